@@ -1,0 +1,17 @@
+"""kpiscore: KPI indicator schemes in YAML → scored, auditable Excel workbooks."""
+
+from .api import explain, score
+from .engine import Result
+from .errors import Finding, InputError, KpiscoreError, SchemeError, UsageError
+from .output import write_result
+from .readers import Actuals, read_actuals
+from .scheme import Scheme, load_scheme, starter_schemes
+from .workbook import write_workbook
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Actuals", "Finding", "InputError", "KpiscoreError", "Result", "Scheme", "SchemeError", "UsageError",
+    "__version__", "explain", "load_scheme", "read_actuals", "score", "starter_schemes", "write_result",
+    "write_workbook",
+]

@@ -1,0 +1,180 @@
+"""The `kpiscore` command: parse options, call the library, render results; nothing else lives here."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+
+from . import __version__, api, console
+from .errors import Finding, KpiscoreError, UsageError
+from .i18n import msg
+from .output import FORMATS, check_output, write_csv, write_json, write_result
+from .readers import read_actuals
+from .scheme import Scheme, load_scheme, starter_schemes
+
+app = typer.Typer(
+    name="kpiscore", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+    help="Score KPI assessments (绩效考核) from a YAML indicator scheme into auditable workbooks.",
+)
+
+SchemeOption = Annotated[str, typer.Option(
+    "--scheme", "-s", help="Scheme YAML file, or a starter scheme's name (see `kpiscore schemes`).")]
+ActualsArg = Annotated[Path, typer.Argument(
+    exists=True, dir_okay=False, help="Filled input: xlsx, xlsm, xls, ods, csv or tsv.")]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet to read (default: the first with a header).")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
+
+
+class _State:
+    debug = False
+    lang = "zh"
+
+
+state = _State()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback for errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        console.out.print(f"kpiscore {__version__}")
+        raise typer.Exit()
+    state.debug = debug
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Render user errors as a list and exit 1 (scheme, data) or 2 (usage), without a traceback."""
+    try:
+        yield
+    except KpiscoreError as exc:
+        if state.debug:
+            raise
+        console.findings(exc.findings, state.lang)
+        raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
+
+
+def _scheme(source: str) -> Scheme:
+    scheme = load_scheme(source)
+    state.lang = scheme.language
+    return scheme
+
+
+@app.command()
+def score(
+    actuals: ActualsArg,
+    scheme: SchemeOption,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o",
+        help="Output file; `-` writes JSON or CSV to stdout. Default: <input>_scored.<format>.")] = None,
+    sheet: SheetOption = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="xlsx, csv or json (default: from the output's suffix, else xlsx).")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Score every employee of one input and write the scored workbook (or CSV / JSON)."""
+    with _reported():
+        s = _scheme(scheme)
+        fmt = _format(fmt, output, s.language)
+        target = None
+        if output != "-":
+            target = Path(output) if output else actuals.with_name(f"{actuals.stem}_scored.{fmt}")
+            check_output(target, [actuals], force, s.language)
+        result = api.score(actuals, s, sheet=sheet)
+        if target is None:
+            (write_json if fmt == "json" else write_csv)(result, sys.stdout)
+            return
+        write_result(result, target, fmt)
+        console.info(msg("written", s.language, path=str(target), count=len(result.people)))
+        console.summary(result)
+
+
+def _format(fmt: str | None, output: str | None, lang: str) -> str:
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
+        fmt = suffix if suffix in FORMATS else ("json" if output == "-" else "xlsx")
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UsageError([Finding("format_unknown", msg("format_unknown", lang, format=fmt))])
+    if output == "-" and fmt == "xlsx":
+        raise UsageError([Finding("stdout_xlsx", msg("stdout_xlsx", lang))])
+    return fmt
+
+
+@app.command()
+def validate(
+    scheme: SchemeOption,
+    actuals: Annotated[Path | None, typer.Argument(exists=True, dir_okay=False, help="An input to check too.")] = None,
+    sheet: SheetOption = None,
+) -> None:
+    """Check a scheme (and optionally an input) and report every problem; writes nothing."""
+    with _reported():
+        s = _scheme(scheme)
+        console.info(msg("scheme_ok", s.language, name=s.name, dimensions=len(s.dimensions),
+                         indicators=len(s.indicators), total=f"{sum(i.weight for i in s.indicators):g}"))
+        if actuals is not None:
+            read = read_actuals(actuals, s, sheet)
+            console.info(msg("input_ok", s.language, file=actuals.name, count=len(read.frame)))
+
+
+@app.command()
+def explain(
+    actuals: ActualsArg,
+    scheme: SchemeOption,
+    employee: Annotated[str, typer.Option("--id", help="The employee's id (工号).")],
+    sheet: SheetOption = None,
+) -> None:
+    """Show one employee's calculation, indicator by indicator."""
+    with _reported():
+        s = _scheme(scheme)
+        result = api.score(actuals, s, sheet=sheet)
+        lines = api.explain(result, employee)
+        console.explanation(result, lines)
+
+
+@app.command()
+def schemes() -> None:
+    """List the starter schemes that `init` copies and `--scheme` accepts by name."""
+    for name, path in starter_schemes().items():
+        title, about = _describe_starter(path)
+        console.out.print(f"[bold]{name:<16}[/] {title}  [dim]{about}[/]")
+
+
+def _describe_starter(path: Path) -> tuple[str, str]:
+    """A starter's `name` and the first comment line of its file."""
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
+    return str(data.get("name", path.stem)), about
+
+
+@app.command()
+def init(
+    name: Annotated[str, typer.Argument(help="A starter scheme's name, as `kpiscore schemes` lists it.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Where to write it (default NAME.yaml).")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Copy a starter scheme, comments and all, to edit into your own."""
+    with _reported():
+        starters = starter_schemes()
+        if name not in starters:
+            raise UsageError([Finding("unknown_scheme", msg("unknown_scheme", state.lang, name=name,
+                                                            starters=", ".join(starters)))])
+        target = output or Path(f"{name}.yaml")
+        check_output(target, [starters[name]], force)
+        shutil.copyfile(starters[name], target)
+        console.info(msg("created", state.lang, path=str(target), name=name))
+
+
+def main() -> None:
+    app()

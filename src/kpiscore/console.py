@@ -1,0 +1,69 @@
+"""All terminal rendering: one stdout and one stderr console, error lists, result tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from .engine import Result
+from .errors import Finding
+from .i18n import label, msg
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def findings(items: Iterable[Finding], lang: str = "zh") -> None:
+    """Every problem as a red list on stderr, place first."""
+    items = list(items)
+    err.print(f"[bold red]{msg('errors_found', lang, count=len(items))}[/]")
+    for f in items:
+        place = f.place
+        err.print(f"  [red]✗[/] [bold]{place}[/]: {f.message}" if place else f"  [red]✗[/] {f.message}",
+                  soft_wrap=True)
+
+
+def info(text: str) -> None:
+    err.print(text, soft_wrap=True)
+
+
+def summary(result: Result) -> None:
+    """Grade counts and the mean total, after a workbook is written."""
+    lang = result.lang
+    table = Table(title=result.scheme.name + (f" · {result.period}" if result.period else ""))
+    table.add_column(label("grade", lang))
+    table.add_column("n", justify="right")
+    counts = result.summary["grade"].value_counts()
+    for g in result.scheme.grades:
+        table.add_row(g.grade, str(int(counts.get(g.grade, 0))))
+    total = result.summary["total"]
+    table.caption = f"{label('total', lang)}: mean {total.mean():.2f} · min {total.min():.2f} · max {total.max():.2f}"
+    err.print(table)
+
+
+def explanation(result: Result, lines: pd.DataFrame) -> None:
+    """One employee's calculation, indicator by indicator (`lines` from `api.explain`)."""
+    lang, d = result.lang, result.scheme.decimals
+    row = lines.attrs["row"]
+    person = result.people.loc[row]
+    sm = result.summary.loc[row]
+    title = f"{person['id']} {person['name']}" + (f" · {person['group']}" if "group" in person and
+                                                   isinstance(person["group"], str) else "")
+    table = Table(title=title, show_lines=False)
+    for key in ("dimension", "indicator", "weight", "calculation", "score"):
+        table.add_column(label(key, lang), justify="right" if key in ("weight", "score") else "left")
+    for line in lines.itertuples(index=False):
+        score = "" if pd.isna(line.score) else f"{line.score:.{d}f}"
+        weight = "" if pd.isna(line.weight) else f"{line.weight:g}"
+        table.add_row(line.dimension, line.indicator, weight, line.calculation, score)
+    out.print(table)
+    parts = [f"{label('total', lang)} {sm['total']:.{d}f}", f"{label('grade', lang)} {sm['grade'] or '—'}",
+             f"{label('rank', lang)} {sm['rank']}"]
+    if not pd.isna(sm["group_rank"]):
+        parts.append(f"{label('group_rank', lang)} {sm['group_rank']}")
+    if sm["veto"]:
+        parts.append(label("veto", lang))
+    out.print(" · ".join(parts))

@@ -1,0 +1,294 @@
+"""The scoring core: typed actuals and a scheme in, every score, total, grade and rank out.
+
+Pure pandas over whole columns — no files, no terminal. The order of work is the SPEC's: indicator
+scores → skip rescaling → rounding → total → veto → grade → forced distribution → ranks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .i18n import label
+from .scheme import Adjustment, Indicator, Scheme
+from .values import fmt_fixed, fmt_plain, fold, one, round_half_up, snap
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cell or row the engine cannot score; readers turn it into a finding with its place."""
+
+    code: str
+    row: Any
+    column: str | None
+
+
+def _actual(frame: pd.DataFrame, item: Indicator | Adjustment) -> pd.Series:
+    return item.rule.actual(frame[[fold(c) for c in item.inputs]])
+
+
+def _blank_is_zero(scheme: Scheme, item: Indicator | Adjustment) -> bool:
+    """Counts, bonus, penalty and veto: a blank cell means nothing happened."""
+    return isinstance(item, Adjustment) or item.rule.value_kind == "count"
+
+
+def applicability(frame: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """True where a weighted indicator applies: every cell except a blank one under `missing: skip`."""
+    return pd.DataFrame({
+        ind.name: _actual(frame, ind).notna() | (scheme.missing_policy(ind) != "skip") | _blank_is_zero(scheme, ind)
+        for ind in scheme.indicators}, index=frame.index)
+
+
+def missing_problems(frame: pd.DataFrame, scheme: Scheme) -> Iterator[Problem]:
+    """Blank cells under `missing: error`, and rows where no weighted indicator applies."""
+    for ind in scheme.indicators:
+        if scheme.missing_policy(ind) != "error" or _blank_is_zero(scheme, ind):
+            continue
+        blank = _actual(frame, ind).isna()
+        # a rating is missing when all its raters are blank: name the first rater's cell
+        for row in frame.index[blank.to_numpy()]:
+            yield Problem("blank", row, fold(ind.inputs[0]))
+    if len(frame):
+        none = ~applicability(frame, scheme).any(axis=1)
+        for row in frame.index[none.to_numpy()]:
+            yield Problem("no_applicable", row, None)
+
+
+@dataclass
+class Result:
+    """Everything one scoring run produced, frame by frame, all indexed like the input rows."""
+
+    scheme: Scheme
+    people: pd.DataFrame  # id, name, group, base
+    actuals: pd.DataFrame  # A per item (rating: the mean), by item name
+    raw: pd.DataFrame  # weighted scores before rescaling and rounding, by indicator name
+    scores: pd.DataFrame  # rounded (and rescaled) weighted scores; NaN where an indicator does not apply
+    factor: pd.Series  # skip rescaling factor: total ÷ applicable weight (1 when everything applies)
+    adjustments: pd.DataFrame  # rounded bonus/penalty points and veto flags, by adjustment name
+    dimensions: pd.DataFrame  # dimension subtotals
+    summary: pd.DataFrame  # bonus, penalty, total, grade, coefficient, payout, rank, group_rank, veto
+    period: str | None = None
+    #: where the actuals came from (a `readers.Source`), for provenance; None for a bare frame
+    source: Any = None
+
+    @property
+    def lang(self) -> str:
+        return self.scheme.language
+
+    def achievement(self) -> pd.DataFrame:
+        """score ÷ weight per indicator before skip rescaling (NaN where it does not apply)."""
+        return pd.DataFrame({ind.name: self.raw[ind.name] / ind.weight if ind.weight else np.nan
+                             for ind in self.scheme.indicators}, index=self.raw.index)
+
+    def audit(self) -> pd.DataFrame:
+        """The calculation of every score in words, one column per indicator and adjustment."""
+        lang, d = self.lang, self.scheme.decimals
+        out = {}
+        for ind in self.scheme.indicators:
+            a = self.actuals[ind.name]
+            text = ind.rule.words(a, ind.context(lang))
+            rescale = f") × {one(self.scheme.total)} ÷ " + fmt_plain(self.scheme.total / self.factor)
+            text = text.where(self.factor == 1, "(" + text + rescale)
+            text = text + " = " + fmt_fixed(self.scores[ind.name], d)
+            if self.scheme.missing_policy(ind) == "zero" and not _blank_is_zero(self.scheme, ind):
+                text = text.where(a.notna(), label("blank_zero", lang) + " = " + fmt_fixed(self.scores[ind.name], d))
+            out[ind.name] = text.where(self.scores[ind.name].notna(), label("not_applicable", lang))
+        for adj in self.scheme.adjustments:
+            text = adj.rule.words(self.actuals[adj.name], adj.context(lang))
+            if adj.rule.type != "veto":
+                text = text + " = " + fmt_fixed(self.adjustments[adj.name], d)
+            out[adj.name] = text
+        return pd.DataFrame(out, index=self.people.index)
+
+    def table(self) -> pd.DataFrame:
+        """The Scores sheet: identity, then per dimension each indicator's actual and score and the subtotal,
+        then adjustments, total, grade, coefficient, payout, ranks and veto, headed in the scheme's language."""
+        s, lang = self.scheme, self.lang
+        cols: dict[str, pd.Series] = {}
+        cols[s.columns.id] = self.people["id"]
+        cols[s.columns.name] = self.people["name"]
+        if "group" in self.people:
+            cols[s.columns.group or label("group", lang)] = self.people["group"]
+        for dim in s.dimensions:
+            for ind in dim.indicators:
+                cols[_actual_heading(ind)] = self.actuals[ind.name]
+                cols[ind.name + label("score_suffix", lang)] = self.scores[ind.name]
+            cols[dim.name + label("subtotal_suffix", lang)] = self.dimensions[dim.name]
+        for adj in s.adjustments:
+            if adj.rule.type != "veto":
+                cols[_actual_heading(adj)] = self.actuals[adj.name]
+        summary = self.summary
+        keys = ["bonus", "penalty", "total", "grade", "coefficient", "payout", "rank", "group_rank", "veto"]
+        for key in keys:
+            if key in ("bonus", "penalty") and not any(a.rule.type == key for a in s.adjustments):
+                continue
+            if key in ("coefficient", "payout") and summary[key].isna().all() and not _has(s, key):
+                continue
+            if key == "group_rank" and "group" not in self.people:
+                continue
+            cols[label(key, lang)] = summary[key]
+        return pd.DataFrame(cols, index=self.people.index)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `--format json` document."""
+        s = self.scheme
+        employees = []
+        people = self.people
+        scores = self.scores.astype(object).where(self.scores.notna(), None)
+        dims = self.dimensions.astype(object).where(self.dimensions.notna(), None)
+        summary = self.summary.astype(object).where(self.summary.notna(), None)
+        for row in people.index:
+            sm = summary.loc[row]
+            employees.append({
+                "id": people.at[row, "id"],
+                "name": _none(people.at[row, "name"]),
+                "group": _none(people.at[row, "group"]) if "group" in people else None,
+                "scores": {ind.name: scores.at[row, ind.name] for ind in s.indicators},
+                "dimensions": {dim.name: dims.at[row, dim.name] for dim in s.dimensions},
+                "bonus": sm["bonus"], "penalty": sm["penalty"], "total": sm["total"],
+                "grade": sm["grade"], "coefficient": sm["coefficient"], "payout": sm["payout"],
+                "rank": int(sm["rank"]),
+                "group_rank": int(sm["group_rank"]) if sm["group_rank"] is not None else None,
+                "veto": bool(sm["veto"]),
+            })
+        return {"scheme": s.name, "period": self.period, "employees": employees}
+
+
+def _has(scheme: Scheme, key: str) -> bool:
+    if key == "coefficient":
+        return any(g.coefficient is not None for g in scheme.grades)
+    return scheme.columns.base is not None and _has(scheme, "coefficient")
+
+
+def _none(value: Any) -> Any:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _actual_heading(item: Indicator | Adjustment) -> str:
+    """An actual is headed by its input column name (a rating, by the indicator's name)."""
+    return item.column or item.name if item.rule.type != "rating" else item.name
+
+
+def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None) -> Result:
+    """Score typed actuals (as `readers.parse` makes them) that have passed `missing_problems`."""
+    d, lang = scheme.decimals, scheme.language
+    cols = scheme.columns
+    people = pd.DataFrame({"id": frame[fold(cols.id)], "name": frame[fold(cols.name)]}, index=frame.index)
+    if cols.group and fold(cols.group) in frame:
+        people["group"] = frame[fold(cols.group)]
+    if cols.base and fold(cols.base) in frame:
+        people["base"] = frame[fold(cols.base)]
+
+    actuals, raw = {}, {}
+    for ind in scheme.indicators:
+        a = _actual(frame, ind)
+        if _blank_is_zero(scheme, ind):
+            a = a.fillna(0)
+        actuals[ind.name] = a
+        raw[ind.name] = ind.rule.score(a, ind.context(lang)).astype(float)
+    raw_df = pd.DataFrame(raw, index=frame.index)
+    applies = applicability(frame, scheme)
+    # `zero`: a blank scores 0 points; `skip`: the indicator is left out and the rest are rescaled
+    raw_df = raw_df.where(raw_df.notna() | ~applies, 0.0).where(applies)
+    weights = pd.Series({ind.name: ind.weight for ind in scheme.indicators})
+    applicable_weight = applies.mul(weights, axis=1).sum(axis=1)
+    factor = pd.Series(np.where(applies.all(axis=1), 1.0, scheme.total / applicable_weight), index=frame.index)
+    scores = pd.DataFrame(round_half_up(raw_df.mul(factor, axis=0), d), index=frame.index, columns=raw_df.columns)
+
+    adjustments: dict[str, pd.Series] = {}
+    bonus = pd.Series(0.0, index=frame.index)
+    penalty = pd.Series(0.0, index=frame.index)
+    veto_zero = pd.Series(False, index=frame.index)
+    veto_grade = pd.Series(None, index=frame.index, dtype=object)
+    for adj in scheme.adjustments:
+        a = _actual(frame, adj).fillna(0)
+        actuals[adj.name] = a
+        s = adj.rule.score(a, adj.context(lang))
+        if adj.rule.type == "veto":
+            adjustments[adj.name] = s.astype(bool)
+            if adj.rule.effect == "zero":  # type: ignore[union-attr]
+                veto_zero |= s.astype(bool)
+            else:
+                veto_grade = veto_grade.where(~s.astype(bool) | veto_grade.notna(), adj.rule.grade)  # type: ignore[union-attr]
+            continue
+        points = pd.Series(round_half_up(s, d), index=frame.index)
+        adjustments[adj.name] = points
+        if adj.rule.type == "bonus":
+            bonus += points
+        else:
+            penalty += points
+
+    dimensions = pd.DataFrame({
+        dim.name: pd.Series(round_half_up(scores[[i.name for i in dim.indicators]].sum(axis=1, min_count=1), d),
+                            index=frame.index)
+        for dim in scheme.dimensions}, index=frame.index)
+    bonus = pd.Series(round_half_up(bonus, d), index=frame.index)
+    penalty = pd.Series(round_half_up(penalty, d), index=frame.index)
+    total = pd.Series(round_half_up(scores.sum(axis=1) + bonus - penalty, d), index=frame.index).clip(lower=0)
+    vetoed = veto_zero | veto_grade.notna()
+    total = total.where(~veto_zero, 0.0)
+
+    grade = _grades(total, scheme)
+    grade = grade.where(veto_grade.isna(), veto_grade)
+    grade = forced_distribution(total, grade, scheme, fixed=veto_grade.notna())
+    coefficient, payout = _payout(grade, people, scheme)
+    rank = total.rank(method="min", ascending=False).astype("Int64")
+    summary = pd.DataFrame({
+        "bonus": bonus, "penalty": penalty, "total": total, "grade": grade,
+        "coefficient": coefficient, "payout": payout, "rank": rank,
+        "group_rank": _group_rank(total, people), "veto": vetoed,
+    }, index=frame.index)
+    return Result(scheme, people, pd.DataFrame(actuals, index=frame.index), raw_df, scores, factor,
+                  pd.DataFrame(adjustments, index=frame.index), dimensions, summary,
+                  period if period is not None else scheme.period)
+
+
+def _grades(total: pd.Series, scheme: Scheme) -> pd.Series:
+    """The first grade whose `min` the total reaches (None below every min)."""
+    grade = pd.Series(None, index=total.index, dtype=object)
+    for g in reversed(scheme.grades):
+        grade = grade.where(total < g.min, g.grade)
+    return grade
+
+
+def forced_distribution(total: pd.Series, grade: pd.Series, scheme: Scheme,
+                        fixed: pd.Series | None = None) -> pd.Series:
+    """Apply each grade's `max_share`, top grade first: beyond floor(n × share), the lowest totals drop a
+    grade, and everyone tied at the cut drops with them. `fixed` rows (a veto's forced grade) never move."""
+    grade = grade.copy()
+    fixed = fixed if fixed is not None else pd.Series(False, index=total.index)
+    n = len(total)
+    names = [g.grade for g in scheme.grades]
+    for i, g in enumerate(scheme.grades[:-1]):
+        if g.max_share is None:
+            continue
+        quota = math.floor(float(snap(np.array([n * g.max_share.value]))[0]))
+        members = (grade == g.grade) & ~fixed
+        if members.sum() <= quota:
+            continue
+        ranked = total[members].sort_values(ascending=False)
+        cut = ranked.iloc[quota]
+        drop = members & (total <= cut)
+        grade[drop] = names[i + 1]
+    return grade
+
+
+def _payout(grade: pd.Series, people: pd.DataFrame, scheme: Scheme) -> tuple[pd.Series, pd.Series]:
+    coefficients = {g.grade: g.coefficient for g in scheme.grades}
+    coefficient = grade.map(coefficients).astype(float)
+    if "base" in people:
+        payout = pd.Series(round_half_up(people["base"] * coefficient, 2), index=grade.index)
+    else:
+        payout = pd.Series(np.nan, index=grade.index)
+    return coefficient, payout
+
+
+def _group_rank(total: pd.Series, people: pd.DataFrame) -> pd.Series:
+    if "group" not in people:
+        return pd.Series(pd.NA, index=total.index, dtype="Int64")
+    return total.groupby(people["group"], dropna=True).rank(method="min", ascending=False).astype("Int64")

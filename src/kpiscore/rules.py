@@ -1,0 +1,597 @@
+"""The rule registry: each scoring rule's parameters, vectorised formula, words and description.
+
+A rule's formula lives here and only here. The same class that scores a column also writes one
+calculation into words (`15 × 88% ÷ 90%`) for `explain` and the Audit sheet, and describes itself
+(`得分 = 15 × 实际值 ÷ 90%`) for the template's notes and the Scheme sheet, so the three cannot drift.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
+from pydantic_core import PydanticCustomError
+
+from .values import Quantity, fmt_plain, fold, one, parse_number, snap
+
+
+def _quantity(value: Any) -> Quantity:
+    """Accept 0.9, "90%" or "０.９" wherever the scheme takes a value in the actual's unit."""
+    if isinstance(value, Quantity):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PydanticCustomError("number", "expected a number or a percent such as 90%")
+    if isinstance(value, str):
+        parsed = parse_number(value)
+        if parsed is None:
+            raise PydanticCustomError("number", "expected a number or a percent such as 90%")
+        return Quantity(parsed[0], parsed[1], fold(value))
+    return Quantity(float(value), False, one(float(value)))
+
+
+Value = Annotated[Quantity, PlainValidator(_quantity), PlainSerializer(lambda q: q.text, return_type=str)]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule needs to know about the indicator it scores."""
+
+    weight: float
+    target: float | None
+    higher: bool
+    percent: bool
+    lang: str
+
+    def tr(self, zh: str, en: str) -> str:
+        return zh if self.lang == "zh" else en
+
+    def num(self, value: float) -> str:
+        """A value in the actual's unit, as typed: 90% for a percent indicator."""
+        return one(value, self.percent)
+
+
+class _Rule(BaseModel):
+    """Common behaviour; a subclass declares its parameters and overrides `score`, `words`, `describe`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: "weighted" rules sit in a dimension; the others are adjustments outside the weights.
+    role: ClassVar[str] = "weighted"
+    #: how input cells are read: "number", "count" (blank is 0, never negative), "label", "rating".
+    value_kind: ClassVar[str] = "number"
+    needs_target: ClassVar[bool] = False
+
+    def inputs(self, column: str) -> list[str]:
+        """The input columns the rule reads; one, except for `rating`."""
+        return [column]
+
+    def actual(self, values: pd.DataFrame) -> pd.Series:
+        """The actual value A from the rule's input columns."""
+        return values.iloc[:, 0]
+
+    def max_points(self, weight: float) -> float:
+        """The most this rule can give before skip rescaling (an upper bound; ratio: `inf` without cap)."""
+        return weight
+
+    def percent_hint(self) -> bool:
+        """Whether a parameter was written with `%`, which makes the indicator a percent indicator."""
+        return False
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        raise NotImplementedError
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        """The calculation for each A, without its result: `15 × 88% ÷ 90%`."""
+        raise NotImplementedError
+
+    def describe(self, ctx: Context) -> str:
+        raise NotImplementedError
+
+
+def _a(a: pd.Series, ctx: Context) -> pd.Series:
+    return fmt_plain(a, ctx.percent)
+
+
+class Ratio(_Rule):
+    """比率法: weight × actual ÷ target (lower is better: target ÷ actual), optionally capped."""
+
+    type: Literal["ratio"] = "ratio"
+    cap: Value | None = None
+    needs_target: ClassVar[bool] = True
+
+    def max_points(self, weight: float) -> float:
+        return weight * self.cap.value if self.cap else math.inf
+
+    def _ratio(self, a: pd.Series, ctx: Context) -> pd.Series:
+        t = float(ctx.target)  # type: ignore[arg-type]
+        if ctx.higher:
+            return a / t
+        cap = self.cap.value if self.cap else math.inf
+        with np.errstate(divide="ignore"):
+            return pd.Series(np.where(a == 0, cap, t / a.to_numpy(dtype=float)), index=a.index)
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        ratio = self._ratio(a, ctx)
+        if self.cap:
+            ratio = ratio.clip(upper=self.cap.value)
+        return (ctx.weight * ratio).clip(lower=0)
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        w, t = one(ctx.weight), ctx.num(ctx.target)  # type: ignore[arg-type]
+        base = f"{w} × " + (_a(a, ctx) + f" ÷ {t}" if ctx.higher else f"{t} ÷ " + _a(a, ctx))
+        if not self.cap:
+            return base
+        capped = self._ratio(a, ctx) >= self.cap.value
+        return base.where(~capped, f"{w} × {self.cap.text}")
+
+    def describe(self, ctx: Context) -> str:
+        w, t = one(ctx.weight), ctx.num(ctx.target)  # type: ignore[arg-type]
+        formula = ctx.tr(f"得分 = {w} × 实际值 ÷ {t}", f"score = {w} × actual ÷ {t}")
+        if not ctx.higher:
+            formula = ctx.tr(f"得分 = {w} × {t} ÷ 实际值", f"score = {w} × {t} ÷ actual")
+        if self.cap:
+            formula += ctx.tr(f"（比率上限 {self.cap.text}）", f" (ratio capped at {self.cap.text})")
+        return formula
+
+
+def _steps(amount: pd.Series, per: float, partial: str) -> np.ndarray:
+    steps = snap(amount / per)
+    if partial == "floor":
+        return np.floor(steps)
+    if partial == "ceil":
+        return np.ceil(steps)
+    return steps
+
+
+class Deduct(_Rule):
+    """扣分法: points off per step of shortfall from the target; optionally points added per step beyond it."""
+
+    type: Literal["deduct"] = "deduct"
+    per: Value | None = None
+    points: float = Field(1, ge=0)
+    partial: Literal["prorate", "floor", "ceil"] = "prorate"
+    add: float | None = Field(None, ge=0)
+    max: float | None = None
+    needs_target: ClassVar[bool] = True
+
+    def max_points(self, weight: float) -> float:
+        return self.max if self.add is not None and self.max is not None else weight
+
+    def percent_hint(self) -> bool:
+        return bool(self.per and self.per.percent)
+
+    def _per(self, ctx: Context) -> float:
+        return self.per.value if self.per else (0.01 if ctx.percent else 1.0)
+
+    def _gaps(self, a: pd.Series, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+        """(shortfall steps, excess steps), each counted in `per` units and floored/ceiled as asked."""
+        diff = (a - float(ctx.target)) * (1 if ctx.higher else -1)  # type: ignore[arg-type]
+        per = self._per(ctx)
+        return _steps((-diff).clip(lower=0), per, self.partial), _steps(diff.clip(lower=0), per, self.partial)
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        short, excess = self._gaps(a, ctx)
+        s = ctx.weight - self.points * short
+        if self.add is not None:
+            top = self.max if self.max is not None else ctx.weight
+            s = np.where(excess > 0, np.minimum(ctx.weight + self.add * excess, top), s)
+        return pd.Series(s, index=a.index).clip(lower=0).where(a.notna())
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        short, excess = self._gaps(a, ctx)
+        w = one(ctx.weight)
+        minus = f"{w} − {one(self.points)} × " + fmt_plain(pd.Series(short, index=a.index))
+        text = minus.where(ctx.weight - self.points * short >= 0, "max(0, " + minus + ")")
+        if self.add is not None:
+            plus = f"{w} + {one(self.add)} × " + fmt_plain(pd.Series(excess, index=a.index))
+            top = self.max if self.max is not None else ctx.weight
+            plus = plus.where(ctx.weight + self.add * excess <= top, "min(" + plus + f", {one(top)})")
+            text = text.where(excess <= 0, plus)
+        return text
+
+    def describe(self, ctx: Context) -> str:
+        per, t = ctx.num(self._per(ctx)), ctx.num(ctx.target)  # type: ignore[arg-type]
+        pts = one(self.points)
+        text = ctx.tr(
+            f"目标 {t}，每{'低于' if ctx.higher else '高于'}目标 {per} 扣 {pts} 分",
+            f"target {t}; {pts} point(s) off per {per} {'below' if ctx.higher else 'above'} it",
+        )
+        text += {
+            "floor": ctx.tr("（不足一档不扣）", " (part steps not counted)"),
+            "ceil": ctx.tr(f"（不足 {per} 按 {per} 计）", f" (a part step counts as a whole {per})"),
+            "prorate": "",
+        }[self.partial]
+        if self.add is not None:
+            top = one(self.max if self.max is not None else ctx.weight)
+            text += ctx.tr(f"；每超出 {per} 加 {one(self.add)} 分，最高 {top} 分",
+                           f"; {one(self.add)} added per {per} beyond it, at most {top}")
+        return text
+
+
+class Count(_Rule):
+    """扣分制: points off for each occurrence beyond the allowed count (a blank count is 0)."""
+
+    type: Literal["count"] = "count"
+    allow: float = Field(0, ge=0)
+    points: float = Field(1, ge=0)
+    value_kind: ClassVar[str] = "count"
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        return (ctx.weight - self.points * (a - self.allow).clip(lower=0)).clip(lower=0)
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        text = f"{one(ctx.weight)} − {one(self.points)} × max(0, " + _a(a, ctx) + f" − {one(self.allow)})"
+        floored = ctx.weight - self.points * (a - self.allow).clip(lower=0) < 0
+        return text.where(~floored, "max(0, " + text + ")")
+
+    def describe(self, ctx: Context) -> str:
+        pts, allow = one(self.points), one(self.allow)
+        if self.allow:
+            return ctx.tr(f"超过 {allow} 次后每次扣 {pts} 分", f"{pts} point(s) off per occurrence beyond {allow}")
+        return ctx.tr(f"每次扣 {pts} 分", f"{pts} point(s) off per occurrence")
+
+
+_CMP = re.compile(r"^(>=|<=|>|<|=|≥|≤)\s*(.+)$")
+_INTERVAL = re.compile(r"^([\[(])\s*([^,]*?)\s*,\s*([^,]*?)\s*([\])])$")
+_INF = {"", "∞", "+∞", "inf", "+inf", "-∞", "-inf"}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A band's `when`: `[90%, 95%)`, `>= 95%`; open-ended sides are infinite."""
+
+    lo: float
+    hi: float
+    lo_closed: bool
+    hi_closed: bool
+    percent: bool
+    text: str
+
+    @property
+    def bounded(self) -> bool:
+        return math.isfinite(self.lo) and math.isfinite(self.hi)
+
+    def contains(self, a: pd.Series) -> pd.Series:
+        left = (a >= self.lo) if self.lo_closed else (a > self.lo)
+        right = (a <= self.hi) if self.hi_closed else (a < self.hi)
+        return left & right
+
+    def overlaps(self, other: Interval) -> bool:
+        first, second = sorted((self, other), key=lambda i: (i.lo, not i.lo_closed))
+        if first.hi != second.lo:
+            return first.hi > second.lo
+        return first.hi_closed and second.lo_closed
+
+    @classmethod
+    def parse(cls, text: Any) -> Interval:
+        if isinstance(text, Interval):
+            return text
+        if not isinstance(text, str):
+            raise PydanticCustomError("interval", "write an interval such as \"[90%, 95%)\" or \">= 95%\"")
+        s = fold(text)
+        if m := _CMP.match(s):
+            op, bound = m.group(1), _bound(m.group(2))
+            v, pct = bound
+            inf = math.inf
+            lo, hi, lc, hc = {
+                ">=": (v, inf, True, False), "≥": (v, inf, True, False), ">": (v, inf, False, False),
+                "<=": (-inf, v, False, True), "≤": (-inf, v, False, True), "<": (-inf, v, False, False),
+                "=": (v, v, True, True),
+            }[op]
+            return cls(lo, hi, lc, hc, pct, s)
+        if m := _INTERVAL.match(s):
+            lo_t, hi_t = m.group(2), m.group(3)
+            lo, lo_pct = (-math.inf, False) if lo_t in _INF else _bound(lo_t)
+            hi, hi_pct = (math.inf, False) if hi_t in _INF else _bound(hi_t)
+            if lo > hi or (lo == hi and not (m.group(1) == "[" and m.group(4) == "]")):
+                raise PydanticCustomError("interval", "the interval is empty: its left end is not below its right end")
+            return cls(lo, hi, m.group(1) == "[", m.group(4) == "]", lo_pct or hi_pct, s)
+        raise PydanticCustomError("interval", "write an interval such as \"[90%, 95%)\" or \">= 95%\"")
+
+
+def _bound(text: str) -> tuple[float, bool]:
+    parsed = parse_number(text)
+    if parsed is None:
+        raise PydanticCustomError("interval", "write an interval such as \"[90%, 95%)\" or \">= 95%\"")
+    return parsed
+
+
+Points = Annotated[float, Field(ge=0)]
+
+
+class Band(BaseModel):
+    """One band: when A lies in `when`, score a fixed number or a linear [s1, s2] across the interval."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: Annotated[Interval, PlainValidator(Interval.parse), PlainSerializer(lambda i: i.text, return_type=str)]
+    score: Points | tuple[Points, Points]
+
+    @model_validator(mode="after")
+    def _linear_needs_ends(self) -> Band:
+        if isinstance(self.score, tuple) and not self.when.bounded:
+            raise PydanticCustomError(
+                "band_open", "a [s1, s2] score needs an interval with two ends; {when} is open-ended",
+                {"when": self.when.text})
+        return self
+
+    @property
+    def top(self) -> float:
+        return max(self.score) if isinstance(self.score, tuple) else self.score
+
+    def value(self, a: pd.Series) -> pd.Series:
+        if not isinstance(self.score, tuple):
+            return pd.Series(float(self.score), index=a.index)
+        s1, s2 = self.score
+        return s1 + (s2 - s1) * (a - self.when.lo) / (self.when.hi - self.when.lo)
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        head = _a(a, ctx) + f" ∈ {self.when.text}: " if self.when.bounded else _a(a, ctx) + f" {self.when.text}: "
+        if not isinstance(self.score, tuple):
+            return head + one(self.score)
+        s1, s2 = (one(x) for x in self.score)
+        lo, hi = ctx.num(self.when.lo), ctx.num(self.when.hi)
+        return head + f"{s1} + ({s2} − {s1}) × (" + _a(a, ctx) + f" − {lo}) ÷ ({hi} − {lo})"
+
+    def describe(self) -> str:
+        score = "–".join(one(x) for x in self.score) if isinstance(self.score, tuple) else one(self.score)
+        return f"{self.when.text}: {score}"
+
+
+class Bands(_Rule):
+    """区间法: the first band whose interval holds A gives the points; none gives `otherwise`."""
+
+    type: Literal["bands"] = "bands"
+    bands: list[Band] = Field(min_length=1)
+    otherwise: Points = 0
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Bands:
+        for i, first in enumerate(self.bands):
+            for second in self.bands[i + 1:]:
+                if first.when.overlaps(second.when):
+                    raise PydanticCustomError("band_overlap", "bands {a} and {b} overlap",
+                                              {"a": first.when.text, "b": second.when.text})
+        return self
+
+    def max_points(self, weight: float) -> float:
+        return max([b.top for b in self.bands] + [self.otherwise])
+
+    def percent_hint(self) -> bool:
+        return any(b.when.percent for b in self.bands)
+
+    def _which(self, a: pd.Series) -> np.ndarray:
+        """Index of the first band holding each A, or -1."""
+        which = np.full(len(a), -1)
+        for i, band in reversed(list(enumerate(self.bands))):
+            which = np.where(band.when.contains(a).to_numpy(), i, which)
+        return which
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        which = self._which(a)
+        s = pd.Series(float(self.otherwise), index=a.index)
+        for i, band in enumerate(self.bands):
+            s = s.where(which != i, band.value(a))
+        return s.where(a.notna())
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        which = self._which(a)
+        text = _a(a, ctx) + ctx.tr(f" 不在任何区间: {one(self.otherwise)}", f" in no band: {one(self.otherwise)}")
+        for i, band in enumerate(self.bands):
+            text = text.where(which != i, band.words(a, ctx))
+        return text
+
+    def describe(self, ctx: Context) -> str:
+        parts = [b.describe() for b in self.bands]
+        parts.append(ctx.tr(f"其他: {one(self.otherwise)}", f"otherwise: {one(self.otherwise)}"))
+        return ctx.tr("；", "; ").join(parts)
+
+
+class Threshold(_Rule):
+    """非此即彼法: full weight when A meets the target, else `fail`."""
+
+    type: Literal["threshold"] = "threshold"
+    fail: Points = 0
+    needs_target: ClassVar[bool] = True
+
+    def _meets(self, a: pd.Series, ctx: Context) -> pd.Series:
+        t = float(ctx.target)  # type: ignore[arg-type]
+        return a >= t if ctx.higher else a <= t
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        return pd.Series(np.where(self._meets(a, ctx), ctx.weight, self.fail), index=a.index).where(a.notna())
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        t, meets = ctx.num(ctx.target), self._meets(a, ctx)  # type: ignore[arg-type]
+        ok, bad = ("≥", "<") if ctx.higher else ("≤", ">")
+        good = _a(a, ctx) + f" {ok} {t}: {one(ctx.weight)}"
+        return good.where(meets, _a(a, ctx) + f" {bad} {t}: {one(self.fail)}")
+
+    def describe(self, ctx: Context) -> str:
+        t, w, f = ctx.num(ctx.target), one(ctx.weight), one(self.fail)  # type: ignore[arg-type]
+        cmp = "≥" if ctx.higher else "≤"
+        return ctx.tr(f"实际值 {cmp} {t} 得 {w} 分，否则 {f} 分", f"{w} when actual {cmp} {t}, else {f}")
+
+
+class Mapping(_Rule):
+    """评级法: a rating label (很满意, 较满意 …) gives its points, optionally scaled to the weight."""
+
+    type: Literal["mapping"] = "mapping"
+    map: dict[str, Points]
+    scale: bool = False
+    value_kind: ClassVar[str] = "label"
+
+    @model_validator(mode="after")
+    def _labels(self) -> Mapping:
+        if not self.map:
+            raise PydanticCustomError("mapping_empty", "a mapping needs at least one label")
+        folded = [fold(str(k)) for k in self.map]
+        if len(set(folded)) < len(folded):
+            raise PydanticCustomError("mapping_duplicate", "two labels are the same after trimming and folding")
+        return self
+
+    @property
+    def folded(self) -> dict[str, float]:
+        return {fold(str(k)): v for k, v in self.map.items()}
+
+    def max_points(self, weight: float) -> float:
+        return weight if self.scale else max(self.map.values(), default=0)
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        points = a.map(self.folded).astype(float)
+        top = max(self.map.values())
+        return ctx.weight * points / top if self.scale else points
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        points = fmt_plain(a.map(self.folded).astype(float))
+        if not self.scale:
+            return a.astype(str) + ": " + points
+        return a.astype(str) + f": {one(ctx.weight)} × " + points + f" ÷ {one(max(self.map.values()))}"
+
+    def describe(self, ctx: Context) -> str:
+        sep = ctx.tr("，", ", ")
+        text = sep.join(f"{k} {one(v)}" for k, v in self.map.items())
+        if self.scale:
+            top = one(max(self.map.values()))
+            w = one(ctx.weight)
+            text += ctx.tr(f"；得分 = {w} × 分值 ÷ {top}", f"; score = {w} × points ÷ {top}")
+        return text
+
+
+class Rating(_Rule):
+    """评审打分 / 360度: raters score 0..scale; the (weighted or trimmed) mean, as a share of the scale."""
+
+    type: Literal["rating"] = "rating"
+    raters: list[str] | dict[str, Annotated[float, Field(gt=0)]] = Field(min_length=1)
+    scale: float = Field(5, gt=0)
+    trim: bool = False
+    value_kind: ClassVar[str] = "rating"
+
+    @model_validator(mode="after")
+    def _trim_or_weights(self) -> Rating:
+        if self.trim and isinstance(self.raters, dict):
+            raise PydanticCustomError("rating_trim", "trim cannot be used together with rater weights")
+        return self
+
+    def inputs(self, column: str) -> list[str]:
+        return list(self.raters)
+
+    def actual(self, values: pd.DataFrame) -> pd.Series:
+        if isinstance(self.raters, dict):
+            w = pd.Series(self.raters).reindex(values.columns).to_numpy()
+            present = values.notna().to_numpy()
+            total_w = (present * w).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = (values.fillna(0).to_numpy() * w).sum(axis=1) / total_w
+            return pd.Series(np.where(total_w > 0, mean, np.nan), index=values.index)
+        count = values.count(axis=1)
+        total = values.sum(axis=1, min_count=1)
+        if self.trim:
+            trimmed = (total - values.max(axis=1) - values.min(axis=1)) / (count - 2)
+            return (total / count).where(count < 3, trimmed)
+        return total / count
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        return ctx.weight * a / self.scale
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        return f"{one(ctx.weight)} × " + fmt_plain(a) + f" ÷ {one(self.scale)}"
+
+    def describe(self, ctx: Context) -> str:
+        if isinstance(self.raters, dict):
+            total = sum(self.raters.values())
+            who = "、".join(f"{r} {one(w / total, True)}" for r, w in self.raters.items())
+        else:
+            who = "、".join(self.raters)
+        text = ctx.tr(f"评分 0–{one(self.scale)}（{who}），得分 = {one(ctx.weight)} × 平均分 ÷ {one(self.scale)}",
+                      f"rated 0–{one(self.scale)} by {who}; score = {one(ctx.weight)} × mean ÷ {one(self.scale)}")
+        if self.trim:
+            text += ctx.tr("；三人及以上去掉一个最高分和一个最低分",
+                           "; with 3 or more ratings the highest and lowest are dropped")
+        return text
+
+
+class _Adjustment(_Rule):
+    """Points outside the weights: `min(points × A, max)`; a blank cell is 0."""
+
+    points: float = Field(1, ge=0)
+    max: float | None = Field(None, ge=0)
+    value_kind: ClassVar[str] = "count"
+
+    def max_points(self, weight: float) -> float:
+        return self.max if self.max is not None else math.inf
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        s = self.points * a
+        return s.clip(upper=self.max) if self.max is not None else s
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        text = f"{one(self.points)} × " + _a(a, ctx)
+        return text if self.max is None else "min(" + text + f", {one(self.max)})"
+
+    def describe(self, ctx: Context) -> str:
+        verb = ctx.tr("加" if self.role == "bonus" else "扣", "added" if self.role == "bonus" else "taken off")
+        text = ctx.tr(f"每单位{verb} {one(self.points)} 分", f"{one(self.points)} point(s) {verb} per unit")
+        if self.max is not None:
+            text += ctx.tr(f"，最多 {one(self.max)} 分", f", at most {one(self.max)}")
+        return text
+
+
+class Bonus(_Adjustment):
+    """加分项: points added to the total."""
+
+    type: Literal["bonus"] = "bonus"
+    role: ClassVar[str] = "bonus"
+
+
+class Penalty(_Adjustment):
+    """扣分项: points taken from the total."""
+
+    type: Literal["penalty"] = "penalty"
+    role: ClassVar[str] = "penalty"
+
+
+class Veto(_Rule):
+    """一票否决: more than `allow` occurrences zero the total, or force a grade."""
+
+    type: Literal["veto"] = "veto"
+    allow: float = Field(0, ge=0)
+    effect: Literal["zero", "grade"] = "zero"
+    grade: str | None = None
+    role: ClassVar[str] = "veto"
+    value_kind: ClassVar[str] = "count"
+
+    @model_validator(mode="after")
+    def _grade_given(self) -> Veto:
+        if self.effect == "grade" and not self.grade:
+            raise PydanticCustomError("veto_grade", "effect: grade needs the grade to force, e.g. grade: 待改进")
+        return self
+
+    def max_points(self, weight: float) -> float:
+        return 0
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        return a > self.allow
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        vetoed = _a(a, ctx) + f" > {one(self.allow)}: " + ctx.tr("一票否决", "vetoed")
+        return vetoed.where(a > self.allow, _a(a, ctx) + f" ≤ {one(self.allow)}: " + ctx.tr("未否决", "not vetoed"))
+
+    def describe(self, ctx: Context) -> str:
+        effect = ctx.tr("总分为 0", "the total is 0") if self.effect == "zero" else ctx.tr(
+            f"等级定为 {self.grade}", f"the grade is {self.grade}")
+        return ctx.tr(f"超过 {one(self.allow)} 即一票否决：{effect}", f"more than {one(self.allow)}: vetoed, {effect}")
+
+
+WeightedRule = Annotated[Ratio | Deduct | Count | Bands | Threshold | Mapping | Rating, Field(discriminator="type")]
+AdjustmentRule = Annotated[Bonus | Penalty | Veto, Field(discriminator="type")]
+
+#: every rule type by name, for messages and `kpiscore schemes`.
+RULES: dict[str, type[_Rule]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (Ratio, Deduct, Count, Bands, Threshold, Mapping, Rating, Bonus, Penalty, Veto)
+}

@@ -1,0 +1,428 @@
+"""The scheme: pydantic models of the YAML format, its cross-field checks, and loading with line numbers.
+
+Structure (types, unknown keys, rule parameters) is pydantic's job; the checks that span fields (weights
+sum to the total, grades in order, points within the weight) run here on every part that validated, so a
+user sees all problems of a scheme at once, each at its YAML line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+
+from .errors import Finding, SchemeError
+from .i18n import DEFAULT_GRADES, msg
+from .rules import AdjustmentRule, Context, Quantity, Ratio, Value, WeightedRule
+from .values import fold, one
+from .yamlio import YamlDoc, load_yaml
+
+Missing = Literal["error", "zero", "skip"]
+
+
+def _rule_shorthand(value: Any) -> Any:
+    """`rule: ratio` is short for `rule: {type: ratio}`."""
+    return {"type": value} if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class SchemeSource:
+    """Where a scheme was read from, for provenance."""
+
+    path: str
+    sha256: str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Columns(_Model):
+    """Names of the input's identity columns."""
+
+    id: str = "工号"
+    name: str = "姓名"
+    group: str | None = "部门"
+    base: str | None = None
+
+
+class Grade(_Model):
+    """A grade reached from `min` (inclusive), with an optional 绩效系数 and forced-distribution quota."""
+
+    grade: str
+    min: float
+    coefficient: float | None = Field(None, ge=0)
+    max_share: Value | None = None
+
+
+class _Item(_Model):
+    """What weighted indicators and adjustments share: a name, an input column, a unit."""
+
+    name: str
+    column: str | None = None
+    target: Value | None = None
+    direction: Literal["higher", "lower"] = "higher"
+    unit: str | None = None
+    description: str | None = None
+    missing: Missing | None = None
+
+    @property
+    def percent(self) -> bool:
+        """A percent indicator: `unit: "%"`, or no unit and a target/parameter written with `%`."""
+        if self.unit is not None:
+            return fold(self.unit) == "%"
+        return bool(self.target and self.target.percent) or self.rule.percent_hint()
+
+    @property
+    def inputs(self) -> list[str]:
+        return self.rule.inputs(self.column or self.name)
+
+    def context(self, lang: str) -> Context:
+        weight = getattr(self, "weight", 0.0)
+        target = self.target.value if self.target else None
+        return Context(weight, target, self.direction == "higher", self.percent, lang)
+
+
+class Indicator(_Item):
+    """A weighted indicator of a dimension."""
+
+    weight: float = Field(ge=0)
+    rule: Annotated[WeightedRule, BeforeValidator(_rule_shorthand)] = Field(default_factory=Ratio)
+
+
+class Adjustment(_Item):
+    """A bonus, penalty or veto item: no weight, and a blank cell counts as 0."""
+
+    rule: Annotated[AdjustmentRule, BeforeValidator(_rule_shorthand)]
+
+
+class Dimension(_Model):
+    name: str
+    indicators: list[Indicator] = Field(min_length=1)
+
+
+class Scheme(_Model):
+    """An indicator scheme; build one with :func:`load_scheme`, which also runs the cross-field checks."""
+
+    name: str
+    period: str | None = None
+    language: Literal["zh", "en"] = "zh"
+    total: float = Field(100, gt=0)
+    decimals: int = Field(2, ge=0, le=10)
+    columns: Columns = Field(default_factory=Columns)
+    missing: Missing = "error"
+    grades: list[Grade] = Field(min_length=1)
+    dimensions: list[Dimension] = Field(min_length=1)
+    adjustments: list[Adjustment] = Field(default_factory=list)
+
+    _source: SchemeSource | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        """Default grades follow the language; a number period (2024) is the label "2024"."""
+        if isinstance(data, dict):
+            data = dict(data)
+            if "grades" not in data:
+                lang = data.get("language") if data.get("language") in DEFAULT_GRADES else "zh"
+                data["grades"] = [{"grade": g, "min": m} for g, m in DEFAULT_GRADES[lang]]
+            if isinstance(data.get("period"), int | float) and not isinstance(data.get("period"), bool):
+                data["period"] = one(data["period"])
+        return data
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [ind for dim in self.dimensions for ind in dim.indicators]
+
+    @property
+    def items(self) -> list[Indicator | Adjustment]:
+        return [*self.indicators, *self.adjustments]
+
+    @property
+    def source(self) -> SchemeSource | None:
+        """Where the scheme was read from, with the SHA-256 of its bytes (provenance)."""
+        return self._source
+
+    def missing_policy(self, item: Indicator | Adjustment) -> Missing:
+        return item.missing or self.missing
+
+
+# ---------------------------------------------------------------------------------------------------------
+# cross-field checks, run on every part that validated on its own
+
+
+@dataclass(frozen=True)
+class _Problem:
+    code: str
+    params: dict[str, Any]
+    loc: tuple[str | int, ...]
+
+
+def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...]) -> Iterator[_Problem]:
+    rule = ind.rule
+    weight = getattr(ind, "weight", None)
+    if rule.needs_target and ind.target is None:
+        yield _Problem("target_missing", {"type": rule.type}, (*loc, "target"))
+    if isinstance(rule, Ratio) and ind.target is not None and ind.target.value <= 0:
+        yield _Problem("target_positive", {}, (*loc, "target"))
+    if isinstance(rule, Ratio) and ind.direction == "lower" and rule.cap is None:
+        yield _Problem("ratio_cap", {}, (*loc, "rule"))
+    if weight is not None and rule.type != "ratio":
+        top = rule.max_points(weight)
+        if rule.type == "deduct" and getattr(rule, "max", None) is not None and rule.max < weight:  # type: ignore[union-attr]
+            yield _Problem("max_below_weight", {"max": one(rule.max), "weight": one(weight)},  # type: ignore[union-attr]
+                           (*loc, "rule", "max"))
+        elif top > weight and math.isfinite(top) and rule.type != "deduct":
+            yield _Problem("points_over_weight", {"points": one(top), "weight": one(weight)}, (*loc, "rule"))
+        if getattr(rule, "fail", 0) > weight:
+            yield _Problem("points_over_weight", {"points": one(rule.fail), "weight": one(weight)},  # type: ignore[union-attr]
+                           (*loc, "rule", "fail"))
+    if ind.percent:
+        for where, q in _quantities(ind, loc):
+            if not q.percent and abs(q.value) > 1.5:
+                yield _Problem("percent_bare", {"value": q.text, "pct": q.text, "frac": one(q.value / 100)}, where)
+
+
+def _quantities(ind: Indicator | Adjustment, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple, Quantity]]:
+    """Values written in the actual's unit: the target and a deduct step (band edges carry their own %)."""
+    if ind.target is not None:
+        yield (*loc, "target"), ind.target
+    per = getattr(ind.rule, "per", None)
+    if per is not None:
+        yield (*loc, "rule", "per"), per
+
+
+def _scheme_problems(
+    grades: list[tuple[tuple, Grade]],
+    items: list[tuple[tuple, Indicator | Adjustment]],
+    raw: dict[str, Any],
+    columns: Columns | None,
+) -> Iterator[_Problem]:
+    total = raw.get("total", 100)
+    weights = [_number(w) for w in _raw_weights(raw)]
+    if isinstance(total, int | float) and weights and all(w is not None for w in weights):
+        s = sum(weights)  # type: ignore[arg-type]
+        if abs(s - total) > 1e-9 * max(1.0, abs(total)):
+            yield _Problem("weights_sum", {"sum": one(s), "total": one(total)}, ("dimensions",))
+    for (loc, g), (_, prev) in zip(grades[1:], grades, strict=False):
+        if g.min >= prev.min:
+            yield _Problem("grades_order", {"grade": g.grade, "min": one(g.min)}, (*loc, "min"))
+    seen_grades: set[str] = set()
+    for loc, g in grades:
+        if g.grade in seen_grades:
+            yield _Problem("grade_duplicate", {"grade": g.grade}, (*loc, "grade"))
+        seen_grades.add(g.grade)
+    names: set[str] = set()
+    for loc, name in _raw_names(raw):
+        if name in names:
+            yield _Problem("name_duplicate", {"name": name}, (*loc, "name"))
+        names.add(name)
+    kinds: dict[str, tuple[str, bool]] = {}
+    reserved = {fold(c) for c in (columns.id, columns.name, columns.group, columns.base) if c} if columns else set()
+    for loc, item in items:
+        veto_grade = getattr(item.rule, "grade", None)
+        if veto_grade and grades and veto_grade not in seen_grades:
+            yield _Problem("veto_grade_unknown", {"grade": veto_grade}, (*loc, "rule", "grade"))
+        for column in item.inputs:
+            key = fold(column)
+            if key in reserved:
+                yield _Problem("column_reserved", {"column": column}, (*loc, "column"))
+            kind = (item.rule.value_kind, item.percent)
+            if kinds.setdefault(key, kind) != kind:
+                yield _Problem("column_conflict", {"column": column}, (*loc, "column"))
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _raw_dimensions(raw: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    dims = raw.get("dimensions")
+    for i, dim in enumerate(dims if isinstance(dims, list) else []):
+        if isinstance(dim, dict):
+            yield i, dim
+
+
+def _raw_indicators(raw: dict[str, Any]) -> Iterator[tuple[tuple, Any]]:
+    for i, dim in _raw_dimensions(raw):
+        inds = dim.get("indicators")
+        for j, ind in enumerate(inds if isinstance(inds, list) else []):
+            yield ("dimensions", i, "indicators", j), ind
+
+
+def _raw_adjustments(raw: dict[str, Any]) -> Iterator[tuple[tuple, Any]]:
+    adj = raw.get("adjustments")
+    for k, item in enumerate(adj if isinstance(adj, list) else []):
+        yield ("adjustments", k), item
+
+
+def _raw_weights(raw: dict[str, Any]) -> list[Any]:
+    return [ind.get("weight") if isinstance(ind, dict) else None for _, ind in _raw_indicators(raw)]
+
+
+def _raw_names(raw: dict[str, Any]) -> Iterator[tuple[tuple, str]]:
+    """Dimension, indicator and adjustment names: they head output columns, so they must be unique."""
+    for i, dim in _raw_dimensions(raw):
+        if isinstance(dim.get("name"), str):
+            yield ("dimensions", i), dim["name"]
+    for loc, item in [*_raw_indicators(raw), *_raw_adjustments(raw)]:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            yield loc, item["name"]
+
+
+def _parts(model: type[BaseModel], pairs: Iterator[tuple[tuple, Any]]) -> list[tuple[tuple, Any]]:
+    """The parts that validate on their own, with their places."""
+    out = []
+    for loc, raw in pairs:
+        try:
+            out.append((loc, model.model_validate(raw)))
+        except ValidationError:
+            continue
+    return out
+
+
+def check_scheme(doc: YamlDoc, lang: str) -> tuple[Scheme | None, list[Finding]]:
+    """Validate YAML data as a scheme: every structural and cross-field problem, each at its line."""
+    raw = doc.data
+    if not isinstance(raw, dict):
+        return None, [doc.finding("yaml_not_mapping", msg("yaml_not_mapping", lang), ())]
+    findings: list[Finding] = []
+    scheme: Scheme | None = None
+    try:
+        scheme = Scheme.model_validate(raw)
+    except ValidationError as exc:
+        findings += [_relabel(f, doc, lang) for f in doc.validation_findings(exc, lang)]
+    if scheme is not None:
+        grades = [(("grades", i), g) for i, g in enumerate(scheme.grades)]
+        items: list[tuple[tuple, Indicator | Adjustment]] = [
+            (("dimensions", i, "indicators", j), ind)
+            for i, dim in enumerate(scheme.dimensions) for j, ind in enumerate(dim.indicators)]
+        items += [(("adjustments", k), adj) for k, adj in enumerate(scheme.adjustments)]
+        columns: Columns | None = scheme.columns
+    else:
+        raw_grades = raw.get("grades")
+        grades = _parts(Grade, iter(enumerate(raw_grades) if isinstance(raw_grades, list) else []))
+        grades = [(("grades", i), g) for i, g in grades]
+        items = _parts(Indicator, _raw_indicators(raw)) + _parts(Adjustment, _raw_adjustments(raw))
+        valid_columns = _parts(Columns, iter([((), raw.get("columns", {}))]))
+        columns = valid_columns[0][1] if valid_columns else None
+    problems = [p for loc, item in items for p in _indicator_problems(item, loc)]
+    problems += _scheme_problems(grades, items, raw, columns)
+    findings += [doc.finding(p.code, msg(p.code, lang, **p.params), p.loc) for p in problems]
+    findings.sort(key=lambda f: (f.line or 0))
+    return (scheme if not findings else None), findings
+
+
+def _relabel(f: Finding, doc: YamlDoc, lang: str) -> Finding:
+    """Say "bonus belongs under adjustments" rather than "unknown rule type bonus"."""
+    if f.code == "union_tag_invalid" and f.field and f.field.startswith("dimensions"):
+        tag = _tag_at(doc, f.field)
+        if tag in ("bonus", "penalty", "veto"):
+            text = msg("adjustment_in_dimension", lang, type=tag)
+            return Finding("adjustment_in_dimension", text, f.file, f.line, f.field)
+    if f.code == "union_tag_invalid" and f.field and f.field.startswith("adjustments"):
+        tag = _tag_at(doc, f.field)
+        if tag in ("ratio", "deduct", "count", "bands", "threshold", "mapping", "rating"):
+            text = msg("weighted_in_adjustments", lang, type=tag)
+            return Finding("weighted_in_adjustments", text, f.file, f.line, f.field)
+    if f.code == "extra_forbidden" and f.field and f.field.startswith("adjustments") and f.field.endswith(".weight"):
+        return Finding("weight_on_adjustment", msg("weight_on_adjustment", lang, type="bonus/penalty/veto"),
+                       f.file, f.line, f.field)
+    if f.code == "missing" and f.field and f.field.startswith("dimensions") and f.field.endswith(".weight"):
+        return Finding("weight_missing", msg("weight_missing", lang), f.file, f.line, f.field)
+    return f
+
+
+def _tag_at(doc: YamlDoc, field: str) -> Any:
+    node: Any = doc.data
+    for key, idx in _split_path(field):
+        node = node.get(key) if isinstance(node, dict) else None
+        if idx is not None:
+            node = node[idx] if isinstance(node, list) and idx < len(node) else None
+    return node.get("type") if isinstance(node, dict) else node
+
+
+def _split_path(field: str) -> Iterator[tuple[str, int | None]]:
+    for part in field.split("."):
+        name, _, rest = part.partition("[")
+        yield name, int(rest.rstrip("]")) if rest else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# loading
+
+
+def starter_dir() -> Path:
+    """The starter schemes: inside the installed package, or `templates/` of a source checkout."""
+    packaged = resources.files("kpiscore") / "templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def starter_schemes() -> dict[str, Path]:
+    """Starter scheme name → file, as `kpiscore schemes` lists them."""
+    return {p.stem: p for p in sorted(starter_dir().glob("*.yaml"))}
+
+
+def resolve_scheme_path(source: str | Path) -> Path:
+    """A scheme given as a file path, or as the name of a starter scheme (`aftersales`)."""
+    path = Path(source)
+    if path.is_file():
+        return path
+    starters = starter_schemes()
+    if str(source) in starters:
+        return starters[str(source)]
+    raise SchemeError([Finding("unknown_scheme", msg("unknown_scheme", "zh", name=str(source),
+                                                         starters=", ".join(starters)), file=str(source))])
+
+
+def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
+    """Read and check a scheme from a YAML file, a starter scheme's name, or a dict; raise SchemeError."""
+    if isinstance(source, dict):
+        doc = YamlDoc(source, {}, "<scheme>")
+        scheme, findings = check_scheme(doc, _lang(source))
+        if scheme is None:
+            raise SchemeError(findings)
+        return scheme
+    path = resolve_scheme_path(source)
+    data = path.read_bytes()
+    text = _decode(data)
+    doc, findings = load_yaml(text, path.name)
+    lang = _lang(doc.data if doc else None)
+    if lang != "zh":  # say the YAML problems again in the scheme's own language
+        doc, findings = load_yaml(text, path.name, lang)
+    scheme = None
+    if doc is not None:
+        scheme, more = check_scheme(doc, lang)
+        findings += more
+    if findings or scheme is None:
+        raise SchemeError(sorted(findings, key=lambda f: f.line or 0))
+    scheme._source = SchemeSource(str(path), hashlib.sha256(data).hexdigest())
+    return scheme
+
+
+def _decode(data: bytes) -> str:
+    """Schemes are UTF-8; a GBK file saved by Notepad on a Chinese Windows is read too."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
+def _lang(raw: Any) -> str:
+    return raw.get("language") if isinstance(raw, dict) and raw.get("language") in ("zh", "en") else "zh"

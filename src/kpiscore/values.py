@@ -1,0 +1,90 @@
+"""Numbers as HR staff type them, and rounding as Excel does it.
+
+The scheme and the input share one reading of `88%`, `０.８８` or `1,234`, and every score is rounded the
+way Excel's ROUND rounds the decimal the user typed, so a workbook and kpiscore never disagree by a cent.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# A float within this relative distance of a rounding tie is the tie: 20 × 80.1% ÷ 80% is 20.025 on paper
+# but 20.024999999999995 in binary, and Excel (which rounds the decimal) gives 20.03.
+TIE_TOLERANCE = 1e-12
+# Step counts are snapped to this many decimals before floor/ceil: 3% ÷ 1% is 3, not 2.9999999999999996.
+STEP_DECIMALS = 9
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def fold(text: str) -> str:
+    """Trim and NFKC-fold text, so that full-width `（秒）％１` matches half-width `(秒)%1`."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number from the scheme, remembering whether it was written as a percent and how it was written."""
+
+    value: float
+    percent: bool
+    text: str
+
+    def __float__(self) -> float:
+        return self.value
+
+
+def parse_number(text: str) -> tuple[float, bool] | None:
+    """Read `88%`, `0.88`, `１,２３４`, `-3` into (value, written-as-percent); None when it is not a number."""
+    s = fold(text).replace(" ", "")
+    percent = s.endswith("%")
+    if percent:
+        s = s[:-1]
+    if _THOUSANDS.fullmatch(s):
+        s = s.replace(",", "")
+    if not _NUMBER.fullmatch(s):
+        return None
+    value = float(s)
+    return (value / 100 if percent else value), percent
+
+
+def round_half_up(values: pd.Series | np.ndarray | float, decimals: int) -> np.ndarray:
+    """Round half away from zero, like Excel's ROUND, treating near-ties as ties (see TIE_TOLERANCE)."""
+    x = np.asarray(values, dtype=float)
+    factor = 10.0**decimals
+    scaled = np.abs(x) * factor
+    low = np.floor(scaled)
+    frac = scaled - low
+    up = (frac > 0.5) | (np.abs(frac - 0.5) <= TIE_TOLERANCE * np.maximum(scaled, 1.0))
+    with np.errstate(invalid="ignore"):
+        return np.sign(x) * (low + up) / factor
+
+
+def snap(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Remove binary noise from a ratio of decimals before it is floored or ceiled."""
+    return np.round(np.asarray(values, dtype=float), STEP_DECIMALS)
+
+
+def fmt_plain(values: pd.Series, percent: bool = False) -> pd.Series:
+    """Format numbers as the user would have typed them: 88%, 91.5%, 3, 4.3333."""
+    x = values.astype(float) * (100 if percent else 1)
+    text = pd.Series(np.char.mod("%.10g", np.round(x.to_numpy(), 4)), index=values.index)
+    text = text.str.replace(r"^-0$", "0", regex=True)
+    return text + "%" if percent else text
+
+
+def fmt_fixed(values: pd.Series, decimals: int) -> pd.Series:
+    """Format scores with exactly `decimals` places, as the scored workbook shows them: 14.67, 26.50."""
+    arr = np.asarray(values, dtype=float)
+    return pd.Series(np.char.mod(f"%.{decimals}f", arr), index=values.index)
+
+
+def one(value: float, percent: bool = False) -> str:
+    """Format a single parameter of a rule (a weight, a target, a step) for words and notes."""
+    return str(fmt_plain(pd.Series([value]), percent).iloc[0])

@@ -1,0 +1,144 @@
+"""Safe YAML with line numbers, and pydantic errors turned into findings that point at those lines.
+
+PyYAML's `safe_load` keeps the last of two duplicate keys without a word and forgets where every value
+came from; here the node tree is walked by hand, so duplicates are refused and each key path keeps its
+line for messages like `manager.yaml:14 dimensions[0].indicators[2].weight: ...`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import Finding
+from .i18n import msg
+
+Path = tuple[str | int, ...]
+#: Nodes visited at most: aliases may repeat a subtree, but never into a "billion laughs" expansion.
+NODE_BUDGET = 100_000
+
+
+class YamlDoc:
+    """Parsed YAML data plus the line of every key path in it."""
+
+    def __init__(self, data: Any, lines: dict[Path, int], file: str):
+        self.data = data
+        self.lines = lines
+        self.file = file
+
+    def locate(self, loc: Sequence[str | int]) -> tuple[int | None, str]:
+        """The line and printable field path of a pydantic `loc`; union tags that are not data are skipped."""
+        node: Any = self.data
+        path: list[str | int] = []
+        tagged = None  # the node whose union tag was skipped: a tag is skipped once
+        for part in loc:
+            if tagged is not node and _is_tag(part, node):
+                tagged = node
+                continue
+            in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            # a field the data lacks (a missing one) is named, but there is nothing below it
+            node = node[part] if in_list or (isinstance(node, dict) and part in node) else None
+            path.append(part)
+        line = next((self.lines[tuple(path[:end])] for end in range(len(path), -1, -1)
+                     if tuple(path[:end]) in self.lines), None)
+        return line, format_path(path)
+
+    def finding(self, code: str, message: str, loc: Sequence[str | int]) -> Finding:
+        line, field = self.locate(loc)
+        return Finding(code, message, file=self.file, line=line, field=field or None)
+
+    def validation_findings(self, error: ValidationError, lang: str) -> list[Finding]:
+        """One finding per pydantic error, in the user's language, at its YAML line."""
+        found = []
+        for e in error.errors():
+            ctx = dict(e.get("ctx") or {})
+            text = msg(e["type"], lang, input=e.get("input"), message=e["msg"], **ctx)
+            found.append(self.finding(e["type"], text, e["loc"]))
+        return found
+
+
+def _is_tag(part: str | int, node: Any) -> bool:
+    """Pydantic puts union members in `loc` (`deduct`, `list[str]`, `function-plain[...]`)."""
+    if not isinstance(part, str):
+        return False
+    if node == part:
+        return True
+    if isinstance(node, dict) and node.get("type") == part:
+        return True
+    return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "tuple"}
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, list[Finding]]:
+    """Parse YAML safely; duplicate keys and syntax errors come back as findings with their lines."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        detail = getattr(exc, "problem", None) or str(exc)
+        return None, [Finding("yaml_syntax", msg("yaml_syntax", lang, detail=detail), file=file, line=line)]
+    finally:
+        loader.dispose()
+    findings: list[Finding] = []
+    lines: dict[Path, int] = {(): 1}
+    budget = [NODE_BUDGET]
+
+    def walk(node: yaml.Node, path: Path) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _Bomb
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                line = key_node.start_mark.line + 1
+                if key is None or isinstance(key, list | dict):
+                    findings.append(Finding("yaml_key_type", msg("yaml_key_type", lang), file=file, line=line))
+                    continue
+                key = key if isinstance(key, str | int | float | bool) else str(key)
+                if key in out:
+                    first = lines[(*path, key)]
+                    findings.append(Finding("yaml_duplicate_key", msg("yaml_duplicate_key", lang, key=key, first=first),
+                                            file=file, line=line, field=format_path((*path, key))))
+                    continue
+                lines[(*path, key)] = line
+                out[key] = walk(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for i, item in enumerate(node.value):
+                lines[(*path, i)] = item.start_mark.line + 1
+                items.append(walk(item, (*path, i)))
+            return items
+        return _scalar(node)
+
+    try:
+        data = walk(root, ()) if root is not None else None
+    except _Bomb:
+        return None, [Finding("yaml_alias_bomb", msg("yaml_alias_bomb", lang), file=file)]
+    return YamlDoc(data, lines, file), findings
+
+
+class _Bomb(Exception):
+    """The node budget ran out."""
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """A scalar's value as safe_load would give it (int, float, bool, None, str), dates as text."""
+    if node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
+        return str(node.value)
+    return _CONSTRUCTOR.construct_object(node, deep=True)
