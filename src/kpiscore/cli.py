@@ -144,17 +144,15 @@ def explain(
 @app.command()
 def schemes() -> None:
     """List the starter schemes that `init` copies and `--scheme` accepts by name."""
-    for name, path in starter_schemes().items():
-        title, about = _describe_starter(path)
-        console.out.print(f"[bold]{name:<16}[/] {title}  [dim]{about}[/]")
+    console.starters([(name, *_describe_starter(path)) for name, path in starter_schemes().items()])
 
 
 def _describe_starter(path: Path) -> tuple[str, str]:
-    """A starter's `name` and the first comment line of its file."""
+    """A starter's `name`, and its first comment line without the name repeated in front of it."""
     text = path.read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    title = str(yaml.safe_load(text).get("name", path.stem))
     about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
-    return str(data.get("name", path.stem)), about
+    return title, about.removeprefix(title).lstrip("：: ")
 
 
 @app.command()

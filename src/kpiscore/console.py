@@ -44,6 +44,16 @@ def summary(result: Result) -> None:
     err.print(table)
 
 
+def starters(rows: list[tuple[str, str, str]]) -> None:
+    """The starter schemes: name to pass to `--scheme` / `init`, title, what it covers."""
+    table = Table(box=None)
+    for heading in ("scheme", "name", "about"):
+        table.add_column(heading)
+    for name, title, about in rows:
+        table.add_row(f"[bold]{name}[/]", title, about)
+    out.print(table)
+
+
 def explanation(result: Result, lines: pd.DataFrame) -> None:
     """One employee's calculation, indicator by indicator (`lines` from `api.explain`)."""
     lang, d = result.lang, result.scheme.decimals

@@ -116,12 +116,12 @@ class Result:
             cols[s.columns.group or label("group", lang)] = self.people["group"]
         for dim in s.dimensions:
             for ind in dim.indicators:
-                cols[_actual_heading(ind)] = self.actuals[ind.name]
+                cols[_actual_heading(ind)] = self._shown_actual(ind)
                 cols[ind.name + label("score_suffix", lang)] = self.scores[ind.name]
             cols[dim.name + label("subtotal_suffix", lang)] = self.dimensions[dim.name]
         for adj in s.adjustments:
             if adj.rule.type != "veto":
-                cols[_actual_heading(adj)] = self.actuals[adj.name]
+                cols[_actual_heading(adj)] = self._shown_actual(adj)
         summary = self.summary
         keys = ["bonus", "penalty", "total", "grade", "coefficient", "payout", "rank", "group_rank", "veto"]
         for key in keys:
@@ -133,6 +133,13 @@ class Result:
                 continue
             cols[label(key, lang)] = summary[key]
         return pd.DataFrame(cols, index=self.people.index)
+
+    def _shown_actual(self, item: Indicator | Adjustment) -> pd.Series:
+        """Counts as whole numbers (3, not 3.0) when they are whole."""
+        a = self.actuals[item.name]
+        if item.rule.value_kind == "count" and bool((a.dropna() % 1 == 0).all()):
+            return a.astype("Int64")
+        return a
 
     def to_dict(self) -> dict[str, Any]:
         """The `--format json` document."""

@@ -1,0 +1,93 @@
+"""Regenerate the filled example inputs, one per starter scheme, as HR staff would fill them.
+
+Run from the repository root: `python examples/make_examples.py`. The workbooks carry a title row above the
+header, percents both as numbers (0.88, shown 88%) and as typed text ("91.5%"), and one CSV comes as a
+GBK export from a call-centre system.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+HERE = Path(__file__).parent
+
+
+def workbook(path: Path, title: str, header: list[str], rows: list[list[object]], percent_cols: set[str]) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "考核数据"
+    sheet.append([title])
+    sheet.append([])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for c, name in enumerate(header, start=1):
+        if name in percent_cols:
+            for r in range(4, 4 + len(rows)):
+                sheet.cell(r, c).number_format = "0.0%"
+    book.save(path)
+
+
+def service_quality() -> None:
+    header = ["工号", "姓名", "部门", "客服响应及时率", "上门服务到达及时率", "问题一次性解决率", "技术方案准确率",
+              "服务流程合规率", "客户满意度(CSAT)", "投诉处理及时率"]
+    rows = [
+        ["WX001", "张伟", "维修一部", 0.88, 0.75, 0.82, 0.93, 0.96, 0.92, 0.96],
+        ["WX002", "王芳", "维修一部", 0.93, 0.88, 0.85, 0.97, 0.99, 0.95, 1.0],
+        ["WX003", "李强", "维修一部", 0.81, 0.7, 0.72, 0.9, 0.95, 0.86, 0.9],
+        ["WX004", "刘洋", "维修二部", "91.5%", "86%", "80%", "95%", "98%", "90%", "95%"],
+        ["WX005", "陈静", "维修二部", 0.7, 0.6, 0.65, 0.85, 0.9, 0.78, 0.8],
+        ["WX006", "杨磊", "维修二部", 0.95, 0.9, 0.78, 0.96, 0.97, 0.93, 0.97],
+    ]
+    pct = set(header[3:])
+    workbook(HERE / "service-quality.xlsx", "售后服务质量评价 2024Q1 考核数据（维修事业部）", header, rows, pct)
+
+
+def service_manager() -> None:
+    header = ["工号", "姓名", "部门", "超时响应次数", "售后服务报告准时率", "客户服务投诉(次/季度)", "无效售后服务次数比率",
+              "文档PLM使用率", "岗位培训教材内容覆盖率", "培训考试不合格人数", "周/月/季报提交准时率", "内部合作满意度",
+              "销售总监评分", "售后服务主管评分", "客户书面表扬", "工作失误", "重大服务事故"]
+    rows = [
+        ["M001", "赵敏", "华东大区", 0, 0.92, 5, 0.015, 0.93, 0.85, 0, 0.915, "较满意", 4, 4.5, 2, None, None],
+        ["M002", "周杰", "华南大区", 2, 0.97, 1, 0.008, 0.96, 0.8, 1, 0.97, "很满意", 5, 4, None, 1, None],
+        ["M003", "吴刚", "华北大区", 1, 0.85, 3, 0.04, 0.87, 0.75, 0, 0.95, "不满意", 3, 3.5, None, None, None],
+        ["M004", "郑爽", "华东大区", 0, 0.99, 0, 0.012, 0.99, 0.9, 0, 1.0, "很满意", 5, 5, 1, None, 1],
+    ]
+    pct = {"售后服务报告准时率", "无效售后服务次数比率", "文档PLM使用率", "岗位培训教材内容覆盖率", "周/月/季报提交准时率"}
+    workbook(HERE / "service-manager.xlsx", "售后服务经理岗位KPI考核 2024Q1", header, rows, pct)
+
+
+def aftersales() -> None:
+    header = ["工号", "姓名", "岗位", "绩效奖金基数", "返修任务达成率", "数据报表准确完整率", "返修产品品质合格率",
+              "上级评分", "工作失误(次)"]
+    rows = [
+        ["00101", "孙丽", "经理", 3000, 0.915, 0.99, 0.995, 4, None],
+        ["00102", "马超", "客服专员", 2000, 0.96, 0.97, 0.99, 4.5, None],
+        ["00103", "朱琳", "客服专员", 2000, 0.9, 0.98, 0.985, 3.5, 1],
+        ["00104", "胡军", "维修技师", 2200, 0.97, 1.0, 1.0, 5, None],
+        ["00105", "林涛", "维修技师", 2200, 0.93, 0.96, 0.97, 3, 2],
+    ]
+    pct = {"返修任务达成率", "数据报表准确完整率", "返修产品品质合格率"}
+    workbook(HERE / "aftersales.xlsx", "售后服务部月度绩效考核 2024年1月", header, rows, pct)
+
+
+def express_cs() -> None:
+    """A GBK CSV as a call-centre system exports it: percents as text, a blank where no tickets were handled."""
+    lines = [
+        "工号,姓名,班组,首次响应时长(秒),一次性解决率,工单处理及时率,信息准确率,质检员A,质检员B,质检员C,有责投诉(次),"
+        "客户满意度评分(CSAT),团队协作性,客户表扬次数",
+        "KF1001,何雪,早班,18,88%,97%,99%,92,88,95,0,93%,优,3",
+        "KF1002,高峰,早班,25,80%,,97.5%,85,90,80,1,88%,良,",
+        "KF1003,罗娟,晚班,20,86%,93%,96%,78,82,80,0,90%,良,1",
+        "KF1004,梁宇,晚班,32,75%,,98%,70,75,72,2,82%,中,",
+    ]
+    (HERE / "express-cs.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+
+
+if __name__ == "__main__":
+    service_quality()
+    service_manager()
+    aftersales()
+    express_cs()
