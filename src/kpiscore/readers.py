@@ -61,7 +61,7 @@ class Source:
         elif column is not None:
             cell = f"{self.letters.get(column, '?')}{self.header_row}"
         elif row is not None:
-            cell = f"row {row}" if self.sheet is None else f"{row}"
+            cell = f"{row}:{row}"  # a whole row, as Excel names it
         return Finding(code, message, file=self.file, sheet=self.sheet or None, cell=cell)
 
 
@@ -221,7 +221,8 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
         needed.update({fold(c): c for c in item.inputs})
     absent = [name for key, name in needed.items() if key not in raw.columns]
     if absent:
-        findings.append(src.at("columns_missing", msg("columns_missing", lang, columns=", ".join(absent))))
+        text = msg("columns_missing", lang, columns=", ".join(absent))
+        findings.append(src.at("columns_missing", text, row=src.header_row))
         return raw.iloc[:0], findings
 
     blank = raw.map(_is_blank)
@@ -229,7 +230,7 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
     if raw.empty:
         return raw, [*findings, src.at("no_rows", msg("no_rows", lang))]
     out = pd.DataFrame(index=raw.index)
-    ids = _text(raw[fold(cols.id)]).map(fold)
+    ids = _text(raw[fold(cols.id)]).map(fold, na_action="ignore")
     out[fold(cols.id)] = ids
     findings += _id_problems(ids, src, fold(cols.id), lang)
     out[fold(cols.name)] = _text(raw[fold(cols.name)]).str.strip()
@@ -297,7 +298,7 @@ def _typed(col: pd.Series, item: Indicator | Adjustment, src: Source, lang: str)
     """One input column, typed by the rule that reads it."""
     kind = item.rule.value_kind
     if kind == "label":
-        labels = _text(col).map(lambda v: fold(v) if isinstance(v, str) else v)
+        labels = _text(col).map(fold, na_action="ignore")
         known = item.rule.folded  # type: ignore[union-attr]
         bad = labels.notna() & ~labels.isin(list(known))
         names = " / ".join(known)

@@ -112,7 +112,7 @@ class Ratio(_Rule):
         if ctx.higher:
             return a / t
         cap = self.cap.value if self.cap else math.inf
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):  # a tiny A: T ÷ A is inf, then capped
             return pd.Series(np.where(a == 0, cap, t / a.to_numpy(dtype=float)), index=a.index)
 
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:

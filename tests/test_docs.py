@@ -1,0 +1,35 @@
+"""Docs cannot drift: every command has help and is in the README; the Quick start is two commands."""
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from kpiscore.cli import app
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_commands_exist():
+    assert {"score", "validate", "explain", "schemes", "init"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_documented(command):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and len(result.stdout) > 100
+    assert f"kpiscore {command}" in README
+
+
+def test_quick_start_is_two_commands():
+    section = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    lines = [line for line in block.splitlines() if line.strip()]
+    assert len(lines) == 2
+    assert lines[0].startswith("pip install . && kpiscore score examples/")
+    assert lines[1] == 'pip install ".[test]" && python -m pytest'
+    ci = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    assert lines[1] in ci

@@ -1,0 +1,113 @@
+"""Invariants over generated schemes, actuals and junk input."""
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+from helpers import HEADER, write_xlsx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpiscore import InputError, load_scheme, read_actuals, score
+from kpiscore.rules import Bands, Context, Count, Deduct, Ratio, Threshold
+from kpiscore.values import round_half_up
+
+actual = st.floats(min_value=0, max_value=2, allow_nan=False)
+weight = st.floats(min_value=1, max_value=50, allow_nan=False).map(lambda w: round(w, 1))
+percent = st.floats(min_value=0, max_value=1.5, allow_nan=False)
+target = st.floats(min_value=0.05, max_value=1.2, allow_nan=False).map(lambda t: round(t, 3))
+
+
+@st.composite
+def rules(draw):
+    kind = draw(st.sampled_from(["ratio", "deduct", "count", "bands", "threshold"]))
+    if kind == "ratio":
+        return Ratio(cap=draw(st.none() | st.floats(min_value=1, max_value=2)))
+    if kind == "deduct":
+        add = draw(st.none() | st.floats(min_value=0, max_value=3))
+        return Deduct(per=draw(st.sampled_from(["1%", "0.5%", "5%"])), points=draw(st.floats(0, 5)),
+                      partial=draw(st.sampled_from(["prorate", "floor", "ceil"])), add=add,
+                      max=None if add is None else draw(st.floats(50, 80)))
+    if kind == "count":
+        return Count(allow=draw(st.integers(0, 3)), points=draw(st.floats(0, 5)))
+    if kind == "threshold":
+        return Threshold(fail=draw(st.floats(0, 1)))
+    edges = sorted(set(draw(st.lists(st.floats(0.05, 1.5).map(lambda x: round(x, 3)), min_size=1, max_size=4))))
+    points = sorted(draw(st.lists(st.floats(0, 1), min_size=len(edges) + 1, max_size=len(edges) + 1)))
+    bands = [{"when": f"< {edges[0]}", "score": points[0]}]
+    bands += [{"when": f"[{lo}, {hi})", "score": [points[i], points[i + 1]]}
+              for i, (lo, hi) in enumerate(itertools.pairwise(edges))]
+    bands.append({"when": f">= {edges[-1]}", "score": points[-1]})
+    return Bands(bands=bands)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules(), weight, target, st.lists(actual, min_size=2, max_size=12), st.booleans())
+def test_weighted_score_bounded_and_monotone(rule, w, t, values, higher):
+    if isinstance(rule, Bands):  # scores were drawn on [0, 1]: scale them to the weight
+        higher = True
+        w = 1.0
+    if isinstance(rule, Ratio) and not higher and rule.cap is None:
+        rule = Ratio(cap=1.5)
+    ctx = Context(w, t, higher, True, "zh")
+    a = pd.Series(sorted(values))
+    s = rule.score(a, ctx).to_numpy(dtype=float)
+    assert (s >= 0).all()
+    top = rule.max_points(w)
+    if math.isfinite(top):
+        assert (s <= top + 1e-9).all()
+    diffs = np.diff(s)
+    if isinstance(rule, Count):
+        assert (diffs <= 1e-9).all()  # more occurrences never score more
+    elif higher:
+        assert (diffs >= -1e-9).all()
+    else:
+        assert (diffs <= 1e-9).all()  # lower is better: a rising actual never scores more
+
+
+SCHEME = {
+    "name": "p",
+    "missing": "skip",
+    "dimensions": [{"name": "D1", "indicators": [
+        {"name": "A", "weight": 30, "target": "90%"},
+        {"name": "B", "weight": 30, "target": "95%", "rule": {"type": "deduct", "per": "1%"}}]},
+        {"name": "D2", "indicators": [{"name": "C", "weight": 40, "rule": {"type": "count", "allow": 1}}]}],
+    "adjustments": [{"name": "Bo", "rule": {"type": "bonus", "points": 0.7, "max": 5}},
+                    {"name": "Pe", "rule": {"type": "penalty", "points": 1.3}}],
+}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.none() | percent, st.none() | percent, st.integers(0, 9), st.integers(0, 9),
+                          st.integers(0, 9)), min_size=1, max_size=20))
+def test_total_is_the_sum_of_its_parts(rows):
+    scheme = load_scheme(SCHEME)
+    frame = pd.DataFrame([[str(i), "x", *r] for i, r in enumerate(rows)],
+                         columns=["工号", "姓名", "A", "B", "C", "Bo", "Pe"])
+    r = score(frame, scheme)
+    parts = r.scores.sum(axis=1) + r.summary["bonus"] - r.summary["penalty"]
+    expected = np.maximum(round_half_up(parts, 2), 0)
+    assert np.allclose(r.summary["total"], expected, atol=0)
+    assert np.allclose(r.dimensions.sum(axis=1), r.scores.sum(axis=1), atol=1e-9)
+    assert (r.summary["rank"] >= 1).all()
+
+
+junk = st.one_of(st.none(), st.text(max_size=6), st.floats(allow_nan=False, allow_infinity=False),
+                 st.integers(-10**6, 10**6), st.booleans())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(junk, min_size=len(HEADER), max_size=len(HEADER)), min_size=1, max_size=5))
+def test_never_crashes_on_junk(tmp_path, rows):
+    scheme = load_scheme("service-quality")
+    header = ["工号", "姓名", "部门", "客服响应及时率", "上门服务到达及时率", "问题一次性解决率", "技术方案准确率",
+              "服务流程合规率", "客户满意度(CSAT)"]
+    rows = [[v if not isinstance(v, str) or v.isprintable() else "x" for v in row] for row in rows]
+    path = write_xlsx(tmp_path / "junk.xlsx", [[*header, "投诉处理及时率"], *[[*r, None] for r in rows]])
+    try:
+        result = score(read_actuals(path, scheme), scheme)
+    except InputError as exc:
+        assert exc.findings and all(f.file == "junk.xlsx" for f in exc.findings)
+    else:
+        assert len(result.summary) >= 1
