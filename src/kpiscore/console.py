@@ -31,17 +31,15 @@ def info(text: str) -> None:
 
 
 def summary(result: Result) -> None:
-    """Grade counts and the mean total, after a workbook is written."""
-    lang = result.lang
-    table = Table(title=result.scheme.name + (f" · {result.period}" if result.period else ""))
-    table.add_column(label("grade", lang))
-    table.add_column("n", justify="right")
+    """Grade counts and the spread of totals, after an output is written."""
+    lang, d = result.lang, result.scheme.decimals
     counts = result.summary["grade"].value_counts()
-    for g in result.scheme.grades:
-        table.add_row(g.grade, str(int(counts.get(g.grade, 0))))
+    grades = " · ".join(f"{g.grade} {int(counts.get(g.grade, 0))}" for g in result.scheme.grades)
     total = result.summary["total"]
-    table.caption = f"{label('total', lang)}: mean {total.mean():.2f} · min {total.min():.2f} · max {total.max():.2f}"
-    err.print(table)
+    spread = " · ".join(f"{label(k, lang)} {v:.{d}f}" for k, v in
+                        (("mean", total.mean()), ("min", total.min()), ("max", total.max())))
+    err.print(f"{label('grade', lang)}: {grades}", soft_wrap=True)
+    err.print(f"{label('total', lang)}: {spread}", soft_wrap=True)
 
 
 def starters(rows: list[tuple[str, str, str]]) -> None:

@@ -131,6 +131,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "calculation": ("计算过程", "Calculation"),
     "score": ("得分", "Score"),
     "scores_sheet": ("得分", "Scores"),
+    "mean": ("平均", "mean"),
+    "min": ("最低", "min"),
+    "max": ("最高", "max"),
 }
 
 DEFAULT_GRADES: dict[str, list[tuple[str, float]]] = {

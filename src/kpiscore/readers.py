@@ -225,19 +225,23 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
         findings.append(src.at("columns_missing", text, row=src.header_row))
         return raw.iloc[:0], findings
 
-    blank = raw.map(_is_blank)
-    raw, blank = raw[~blank.all(axis=1)], blank[~blank.all(axis=1)]
+    optional = [fold(cols.group)] if cols.group and fold(cols.group) in raw.columns else []
+    raw = raw[list(dict.fromkeys([*needed, *optional]))]
+    kinds = pd.DataFrame({c: _kinds(raw[c]) for c in raw.columns}, index=raw.index)
+    keep = ~(kinds == "blank").all(axis=1)
+    raw, kinds = raw[keep], kinds[keep]
     if raw.empty:
         return raw, [*findings, src.at("no_rows", msg("no_rows", lang))]
     out = pd.DataFrame(index=raw.index)
-    ids = _text(raw[fold(cols.id)]).map(fold, na_action="ignore")
+    ids = _text(raw[fold(cols.id)], kinds[fold(cols.id)]).map(fold, na_action="ignore")
     out[fold(cols.id)] = ids
     findings += _id_problems(ids, src, fold(cols.id), lang)
-    out[fold(cols.name)] = _text(raw[fold(cols.name)]).str.strip()
-    if cols.group and fold(cols.group) in raw.columns:
-        out[fold(cols.group)] = _text(raw[fold(cols.group)]).str.strip()
+    for column in (cols.name, cols.group):
+        if column and fold(column) in raw.columns:
+            out[fold(column)] = _text(raw[fold(column)], kinds[fold(column)]).str.strip()
     if cols.base:
-        out[fold(cols.base)], bad = _numbers(raw[fold(cols.base)], src, cols.base, percent=False, lang=lang)
+        key = fold(cols.base)
+        out[key], bad = _numbers(raw[key], kinds[key], src, cols.base, percent=False, lang=lang)
         findings += bad
     invalid: set[tuple[Any, str]] = set()  # cells already reported: not blank, just wrong
     for item in scheme.items:
@@ -245,9 +249,9 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
             key = fold(column)
             if key in out:
                 continue
-            out[key], bad = _typed(raw[key], item, src, lang)
+            out[key], bad = _typed(raw[key], kinds[key], item, src, lang)
             findings += bad
-            invalid.update((row, key) for row in out.index[out[key].isna() & ~blank[key]])
+            invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
     findings += [src.at(p.code, msg(p.code, lang, indicator=_indicator_of(scheme, p.column)), p.row, p.column)
                  for p in missing_problems(out, scheme) if (p.row, p.column) not in invalid]
     order = {letter: i for i, letter in enumerate(src.letters.values())}
@@ -268,20 +272,33 @@ def _cell_order(cell: str | None, order: dict[str, int]) -> tuple[int, int]:
     return (int(digits) if digits else 0, order.get(letters, 0))
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and np.isnan(value))
+_NUMBER_TYPES = {float, int, np.float64, np.float32, np.int64, np.int32}
+_BOOL_TYPES = {bool, np.bool_}
 
 
-def _text(col: pd.Series) -> pd.Series:
+def _kinds(col: pd.Series) -> pd.Series:
+    """Each cell's kind — "number", "bool", "text", "blank" or "other" (a date) — from one type() per cell."""
+    types = col.map(type)
+    kind = pd.Series("other", index=col.index, dtype=object)
+    kind[types.isin(_NUMBER_TYPES)] = "number"
+    kind[types.isin(_BOOL_TYPES)] = "bool"
+    is_text = types.isin({str})
+    kind[is_text] = "text"
+    kind[is_text & col.where(is_text).str.strip().eq("")] = "blank"
+    kind[types.eq(type(None)) | (kind.eq("number") & pd.isna(col))] = "blank"
+    return kind
+
+
+def _text(col: pd.Series, kind: pd.Series) -> pd.Series:
     """Cells as text: a number cell 1001 is "1001", not "1001.0"; blanks are NaN."""
-    def one(v: Any) -> Any:
-        if _is_blank(v):
-            return np.nan
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
-    return col.map(one).astype(object)
+    out = col.where(kind != "blank").astype(object)
+    num = col[kind == "number"].astype(float)
+    whole = num % 1 == 0
+    out[num.index[whole]] = num[whole].map(lambda v: str(int(v)))
+    out[num.index[~whole]] = num[~whole].astype(str)
+    other = kind.isin(["bool", "other"])
+    out[other] = col[other].astype(str)
+    return out
 
 
 def _id_problems(ids: pd.Series, src: Source, column: str, lang: str) -> list[Finding]:
@@ -294,18 +311,19 @@ def _id_problems(ids: pd.Series, src: Source, column: str, lang: str) -> list[Fi
     return found
 
 
-def _typed(col: pd.Series, item: Indicator | Adjustment, src: Source, lang: str) -> tuple[pd.Series, list[Finding]]:
+def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: Source,
+           lang: str) -> tuple[pd.Series, list[Finding]]:
     """One input column, typed by the rule that reads it."""
     kind = item.rule.value_kind
     if kind == "label":
-        labels = _text(col).map(fold, na_action="ignore")
+        labels = _text(col, kinds).map(fold, na_action="ignore")
         known = item.rule.folded  # type: ignore[union-attr]
         bad = labels.notna() & ~labels.isin(list(known))
         names = " / ".join(known)
         return labels, [src.at("unknown_label", msg("unknown_label", lang, value=col[r], labels=names,
                                                         indicator=item.name), r, fold(col.name))
                         for r in labels.index[bad]]
-    values, found = _numbers(col, src, item.name, item.percent, lang, counts=kind == "count")
+    values, found = _numbers(col, kinds, src, item.name, item.percent, lang, counts=kind == "count")
     invalid = pd.Series(False, index=values.index)
     if kind == "count":
         invalid = values < 0
@@ -320,12 +338,10 @@ def _typed(col: pd.Series, item: Indicator | Adjustment, src: Source, lang: str)
     return values.where(~invalid), found
 
 
-def _numbers(col: pd.Series, src: Source, indicator: str, percent: bool, lang: str,
+def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, percent: bool, lang: str,
              counts: bool = False) -> tuple[pd.Series, list[Finding]]:
     """Numbers from number cells and from text (`88%`, `０.８８`, `1,234`); percents as fractions."""
-    is_num = col.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-    is_bool = col.map(lambda v: isinstance(v, bool | np.bool_))
-    is_text = col.map(lambda v: isinstance(v, str) and bool(v.strip()))
+    is_num, is_bool, is_text = kinds.eq("number"), kinds.eq("bool"), kinds.eq("text")
     values = pd.Series(np.nan, index=col.index, dtype=float)
     values[is_num] = col[is_num].astype(float)
     if counts:  # a TRUE in a veto or count column counts once
@@ -340,7 +356,7 @@ def _numbers(col: pd.Series, src: Source, indicator: str, percent: bool, lang: s
     values[text.index] = parsed.where(~written_pct, parsed / 100)
     name = fold(str(col.name))
     found = []
-    other = ~(is_num | is_text | col.map(_is_blank) | (is_bool & counts))
+    other = ~(is_num | is_text | kinds.eq("blank") | (is_bool & counts))
     for r in list(text.index[~ok]) + list(col.index[other]):
         found.append(src.at("not_number", msg("not_number", lang, value=_show(col[r]), indicator=indicator), r, name))
     if percent:
