@@ -155,3 +155,28 @@ def test_python_dash_m_smoke(example):
     out = subprocess.run([sys.executable, "-m", "kpiscore", "score", str(example("express-cs.csv")),
                           "-s", "express-cs", "-f", "csv", "-o", "-"], capture_output=True, check=True)
     assert out.stdout.decode("utf-8").splitlines()[0].startswith("工号,姓名,班组")
+
+
+def test_english_scheme_labels_and_messages(tmp_path):
+    import yaml
+    from helpers import BASE, HEADER, write_xlsx
+
+    scheme = tmp_path / "en.yaml"
+    scheme.write_text(yaml.safe_dump({**BASE, "language": "en"}, allow_unicode=True), encoding="utf-8")
+    good = write_xlsx(tmp_path / "g.xlsx", [HEADER, ["1", "a", "X", 0.88, 0.82, 0.915, 5, 0.92, "较满意"]])
+    out = runner.invoke(app, ["score", str(good), "-s", str(scheme), "-f", "csv", "-o", "-"])
+    assert out.exit_code == 0, out.output
+    header = out.stdout.splitlines()[0].split(",")
+    assert "客服响应及时率 score" in header and "时效性 subtotal" in header
+    assert header[-5:] == ["Total", "Grade", "Rank", "Rank in group", "Veto"]
+    assert out.stdout.splitlines()[1].endswith(",89.87,Good,1,1,no")
+    bad = write_xlsx(tmp_path / "b.xlsx", [HEADER, ["1", "a", "X", "abc", 0.82, 0.915, 5, 0.92, "较满意"]])
+    err = runner.invoke(app, ["score", str(bad), "-s", str(scheme)])
+    assert err.exit_code == 1
+    assert "b.xlsx › Sheet1 › D4: 'abc' is not a number (客服响应及时率)" in err.stderr
+    assert "1 problem(s) found" in err.stderr
+
+
+def test_debug_shows_the_traceback(example):
+    result = runner.invoke(app, ["--debug", "score", str(example("aftersales.xlsx")), "-s", "no-such"])
+    assert result.exit_code != 0 and result.exception is not None
