@@ -231,3 +231,10 @@ def test_gbk_scheme_file(tmp_path):
     path = tmp_path / "gbk.yaml"
     path.write_bytes(GOOD.encode("gbk"))
     assert load_scheme(path).indicators[0].name == "客服响应及时率"
+
+
+def test_mapping_keys_are_text_as_written(tmp_path):
+    text = GOOD.replace("        target: 95%\n", "").replace(
+        "rule: {type: deduct, per: 1%, points: 1}", "rule: {type: mapping, map: {yes: 40, no: 0, 5: 30}}")
+    s = load_scheme(write_scheme(tmp_path / "m.yaml", text))
+    assert s.indicators[1].rule.map == {"yes": 40, "no": 0, "5": 30}

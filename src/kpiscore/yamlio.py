@@ -101,12 +101,12 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                # keys are text as written: a label `yes` or `5` stays "yes" / "5", never True / 5
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                 line = key_node.start_mark.line + 1
-                if key is None or isinstance(key, list | dict):
+                if key is None:
                     findings.append(Finding("yaml_key_type", msg("yaml_key_type", lang), file=file, line=line))
                     continue
-                key = key if isinstance(key, str | int | float | bool) else str(key)
                 if key in out:
                     first = lines[(*path, key)]
                     findings.append(Finding("yaml_duplicate_key", msg("yaml_duplicate_key", lang, key=key, first=first),
