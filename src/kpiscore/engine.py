@@ -85,25 +85,48 @@ class Result:
         return pd.DataFrame({ind.name: self.raw[ind.name] / ind.weight if ind.weight else np.nan
                              for ind in self.scheme.indicators}, index=self.raw.index)
 
-    def audit(self) -> pd.DataFrame:
-        """The calculation of every score in words, one column per indicator and adjustment."""
-        lang, d = self.lang, self.scheme.decimals
+    def audit(self, rows: slice | None = None) -> pd.DataFrame:
+        """The calculation of every score in words: one column per indicator and adjustment, then the total.
+
+        `rows` (a positional slice) lets a writer put a large result into words a chunk at a time.
+        """
+        rows = rows or slice(None)
+        lang, d, s = self.lang, self.scheme.decimals, self.scheme
+        actuals, scores, factor = self.actuals.iloc[rows], self.scores.iloc[rows], self.factor.iloc[rows]
         out = {}
-        for ind in self.scheme.indicators:
-            a = self.actuals[ind.name]
+        for ind in s.indicators:
+            a, score = actuals[ind.name], fmt_fixed(scores[ind.name], d)
             text = ind.rule.words(a, ind.context(lang))
-            rescale = f") × {one(self.scheme.total)} ÷ " + fmt_plain(self.scheme.total / self.factor)
-            text = text.where(self.factor == 1, "(" + text + rescale)
-            text = text + " = " + fmt_fixed(self.scores[ind.name], d)
-            if self.scheme.missing_policy(ind) == "zero" and not _blank_is_zero(self.scheme, ind):
-                text = text.where(a.notna(), label("blank_zero", lang) + " = " + fmt_fixed(self.scores[ind.name], d))
-            out[ind.name] = text.where(self.scores[ind.name].notna(), label("not_applicable", lang))
-        for adj in self.scheme.adjustments:
-            text = adj.rule.words(self.actuals[adj.name], adj.context(lang))
+            rescale = f") × {one(s.total)} ÷ " + fmt_plain(s.total / factor)
+            text = text.where(factor == 1, "(" + text + rescale) + " = " + score
+            if s.missing_policy(ind) == "zero" and not _blank_is_zero(s, ind):
+                text = text.where(a.notna(), label("blank_zero", lang) + " = " + score)
+            out[ind.name] = text.where(scores[ind.name].notna(), label("not_applicable", lang))
+        for adj in s.adjustments:
+            text = adj.rule.words(actuals[adj.name], adj.context(lang))
             if adj.rule.type != "veto":
-                text = text + " = " + fmt_fixed(self.adjustments[adj.name], d)
+                text = text + " = " + fmt_fixed(self.adjustments[adj.name].iloc[rows], d)
             out[adj.name] = text
-        return pd.DataFrame(out, index=self.people.index)
+        out[label("total_calc", lang)] = self._total_words(rows)
+        return pd.DataFrame(out, index=actuals.index)
+
+    def _total_words(self, rows: slice) -> pd.Series:
+        """`27.91 + 35.18 + 9.80 + 25.44 + 2.00 − 3.00 = 96.33`, and the veto when there is one."""
+        d, lang = self.scheme.decimals, self.lang
+        subtotals, summary = self.dimensions.iloc[rows], self.summary.iloc[rows]
+        text = pd.Series("", index=subtotals.index)
+        for dim in subtotals.columns:
+            part = fmt_fixed(subtotals[dim], d).where(subtotals[dim].notna(), "")
+            text = text.where(part == "", text.where(text == "", text + " + ") + part)
+        for key, sign in (("bonus", " + "), ("penalty", " − ")):
+            if any(a.rule.type == key for a in self.scheme.adjustments):
+                text = text + sign + fmt_fixed(summary[key], d)
+        before_veto = np.maximum(round_half_up(self.scores.iloc[rows].sum(axis=1) + summary["bonus"]
+                                               - summary["penalty"], d), 0)
+        text = text + " = " + fmt_fixed(pd.Series(before_veto, index=text.index), d)
+        vetoed = summary["veto"] & (summary["total"] != before_veto)
+        veto = "；" + label("veto", lang) + " → " if lang == "zh" else "; " + label("veto", lang) + " → "
+        return text.where(~vetoed, text + veto + fmt_fixed(summary["total"], d))
 
     def table(self) -> pd.DataFrame:
         """The Scores sheet: identity, then per dimension each indicator's actual and score and the subtotal,

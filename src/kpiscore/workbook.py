@@ -1,60 +1,345 @@
-"""The scored workbook, written in xlsxwriter's constant-memory mode.
+"""The scored workbook: Scores, Audit, Groups, Summary, Improvement and Scheme, streamed with xlsxwriter.
 
-Every text cell is written with `write_string`-semantics (formulas and URLs off), so a name such as
+xlsxwriter's constant-memory mode writes each row to disk as it is finished, so a 100,000-employee
+result never sits in memory as cell objects; the Audit sheet is put into words a chunk of rows at a time.
+Every text cell is written with `write_string` (formulas and URLs off besides), so a name such as
 `=HYPERLINK(...)` taken from an input cell stays text.
 """
 
 from __future__ import annotations
 
-import math
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+import numpy as np
+import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
+from . import analysis
 from .engine import Result
-from .i18n import label
+from .i18n import label, msg
 from .output import atomic_write
+from .scheme import Scheme
+
+#: rows of the Audit sheet put into words at a time (bounds the memory the strings take)
+AUDIT_CHUNK = 20_000
+#: grade fills from the best grade to the worst; middle grades take the middle colours
+GRADE_FILLS = ["#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#FFC7CE"]
+HEADER_FILL = "#1F4E78"
 
 
 def write_workbook(result: Result, path: str | Path) -> None:
     """Write the scored workbook to `path`, atomically (a temporary file renamed into place)."""
-    atomic_write(Path(path), lambda tmp: _write(result, tmp))
+    atomic_write(Path(path), lambda tmp: _Writer(result, tmp).write())
 
 
-def _write(result: Result, path: Path) -> None:
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-               "strings_to_numbers": False, "nan_inf_to_errors": False}
-    book = xlsxwriter.Workbook(str(path), options)
-    try:
-        lang = result.lang
-        table = result.table()
-        sheet = book.add_worksheet(label("scores_sheet", lang))
-        head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        sheet.freeze_panes(1, 2)
-        for c, name in enumerate(table.columns):
-            sheet.write_string(0, c, str(name), head)
-            sheet.set_column(c, c, max(8, min(30, 2 * len(str(name)) + 2)))
-        veto = label("veto", lang)
-        yes, no = label("yes", lang), label("no", lang)
-        for r, row in enumerate(table.itertuples(index=False), start=1):
-            for c, value in enumerate(row):
-                if table.columns[c] == veto:
-                    value = yes if value else no
-                _cell(sheet, r, c, value)
-    finally:
-        book.close()
+def text_width(text: str) -> int:
+    """Display width as Excel shows it: a CJK character (and ×, ÷, −, ∈ in a CJK font) takes two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
-def _cell(sheet: Any, row: int, col: int, value: Any) -> None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return
-    if isinstance(value, str):
-        sheet.write_string(row, col, value)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, col, value)
-    else:
+class _Writer:
+    """One workbook being written: its formats, and one method per sheet."""
+
+    def __init__(self, result: Result, path: Path):
+        self.result = result
+        self.lang = result.lang
+        self.book = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "nan_inf_to_errors": True})
+        d = result.scheme.decimals
+        fmt = self.book.add_format
+        base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "vcenter"}
+        self.header = fmt({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL,
+                           "text_wrap": True, "border": 1, "align": "center"})
+        self.title = fmt({**base, "bold": True, "font_size": 14})
+        self.subtitle = fmt({**base, "bold": True, "font_size": 11, "font_color": HEADER_FILL})
+        self.text = fmt(base)
+        self.centre = fmt({**base, "align": "center"})
+        self.score = fmt({**base, "num_format": "0." + "0" * d if d else "0"})
+        self.percent = fmt({**base, "num_format": "0.00%"})
+        self.integer = fmt({**base, "num_format": "0"})
+        self.number = fmt({**base, "num_format": "0.####"})
+        self.money = fmt({**base, "num_format": "#,##0.00"})
+        self.blank_input = fmt({**base, "bg_color": "#FFFFE0", "border": 1, "border_color": "#BFBFBF"})
+        self.fills = [fmt({"bg_color": c}) for c in GRADE_FILLS]
+        self.veto_fill = fmt({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+
+    def sheet(self, key: str, fit: bool = False) -> Worksheet:
+        """A new sheet, printed on A4 landscape; `fit` narrow sheets to one page wide."""
+        ws = self.book.add_worksheet(label(key, self.lang))
+        ws.hide_gridlines(2)
+        ws.set_paper(9)
+        ws.set_landscape()
+        if fit:
+            ws.fit_to_pages(1, 0)
+        return ws
+
+    def write(self) -> None:
         try:
-            sheet.write_number(row, col, float(value))
-        except (TypeError, ValueError):
-            sheet.write_string(row, col, str(value))
+            self.scores()
+            self.audit()
+            self.groups()
+            self.summary()
+            self.improvement()
+            self.scheme()
+        finally:
+            self.book.close()
+
+    # --- generic table writing ------------------------------------------------------------------------
+
+    def table(self, ws: Worksheet, top: int, frame: pd.DataFrame, formats: Sequence[Format | None],
+              left: int = 0, widths: bool = True, header: bool = True) -> int:
+        """Header at row `top` (unless `header` is false), then the frame's rows, typed per column, in row
+        order as constant-memory mode needs; returns the next free row. A None cell in a `blank_input`
+        column is written as an empty bordered cell to fill in."""
+        if header:
+            for c, name in enumerate(frame.columns):
+                ws.write_string(top, left + c, str(name), self.header)
+            top += 1
+        columns = []
+        for c, name in enumerate(frame.columns):
+            col = frame[name]
+            numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+            if numeric:
+                values = col.to_numpy(dtype=float, na_value=np.nan).tolist()
+            else:
+                values = col.astype(object).where(col.notna(), None).tolist()
+            columns.append((left + c, values, numeric, formats[c] or self.text))
+        write_number, write_string = ws.write_number, ws.write_string
+        for i in range(len(frame)):
+            r = top + i
+            for c, values, numeric, fmt in columns:
+                v = values[i]
+                if v is None or v != v:
+                    if fmt is self.blank_input:
+                        ws.write_blank(r, c, None, fmt)
+                    continue
+                if numeric:
+                    write_number(r, c, v, fmt)
+                else:
+                    write_string(r, c, v if isinstance(v, str) else str(v), fmt)
+        if widths:
+            self.fit(ws, frame, left)
+        return top + len(frame)
+
+    def fit(self, ws: Worksheet, frame: pd.DataFrame, left: int = 0, cap: int = 48) -> None:
+        """Widths that fit a sample of the values, and the header wrapped on two lines (CJK counts double)."""
+        sample = frame.head(200)
+        for c, name in enumerate(frame.columns):
+            values = sample[name].dropna()
+            width = max(8, -(-text_width(str(name)) // 2))
+            if len(values) and not pd.api.types.is_numeric_dtype(values):
+                width = max(width, max(text_width(str(v)) for v in values))
+            else:
+                width = max(width, 9)
+            ws.set_column(left + c, left + c, min(cap, round(width * 1.1) + 2))
+
+    def grade_colours(self, ws: Worksheet, first: int, last: int, col: int) -> None:
+        """Grade cells coloured best (green) to worst (red), as conditional formats, not per cell."""
+        grades = self.result.scheme.grades
+        for i, g in enumerate(grades):
+            value = '"' + g.grade.replace('"', '""') + '"'
+            ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "==", "value": value,
+                                                         "format": self.fills[_fill(i, len(grades))]})
+
+    # --- sheets ------------------------------------------------------------------------------------------
+
+    def scores(self) -> None:
+        r, lang = self.result, self.lang
+        ws = self.sheet("scores_sheet")
+        table = r.table()
+        veto = label("veto", lang)
+        table[veto] = table[veto].map({True: label("yes", lang), False: label("no", lang)})
+        formats = [self.column_format(name) for name in table.columns]
+        ws.set_row(0, 32)
+        end = self.table(ws, 0, table, formats)
+        ws.freeze_panes(1, 2)
+        ws.repeat_rows(0)
+        ws.repeat_columns(0, 1)
+        ws.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
+        columns = list(table.columns)
+        self.grade_colours(ws, 1, max(end - 1, 1), columns.index(label("grade", lang)))
+        vc = columns.index(veto)
+        ws.conditional_format(1, vc, max(end - 1, 1), vc, {
+            "type": "cell", "criteria": "==", "value": f'"{label("yes", lang)}"', "format": self.veto_fill})
+
+    def column_format(self, heading: str) -> Format | None:
+        """The number format of a Scores column, from what the column holds."""
+        r, lang = self.result, self.lang
+        for item in r.scheme.items:
+            actual = item.name if item.rule.type == "rating" else (item.column or item.name)
+            if heading == actual:
+                if item.percent:
+                    return self.percent
+                return self.integer if item.rule.value_kind == "count" else self.number
+        if heading in (label("rank", lang), label("group_rank", lang)):
+            return self.integer
+        if heading == label("payout", lang):
+            return self.money
+        if heading in (label("grade", lang), label("veto", lang)) or heading in (
+                r.scheme.columns.id, r.scheme.columns.name, r.scheme.columns.group):
+            return None
+        return self.score
+
+    def audit(self) -> None:
+        r = self.result
+        ws = self.sheet("audit_sheet")
+        head = r.table().iloc[:, : 3 if "group" in r.people else 2]
+        ws.set_row(0, 32)
+        top = 0
+        for start in range(0, max(len(head), 1), AUDIT_CHUNK):
+            rows = slice(start, start + AUDIT_CHUNK)
+            chunk = pd.concat([head.iloc[rows], r.audit(rows)], axis=1)
+            # the header and the widths come with the first chunk; later chunks continue below
+            top = self.table(ws, top, chunk, [None] * len(chunk.columns), widths=start == 0, header=start == 0)
+        ws.freeze_panes(1, head.shape[1])
+        ws.repeat_rows(0)
+        ws.repeat_columns(0, 1)
+
+    def groups(self) -> None:
+        r, lang = self.result, self.lang
+        ws = self.sheet("groups_sheet")
+        table = analysis.group_table(r)
+        renames = {"group": r.scheme.columns.group or label("group", lang), "headcount": label("headcount", lang),
+                   "mean_total": label("mean_total", lang), "group_rank": label("group_rank_of_group", lang),
+                   **{d: d + label("subtotal_suffix", lang) for d in r.dimensions.columns},
+                   **{i: i + label("score_suffix", lang) for i in r.scores.columns}}
+        grades = {g.grade for g in r.scheme.grades}
+        formats = [self.integer if c in ("headcount", "group_rank") or c in grades else
+                   None if c == "group" else self.score for c in table.columns]
+        ws.set_row(0, 32)
+        self.table(ws, 0, table.rename(columns=renames), formats)
+        ws.freeze_panes(1, 1)
+
+    def summary(self) -> None:
+        r, lang, s = self.result, self.lang, self.result.scheme
+        ws = self.sheet("summary_sheet", fit=True)
+        ws.set_column(0, 0, 26)
+        ws.set_column(1, 3, 14)
+        ws.write_string(0, 0, f"{s.name} · {label('result_title', lang)}", self.title)
+        ws.write_string(1, 0, label("period", lang), self.text)
+        ws.write_string(1, 1, r.period or "—", self.text)
+        ws.write_string(2, 0, label("employees", lang), self.text)
+        ws.write_number(2, 1, len(r.people), self.integer)
+        ws.write_string(4, 0, label("grade_distribution", lang), self.subtitle)
+        dist = analysis.grade_distribution(r)
+        dist.columns = [label("grade", lang), label("count", lang), label("share", lang)]
+        end = self.table(ws, 5, dist, [None, self.integer, self.percent], widths=False)
+        self.grade_colours(ws, 6, end - 1, 0)
+        chart = self.book.add_chart({"type": "column"})
+        sheet_name = label("summary_sheet", lang)
+        chart.add_series({"name": label("count", lang), "categories": [sheet_name, 6, 0, end - 1, 0],
+                          "values": [sheet_name, 6, 1, end - 1, 1], "data_labels": {"value": True},
+                          "points": [{"fill": {"color": GRADE_FILLS[_fill(i, len(dist))]},
+                                      "border": {"color": "#7F7F7F"}} for i in range(len(dist))]})
+        chart.set_title({"name": label("grade_distribution", lang)})
+        chart.set_legend({"none": True})
+        y_axis = {"min": 0, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+        if dist.iloc[:, 1].max() <= 10:
+            y_axis["major_unit"] = 1
+        chart.set_y_axis(y_axis)
+        ws.insert_chart(4, 5, chart, {"x_scale": 1.1, "y_scale": 1.0})
+        row = end + 1
+        ws.write_string(row, 0, label("total_stats", lang), self.subtitle)
+        stats = analysis.total_stats(r)
+        for i, key in enumerate(("mean", "median", "min", "max")):
+            ws.write_string(row + 1 + i, 0, label(key, lang), self.text)
+            ws.write_number(row + 1 + i, 1, stats[key], self.score)
+        row += 7
+        ws.write_string(row, 0, label("weakest", lang), self.subtitle)
+        weak = analysis.weakest(r)[["indicator", "dimension", "achievement"]]
+        weak.columns = [label("indicator", lang), label("dimension", lang), label("achievement", lang)]
+        self.table(ws, row + 1, weak, [None, None, self.percent], widths=False)
+
+    def improvement(self) -> None:
+        r, lang = self.result, self.lang
+        ws = self.sheet("improvement_sheet", fit=True)
+        ws.write_string(0, 0, label("improvement_title", lang), self.title)
+        plan = analysis.improvement(r)
+        problem = plan["achievement"].map(lambda a: msg("below_80", lang, value=f"{a:.2%}")) if len(plan) else []
+        table = pd.DataFrame({
+            label("scope", lang): plan["scope"], label("dimension", lang): plan["dimension"],
+            label("indicator", lang): plan["indicator"], label("weight", lang): plan["weight"],
+            label("mean_score", lang): plan["mean_score"], label("achievement", lang): plan["achievement"],
+            label("problem", lang): problem})
+        blanks = ["root_cause", "action", "owner", "deadline", "expected"]
+        for key in blanks:
+            table[label(key, lang)] = None
+        formats = [None, None, None, self.number, self.score, self.percent, None] + [self.blank_input] * len(blanks)
+        for c, width in enumerate([12, 14, 24, 8, 10, 10, 26, 24, 24, 12, 12, 20]):
+            ws.set_column(c, c, width)
+        end = self.table(ws, 2, table, formats, widths=False)
+        if plan.empty:
+            ws.write_string(end + 1, 0, label("none_below", lang), self.text)
+        ws.freeze_panes(3, 3)
+
+    def scheme(self) -> None:
+        r, lang, s = self.result, self.lang, self.result.scheme
+        ws = self.sheet("scheme_sheet", fit=True)
+        ws.write_string(0, 0, s.name + (f" · {s.period}" if s.period else ""), self.title)
+        rules = scheme_table(s)
+        rule_width = max([text_width(str(v)) for v in rules.iloc[:, 7]] + [20])
+        for c, width in enumerate([16, 26, 22, 8, 10, 12, 8, min(120, rule_width + 2), 26]):
+            ws.set_column(c, c, width)
+        end = self.table(ws, 2, rules, [None, None, None, self.number, self.centre, None, None, None, None],
+                         widths=False)
+        row = end + 1
+        ws.write_string(row, 0, label("grades", lang), self.subtitle)
+        grades = pd.DataFrame({
+            label("grade", lang): [g.grade for g in s.grades],
+            label("min_total", lang): [g.min for g in s.grades],
+            label("coefficient", lang): [g.coefficient for g in s.grades],
+            label("max_share", lang): [g.max_share.value if g.max_share else None for g in s.grades]})
+        row = self.table(ws, row + 1, grades, [None, self.number, self.number, self.percent], widths=False) + 1
+        ws.write_string(row, 0, label("provenance", lang), self.subtitle)
+        for i, (key, value) in enumerate(provenance(r)):
+            ws.write_string(row + 1 + i, 0, label(key, lang), self.text)
+            ws.write_string(row + 1 + i, 1, value, self.text)
+
+
+def _fill(i: int, n: int) -> int:
+    """The fill of the i-th of n grades: the best green, the worst red, the others in between."""
+    return 0 if n == 1 else round(i * (len(GRADE_FILLS) - 1) / (n - 1))
+
+
+def scheme_table(scheme: Scheme) -> pd.DataFrame:
+    """The scheme as applied, one row per indicator and adjustment, rules in words."""
+    lang = scheme.language
+    rows = []
+    for dim_name, item in [(d.name, i) for d in scheme.dimensions for i in d.indicators] + [
+            (label("adjustments", lang), a) for a in scheme.adjustments]:
+        ctx = item.context(lang)
+        rows.append({
+            label("dimension", lang): dim_name, label("indicator", lang): item.name,
+            label("column", lang): "、".join(item.inputs),
+            label("weight", lang): getattr(item, "weight", None),
+            label("target", lang): ctx.num(ctx.target) if ctx.target is not None else "",
+            label("direction", lang): label(item.direction, lang) if item.rule.needs_target else "",
+            label("unit", lang): item.unit or ("%" if item.percent else ""),
+            label("rule", lang): f"{item.rule.type}: {item.rule.describe(ctx)}",
+            label("missing", lang): label("missing_" + scheme.missing_policy(item), lang)
+            if getattr(item, "weight", None) is not None else label("blank_zero", lang)})
+    return pd.DataFrame(rows)
+
+
+def provenance(result: Result) -> list[tuple[str, str]]:
+    """kpiscore version, scheme and input with their SHA-256, the sheet read and the time of the run."""
+    from . import __version__
+
+    scheme_src, input_src = result.scheme.source, result.source
+    lines = [("version", __version__)]
+    if scheme_src is not None:
+        lines.append(("scheme_file", f"{Path(scheme_src.path).name}  SHA-256 {scheme_src.sha256}"))
+    if input_src is not None:
+        sha = f"  SHA-256 {input_src.sha256}" if input_src.sha256 else ""
+        lines.append(("input_file", f"{input_src.file}{sha}"))
+        if input_src.sheet:
+            lines.append(("sheet", input_src.sheet))
+    lines.append(("generated", datetime.now().astimezone().isoformat(timespec="seconds")))
+    return lines
+
