@@ -1,5 +1,6 @@
 """kpiscore: KPI indicator schemes in YAML → scored, auditable Excel workbooks."""
 
+from . import analysis
 from .api import explain, score
 from .engine import Result
 from .errors import Finding, InputError, KpiscoreError, SchemeError, UsageError
@@ -11,7 +12,21 @@ from .workbook import write_workbook
 __version__ = "0.1.0"
 
 __all__ = [
-    "Actuals", "Finding", "InputError", "KpiscoreError", "Result", "Scheme", "SchemeError", "UsageError",
-    "__version__", "explain", "load_scheme", "read_actuals", "score", "starter_schemes", "write_result",
+    "Actuals",
+    "Finding",
+    "InputError",
+    "KpiscoreError",
+    "Result",
+    "Scheme",
+    "SchemeError",
+    "UsageError",
+    "__version__",
+    "analysis",
+    "explain",
+    "load_scheme",
+    "read_actuals",
+    "score",
+    "starter_schemes",
+    "write_result",
     "write_workbook",
 ]
