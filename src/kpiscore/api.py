@@ -31,6 +31,7 @@ def score(actuals: Actuals | str | Path | pd.DataFrame, scheme: Scheme | str | P
                           for p in problems])
     result = evaluate(actuals.frame, scheme, period)
     result.source = actuals.source
+    result.warnings = list(actuals.warnings)
     return result
 
 

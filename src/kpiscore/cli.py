@@ -16,8 +16,9 @@ from . import __version__, api, console
 from .errors import Finding, KpiscoreError, UsageError
 from .i18n import msg
 from .output import FORMATS, check_output, write_csv, write_json, write_result
-from .readers import read_actuals
+from .readers import read_actuals, read_roster
 from .scheme import Scheme, load_scheme, starter_schemes
+from .template import MIN_ROWS, input_columns, write_template
 
 app = typer.Typer(
     name="kpiscore", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -90,6 +91,7 @@ def score(
             target = Path(output) if output else actuals.with_name(f"{actuals.stem}_scored.{fmt}")
             check_output(target, [actuals], force, s.language)
         result = api.score(actuals, s, sheet=sheet)
+        console.warnings(result.warnings)
         if target is None:
             (write_json if fmt == "json" else write_csv)(result, sys.stdout)
             return
@@ -108,6 +110,27 @@ def _format(fmt: str | None, output: str | None, lang: str) -> str:
     if output == "-" and fmt == "xlsx":
         raise UsageError([Finding("stdout_xlsx", msg("stdout_xlsx", lang))])
     return fmt
+
+
+@app.command()
+def template(
+    scheme: SchemeOption,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Where to write it (default <scheme name>_template.xlsx here).")] = None,
+    roster: Annotated[Path | None, typer.Option(
+        "--roster", exists=True, dir_okay=False, help="xlsx or csv with ids, names (and groups) to pre-fill.")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Write the blank input workbook for a scheme, with notes, validation and instructions."""
+    with _reported():
+        s = _scheme(scheme)
+        source = Path(s.source.path) if s.source else Path(scheme)
+        target = output or Path(f"{source.stem}_template.xlsx")
+        check_output(target, [p for p in (source, roster) if p is not None], force, s.language)
+        people = read_roster(roster, s) if roster is not None else None
+        write_template(s, target, people)
+        rows = max(MIN_ROWS, len(people) if people is not None else 0)
+        console.info(msg("template_written", s.language, path=str(target), columns=len(input_columns(s)), rows=rows))
 
 
 @app.command()

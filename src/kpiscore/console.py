@@ -26,6 +26,12 @@ def findings(items: Iterable[Finding], lang: str = "zh") -> None:
                   soft_wrap=True)
 
 
+def warnings(items: Iterable[Finding]) -> None:
+    """Problems that did not stop the run, in yellow on stderr."""
+    for f in items:
+        err.print(f"[yellow]![/] {f}", soft_wrap=True)
+
+
 def info(text: str) -> None:
     err.print(text, soft_wrap=True)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -75,6 +75,8 @@ class Result:
     period: str | None = None
     #: where the actuals came from (a `readers.Source`), for provenance; None for a bare frame
     source: Any = None
+    #: findings that did not stop scoring (a changed scheme since the input template was made)
+    warnings: list[Any] = field(default_factory=list)
 
     @property
     def lang(self) -> str:

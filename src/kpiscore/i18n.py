@@ -99,6 +99,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input_ok": ("输入 {file} 无误：{count} 人", "input {file} is valid: {count} employee(s)"),
     "errors_found": ("发现 {count} 个问题：", "{count} problem(s) found:"),
     "created": ("已创建 {path}（来自内置方案 {name}），编辑后使用", "created {path} from the starter scheme {name}; edit it to fit"),
+    "template_note": ("本模板由 kpiscore 按方案生成，并记录了方案名称和内容哈希：方案修改后再评分会提示。",
+                      "kpiscore made this template from the scheme and recorded its name and hash: scoring warns when the scheme has changed since."),
+    "template_written": ("已写入输入模板 {path}：{columns} 列，{rows} 行可填写", "wrote the input template {path}: {columns} columns, {rows} rows to fill"),
     "template_changed": ("该输入模板生成后方案已修改（模板方案 {name}）", "the scheme has changed since this input template was made (template scheme {name})"),
 }
 
@@ -181,6 +184,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet": ("工作表", "Sheet"),
     "generated": ("生成时间", "Generated"),
     "total_calc": ("总分计算", "Total"),
+    "note_id": ("工号按文字填写，如 00123（保留前导 0）", "the employee id, as text (00123 keeps its zeros)"),
+    "note_name": ("姓名", "the employee's name"),
+    "note_group": ("部门/班组：用于团队汇总和部门内排名", "team: for team summaries and ranks within a team"),
+    "note_base": ("绩效奖金基数（元）：奖金 = 基数 × 绩效系数", "bonus base: payout = base × the grade's coefficient"),
+    "template_hint": ("从第 4 行起每人一行；表头请勿修改；百分比可填 88% 或 0.88；各列说明见表头批注和“填写说明”。",
+                      "One row per employee from row 4; keep the header as it is; percents as 88% or 0.88; see each header's note and the Instructions sheet."),
     "mean": ("平均", "mean"),
     "min": ("最低", "min"),
     "max": ("最高", "max"),

@@ -28,6 +28,8 @@ from .values import fold
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_ROWS = 20
+#: custom document properties with which an input template records its scheme
+STAMP_NAME, STAMP_HASH = "kpiscore_scheme", "kpiscore_scheme_sha256"
 #: zip members that declare more than RATIO × their compressed size and over MEMBER_LIMIT bytes are refused,
 #: as is a zip whose members declare over TOTAL_LIMIT bytes in all.
 RATIO, MEMBER_LIMIT, TOTAL_LIMIT = 100, 50 * 2**20, 4 * 2**30
@@ -53,6 +55,8 @@ class Source:
     sha256: str | None = None
     letters: dict[str, str] = field(default_factory=dict)
     header_row: int = 1
+    #: the scheme name and content hash a kpiscore input template recorded, if the file is one
+    stamp: dict[str, str] | None = None
 
     def at(self, code: str, message: str, row: int | None = None, column: str | None = None) -> Finding:
         cell = None
@@ -71,6 +75,8 @@ class Actuals:
 
     frame: pd.DataFrame
     source: Source
+    #: problems that do not stop scoring (the scheme changed since the input template was made)
+    warnings: list[Finding] = field(default_factory=list)
 
 
 def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str | None = None) -> Actuals:
@@ -85,7 +91,11 @@ def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str |
     frame, findings = parse(raw, scheme, src)
     if findings:
         raise InputError(findings)
-    return Actuals(frame, src)
+    warnings = []
+    if src.stamp and src.stamp.get(STAMP_HASH) != scheme.content_hash:
+        text = msg("template_changed", scheme.language, name=src.stamp.get(STAMP_NAME, "?"))
+        warnings.append(Finding("template_changed", text, file=src.file))
+    return Actuals(frame, src, warnings)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -110,7 +120,28 @@ def _read_file(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
             raise InputError([src.at("header_missing", msg("header_missing", lang, column=scheme.columns.id))])
         return _table(rows, header, (0, 0), src, [n for n, _ in rows]), src
     _guard_zip(data, src, lang)
+    src.stamp = read_stamp(data)
     return _read_workbook(data, src, scheme, sheet)
+
+
+def read_stamp(data: bytes) -> dict[str, str] | None:
+    """The kpiscore custom document properties of an xlsx (its template stamp), read with defusedxml."""
+    from defusedxml import DefusedXmlException, ElementTree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("docProps/custom.xml")
+            if info.file_size > MEMBER_LIMIT:
+                return None
+            root = ElementTree.fromstring(zf.read(info))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, DefusedXmlException):
+        return None  # no stamp, or one that is not ours to trust
+    stamp = {}
+    for prop in root:
+        name = prop.get("name")
+        if name in (STAMP_NAME, STAMP_HASH) and len(prop):
+            stamp[name] = prop[0].text or ""
+    return stamp or None
 
 
 def _guard_zip(data: bytes, src: Source, lang: str) -> None:
@@ -204,8 +235,19 @@ def _table(rows: list[tuple[int, list[Any]]], header: int, start: tuple[int, int
 # raw tables to typed columns
 
 
-def parse(raw: pd.DataFrame, scheme: Scheme, src: Source) -> tuple[pd.DataFrame, list[Finding]]:
-    """Typed columns for the scheme from a raw table, and every problem found on the way."""
+def read_roster(path: str | Path, scheme: Scheme) -> pd.DataFrame:
+    """A roster (xlsx or csv with the scheme's id, name and optionally group columns) as a frame of text;
+    duplicate and blank ids are errors, reported with their cells."""
+    raw, src = _read_file(Path(path), scheme, None)
+    frame, findings = parse(raw, scheme, src, roster=True)
+    if findings:
+        raise InputError(findings)
+    return frame
+
+
+def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) -> tuple[pd.DataFrame, list[Finding]]:
+    """Typed columns for the scheme from a raw table, and every problem found on the way; a `roster`
+    reads only the identity columns."""
     lang = scheme.language
     findings: list[Finding] = []
     duplicated = raw.columns[raw.columns.duplicated()].unique()
@@ -213,12 +255,13 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
     raw = raw.loc[:, ~raw.columns.duplicated()]
     cols = scheme.columns
     needed = {fold(cols.id): cols.id, fold(cols.name): cols.name}
-    if cols.base:
-        needed[fold(cols.base)] = cols.base
     if cols.group and "group" in cols.model_fields_set:
         needed[fold(cols.group)] = cols.group
-    for item in scheme.items:
-        needed.update({fold(c): c for c in item.inputs})
+    if not roster:
+        if cols.base:
+            needed[fold(cols.base)] = cols.base
+        for item in scheme.items:
+            needed.update({fold(c): c for c in item.inputs})
     absent = [name for key, name in needed.items() if key not in raw.columns]
     if absent:
         text = msg("columns_missing", lang, columns=", ".join(absent))
@@ -239,6 +282,8 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
     for column in (cols.name, cols.group):
         if column and fold(column) in raw.columns:
             out[fold(column)] = _text(raw[fold(column)], kinds[fold(column)]).str.strip()
+    if roster:
+        return out, findings
     if cols.base:
         key = fold(cols.base)
         out[key], bad = _numbers(raw[key], kinds[key], src, cols.base, percent=False, lang=lang)

@@ -8,6 +8,7 @@ user sees all problems of a scheme at once, each at its YAML line.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -82,7 +83,10 @@ class _Item(_Model):
 
     @property
     def percent(self) -> bool:
-        """A percent indicator: `unit: "%"`, or no unit and a target/parameter written with `%`."""
+        """A percent indicator: `unit: "%"`, or no unit and a target/parameter written with `%`.
+        Labels and ratings are never percents, whatever their target says."""
+        if self.rule.value_kind in ("label", "rating"):
+            return False
         if self.unit is not None:
             return fold(self.unit) == "%"
         return bool(self.target and self.target.percent) or self.rule.percent_hint()
@@ -156,6 +160,12 @@ class Scheme(_Model):
     def source(self) -> SchemeSource | None:
         """Where the scheme was read from, with the SHA-256 of its bytes (provenance)."""
         return self._source
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the scheme as applied (not of its file: comments and layout do not change it)."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def missing_policy(self, item: Indicator | Adjustment) -> Missing:
         return item.missing or self.missing

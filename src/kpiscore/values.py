@@ -87,6 +87,11 @@ def fmt_fixed(values: pd.Series, decimals: int) -> pd.Series:
     return _format(f"%.{decimals}f", np.asarray(values, dtype=float), values.index)
 
 
+def text_width(text: str) -> int:
+    """Display width as Excel shows it: a CJK character (and ×, ÷, −, ∈ in a CJK font) takes two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
 def one(value: float, percent: bool = False) -> str:
     """Format a single parameter of a rule (a weight, a target, a step) for words and notes."""
     return str(fmt_plain(pd.Series([value]), percent).iloc[0])

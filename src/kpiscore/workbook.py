@@ -8,7 +8,6 @@ Every text cell is written with `write_string` (formulas and URLs off besides), 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from .engine import Result
 from .i18n import label, msg
 from .output import atomic_write
 from .scheme import Scheme
+from .values import text_width
 
 #: rows of the Audit sheet put into words at a time (bounds the memory the strings take)
 AUDIT_CHUNK = 20_000
@@ -35,11 +35,6 @@ HEADER_FILL = "#1F4E78"
 def write_workbook(result: Result, path: str | Path) -> None:
     """Write the scored workbook to `path`, atomically (a temporary file renamed into place)."""
     atomic_write(Path(path), lambda tmp: _Writer(result, tmp).write())
-
-
-def text_width(text: str) -> int:
-    """Display width as Excel shows it: a CJK character (and ×, ÷, −, ∈ in a CJK font) takes two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
 class _Writer:
@@ -318,7 +313,7 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
             label("dimension", lang): dim_name, label("indicator", lang): item.name,
             label("column", lang): "、".join(item.inputs),
             label("weight", lang): getattr(item, "weight", None),
-            label("target", lang): ctx.num(ctx.target) if ctx.target is not None else "",
+            label("target", lang): item.target.text if item.target else "",
             label("direction", lang): label(item.direction, lang) if item.rule.needs_target else "",
             label("unit", lang): item.unit or ("%" if item.percent else ""),
             label("rule", lang): f"{item.rule.type}: {item.rule.describe(ctx)}",
