@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .i18n import label
-from .scheme import Adjustment, Indicator, Scheme
+from .scheme import Adjustment, Grade, Indicator, Scheme
 from .values import fmt_fixed, fmt_plain, fold, one, round_half_up, snap
 
 
@@ -265,38 +265,39 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None) -> 
     vetoed = veto_zero | veto_grade.notna()
     total = total.where(~veto_zero, 0.0)
 
-    grade = _grades(total, scheme)
-    grade = grade.where(veto_grade.isna(), veto_grade)
-    grade = forced_distribution(total, grade, scheme, fixed=veto_grade.notna())
-    coefficient, payout = _payout(grade, people, scheme)
-    rank = total.rank(method="min", ascending=False).astype("Int64")
+    grade = assign_grades(total, scheme.grades, forced=veto_grade)
+    coefficient, payout = coefficients(grade, scheme.grades, people.get("base"))
+    rank, group_rank = ranks(total, people.get("group"))
     summary = pd.DataFrame({
         "bonus": bonus, "penalty": penalty, "total": total, "grade": grade,
-        "coefficient": coefficient, "payout": payout, "rank": rank,
-        "group_rank": _group_rank(total, people), "veto": vetoed,
+        "coefficient": coefficient, "payout": payout, "rank": rank, "group_rank": group_rank, "veto": vetoed,
     }, index=frame.index)
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index), raw_df, scores, factor,
                   pd.DataFrame(adjustments, index=frame.index), dimensions, summary,
                   period if period is not None else scheme.period)
 
 
-def _grades(total: pd.Series, scheme: Scheme) -> pd.Series:
-    """The first grade whose `min` the total reaches (None below every min)."""
+def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | None = None) -> pd.Series:
+    """The first grade whose `min` the total reaches (None below every min), a `forced` grade where one is
+    given (a veto's), then the forced distribution of the grades' `max_share`."""
     grade = pd.Series(None, index=total.index, dtype=object)
-    for g in reversed(scheme.grades):
+    for g in reversed(grades):
         grade = grade.where(total < g.min, g.grade)
-    return grade
+    fixed = pd.Series(False, index=total.index)
+    if forced is not None:
+        fixed = forced.notna()
+        grade = grade.where(~fixed, forced)
+    return forced_distribution(total, grade, grades, fixed)
 
 
-def forced_distribution(total: pd.Series, grade: pd.Series, scheme: Scheme,
-                        fixed: pd.Series | None = None) -> pd.Series:
+def forced_distribution(total: pd.Series, grade: pd.Series, grades: list[Grade], fixed: pd.Series) -> pd.Series:
     """Apply each grade's `max_share`, top grade first: beyond floor(n × share), the lowest totals drop a
-    grade, and everyone tied at the cut drops with them. `fixed` rows (a veto's forced grade) never move."""
+    grade, and everyone tied at the cut drops with them. `fixed` rows (a veto's forced grade) never move;
+    n counts everyone, fixed rows included."""
     grade = grade.copy()
-    fixed = fixed if fixed is not None else pd.Series(False, index=total.index)
     n = len(total)
-    names = [g.grade for g in scheme.grades]
-    for i, g in enumerate(scheme.grades[:-1]):
+    names = [g.grade for g in grades]
+    for i, g in enumerate(grades[:-1]):
         if g.max_share is None:
             continue
         quota = math.floor(float(snap(np.array([n * g.max_share.value]))[0]))
@@ -310,17 +311,17 @@ def forced_distribution(total: pd.Series, grade: pd.Series, scheme: Scheme,
     return grade
 
 
-def _payout(grade: pd.Series, people: pd.DataFrame, scheme: Scheme) -> tuple[pd.Series, pd.Series]:
-    coefficients = {g.grade: g.coefficient for g in scheme.grades}
-    coefficient = grade.map(coefficients).astype(float)
-    if "base" in people:
-        payout = pd.Series(round_half_up(people["base"] * coefficient, 2), index=grade.index)
-    else:
-        payout = pd.Series(np.nan, index=grade.index)
-    return coefficient, payout
+def coefficients(grade: pd.Series, grades: list[Grade], base: pd.Series | None) -> tuple[pd.Series, pd.Series]:
+    """Each grade's 绩效系数, and the payout base × coefficient to 2 places where there is a base."""
+    coefficient = grade.map({g.grade: g.coefficient for g in grades}).astype(float)
+    if base is None:
+        return coefficient, pd.Series(np.nan, index=grade.index)
+    return coefficient, pd.Series(round_half_up(base * coefficient, 2), index=grade.index)
 
 
-def _group_rank(total: pd.Series, people: pd.DataFrame) -> pd.Series:
-    if "group" not in people:
-        return pd.Series(pd.NA, index=total.index, dtype="Int64")
-    return total.groupby(people["group"], dropna=True).rank(method="min", ascending=False).astype("Int64")
+def ranks(total: pd.Series, group: pd.Series | None) -> tuple[pd.Series, pd.Series]:
+    """Competition ranks ("1, 2, 2, 4") by total, highest first: overall, and within each group."""
+    rank = total.rank(method="min", ascending=False).astype("Int64")
+    if group is None:
+        return rank, pd.Series(pd.NA, index=total.index, dtype="Int64")
+    return rank, total.groupby(group, dropna=True).rank(method="min", ascending=False).astype("Int64")

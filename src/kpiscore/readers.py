@@ -87,7 +87,7 @@ def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str |
         raw.index = np.arange(len(raw)) + 2  # as if the header were row 1
         src = Source("<DataFrame>", letters={c: column_letter(i) for i, c in enumerate(raw.columns)})
     else:
-        raw, src = _read_file(Path(source), scheme, sheet)
+        raw, src = read_table(Path(source), scheme, sheet)
     frame, findings = parse(raw, scheme, src)
     if findings:
         raise InputError(findings)
@@ -102,7 +102,8 @@ def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str |
 # files to raw tables
 
 
-def _read_file(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:
+def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:
+    """A file's raw cells below the header row the scheme's id column marks, and where they came from."""
     lang = scheme.language
     src = Source(path.name, path=path)
     if not path.is_file():
@@ -238,7 +239,7 @@ def _table(rows: list[tuple[int, list[Any]]], header: int, start: tuple[int, int
 def read_roster(path: str | Path, scheme: Scheme) -> pd.DataFrame:
     """A roster (xlsx or csv with the scheme's id, name and optionally group columns) as a frame of text;
     duplicate and blank ids are errors, reported with their cells."""
-    raw, src = _read_file(Path(path), scheme, None)
+    raw, src = read_table(Path(path), scheme, None)
     frame, findings = parse(raw, scheme, src, roster=True)
     if findings:
         raise InputError(findings)

@@ -8,6 +8,7 @@ user sees all problems of a scheme at once, each at its YAML line.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Iterator
@@ -176,35 +177,35 @@ class Scheme(_Model):
 
 
 @dataclass(frozen=True)
-class _Problem:
+class Problem:
     code: str
     params: dict[str, Any]
     loc: tuple[str | int, ...]
 
 
-def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...]) -> Iterator[_Problem]:
+def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...]) -> Iterator[Problem]:
     rule = ind.rule
     weight = getattr(ind, "weight", None)
     if rule.needs_target and ind.target is None:
-        yield _Problem("target_missing", {"type": rule.type}, (*loc, "target"))
+        yield Problem("target_missing", {"type": rule.type}, (*loc, "target"))
     if isinstance(rule, Ratio) and ind.target is not None and ind.target.value <= 0:
-        yield _Problem("target_positive", {}, (*loc, "target"))
+        yield Problem("target_positive", {}, (*loc, "target"))
     if isinstance(rule, Ratio) and ind.direction == "lower" and rule.cap is None:
-        yield _Problem("ratio_cap", {}, (*loc, "rule"))
+        yield Problem("ratio_cap", {}, (*loc, "rule"))
     if weight is not None and rule.type != "ratio":
         top = rule.max_points(weight)
         if rule.type == "deduct" and getattr(rule, "max", None) is not None and rule.max < weight:  # type: ignore[union-attr]
-            yield _Problem("max_below_weight", {"max": one(rule.max), "weight": one(weight)},  # type: ignore[union-attr]
+            yield Problem("max_below_weight", {"max": one(rule.max), "weight": one(weight)},  # type: ignore[union-attr]
                            (*loc, "rule", "max"))
         elif top > weight and math.isfinite(top) and rule.type != "deduct":
-            yield _Problem("points_over_weight", {"points": one(top), "weight": one(weight)}, (*loc, "rule"))
+            yield Problem("points_over_weight", {"points": one(top), "weight": one(weight)}, (*loc, "rule"))
         if getattr(rule, "fail", 0) > weight:
-            yield _Problem("points_over_weight", {"points": one(rule.fail), "weight": one(weight)},  # type: ignore[union-attr]
+            yield Problem("points_over_weight", {"points": one(rule.fail), "weight": one(weight)},  # type: ignore[union-attr]
                            (*loc, "rule", "fail"))
     if ind.percent:
         for where, q in _quantities(ind, loc):
             if not q.percent and abs(q.value) > 1.5:
-                yield _Problem("percent_bare", {"value": q.text, "pct": q.text, "frac": one(q.value / 100)}, where)
+                yield Problem("percent_bare", {"value": q.text, "pct": q.text, "frac": one(q.value / 100)}, where)
 
 
 def _quantities(ind: Indicator | Adjustment, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple, Quantity]]:
@@ -221,39 +222,45 @@ def _scheme_problems(
     items: list[tuple[tuple, Indicator | Adjustment]],
     raw: dict[str, Any],
     columns: Columns | None,
-) -> Iterator[_Problem]:
+) -> Iterator[Problem]:
     total = raw.get("total", 100)
     weights = [_number(w) for w in _raw_weights(raw)]
     if isinstance(total, int | float) and weights and all(w is not None for w in weights):
         s = sum(weights)  # type: ignore[arg-type]
         if abs(s - total) > 1e-9 * max(1.0, abs(total)):
-            yield _Problem("weights_sum", {"sum": one(s), "total": one(total)}, ("dimensions",))
-    for (loc, g), (_, prev) in zip(grades[1:], grades, strict=False):
-        if g.min >= prev.min:
-            yield _Problem("grades_order", {"grade": g.grade, "min": one(g.min)}, (*loc, "min"))
-    seen_grades: set[str] = set()
-    for loc, g in grades:
-        if g.grade in seen_grades:
-            yield _Problem("grade_duplicate", {"grade": g.grade}, (*loc, "grade"))
-        seen_grades.add(g.grade)
+            yield Problem("weights_sum", {"sum": one(s), "total": one(total)}, ("dimensions",))
+    yield from grade_problems(grades)
+    seen_grades = {g.grade for _, g in grades}
     names: set[str] = set()
     for loc, name in _raw_names(raw):
         if name in names:
-            yield _Problem("name_duplicate", {"name": name}, (*loc, "name"))
+            yield Problem("name_duplicate", {"name": name}, (*loc, "name"))
         names.add(name)
     kinds: dict[str, tuple[str, bool]] = {}
     reserved = {fold(c) for c in (columns.id, columns.name, columns.group, columns.base) if c} if columns else set()
     for loc, item in items:
         veto_grade = getattr(item.rule, "grade", None)
         if veto_grade and grades and veto_grade not in seen_grades:
-            yield _Problem("veto_grade_unknown", {"grade": veto_grade}, (*loc, "rule", "grade"))
+            yield Problem("veto_grade_unknown", {"grade": veto_grade}, (*loc, "rule", "grade"))
         for column in item.inputs:
             key = fold(column)
             if key in reserved:
-                yield _Problem("column_reserved", {"column": column}, (*loc, "column"))
+                yield Problem("column_reserved", {"column": column}, (*loc, "column"))
             kind = (item.rule.value_kind, item.percent)
             if kinds.setdefault(key, kind) != kind:
-                yield _Problem("column_conflict", {"column": column}, (*loc, "column"))
+                yield Problem("column_conflict", {"column": column}, (*loc, "column"))
+
+
+def grade_problems(grades: list[tuple[tuple, Grade]]) -> Iterator[Problem]:
+    """Grades go from the highest `min` down, each named once (schemes and a plan's roll-up grades)."""
+    for (_, prev), (loc, g) in itertools.pairwise(grades):
+        if g.min >= prev.min:
+            yield Problem("grades_order", {"grade": g.grade, "min": one(g.min)}, (*loc, "min"))
+    seen: set[str] = set()
+    for loc, g in grades:
+        if g.grade in seen:
+            yield Problem("grade_duplicate", {"grade": g.grade}, (*loc, "grade"))
+        seen.add(g.grade)
 
 
 def _number(value: Any) -> float | None:
