@@ -86,8 +86,79 @@ def express_cs() -> None:
     (HERE / "express-cs.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
 
 
+
+def batch() -> None:
+    """Four quarters of an after-sales department: specialists on `aftersales`, managers on
+    `service-manager`, chosen per row by 岗位; 陈晨 joins in Q2; Q4 comes as one file per team."""
+    folder = HERE / "batch" / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    header = ["工号", "姓名", "部门", "岗位", "绩效奖金基数",
+              "返修任务达成率", "数据报表准确完整率", "返修产品品质合格率", "上级评分", "工作失误(次)",
+              "超时响应次数", "售后服务报告准时率", "客户服务投诉(次/季度)", "无效售后服务次数比率", "文档PLM使用率",
+              "岗位培训教材内容覆盖率", "培训考试不合格人数", "周/月/季报提交准时率", "内部合作满意度", "销售总监评分",
+              "售后服务主管评分", "客户书面表扬", "工作失误", "重大服务事故"]
+    blank_manager = [None] * 14
+    blank_specialist = [None] * 5
+
+    def specialist(sid, name, team, base, q):
+        repair, report, quality, rating, mistakes = q
+        return [sid, name, team, "客服专员", base, repair, report, quality, rating, mistakes, *blank_manager]
+
+    def manager(mid, name, team, base, q):
+        late, on_time, complaints, invalid, plm, cover, failed, reports, coop, boss, staff, praise = q
+        return [mid, name, team, "售后经理", base, *blank_specialist, late, on_time, complaints, invalid, plm, cover,
+                failed, reports, coop, boss, staff, praise, None, None]
+
+    quarters = {
+        "2024Q1": [
+            specialist("00101", "孙丽", "一组", 2000, (0.96, 0.99, 0.995, 4.5, None)),
+            specialist("00102", "马超", "一组", 2000, (0.915, 0.97, 0.99, 4, 1)),
+            specialist("00103", "朱琳", "二组", 2000, (0.93, 0.98, 0.985, 3.5, None)),
+            specialist("00104", "胡军", "二组", 2200, (0.88, 0.95, 0.97, 3, 2)),
+            manager("00201", "赵敏", "一组", 5000, (0, 0.97, 2, 0.008, 0.96, 0.85, 0, 0.97, "很满意", 5, 4.5, 1)),
+            manager("00202", "周杰", "二组", 5000, (1, 0.92, 5, 0.015, 0.93, 0.8, 0, 0.915, "较满意", 4, 4, None)),
+        ],
+        "2024Q2": [
+            specialist("00101", "孙丽", "一组", 2000, (0.97, 1.0, 1.0, 5, None)),
+            specialist("00102", "马超", "一组", 2000, (0.93, 0.98, 0.99, 4, None)),
+            specialist("00103", "朱琳", "二组", 2000, (0.95, 0.99, 0.99, 4, None)),
+            specialist("00104", "胡军", "二组", 2200, (0.9, 0.96, 0.98, 3.5, 1)),
+            specialist("00105", "陈晨", "二组", 1800, (0.92, 0.97, 0.98, 4, None)),
+            manager("00201", "赵敏", "一组", 5000, (0, 0.99, 1, 0.006, 0.97, 0.9, 0, 1.0, "很满意", 5, 5, 2)),
+            manager("00202", "周杰", "二组", 5000, (0, 0.95, 3, 0.01, 0.95, 0.85, 1, 0.95, "较满意", 4.5, 4, None)),
+        ],
+        "2024Q3": [
+            specialist("00101", "孙丽", "一组", 2000, (0.95, 0.99, 0.99, 4.5, None)),
+            specialist("00102", "马超", "一组", 2000, (0.9, 0.96, 0.98, 3.5, 1)),
+            specialist("00103", "朱琳", "二组", 2000, (0.96, 1.0, 0.995, 4.5, None)),
+            specialist("00104", "胡军", "二组", 2200, (0.92, 0.97, 0.99, 4, None)),
+            specialist("00105", "陈晨", "二组", 1800, (0.94, 0.98, 0.99, 4, None)),
+            manager("00201", "赵敏", "一组", 5000, (1, 0.96, 2, 0.012, 0.95, 0.88, 0, 0.96, "较满意", 4.5, 4.5, None)),
+            manager("00202", "周杰", "二组", 5000, (0, 0.97, 2, 0.009, 0.96, 0.9, 0, 0.97, "很满意", 5, 4.5, 1)),
+        ],
+    }
+    q4 = {
+        "一组": [
+            specialist("00101", "孙丽", "一组", 2000, (0.98, 1.0, 1.0, 5, None)),
+            specialist("00102", "马超", "一组", 2000, (0.94, 0.98, 0.99, 4, None)),
+            manager("00201", "赵敏", "一组", 5000, (0, 0.98, 1, 0.007, 0.97, 0.92, 0, 0.98, "很满意", 5, 5, 2)),
+        ],
+        "二组": [
+            specialist("00103", "朱琳", "二组", 2000, (0.95, 0.99, 0.99, 4.5, None)),
+            specialist("00104", "胡军", "二组", 2200, (0.93, 0.97, 0.98, 4, 1)),
+            specialist("00105", "陈晨", "二组", 1800, (0.96, 0.99, 0.995, 4.5, None)),
+            manager("00202", "周杰", "二组", 5000, (1, 0.95, 4, 0.02, 0.94, 0.85, 0, 0.95, "较满意", 4, 4, None)),
+        ],
+    }
+    for period, rows in quarters.items():
+        workbook(folder / f"{period}.xlsx", f"售后服务部 {period} 考核数据", header, rows, set())
+    for team, rows in q4.items():
+        workbook(folder / f"2024Q4_{team}.xlsx", f"售后服务部 2024Q4 考核数据（{team}）", header, rows, set())
+
+
 if __name__ == "__main__":
     service_quality()
     service_manager()
     aftersales()
     express_cs()
+    batch()

@@ -30,7 +30,7 @@ def score(actuals: Actuals | str | Path | pd.DataFrame, scheme: Scheme | str | P
         raise InputError([actuals.source.at(p.code, msg(p.code, lang, indicator=p.column), p.row, p.column)
                           for p in problems])
     result = evaluate(actuals.frame, scheme, period)
-    result.source = actuals.source
+    result.sources = [actuals.source]
     result.warnings = list(actuals.warnings)
     return result
 

@@ -13,6 +13,7 @@ import typer
 import yaml
 
 from . import __version__, api, console
+from .batch import load_plan, run_batch
 from .errors import Finding, KpiscoreError, UsageError
 from .i18n import msg
 from .output import FORMATS, check_output, write_csv, write_json, write_result
@@ -162,6 +163,31 @@ def explain(
         result = api.score(actuals, s, sheet=sheet)
         lines = api.explain(result, employee)
         console.explanation(result, lines)
+
+
+@app.command()
+def batch(
+    plan: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The batch plan (YAML).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace outputs of an earlier run.")] = False,
+) -> None:
+    """Score several periods (and schemes by role) in one run, then write the roll-up workbook."""
+    with _reported():
+        loaded = load_plan(plan)
+        state.lang = loaded.lang
+        with console.progress(len(loaded.plan.periods) + 1) as step:
+            report = run_batch(loaded, force, step)
+        for outcome in report.outcomes:
+            if outcome.ok:
+                paths = ", ".join(str(p) for p in outcome.outputs)
+                console.info(msg("period_written", state.lang, period=outcome.period, paths=paths))
+            else:
+                console.info(msg("period_failed", state.lang, period=outcome.period))
+                console.findings(outcome.findings, state.lang)
+        if report.rollup_path is None:
+            console.info(msg("rollup_skipped", state.lang))
+            raise typer.Exit(1)
+        console.info(msg("rollup_written", state.lang, path=str(report.rollup_path),
+                         count=report.rollup_count))
 
 
 @app.command()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .engine import Result
@@ -30,6 +32,22 @@ def warnings(items: Iterable[Finding]) -> None:
     """Problems that did not stop the run, in yellow on stderr."""
     for f in items:
         err.print(f"[yellow]![/] {f}", soft_wrap=True)
+
+
+@contextmanager
+def progress(total: int) -> Iterator[Callable[[str, bool], None]]:
+    """A progress bar on a terminal, nothing elsewhere; the callback takes (what, done)."""
+    if not err.is_terminal:
+        yield lambda what, done: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("", total=total)
+
+        def step(what: str, done: bool) -> None:
+            bar.update(task, description=what, advance=1 if done else 0)
+
+        yield step
 
 
 def info(text: str) -> None:

@@ -73,8 +73,8 @@ class Result:
     dimensions: pd.DataFrame  # dimension subtotals
     summary: pd.DataFrame  # bonus, penalty, total, grade, coefficient, payout, rank, group_rank, veto
     period: str | None = None
-    #: where the actuals came from (a `readers.Source`), for provenance; None for a bare frame
-    source: Any = None
+    #: where the actuals came from (`readers.Source`s, one per input file), for provenance
+    sources: list[Any] = field(default_factory=list)
     #: findings that did not stop scoring (a changed scheme since the input template was made)
     warnings: list[Any] = field(default_factory=list)
 

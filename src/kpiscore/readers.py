@@ -271,18 +271,18 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
 
     optional = [fold(cols.group)] if cols.group and fold(cols.group) in raw.columns else []
     raw = raw[list(dict.fromkeys([*needed, *optional]))]
-    kinds = pd.DataFrame({c: _kinds(raw[c]) for c in raw.columns}, index=raw.index)
+    kinds = pd.DataFrame({c: cell_kinds(raw[c]) for c in raw.columns}, index=raw.index)
     keep = ~(kinds == "blank").all(axis=1)
     raw, kinds = raw[keep], kinds[keep]
     if raw.empty:
         return raw, [*findings, src.at("no_rows", msg("no_rows", lang))]
     out = pd.DataFrame(index=raw.index)
-    ids = _text(raw[fold(cols.id)], kinds[fold(cols.id)]).map(fold, na_action="ignore")
+    ids = as_text(raw[fold(cols.id)], kinds[fold(cols.id)]).map(fold, na_action="ignore")
     out[fold(cols.id)] = ids
     findings += _id_problems(ids, src, fold(cols.id), lang)
     for column in (cols.name, cols.group):
         if column and fold(column) in raw.columns:
-            out[fold(column)] = _text(raw[fold(column)], kinds[fold(column)]).str.strip()
+            out[fold(column)] = as_text(raw[fold(column)], kinds[fold(column)]).str.strip()
     if roster:
         return out, findings
     if cols.base:
@@ -322,7 +322,7 @@ _NUMBER_TYPES = {float, int, np.float64, np.float32, np.int64, np.int32}
 _BOOL_TYPES = {bool, np.bool_}
 
 
-def _kinds(col: pd.Series) -> pd.Series:
+def cell_kinds(col: pd.Series) -> pd.Series:
     """Each cell's kind — "number", "bool", "text", "blank" or "other" (a date) — from one type() per cell."""
     types = col.map(type)
     kind = pd.Series("other", index=col.index, dtype=object)
@@ -335,7 +335,7 @@ def _kinds(col: pd.Series) -> pd.Series:
     return kind
 
 
-def _text(col: pd.Series, kind: pd.Series) -> pd.Series:
+def as_text(col: pd.Series, kind: pd.Series) -> pd.Series:
     """Cells as text: a number cell 1001 is "1001", not "1001.0"; blanks are NaN."""
     out = col.where(kind != "blank").astype(object)
     num = col[kind == "number"].astype(float)
@@ -362,7 +362,7 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
     """One input column, typed by the rule that reads it."""
     kind = item.rule.value_kind
     if kind == "label":
-        labels = _text(col, kinds).map(fold, na_action="ignore")
+        labels = as_text(col, kinds).map(fold, na_action="ignore")
         known = item.rule.folded  # type: ignore[union-attr]
         bad = labels.notna() & ~labels.isin(list(known))
         names = " / ".join(known)

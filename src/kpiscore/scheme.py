@@ -49,11 +49,11 @@ class SchemeSource:
     sha256: str
 
 
-class _Model(BaseModel):
+class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Columns(_Model):
+class Columns(Model):
     """Names of the input's identity columns."""
 
     id: str = "工号"
@@ -62,7 +62,7 @@ class Columns(_Model):
     base: str | None = None
 
 
-class Grade(_Model):
+class Grade(Model):
     """A grade reached from `min` (inclusive), with an optional 绩效系数 and forced-distribution quota."""
 
     grade: str
@@ -71,7 +71,7 @@ class Grade(_Model):
     max_share: Value | None = None
 
 
-class _Item(_Model):
+class _Item(Model):
     """What weighted indicators and adjustments share: a name, an input column, a unit."""
 
     name: str
@@ -115,12 +115,12 @@ class Adjustment(_Item):
     rule: Annotated[AdjustmentRule, BeforeValidator(_rule_shorthand)]
 
 
-class Dimension(_Model):
+class Dimension(Model):
     name: str
     indicators: list[Indicator] = Field(min_length=1)
 
 
-class Scheme(_Model):
+class Scheme(Model):
     """An indicator scheme; build one with :func:`load_scheme`, which also runs the cross-field checks."""
 
     name: str

@@ -19,6 +19,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from . import analysis
+from .batch import RollupResult
 from .engine import Result
 from .i18n import label, msg
 from .output import atomic_write
@@ -37,16 +38,16 @@ def write_workbook(result: Result, path: str | Path) -> None:
     atomic_write(Path(path), lambda tmp: _Writer(result, tmp).write())
 
 
-class _Writer:
-    """One workbook being written: its formats, and one method per sheet."""
+class _Book:
+    """A workbook being written: its formats, and the table, width and colour helpers its sheets share."""
 
-    def __init__(self, result: Result, path: Path):
-        self.result = result
-        self.lang = result.lang
+    def __init__(self, path: Path, lang: str, decimals: int, grades: list[str]):
+        self.lang = lang
+        self.grades = grades
         self.book = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "nan_inf_to_errors": True})
-        d = result.scheme.decimals
+        d = decimals
         fmt = self.book.add_format
         base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "vcenter"}
         self.header = fmt({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL,
@@ -73,17 +74,6 @@ class _Writer:
         if fit:
             ws.fit_to_pages(1, 0)
         return ws
-
-    def write(self) -> None:
-        try:
-            self.scores()
-            self.audit()
-            self.groups()
-            self.summary()
-            self.improvement()
-            self.scheme()
-        finally:
-            self.book.close()
 
     # --- generic table writing ------------------------------------------------------------------------
 
@@ -136,11 +126,51 @@ class _Writer:
 
     def grade_colours(self, ws: Worksheet, first: int, last: int, col: int) -> None:
         """Grade cells coloured best (green) to worst (red), as conditional formats, not per cell."""
-        grades = self.result.scheme.grades
-        for i, g in enumerate(grades):
-            value = '"' + g.grade.replace('"', '""') + '"'
+        for i, g in enumerate(self.grades):
+            value = '"' + g.replace('"', '""') + '"'
             ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "==", "value": value,
-                                                         "format": self.fills[_fill(i, len(grades))]})
+                                                         "format": self.fills[_fill(i, len(self.grades))]})
+
+    def distribution(self, ws: Worksheet, top: int, counts: pd.DataFrame, sheet_name: str) -> int:
+        """The grade table (grade, count, share) at `top` with a native column chart beside it."""
+        lang = self.lang
+        ws.write_string(top, 0, label("grade_distribution", lang), self.subtitle)
+        counts = counts.copy()
+        counts.columns = [label("grade", lang), label("count", lang), label("share", lang)]
+        end = self.table(ws, top + 1, counts, [None, self.integer, self.percent], widths=False)
+        self.grade_colours(ws, top + 2, end - 1, 0)
+        chart = self.book.add_chart({"type": "column"})
+        chart.add_series({"name": label("count", lang), "categories": [sheet_name, top + 2, 0, end - 1, 0],
+                          "values": [sheet_name, top + 2, 1, end - 1, 1], "data_labels": {"value": True},
+                          "points": [{"fill": {"color": GRADE_FILLS[_fill(i, len(counts))]},
+                                      "border": {"color": "#7F7F7F"}} for i in range(len(counts))]})
+        chart.set_title({"name": label("grade_distribution", lang)})
+        chart.set_legend({"none": True})
+        y_axis = {"min": 0, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+        if counts.iloc[:, 1].max() <= 10:
+            y_axis["major_unit"] = 1
+        chart.set_y_axis(y_axis)
+        ws.insert_chart(top, 5, chart, {"x_scale": 1.1, "y_scale": 1.0})
+        return end
+
+
+class _Writer(_Book):
+    """The scored workbook of one result: one method per sheet."""
+
+    def __init__(self, result: Result, path: Path):
+        super().__init__(path, result.lang, result.scheme.decimals, [g.grade for g in result.scheme.grades])
+        self.result = result
+
+    def write(self) -> None:
+        try:
+            self.scores()
+            self.audit()
+            self.groups()
+            self.summary()
+            self.improvement()
+            self.scheme()
+        finally:
+            self.book.close()
 
     # --- sheets ------------------------------------------------------------------------------------------
 
@@ -221,24 +251,7 @@ class _Writer:
         ws.write_string(1, 1, r.period or "—", self.text)
         ws.write_string(2, 0, label("employees", lang), self.text)
         ws.write_number(2, 1, len(r.people), self.integer)
-        ws.write_string(4, 0, label("grade_distribution", lang), self.subtitle)
-        dist = analysis.grade_distribution(r)
-        dist.columns = [label("grade", lang), label("count", lang), label("share", lang)]
-        end = self.table(ws, 5, dist, [None, self.integer, self.percent], widths=False)
-        self.grade_colours(ws, 6, end - 1, 0)
-        chart = self.book.add_chart({"type": "column"})
-        sheet_name = label("summary_sheet", lang)
-        chart.add_series({"name": label("count", lang), "categories": [sheet_name, 6, 0, end - 1, 0],
-                          "values": [sheet_name, 6, 1, end - 1, 1], "data_labels": {"value": True},
-                          "points": [{"fill": {"color": GRADE_FILLS[_fill(i, len(dist))]},
-                                      "border": {"color": "#7F7F7F"}} for i in range(len(dist))]})
-        chart.set_title({"name": label("grade_distribution", lang)})
-        chart.set_legend({"none": True})
-        y_axis = {"min": 0, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
-        if dist.iloc[:, 1].max() <= 10:
-            y_axis["major_unit"] = 1
-        chart.set_y_axis(y_axis)
-        ws.insert_chart(4, 5, chart, {"x_scale": 1.1, "y_scale": 1.0})
+        end = self.distribution(ws, 4, analysis.grade_distribution(r), label("summary_sheet", lang))
         row = end + 1
         ws.write_string(row, 0, label("total_stats", lang), self.subtitle)
         stats = analysis.total_stats(r)
@@ -326,15 +339,102 @@ def provenance(result: Result) -> list[tuple[str, str]]:
     """kpiscore version, scheme and input with their SHA-256, the sheet read and the time of the run."""
     from . import __version__
 
-    scheme_src, input_src = result.scheme.source, result.source
+    scheme_src = result.scheme.source
     lines = [("version", __version__)]
     if scheme_src is not None:
         lines.append(("scheme_file", f"{Path(scheme_src.path).name}  SHA-256 {scheme_src.sha256}"))
-    if input_src is not None:
-        sha = f"  SHA-256 {input_src.sha256}" if input_src.sha256 else ""
-        lines.append(("input_file", f"{input_src.file}{sha}"))
-        if input_src.sheet:
-            lines.append(("sheet", input_src.sheet))
+    for src in result.sources:
+        sha = f"  SHA-256 {src.sha256}" if src.sha256 else ""
+        lines.append(("input_file", f"{src.file}{sha}"))
+        if src.sheet:
+            lines.append(("sheet", src.sheet))
     lines.append(("generated", datetime.now().astimezone().isoformat(timespec="seconds")))
     return lines
 
+
+
+def write_rollup(rollup: RollupResult, path: str | Path) -> None:
+    """Write the roll-up workbook (one row per employee over the periods, and its summary), atomically."""
+    atomic_write(Path(path), lambda tmp: _RollupWriter(rollup, tmp).write())
+
+
+class _RollupWriter(_Book):
+    """The roll-up workbook: the table of every employee's periods and roll-up, and a summary with charts."""
+
+    def __init__(self, rollup: RollupResult, path: Path):
+        super().__init__(path, rollup.lang, rollup.decimals, rollup.grades)
+        self.rollup = rollup
+
+    def write(self) -> None:
+        try:
+            self.rollup_table()
+            self.summary()
+        finally:
+            self.book.close()
+
+    def rollup_table(self) -> None:
+        r, lang = self.rollup, self.lang
+        ws = self.sheet("rollup_sheet")
+        table = r.table.copy()
+        names = {"id": label("id", lang), "name": label("name", lang), "group": r.group_heading,
+                 "role": r.plan.role_column or "", "total": f"{r.plan.rollup.period} {label('total', lang)}",
+                 "grade": f"{r.plan.rollup.period} {label('grade', lang)}", "coefficient": label("coefficient", lang),
+                 "payout": label("payout", lang), "rank": label("rank", lang), "group_rank": label("group_rank", lang),
+                 "present": label("present", lang), "absent": label("absent", lang)}
+        for p in r.periods:
+            names[f"total:{p}"] = f"{p} {label('total', lang)}"
+            names[f"grade:{p}"] = f"{p} {label('grade', lang)}"
+        for key in ("coefficient", "payout"):
+            if table[key].isna().all():
+                del table[key]
+        if table["group"].isna().all():
+            table = table.drop(columns=["group", "group_rank"])
+        table["absent"] = table["absent"].map({True: label("yes", lang), False: label("no", lang)})
+        formats = []
+        for key in table.columns:
+            if key.startswith("total") or key in ("coefficient",):
+                formats.append(self.score)
+            elif key in ("rank", "group_rank", "present"):
+                formats.append(self.integer)
+            elif key == "payout":
+                formats.append(self.money)
+            else:
+                formats.append(None)
+        headers = [names[k] for k in table.columns]
+        grade_cols = [i for i, k in enumerate(table.columns) if k == "grade" or k.startswith("grade:")]
+        table.columns = headers
+        ws.set_row(0, 32)
+        end = self.table(ws, 0, table, formats)
+        for col in grade_cols:
+            self.grade_colours(ws, 1, max(end - 1, 1), col)
+        ws.freeze_panes(1, 2)
+        ws.repeat_rows(0)
+        ws.autofilter(0, 0, max(end - 1, 1), len(headers) - 1)
+
+    def summary(self) -> None:
+        r, lang = self.rollup, self.lang
+        ws = self.sheet("summary_sheet", fit=True)
+        ws.set_column(0, 0, 26)
+        ws.set_column(1, 3, 14)
+        ws.write_string(0, 0, f"{r.plan.name} · {r.plan.rollup.period}", self.title)
+        ws.write_string(1, 0, label("method", lang), self.text)
+        ws.write_string(1, 1, label("method_" + r.plan.rollup.method, lang), self.text)
+        ws.write_string(2, 0, label("employees", lang), self.text)
+        ws.write_number(2, 1, len(r.table), self.integer)
+        grade = r.table["grade"]
+        counts = pd.DataFrame({"grade": r.grades, "count": [int((grade == g).sum()) for g in r.grades]})
+        counts["share"] = counts["count"] / max(len(r.table), 1)
+        end = self.distribution(ws, 4, counts, label("summary_sheet", lang))
+        top = max(end + 2, 21)
+        ws.write_string(top, 0, label("period_means", lang), self.subtitle)
+        means = pd.DataFrame({label("period", lang): r.periods,
+                              label("mean_total", lang): [r.period_means[p] for p in r.periods]})
+        end = self.table(ws, top + 1, means, [None, self.score], widths=False)
+        line = self.book.add_chart({"type": "line"})
+        sheet_name = label("summary_sheet", lang)
+        line.add_series({"name": label("mean_total", lang), "categories": [sheet_name, top + 2, 0, end - 1, 0],
+                         "values": [sheet_name, top + 2, 1, end - 1, 1], "marker": {"type": "circle"},
+                         "data_labels": {"value": True, "num_format": "0.00"}})
+        line.set_title({"name": label("period_means", lang)})
+        line.set_legend({"none": True})
+        ws.insert_chart(top, 5, line, {"x_scale": 1.1, "y_scale": 1.0})

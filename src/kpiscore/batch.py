@@ -1,0 +1,385 @@
+"""Batch plans: several periods (and schemes by role) in one run, then the roll-up over the periods.
+
+A period that fails is reported with all its errors while the others still get their workbooks; the
+roll-up is written only when every period scored (年终考核结果为各次考核结果的算术平均数 by default).
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
+
+from .engine import Result, assign_grades, coefficients, evaluate, ranks
+from .errors import Finding, KpiscoreError, SchemeError
+from .i18n import label, msg
+from .output import check_output
+from .readers import Source, as_text, cell_kinds, parse, read_table
+from .scheme import Grade, Model, Scheme, grade_problems, load_scheme, resolve_scheme_path
+from .values import fold, one, round_half_up
+from .yamlio import YamlDoc, load_yaml
+
+
+def _label(value: Any) -> Any:
+    """A period written as a number (2024) is the label "2024"."""
+    return one(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+Label = Annotated[str, BeforeValidator(_label)]
+
+
+class PeriodSpec(Model):
+    period: Label
+    input: str
+
+
+class Rollup(Model):
+    """How the periods roll up: the mean over the periods present, renormalised weights, or the last."""
+
+    period: Label = "rollup"
+    method: Literal["mean", "weights", "last"] = "mean"
+    weights: dict[Label, Annotated[float, Field(ge=0)]] | None = None
+    grades: list[Grade] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _weights_form(cls, data: Any) -> Any:
+        """`method: {weights: {2024Q1: 0.2, …}}` is short for `method: weights` with `weights: {…}`."""
+        if isinstance(data, dict) and isinstance(data.get("method"), dict) and "weights" in data["method"]:
+            data = {**data, "method": "weights", "weights": data["method"]["weights"]}
+        return data
+
+
+class Plan(Model):
+    """A batch plan; paths are relative to the plan file."""
+
+    name: str
+    role_column: str | None = None
+    scheme: str | None = None
+    schemes: dict[str, str] | None = None
+    periods: list[PeriodSpec] = Field(min_length=1)
+    rollup: Rollup = Field(default_factory=Rollup)
+    output: str = "."
+
+
+def _plan_problems(plan: Plan) -> Iterator[tuple[str, dict[str, Any], tuple]]:
+    if (plan.scheme is None) == (plan.schemes is None):
+        yield "plan_scheme", {}, ("scheme",)
+    if plan.schemes is not None and not plan.role_column:
+        yield "plan_role_column", {}, ("schemes",)
+    labels = [p.period for p in plan.periods]
+    for i, period in enumerate(labels):
+        if period in labels[:i]:
+            yield "plan_period_duplicate", {"period": period}, ("periods", i, "period")
+    r = plan.rollup
+    if r.method == "weights" and not r.weights:
+        yield "plan_weights_missing", {}, ("rollup", "method")
+    for key in r.weights or {}:
+        if key not in labels:
+            yield "plan_weights_unknown", {"period": key}, ("rollup", "weights", key)
+    for p in grade_problems([(("rollup", "grades", i), g) for i, g in enumerate(r.grades or [])]):
+        yield p.code, p.params, p.loc
+
+
+@dataclass
+class LoadedPlan:
+    """A checked plan with its schemes loaded and its paths resolved."""
+
+    plan: Plan
+    path: Path
+    schemes: dict[str, Scheme]  # role (or "" for a single scheme) → scheme
+    stems: dict[str, str]  # role → the scheme file's stem, for output names
+
+    @property
+    def lang(self) -> str:
+        return next(iter(self.schemes.values())).language
+
+    @property
+    def folder(self) -> Path:
+        return (self.path.parent / self.plan.output).resolve()
+
+    def output(self, period: str, role: str) -> Path:
+        if len(set(self.stems.values())) > 1:
+            return self.folder / f"{period}_{self.stems[role]}_scored.xlsx"
+        return self.folder / f"{period}_scored.xlsx"
+
+    def rollup_output(self) -> Path:
+        return self.folder / f"{self.plan.rollup.period}_rollup.xlsx"
+
+    def inputs(self, spec: PeriodSpec) -> list[Path]:
+        pattern = str(self.path.parent / spec.input)
+        return [Path(p) for p in sorted(glob.glob(pattern))] if glob.has_magic(spec.input) else [Path(pattern)]
+
+
+def load_plan(path: str | Path) -> LoadedPlan:
+    """Read and check a plan and every scheme it names; raise SchemeError with all problems."""
+    path = Path(path)
+    doc, findings = load_yaml(path.read_text(encoding="utf-8-sig"), path.name)
+    plan = None
+    if doc is not None:
+        plan, more = _check(doc)
+        findings += more
+    if findings or plan is None:
+        raise SchemeError(findings)
+    roles = plan.schemes if plan.schemes is not None else {"": plan.scheme or ""}
+    schemes, stems, errors = {}, {}, []
+    for role, name in roles.items():
+        local = path.parent / name
+        try:
+            schemes[role] = load_scheme(local if local.is_file() else name)
+            stems[role] = resolve_scheme_path(local if local.is_file() else name).stem
+        except SchemeError as exc:
+            errors += exc.findings
+    if errors:
+        raise SchemeError(errors)
+    return LoadedPlan(plan, path, schemes, stems)
+
+
+def _check(doc: YamlDoc) -> tuple[Plan | None, list[Finding]]:
+    try:
+        plan = Plan.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, doc.validation_findings(exc, "zh")
+    found = [doc.finding(code, msg(code, "zh", **params), loc) for code, params, loc in _plan_problems(plan)]
+    return (plan if not found else None), found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# one period
+
+
+@dataclass
+class PeriodOutcome:
+    """What became of one period: its results by role and the workbooks written, or its errors."""
+
+    period: str
+    results: dict[str, Result] = field(default_factory=dict)
+    outputs: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+Step = Callable[[str, bool], None]
+
+
+def _quiet(what: str, done: bool) -> None:
+    """The default progress callback: say nothing."""
+
+
+def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet) -> PeriodOutcome:
+    """Read every input file of a period, split rows by role, and score each scheme's rows together."""
+    outcome = PeriodOutcome(spec.period)
+    files = loaded.inputs(spec)
+    lang = loaded.lang
+    if not files or not all(f.is_file() for f in files):
+        missing = spec.input if not files else next(str(f) for f in files if not f.is_file())
+        outcome.findings.append(Finding("file_missing", msg("file_missing", lang, path=missing)))
+        return outcome
+    parts: dict[str, list[tuple[pd.DataFrame, Source]]] = {role: [] for role in loaded.schemes}
+    for file in files:
+        step(f"{spec.period} · {file.name}", False)
+        try:
+            raw, src = read_table(file, next(iter(loaded.schemes.values())), None)
+        except KpiscoreError as exc:  # an unreadable file fails its period, not the batch
+            outcome.findings += exc.findings
+            continue
+        for role, rows, found in _split_roles(raw, src, loaded):
+            outcome.findings += found
+            if rows is not None:
+                frame, bad = parse(rows, loaded.schemes[role], src)
+                outcome.findings += bad
+                parts[role].append((frame, src))
+    outcome.findings += _duplicates_across(parts, loaded)
+    if outcome.findings:
+        return outcome
+    for role, pieces in parts.items():
+        if not pieces:
+            continue
+        frame = pd.concat([f for f, _ in pieces], ignore_index=True)
+        result = evaluate(frame, loaded.schemes[role], spec.period)
+        result.sources = [s for _, s in pieces]
+        outcome.results[role] = result
+    return outcome
+
+
+def _split_roles(raw: pd.DataFrame, src: Source, loaded: LoadedPlan
+                 ) -> Iterator[tuple[str, pd.DataFrame | None, list[Finding]]]:
+    """Rows by the scheme their role maps to; a row whose role maps to no scheme is an error at its cell."""
+    if loaded.plan.role_column is None:
+        yield "", raw, []
+        return
+    lang = loaded.lang
+    key = fold(loaded.plan.role_column)
+    if key not in raw.columns:
+        text = msg("columns_missing", lang, columns=loaded.plan.role_column)
+        yield "", None, [src.at("columns_missing", text, row=src.header_row)]
+        return
+    kinds = pd.DataFrame({c: cell_kinds(raw[c]) for c in raw.columns}, index=raw.index)
+    used = ~(kinds == "blank").all(axis=1)
+    roles = as_text(raw[key], kinds[key]).map(fold, na_action="ignore")
+    known = {fold(r): r for r in loaded.schemes}
+    unknown = used & ~roles.isin(list(known))
+    found = [src.at("role_unknown", msg("role_unknown", lang, value=raw.at[r, key] or "",
+                                        roles=" / ".join(loaded.schemes)), r, key)
+             for r in raw.index[unknown]]
+    yield "", None, found
+    for folded, role in known.items():
+        rows = raw[used & (roles == folded)]
+        if len(rows):
+            yield role, rows, []
+
+
+def _duplicates_across(parts: dict[str, list[tuple[pd.DataFrame, Source]]], loaded: LoadedPlan) -> list[Finding]:
+    """An id in two files, or under two roles, of one period is an error (within one part, parse said so)."""
+    seen: dict[str, str] = {}
+    found = []
+    for role, pieces in parts.items():
+        scheme = loaded.schemes[role]
+        id_col = fold(scheme.columns.id)
+        for frame, src in pieces:
+            for row, value in frame[id_col].dropna().drop_duplicates().items():
+                place = src.at("", "", row, id_col).place
+                if value in seen:
+                    found.append(src.at("id_duplicate_across", msg("id_duplicate_across", loaded.lang, id=value,
+                                                                   other=seen[value]), row, id_col))
+                else:
+                    seen[value] = place
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the roll-up
+
+
+@dataclass
+class RollupResult:
+    """One row per employee over the periods, and what the roll-up workbook needs besides."""
+
+    table: pd.DataFrame  # id, name, group, per-period total/grade, total, grade, coefficient, payout, ranks, …
+    periods: list[str]
+    grades: list[str]  # every grade name, best first, for the distribution
+    lang: str
+    decimals: int
+    plan: Plan
+    period_means: pd.Series  # mean total per period
+    group_heading: str  # the schemes' group column, or a neutral word where they differ
+
+
+def rollup(loaded: LoadedPlan, outcomes: list[PeriodOutcome]) -> RollupResult:
+    """Roll the periods' totals (after veto) up per employee: mean over the periods present, weights
+    renormalised over them, or the last present; then grades, forced distribution, payout and ranks."""
+    plan, spec = loaded.plan, loaded.plan.rollup
+    periods = [o.period for o in outcomes]
+    rows = []
+    for order, outcome in enumerate(outcomes):
+        for role, result in outcome.results.items():
+            people, summary = result.people, result.summary
+            rows.append(pd.DataFrame({
+                "id": people["id"].to_numpy(), "name": people["name"].to_numpy(),
+                "group": people["group"].to_numpy() if "group" in people else None,
+                "base": people["base"].to_numpy() if "base" in people else np.nan,
+                "total": summary["total"].to_numpy(), "grade": summary["grade"].to_numpy(),
+                "role": role, "period": outcome.period, "order": order}))
+    long = pd.concat(rows, ignore_index=True)
+    totals = long.pivot(index="id", columns="period", values="total").reindex(columns=periods)
+    grades_wide = long.pivot(index="id", columns="period", values="grade").reindex(columns=periods)
+    last = long.sort_values("order").groupby("id").last()
+    present = totals.notna()
+    if spec.method == "mean":
+        total = totals.mean(axis=1)
+    elif spec.method == "last":
+        total = last["total"]
+    else:
+        w = pd.Series(spec.weights).reindex(periods).fillna(0.0)
+        weight_present = present.mul(w, axis=1).sum(axis=1)
+        total = totals.fillna(0).mul(w, axis=1).sum(axis=1) / weight_present.where(weight_present > 0)
+    decimals = next(iter(loaded.schemes.values())).decimals
+    total = pd.Series(round_half_up(total.reindex(last.index), decimals), index=last.index)
+    grade = pd.Series(None, index=last.index, dtype=object)
+    coefficient = pd.Series(np.nan, index=last.index)
+    payout = pd.Series(np.nan, index=last.index)
+    pools = [(spec.grades, last.index)] if spec.grades else [
+        (loaded.schemes[role].grades, last.index[last["role"] == role]) for role in loaded.schemes]
+    names: list[str] = []
+    for grades, index in pools:
+        if not len(index):
+            continue
+        grade[index] = assign_grades(total[index], grades)
+        coefficient[index], payout[index] = coefficients(grade[index], grades, last.loc[index, "base"])
+        names += [g.grade for g in grades if g.grade not in names]
+    rank, group_rank = ranks(total, last["group"] if last["group"].notna().any() else None)
+    table = pd.DataFrame({"id": last.index, "name": last["name"], "group": last["group"]}, index=last.index)
+    if plan.role_column:
+        table["role"] = last["role"]
+    for p in periods:
+        table[f"total:{p}"] = totals[p]
+        table[f"grade:{p}"] = grades_wide[p]
+    table["total"], table["grade"] = total, grade
+    table["coefficient"], table["payout"] = coefficient, payout
+    table["rank"], table["group_rank"] = rank, group_rank
+    table["present"] = present.sum(axis=1).astype(int)
+    table["absent"] = ~present.all(axis=1)
+    first_seen = long.groupby("id")["order"].min()
+    table = table.loc[first_seen.sort_values(kind="stable").index].reset_index(drop=True)
+    group_columns = {s.columns.group for s in loaded.schemes.values()}
+    heading = group_columns.pop() if len(group_columns) == 1 and None not in group_columns else label("team",
+                                                                                                      loaded.lang)
+    return RollupResult(table, periods, names, loaded.lang, decimals, plan, totals.mean(axis=0), str(heading))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the whole run
+
+
+@dataclass
+class BatchReport:
+    """Every period's outcome, and the roll-up written (None when a period failed)."""
+
+    outcomes: list[PeriodOutcome]
+    rollup_path: Path | None
+    rollup_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes) and self.rollup_path is not None
+
+
+def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _quiet) -> BatchReport:
+    """Score every period of a plan into its workbook, then write the roll-up if every period scored.
+
+    `step(what, done)` hears what is being read or written, and `done` once per period and for the
+    roll-up (len(periods) + 1 in all): the CLI draws its progress bar with it."""
+    from .workbook import write_rollup, write_workbook
+
+    loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
+    targets = [loaded.output(p.period, role) for p in loaded.plan.periods for role in loaded.schemes]
+    targets.append(loaded.rollup_output())
+    for target in targets:
+        check_output(target, [], force, loaded.lang)
+    outcomes = []
+    for spec in loaded.plan.periods:
+        step(spec.period, False)
+        outcome = score_period(loaded, spec, step)
+        for role, result in outcome.results.items():
+            target = loaded.output(spec.period, role)
+            write_workbook(result, target)
+            outcome.outputs.append(target)
+        outcomes.append(outcome)
+        step(spec.period, True)
+    report = BatchReport(outcomes, None)
+    if all(o.ok for o in outcomes):
+        rolled = rollup(loaded, outcomes)
+        report.rollup_path, report.rollup_count = loaded.rollup_output(), len(rolled.table)
+        write_rollup(rolled, report.rollup_path)
+    step(loaded.plan.rollup.period, True)
+    return report
+
