@@ -266,7 +266,7 @@ class RollupResult:
 
     table: pd.DataFrame  # id, name, group, per-period total/grade, total, grade, coefficient, payout, ranks, …
     periods: list[str]
-    grades: list[str]  # every grade name, best first, for the distribution
+    grade_lists: list[list[str]]  # the grade names of each pool (roll-up grades, or each scheme's), best first
     lang: str
     decimals: int
     plan: Plan
@@ -309,13 +309,11 @@ def rollup(loaded: LoadedPlan, outcomes: list[PeriodOutcome]) -> RollupResult:
     payout = pd.Series(np.nan, index=last.index)
     pools = [(spec.grades, last.index)] if spec.grades else [
         (loaded.schemes[role].grades, last.index[last["role"] == role]) for role in loaded.schemes]
-    names: list[str] = []
     for grades, index in pools:
-        if not len(index):
-            continue
-        grade[index] = assign_grades(total[index], grades)
-        coefficient[index], payout[index] = coefficients(grade[index], grades, last.loc[index, "base"])
-        names += [g.grade for g in grades if g.grade not in names]
+        if len(index):
+            grade[index] = assign_grades(total[index], grades)
+            coefficient[index], payout[index] = coefficients(grade[index], grades, last.loc[index, "base"])
+    names = [[g.grade for g in grades] for grades, index in pools if len(index)]
     rank, group_rank = ranks(total, last["group"] if last["group"].notna().any() else None)
     table = pd.DataFrame({"id": last.index, "name": last["name"], "group": last["group"]}, index=last.index)
     if plan.role_column:

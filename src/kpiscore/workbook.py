@@ -41,9 +41,13 @@ def write_workbook(result: Result, path: str | Path) -> None:
 class _Book:
     """A workbook being written: its formats, and the table, width and colour helpers its sheets share."""
 
-    def __init__(self, path: Path, lang: str, decimals: int, grades: list[str]):
+    def __init__(self, path: Path, lang: str, decimals: int, grade_lists: list[list[str]]):
         self.lang = lang
-        self.grades = grades
+        # each grade's fill by its place in its own list: best green, worst red, whatever the list's length
+        self.grade_fill: dict[str, int] = {}
+        for names in grade_lists:
+            for i, name in enumerate(names):
+                self.grade_fill.setdefault(name, _fill(i, len(names)))
         self.book = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "nan_inf_to_errors": True})
@@ -126,10 +130,10 @@ class _Book:
 
     def grade_colours(self, ws: Worksheet, first: int, last: int, col: int) -> None:
         """Grade cells coloured best (green) to worst (red), as conditional formats, not per cell."""
-        for i, g in enumerate(self.grades):
+        for g, fill in self.grade_fill.items():
             value = '"' + g.replace('"', '""') + '"'
             ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "==", "value": value,
-                                                         "format": self.fills[_fill(i, len(self.grades))]})
+                                                         "format": self.fills[fill]})
 
     def distribution(self, ws: Worksheet, top: int, counts: pd.DataFrame, sheet_name: str) -> int:
         """The grade table (grade, count, share) at `top` with a native column chart beside it."""
@@ -142,8 +146,8 @@ class _Book:
         chart = self.book.add_chart({"type": "column"})
         chart.add_series({"name": label("count", lang), "categories": [sheet_name, top + 2, 0, end - 1, 0],
                           "values": [sheet_name, top + 2, 1, end - 1, 1], "data_labels": {"value": True},
-                          "points": [{"fill": {"color": GRADE_FILLS[_fill(i, len(counts))]},
-                                      "border": {"color": "#7F7F7F"}} for i in range(len(counts))]})
+                          "points": [{"fill": {"color": GRADE_FILLS[self.grade_fill.get(g, 0)]},
+                                      "border": {"color": "#7F7F7F"}} for g in counts.iloc[:, 0]]})
         chart.set_title({"name": label("grade_distribution", lang)})
         chart.set_legend({"none": True})
         y_axis = {"min": 0, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
@@ -158,7 +162,7 @@ class _Writer(_Book):
     """The scored workbook of one result: one method per sheet."""
 
     def __init__(self, result: Result, path: Path):
-        super().__init__(path, result.lang, result.scheme.decimals, [g.grade for g in result.scheme.grades])
+        super().__init__(path, result.lang, result.scheme.decimals, [[g.grade for g in result.scheme.grades]])
         self.result = result
 
     def write(self) -> None:
@@ -362,7 +366,7 @@ class _RollupWriter(_Book):
     """The roll-up workbook: the table of every employee's periods and roll-up, and a summary with charts."""
 
     def __init__(self, rollup: RollupResult, path: Path):
-        super().__init__(path, rollup.lang, rollup.decimals, rollup.grades)
+        super().__init__(path, rollup.lang, rollup.decimals, rollup.grade_lists)
         self.rollup = rollup
 
     def write(self) -> None:
@@ -422,7 +426,8 @@ class _RollupWriter(_Book):
         ws.write_string(2, 0, label("employees", lang), self.text)
         ws.write_number(2, 1, len(r.table), self.integer)
         grade = r.table["grade"]
-        counts = pd.DataFrame({"grade": r.grades, "count": [int((grade == g).sum()) for g in r.grades]})
+        names = list(dict.fromkeys(g for names in r.grade_lists for g in names))
+        counts = pd.DataFrame({"grade": names, "count": [int((grade == g).sum()) for g in names]})
         counts["share"] = counts["count"] / max(len(r.table), 1)
         end = self.distribution(ws, 4, counts, label("summary_sheet", lang))
         top = max(end + 2, 21)
