@@ -134,3 +134,16 @@ def test_skip_row_with_nothing_applicable(tmp_path):
     rows = [["工号", "姓名", "A", "B"], ["1", "甲", None, None], ["2", "乙", 0.9, None]]
     path = write_xlsx(tmp_path / "k.xlsx", rows)
     assert problems(path, scheme) == [("Sheet1", "4:4", "no_applicable")]
+
+
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_ods_and_xls_read_like_xlsx(suffix):
+    from pathlib import Path
+
+    from kpiscore import load_scheme
+
+    scheme = load_scheme("service-quality")
+    path = Path(__file__).parent / "data" / f"service-quality.{suffix}"  # the example, saved by LibreOffice
+    frame = read_actuals(path, scheme).frame
+    assert list(frame["工号"][:2]) == ["WX001", "WX002"] and list(frame.index[:2]) == [4, 5]
+    assert frame["客服响应及时率"].iloc[0] == 0.88 and frame["客服响应及时率"].iloc[3] == 0.915

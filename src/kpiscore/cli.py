@@ -91,12 +91,17 @@ def score(
         if output != "-":
             target = Path(output) if output else actuals.with_name(f"{actuals.stem}_scored.{fmt}")
             check_output(target, [actuals], force, s.language)
-        result = api.score(actuals, s, sheet=sheet)
+        with console.progress(2) as step:
+            step(actuals.name, False)
+            result = api.score(actuals, s, sheet=sheet)
+            step(str(target or "-"), True)
+            if target is not None:
+                write_result(result, target, fmt)
+            step(str(target or "-"), True)
         console.warnings(result.warnings)
         if target is None:
             (write_json if fmt == "json" else write_csv)(result, sys.stdout)
             return
-        write_result(result, target, fmt)
         console.info(msg("written", s.language, path=str(target), count=len(result.people)))
         console.summary(result)
 
