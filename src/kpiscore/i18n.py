@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # YAML and scheme structure (pydantic error types keep their names)
     "yaml_syntax": ("YAML 格式错误：{detail}", "YAML syntax error: {detail}"),
@@ -236,3 +238,8 @@ def msg(code: str, lang: str, /, **params: Any) -> str:
 def label(key: str, lang: str) -> str:
     zh, en = LABELS[key]
     return zh if lang == "zh" else en
+
+
+def yes_no(flags: pd.Series, lang: str) -> pd.Series:
+    """Booleans as 是/否 (yes/no) for a spreadsheet cell."""
+    return flags.map({True: label("yes", lang), False: label("no", lang)})

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .engine import Result
 from .errors import Finding, UsageError
-from .i18n import label, msg
+from .i18n import label, msg, yes_no
 
 FORMATS = ("xlsx", "csv", "json")
 #: a spreadsheet treats a cell starting with one of these as a formula (CWE-1236)
@@ -59,7 +59,7 @@ def csv_table(result: Result) -> pd.DataFrame:
     table = result.table()
     veto = label("veto", result.lang)
     if veto in table:
-        table[veto] = table[veto].map({True: label("yes", result.lang), False: label("no", result.lang)})
+        table[veto] = yes_no(table[veto], result.lang)
     table = table.map(guard_cell)
     table.columns = [guard_cell(c) for c in table.columns]
     return table

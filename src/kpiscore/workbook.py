@@ -8,7 +8,7 @@ Every text cell is written with `write_string` (formulas and URLs off besides), 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import analysis
 from .batch import RollupResult
 from .engine import Result
-from .i18n import label, msg
+from .i18n import label, msg, yes_no
 from .output import atomic_write
 from .scheme import Scheme
 from .values import text_width
@@ -128,6 +128,17 @@ class _Book:
                 width = max(width, 9)
             ws.set_column(left + c, left + c, min(cap, round(width * 1.1) + 2))
 
+    def sheets(self) -> tuple[Callable[[], None], ...]:
+        """The methods that write the sheets, in order."""
+        raise NotImplementedError
+
+    def write(self) -> None:
+        try:
+            for sheet in self.sheets():
+                sheet()
+        finally:
+            self.book.close()
+
     def grade_colours(self, ws: Worksheet, first: int, last: int, col: int) -> None:
         """Grade cells coloured best (green) to worst (red), as conditional formats, not per cell."""
         for g, fill in self.grade_fill.items():
@@ -165,16 +176,8 @@ class _Writer(_Book):
         super().__init__(path, result.lang, result.scheme.decimals, [[g.grade for g in result.scheme.grades]])
         self.result = result
 
-    def write(self) -> None:
-        try:
-            self.scores()
-            self.audit()
-            self.groups()
-            self.summary()
-            self.improvement()
-            self.scheme()
-        finally:
-            self.book.close()
+    def sheets(self) -> tuple[Callable[[], None], ...]:
+        return self.scores, self.audit, self.groups, self.summary, self.improvement, self.scheme
 
     # --- sheets ------------------------------------------------------------------------------------------
 
@@ -183,7 +186,7 @@ class _Writer(_Book):
         ws = self.sheet("scores_sheet")
         table = r.table()
         veto = label("veto", lang)
-        table[veto] = table[veto].map({True: label("yes", lang), False: label("no", lang)})
+        table[veto] = yes_no(table[veto], lang)
         formats = [self.column_format(name) for name in table.columns]
         ws.set_row(0, 32)
         end = self.table(ws, 0, table, formats)
@@ -369,12 +372,8 @@ class _RollupWriter(_Book):
         super().__init__(path, rollup.lang, rollup.decimals, rollup.grade_lists)
         self.rollup = rollup
 
-    def write(self) -> None:
-        try:
-            self.rollup_table()
-            self.summary()
-        finally:
-            self.book.close()
+    def sheets(self) -> tuple[Callable[[], None], ...]:
+        return self.rollup_table, self.summary
 
     def rollup_table(self) -> None:
         r, lang = self.rollup, self.lang
@@ -393,7 +392,7 @@ class _RollupWriter(_Book):
                 del table[key]
         if table["group"].isna().all():
             table = table.drop(columns=["group", "group_rank"])
-        table["absent"] = table["absent"].map({True: label("yes", lang), False: label("no", lang)})
+        table["absent"] = yes_no(table["absent"], lang)
         formats = []
         for key in table.columns:
             if key.startswith("total") or key in ("coefficient",):
