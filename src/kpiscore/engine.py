@@ -32,7 +32,7 @@ def _actual(frame: pd.DataFrame, item: Indicator | Adjustment) -> pd.Series:
     return item.rule.actual(frame[[fold(c) for c in item.inputs]])
 
 
-def _blank_is_zero(scheme: Scheme, item: Indicator | Adjustment) -> bool:
+def blank_is_zero(item: Indicator | Adjustment) -> bool:
     """Counts, bonus, penalty and veto: a blank cell means nothing happened."""
     return isinstance(item, Adjustment) or item.rule.value_kind == "count"
 
@@ -40,14 +40,14 @@ def _blank_is_zero(scheme: Scheme, item: Indicator | Adjustment) -> bool:
 def applicability(frame: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """True where a weighted indicator applies: every cell except a blank one under `missing: skip`."""
     return pd.DataFrame({
-        ind.name: _actual(frame, ind).notna() | (scheme.missing_policy(ind) != "skip") | _blank_is_zero(scheme, ind)
+        ind.name: _actual(frame, ind).notna() | (scheme.missing_policy(ind) != "skip") | blank_is_zero(ind)
         for ind in scheme.indicators}, index=frame.index)
 
 
 def missing_problems(frame: pd.DataFrame, scheme: Scheme) -> Iterator[Problem]:
     """Blank cells under `missing: error`, and rows where no weighted indicator applies."""
     for ind in scheme.indicators:
-        if scheme.missing_policy(ind) != "error" or _blank_is_zero(scheme, ind):
+        if scheme.missing_policy(ind) != "error" or blank_is_zero(ind):
             continue
         blank = _actual(frame, ind).isna()
         # a rating is missing when all its raters are blank: name the first rater's cell
@@ -101,7 +101,7 @@ class Result:
             text = ind.rule.words(a, ind.context(lang))
             rescale = f") × {one(s.total)} ÷ " + fmt_plain(s.total / factor)
             text = text.where(factor == 1, "(" + text + rescale) + " = " + score
-            if s.missing_policy(ind) == "zero" and not _blank_is_zero(s, ind):
+            if s.missing_policy(ind) == "zero" and not blank_is_zero(ind):
                 text = text.where(a.notna(), label("blank_zero", lang) + " = " + score)
             out[ind.name] = text.where(scores[ind.name].notna(), label("not_applicable", lang))
         for adj in s.adjustments:
@@ -219,7 +219,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None) -> 
     actuals, raw = {}, {}
     for ind in scheme.indicators:
         a = _actual(frame, ind)
-        if _blank_is_zero(scheme, ind):
+        if blank_is_zero(ind):
             a = a.fillna(0)
         actuals[ind.name] = a
         raw[ind.name] = ind.rule.score(a, ind.context(lang)).astype(float)

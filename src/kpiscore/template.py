@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from .engine import blank_is_zero
 from .i18n import label, msg
 from .output import atomic_write
 from .readers import STAMP_HASH, STAMP_NAME
@@ -103,7 +104,7 @@ def how_to_type(item: Indicator | Adjustment, lang: str, rater: bool = False) ->
 
 
 def blank_meaning(scheme: Scheme, item: Indicator | Adjustment, lang: str) -> str:
-    if isinstance(item, Adjustment) or item.rule.value_kind == "count":
+    if blank_is_zero(item):
         return label("blank_zero", lang)
     return label("missing_" + scheme.missing_policy(item), lang)
 
