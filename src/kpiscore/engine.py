@@ -243,10 +243,10 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None) -> 
         s = adj.rule.score(a, adj.context(lang))
         if adj.rule.type == "veto":
             adjustments[adj.name] = s.astype(bool)
-            if adj.rule.effect == "zero":  # type: ignore[union-attr]
+            if adj.rule.effect == "zero":
                 veto_zero |= s.astype(bool)
             else:
-                veto_grade = veto_grade.where(~s.astype(bool) | veto_grade.notna(), adj.rule.grade)  # type: ignore[union-attr]
+                veto_grade = veto_grade.where(~s.astype(bool) | veto_grade.notna(), adj.rule.grade)
             continue
         points = pd.Series(round_half_up(s, d), index=frame.index)
         adjustments[adj.name] = points

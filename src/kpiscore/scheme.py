@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -81,6 +81,8 @@ class _Item(Model):
     unit: str | None = None
     description: str | None = None
     missing: Missing | None = None
+    if TYPE_CHECKING:  # each subclass declares its own kind of rule
+        rule: Any
 
     @property
     def percent(self) -> bool:
@@ -194,9 +196,9 @@ def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...])
         yield Problem("ratio_cap", {}, (*loc, "rule"))
     if weight is not None and rule.type != "ratio":
         top = rule.max_points(weight)
-        if rule.type == "deduct" and getattr(rule, "max", None) is not None and rule.max < weight:  # type: ignore[union-attr]
-            yield Problem("max_below_weight", {"max": one(rule.max), "weight": one(weight)},  # type: ignore[union-attr]
-                           (*loc, "rule", "max"))
+        deduct_max = getattr(rule, "max", None) if rule.type == "deduct" else None
+        if deduct_max is not None and deduct_max < weight:
+            yield Problem("max_below_weight", {"max": one(deduct_max), "weight": one(weight)}, (*loc, "rule", "max"))
         elif top > weight and math.isfinite(top) and rule.type != "deduct":
             yield Problem("points_over_weight", {"points": one(top), "weight": one(weight)}, (*loc, "rule"))
         if getattr(rule, "fail", 0) > weight:
@@ -332,8 +334,8 @@ def check_scheme(doc: YamlDoc, lang: str) -> tuple[Scheme | None, list[Finding]]
         columns: Columns | None = scheme.columns
     else:
         raw_grades = raw.get("grades")
-        grades = _parts(Grade, iter(enumerate(raw_grades) if isinstance(raw_grades, list) else []))
-        grades = [(("grades", i), g) for i, g in grades]
+        grades = _parts(Grade, ((("grades", i), g) for i, g in enumerate(
+            raw_grades if isinstance(raw_grades, list) else [])))
         items = _parts(Indicator, _raw_indicators(raw)) + _parts(Adjustment, _raw_adjustments(raw))
         valid_columns = _parts(Columns, iter([((), raw.get("columns", {}))]))
         columns = valid_columns[0][1] if valid_columns else None
@@ -419,13 +421,13 @@ def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
     path = resolve_scheme_path(source)
     data = path.read_bytes()
     text = _decode(data)
-    doc, findings = load_yaml(text, path.name)
-    lang = _lang(doc.data if doc else None)
+    parsed, findings = load_yaml(text, path.name)
+    lang = _lang(parsed.data if parsed else None)
     if lang != "zh":  # say the YAML problems again in the scheme's own language
-        doc, findings = load_yaml(text, path.name, lang)
+        parsed, findings = load_yaml(text, path.name, lang)
     scheme = None
-    if doc is not None:
-        scheme, more = check_scheme(doc, lang)
+    if parsed is not None:
+        scheme, more = check_scheme(parsed, lang)
         findings += more
     if findings or scheme is None:
         raise SchemeError(sorted(findings, key=lambda f: f.line or 0))
@@ -442,4 +444,4 @@ def _decode(data: bytes) -> str:
 
 
 def _lang(raw: Any) -> str:
-    return raw.get("language") if isinstance(raw, dict) and raw.get("language") in ("zh", "en") else "zh"
+    return str(raw["language"]) if isinstance(raw, dict) and raw.get("language") in ("zh", "en") else "zh"

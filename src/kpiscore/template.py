@@ -56,16 +56,16 @@ def example_actual(item: Indicator | Adjustment) -> object:
     """A plausible value to show how an input is typed and what it scores."""
     rule, ctx = item.rule, item.context("zh")
     if rule.type == "mapping":
-        labels = list(rule.map)  # type: ignore[union-attr]
+        labels = list(rule.map)
         return labels[1] if len(labels) > 1 else labels[0]
     if rule.type == "rating":
-        return rule.scale * 0.8  # type: ignore[union-attr]
+        return rule.scale * 0.8
     if rule.type == "count":
-        return rule.allow + 2  # type: ignore[union-attr]
+        return rule.allow + 2
     if rule.value_kind == "count":  # bonus, penalty, veto
         return 1
     if rule.type == "bands":
-        band = next((b for b in rule.bands if b.when.bounded), rule.bands[0])  # type: ignore[union-attr]
+        band = next((b for b in rule.bands if b.when.bounded), rule.bands[0])
         lo, hi = band.when.lo, band.when.hi
         return round((lo + hi) / 2, 4) if band.when.bounded else (lo if lo > float("-inf") else hi)
     target = ctx.target if ctx.target is not None else (0.9 if item.percent else 10.0)
@@ -93,7 +93,7 @@ def how_to_type(item: Indicator | Adjustment, lang: str, rater: bool = False) ->
         scale = one(rule.scale)  # type: ignore[union-attr]
         return f"填 1–{scale} 分" if zh else f"a rating from 1 to {scale}"
     if rule.type == "mapping":
-        labels = " / ".join(rule.map)  # type: ignore[union-attr]
+        labels = " / ".join(rule.map)
         return f"从下拉列表选择：{labels}" if zh else f"choose from the list: {labels}"
     if rule.value_kind == "count":
         return "填次数（整数，没有填 0 或留空）" if zh else "a whole count (0 or blank when none)"
