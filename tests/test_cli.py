@@ -110,6 +110,7 @@ def test_usage_errors_exit_2(example, tmp_path):
     assert same.exit_code == 2 and "输入文件" in same.stderr
     assert runner.invoke(app, ["score", str(path), "-s", "aftersales", "-o", "-", "-f", "xlsx"]).exit_code == 2
     assert runner.invoke(app, ["score", str(path), "-s", "aftersales", "-f", "pdf"]).exit_code == 2
+    assert runner.invoke(app, ["score", str(path), "-s", str(tmp_path / "none.yaml")]).exit_code == 2
 
 
 def test_validate_points_at_the_line(tmp_path):

@@ -3,7 +3,7 @@
 import pytest
 from helpers import scheme_dict, write_scheme
 
-from kpiscore import SchemeError, load_scheme, starter_schemes
+from kpiscore import SchemeError, UsageError, load_scheme, starter_schemes
 from kpiscore.scheme import Indicator
 
 
@@ -205,7 +205,7 @@ def test_percent_indicator_detection():
 
 def test_scheme_by_starter_name_and_unknown_name():
     assert load_scheme("aftersales").name == "售后服务部月度考核"
-    with pytest.raises(SchemeError, match="service-quality"):
+    with pytest.raises(UsageError, match="service-quality"):
         load_scheme("no-such-scheme")
 
 

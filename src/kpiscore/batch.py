@@ -134,7 +134,7 @@ def load_plan(path: str | Path) -> LoadedPlan:
         try:
             schemes[role] = load_scheme(local if local.is_file() else name)
             stems[role] = resolve_scheme_path(local if local.is_file() else name).stem
-        except SchemeError as exc:
+        except KpiscoreError as exc:  # a broken or missing scheme is the plan's error (exit 1)
             errors += exc.findings
     if errors:
         raise SchemeError(errors)

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import Finding, SchemeError
+from .errors import Finding, SchemeError, UsageError
 from .i18n import DEFAULT_GRADES, msg
 from .rules import AdjustmentRule, Context, Quantity, Ratio, Value, WeightedRule
 from .values import fold, one
@@ -406,7 +406,8 @@ def resolve_scheme_path(source: str | Path) -> Path:
     starters = starter_schemes()
     if str(source) in starters:
         return starters[str(source)]
-    raise SchemeError([Finding("unknown_scheme", msg("unknown_scheme", "zh", name=str(source),
+    # a scheme file that does not exist is a usage error (exit 2), like a missing input
+    raise UsageError([Finding("unknown_scheme", msg("unknown_scheme", "zh", name=str(source),
                                                          starters=", ".join(starters)), file=str(source))])
 
 
