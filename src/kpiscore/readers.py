@@ -218,7 +218,7 @@ def _find_header(rows: Iterable[tuple[int, list[Any]]], id_col: str) -> int | No
 def _table(rows: list[tuple[int, list[Any]]], header: int, start: tuple[int, int], src: Source,
            numbers: list[int]) -> pd.DataFrame:
     """The rows below the header as a frame of raw cells, indexed by row number, named by folded header."""
-    head = [fold(str(c)) if c not in (None, "") else "" for c in rows[header][1]]
+    head = [fold(_show(c)) if c not in (None, "") else "" for c in rows[header][1]]
     src.header_row = rows[header][0]
     width = len(head)
     body = [r[1][:width] + [""] * (width - len(r[1])) for r in rows[header + 1:]]
