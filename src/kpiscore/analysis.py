@@ -66,21 +66,25 @@ def improvement(result: Result) -> pd.DataFrame:
 def group_table(result: Result) -> pd.DataFrame:
     """Per group (and everyone, last): headcount, mean total and group rank, mean per dimension and
     indicator, and the count of each grade."""
-    people, summary = result.people, result.summary
-    frame = pd.concat([result.dimensions, result.scores, summary[["total", "grade"]]], axis=1)
-    everyone = label("all", result.lang)
-    keys = people["group"].fillna("—") if "group" in people else pd.Series(everyone, index=people.index)
+    people = result.people
+    everyone = pd.Series(label("all", result.lang), index=people.index)
+    if "group" not in people:
+        out = _aggregate(result, everyone)
+        out.insert(2, "group_rank", pd.array([1], dtype="Int64"))
+        return out.rename_axis("group").reset_index()
+    groups = _aggregate(result, people["group"].fillna("—"))
+    groups.insert(2, "group_rank", groups["mean_total"].rank(method="min", ascending=False).astype("Int64"))
+    total = _aggregate(result, everyone)
+    total.insert(2, "group_rank", pd.array([pd.NA], dtype="Int64"))
+    return pd.concat([groups, total]).rename_axis("group").reset_index()
+
+
+def _aggregate(result: Result, keys: pd.Series) -> pd.DataFrame:
+    """Headcount, mean total, mean per dimension and indicator, and grade counts per key."""
+    frame = pd.concat([result.dimensions, result.scores, result.summary[["total"]]], axis=1)
     grouped = frame.groupby(keys, sort=True)
     out = pd.DataFrame({"headcount": grouped.size(), "mean_total": grouped["total"].mean()})
-    out["group_rank"] = out["mean_total"].rank(method="min", ascending=False).astype("Int64")
     means = grouped[[*result.dimensions.columns, *result.scores.columns]].mean()
     grades = [g.grade for g in result.scheme.grades]
-    counts = pd.crosstab(keys, summary["grade"]).reindex(columns=grades, fill_value=0)
-    out = pd.concat([out, means, counts], axis=1)
-    if "group" in people:
-        total_row = pd.DataFrame({"headcount": len(frame), "mean_total": frame["total"].mean(),
-                                  "group_rank": pd.NA, **frame[means.columns].mean().to_dict(),
-                                  **{g: int((summary["grade"] == g).sum()) for g in grades}}, index=[everyone])
-        out = pd.concat([out, total_row]).astype({"group_rank": "Int64", "headcount": int})
-    out.index.name = "group"
-    return out.reset_index()
+    counts = pd.crosstab(keys, result.summary["grade"]).reindex(columns=grades, fill_value=0)
+    return pd.concat([out, means, counts], axis=1)

@@ -279,17 +279,21 @@ def rollup(loaded: LoadedPlan, outcomes: list[PeriodOutcome]) -> RollupResult:
     renormalised over them, or the last present; then grades, forced distribution, payout and ranks."""
     plan, spec = loaded.plan, loaded.plan.rollup
     periods = [o.period for o in outcomes]
-    rows = []
+    columns: dict[str, list[Any]] = {k: [] for k in ("id", "name", "group", "base", "total", "grade", "role",
+                                                        "period", "order")}
     for order, outcome in enumerate(outcomes):
         for role, result in outcome.results.items():
-            people, summary = result.people, result.summary
-            rows.append(pd.DataFrame({
-                "id": people["id"].to_numpy(), "name": people["name"].to_numpy(),
-                "group": people["group"].to_numpy() if "group" in people else None,
-                "base": people["base"].to_numpy() if "base" in people else np.nan,
-                "total": summary["total"].to_numpy(), "grade": summary["grade"].to_numpy(),
-                "role": role, "period": outcome.period, "order": order}))
-    long = pd.concat(rows, ignore_index=True)
+            people, summary, n = result.people, result.summary, len(result.people)
+            columns["id"] += people["id"].tolist()
+            columns["name"] += people["name"].tolist()
+            columns["group"] += people["group"].tolist() if "group" in people else [None] * n
+            columns["base"] += people["base"].tolist() if "base" in people else [np.nan] * n
+            columns["total"] += summary["total"].tolist()
+            columns["grade"] += summary["grade"].tolist()
+            columns["role"] += [role] * n
+            columns["period"] += [outcome.period] * n
+            columns["order"] += [order] * n
+    long = pd.DataFrame(columns).astype({"base": float, "total": float})
     totals = long.pivot(index="id", columns="period", values="total").reindex(columns=periods)
     grades_wide = long.pivot(index="id", columns="period", values="grade").reindex(columns=periods)
     last = long.sort_values("order").groupby("id").last()
