@@ -111,3 +111,36 @@ def test_never_crashes_on_junk(tmp_path, rows):
         assert exc.findings and all(f.file == "junk.xlsx" for f in exc.findings)
     else:
         assert len(result.summary) >= 1
+
+
+yaml_leaf = st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.floats(allow_nan=False, allow_infinity=False),
+                      st.sampled_from(["90%", "ratio", "deduct", "bands", ">= 95%", "[1%, 2%)", "abc", ""]))
+yaml_tree = st.recursive(yaml_leaf, lambda children: st.one_of(
+    st.lists(children, max_size=4),
+    st.dictionaries(st.sampled_from(["name", "weight", "target", "rule", "type", "dimensions", "indicators",
+                                     "bands", "when", "score", "map", "grades", "grade", "min", "x"]),
+                    children, max_size=5)), max_leaves=25)
+
+
+@settings(max_examples=200, deadline=None)
+@given(yaml_tree)
+def test_scheme_loader_never_crashes_on_junk(data):
+    from kpiscore import SchemeError, UsageError
+
+    try:
+        load_scheme(data if isinstance(data, dict) else {"name": "x", "dimensions": data})
+    except (SchemeError, UsageError) as exc:
+        assert exc.findings
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_yaml_text_never_crashes(tmp_path, text):
+    from kpiscore import SchemeError
+
+    path = tmp_path / "junk.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_scheme(path)
+    except SchemeError as exc:
+        assert all(f.file == "junk.yaml" for f in exc.findings)

@@ -147,3 +147,13 @@ def test_ods_and_xls_read_like_xlsx(suffix):
     frame = read_actuals(path, scheme).frame
     assert list(frame["工号"][:2]) == ["WX001", "WX002"] and list(frame.index[:2]) == [4, 5]
     assert frame["客服响应及时率"].iloc[0] == 0.88 and frame["客服响应及时率"].iloc[3] == 0.915
+
+
+def test_rating_range_and_duplicate_columns(tmp_path):
+    from kpiscore import load_scheme
+
+    scheme = load_scheme({"name": "r", "dimensions": [{"name": "D", "indicators": [
+        {"name": "评分", "weight": 100, "rule": {"type": "rating", "raters": ["上级", "同事"], "scale": 5}}]}]})
+    rows = [["工号", "姓名", "上级", "同事", "上级"], ["1", "甲", 6, -1, 3]]
+    assert problems(write_xlsx(tmp_path / "r.xlsx", rows, title=None), scheme) == [
+        ("Sheet1", "C1", "column_duplicate"), ("Sheet1", "C2", "rating_range"), ("Sheet1", "D2", "rating_range")]

@@ -238,3 +238,39 @@ def test_mapping_keys_are_text_as_written(tmp_path):
         "rule: {type: deduct, per: 1%, points: 1}", "rule: {type: mapping, map: {yes: 40, no: 0, 5: 30}}")
     s = load_scheme(write_scheme(tmp_path / "m.yaml", text))
     assert s.indicators[1].rule.map == {"yes": 40, "no": 0, "5": 30}
+
+
+def test_remaining_scheme_errors_each_at_its_line(tmp_path):
+    text = """\
+name: 其余
+columns: {id: 工号, name: 姓名}
+dimensions:
+  - name: D
+    indicators:
+      - name: 工号
+        weight: 40
+        target: 0%
+      - name: 返修
+        weight: 60
+        target: 95%
+        rule: {type: deduct, per: 1%, add: 1, max: 50}
+grades:
+  - {grade: A, min: 90}
+  - {grade: A, min: 0}
+adjustments:
+  - name: 比率加分
+    rule: {type: ratio}
+"""
+    assert errors(write_scheme(tmp_path / "r.yaml", text)) == [
+        (6, "dimensions[0].indicators[0].column", "column_reserved"),  # no `column:`: the name is the column
+        (8, "dimensions[0].indicators[0].target", "target_positive"),
+        (12, "dimensions[0].indicators[1].rule.max", "max_below_weight"),
+        (15, "grades[1].grade", "grade_duplicate"),
+        (18, "adjustments[0].rule", "weighted_in_adjustments"),
+    ]
+
+
+def test_python_tags_are_refused_not_constructed(tmp_path):
+    text = 'name: !!python/object/apply:os.system ["echo hi"]\nx: !!python/name:os.system x\n'
+    found = errors(write_scheme(tmp_path / "evil.yaml", text))
+    assert [f for f in found if f[2] == "yaml_tag"] == [(1, "name", "yaml_tag"), (2, "x", "yaml_tag")]

@@ -15,6 +15,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yaml_syntax": ("YAML 格式错误：{detail}", "YAML syntax error: {detail}"),
     "yaml_duplicate_key": ("键 {key!r} 重复出现（第一次在第 {first} 行）", "duplicate key {key!r} (first at line {first})"),
     "yaml_alias_bomb": ("YAML 别名展开过多，拒绝读取", "YAML aliases expand too far; refusing to read it"),
+    "yaml_tag": ("不允许的 YAML 标签 {tag}", "YAML tag {tag} is not allowed"),
     "yaml_not_mapping": ("方案文件应为键值映射", "the scheme file must be a mapping of keys"),
     "yaml_key_type": ("键必须是文字", "keys must be text"),
     "missing": ("缺少必填字段", "required field is missing"),

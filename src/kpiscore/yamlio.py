@@ -17,6 +17,8 @@ from .errors import Finding
 from .i18n import msg
 
 Path = tuple[str | int, ...]
+#: the only YAML types a scheme or plan is made of
+PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 #: Nodes visited at most: aliases may repeat a subtree, but never into a "billion laughs" expansion.
 NODE_BUDGET = 100_000
 
@@ -80,16 +82,18 @@ def format_path(path: Sequence[str | int]) -> str:
 
 def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, list[Finding]]:
     """Parse YAML safely; duplicate keys and syntax errors come back as findings with their lines."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # rejects control characters already
         root = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        detail = getattr(exc, "problem", None) or str(exc)
+        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, [Finding("yaml_syntax", msg("yaml_syntax", lang, detail=detail), file=file, line=line)]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     findings: list[Finding] = []
     lines: dict[Path, int] = {(): 1}
     budget = [NODE_BUDGET]
@@ -98,6 +102,11 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
         budget[0] -= 1
         if budget[0] < 0:
             raise _Bomb
+        if node.tag not in PLAIN_TAGS:  # `!!python/object` and friends: never constructed, always refused
+            line = node.start_mark.line + 1
+            findings.append(Finding("yaml_tag", msg("yaml_tag", lang, tag=node.tag), file=file, line=line,
+                                    field=format_path(path) or None))
+            return node.value if isinstance(node, yaml.ScalarNode) else None
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -139,6 +148,6 @@ _CONSTRUCTOR = yaml.SafeLoader("")
 
 def _scalar(node: yaml.Node) -> Any:
     """A scalar's value as safe_load would give it (int, float, bool, None, str), dates as text."""
-    if node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
+    if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)
     return _CONSTRUCTOR.construct_object(node, deep=True)
