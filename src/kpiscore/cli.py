@@ -23,6 +23,7 @@ from .template import MIN_ROWS, input_columns, write_template
 
 app = typer.Typer(
     name="kpiscore", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,
     help="Score KPI assessments (绩效考核) from a YAML indicator scheme into auditable workbooks.",
 )
 
