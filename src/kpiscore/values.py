@@ -36,9 +36,6 @@ class Quantity:
     percent: bool
     text: str
 
-    def __float__(self) -> float:
-        return self.value
-
 
 def parse_number(text: str) -> tuple[float, bool] | None:
     """Read `88%`, `0.88`, `１,２３４`, `-3` into (value, written-as-percent); None when it is not a number."""
