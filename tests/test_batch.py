@@ -113,7 +113,7 @@ def test_glob_inputs_and_ids_across_files(tmp_path):
         encoding="utf-8")
     report = run_batch(plan)
     q1, q2 = report.outcomes
-    assert q1.ok and len(q1.results[""].people) == 2
+    assert q1.ok and len(q1.results["s"].people) == 2  # results by scheme (file stem)
     assert [f.code for f in q2.findings] == ["id_duplicate_across"]
     assert str(q2.findings[0]) == "Q2_b.xlsx › Sheet1 › A4: 工号 1 重复（另见 Q2_a.xlsx › Sheet1 › A4）"
     assert report.rollup_path is None
@@ -138,10 +138,29 @@ def test_roles_choose_schemes(tmp_path):
     report = run_batch(plan)
     p1, p2 = report.outcomes
     # 经理甲 P1: 100 − 10 × (3 − 1) = 80 under the manager scheme; 甲: 110 under the staff scheme
-    assert p1.results["经理"].summary["total"].tolist() == [80.0]
-    assert p1.results["专员"].summary["total"].tolist() == [110.0]
+    assert p1.results["manager"].summary["total"].tolist() == [80.0]
+    assert p1.results["staff"].summary["total"].tolist() == [110.0]
     assert sorted(p.name for p in p1.outputs) == ["P1_manager_scored.xlsx", "P1_staff_scored.xlsx"]
     assert [(f.code, f.cell) for f in p2.findings] == [("role_unknown", "D6")]  # title, blank, header, 3 rows
+
+
+def test_roles_sharing_a_scheme_are_scored_together(tmp_path):
+    (tmp_path / "staff.yaml").write_text(yaml.safe_dump(SIMPLE, allow_unicode=True), encoding="utf-8")
+    header = ["工号", "姓名", "部门", "岗位", "达成率", "绩效奖金基数"]
+    rows = [header, ["1", "甲", "一部", "专员", 1.1, 100], ["2", "乙", "一部", "技师", 1.2, 100]]
+    write_xlsx(tmp_path / "P1.xlsx", rows)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({
+        "name": "r", "role_column": "岗位", "schemes": {"专员": "staff.yaml", "技师": "staff.yaml"}, "output": "o",
+        "periods": [{"period": "P1", "input": "P1.xlsx"}]}, allow_unicode=True), encoding="utf-8")
+    report = run_batch(plan)
+    (p1,) = report.outcomes
+    result = p1.results["staff"]
+    # one pool: 110 and 120 ranked together (2, 1), one workbook named without the scheme
+    assert result.summary["rank"].tolist() == [2, 1] and result.people["role"].tolist() == ["专员", "技师"]
+    assert [p.name for p in p1.outputs] == ["P1_scored.xlsx"]
+    rows = rollup_rows(report.rollup_path)
+    assert [(r["工号"], r["岗位"], r["rollup 总分"]) for r in rows] == [("1", "专员", 110), ("2", "技师", 120)]
 
 
 def test_plan_errors_with_lines(tmp_path):

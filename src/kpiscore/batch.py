@@ -93,8 +93,8 @@ class LoadedPlan:
 
     plan: Plan
     path: Path
-    schemes: dict[str, Scheme]  # role (or "" for a single scheme) → scheme
-    stems: dict[str, str]  # role → the scheme file's stem, for output names
+    schemes: dict[str, Scheme]  # scheme key (its file's stem) → scheme; roles sharing a file share one
+    roles: dict[str, str]  # folded role → scheme key; empty without role_column
 
     @property
     def lang(self) -> str:
@@ -104,9 +104,9 @@ class LoadedPlan:
     def folder(self) -> Path:
         return (self.path.parent / self.plan.output).resolve()
 
-    def output(self, period: str, role: str) -> Path:
-        if len(set(self.stems.values())) > 1:
-            return self.folder / f"{period}_{self.stems[role]}_scored.xlsx"
+    def output(self, period: str, key: str) -> Path:
+        if len(self.schemes) > 1:
+            return self.folder / f"{period}_{key}_scored.xlsx"
         return self.folder / f"{period}_scored.xlsx"
 
     def rollup_output(self) -> Path:
@@ -127,18 +127,25 @@ def load_plan(path: str | Path) -> LoadedPlan:
         findings += more
     if findings or plan is None:
         raise SchemeError(findings)
-    roles = plan.schemes if plan.schemes is not None else {"": plan.scheme or ""}
-    schemes, stems, errors = {}, {}, []
-    for role, name in roles.items():
+    named = plan.schemes if plan.schemes is not None else {"": plan.scheme or ""}
+    schemes: dict[str, Scheme] = {}
+    keys: dict[Path, str] = {}  # scheme file → key: the stem, made unique
+    roles, errors = {}, []
+    for role, name in named.items():
         local = path.parent / name
         try:
-            schemes[role] = load_scheme(local if local.is_file() else name)
-            stems[role] = resolve_scheme_path(local if local.is_file() else name).stem
+            file = resolve_scheme_path(local if local.is_file() else name).resolve()
+            if file not in keys:
+                key = file.stem if file.stem not in schemes else f"{file.stem}-{len(schemes) + 1}"
+                keys[file], schemes[key] = key, load_scheme(file)
         except KpiscoreError as exc:  # a broken or missing scheme is the plan's error (exit 1)
             errors += exc.findings
+            continue
+        if plan.role_column:
+            roles[fold(role)] = keys[file]
     if errors:
         raise SchemeError(errors)
-    return LoadedPlan(plan, path, schemes, stems)
+    return LoadedPlan(plan, path, schemes, roles)
 
 
 def _check(doc: YamlDoc) -> tuple[Plan | None, list[Finding]]:
@@ -184,7 +191,7 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet) -> P
         missing = spec.input if not files else next(str(f) for f in files if not f.is_file())
         outcome.findings.append(Finding("file_missing", msg("file_missing", lang, path=missing)))
         return outcome
-    parts: dict[str, list[tuple[pd.DataFrame, Source]]] = {role: [] for role in loaded.schemes}
+    parts: dict[str, list[tuple[pd.DataFrame, Source, pd.Series]]] = {key: [] for key in loaded.schemes}
     for file in files:
         step(f"{spec.period} · {file.name}", False)
         try:
@@ -192,60 +199,62 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet) -> P
         except KpiscoreError as exc:  # an unreadable file fails its period, not the batch
             outcome.findings += exc.findings
             continue
-        for role, rows, found in _split_roles(raw, src, loaded):
+        for key, rows, roles, found in _split_roles(raw, src, loaded):
             outcome.findings += found
             if rows is not None:
-                frame, bad = parse(rows, loaded.schemes[role], src)
+                frame, bad = parse(rows, loaded.schemes[key], src)
                 outcome.findings += bad
-                parts[role].append((frame, src))
+                parts[key].append((frame, src, roles.reindex(frame.index)))
     outcome.findings += _duplicates_across(parts, loaded)
     if outcome.findings:
         return outcome
-    for role, pieces in parts.items():
+    for key, pieces in parts.items():
         if not pieces:
             continue
-        frame = pd.concat([f for f, _ in pieces], ignore_index=True)
-        result = evaluate(frame, loaded.schemes[role], spec.period)
-        result.sources = [s for _, s in pieces]
-        outcome.results[role] = result
+        frame = pd.concat([f for f, _, _ in pieces], ignore_index=True)
+        result = evaluate(frame, loaded.schemes[key], spec.period)
+        result.sources = [s for _, s, _ in pieces]
+        result.people["role"] = pd.concat([r for _, _, r in pieces], ignore_index=True).to_numpy()
+        outcome.results[key] = result
     return outcome
 
 
 def _split_roles(raw: pd.DataFrame, src: Source, loaded: LoadedPlan
-                 ) -> Iterator[tuple[str, pd.DataFrame | None, list[Finding]]]:
-    """Rows by the scheme their role maps to; a row whose role maps to no scheme is an error at its cell."""
+                 ) -> Iterator[tuple[str, pd.DataFrame | None, pd.Series, list[Finding]]]:
+    """Rows by the scheme their role maps to, with each row's role; a row whose role maps to no scheme is an
+    error at its cell."""
+    none = pd.Series(None, index=raw.index, dtype=object)
     if loaded.plan.role_column is None:
-        yield "", raw, []
+        yield next(iter(loaded.schemes)), raw, none, []
         return
     lang = loaded.lang
-    key = fold(loaded.plan.role_column)
-    if key not in raw.columns:
+    column = fold(loaded.plan.role_column)
+    if column not in raw.columns:
         text = msg("columns_missing", lang, columns=loaded.plan.role_column)
-        yield "", None, [src.at("columns_missing", text, row=src.header_row)]
+        yield "", None, none, [src.at("columns_missing", text, row=src.header_row)]
         return
     kinds = pd.DataFrame({c: cell_kinds(raw[c]) for c in raw.columns}, index=raw.index)
     used = ~(kinds == "blank").all(axis=1)
-    roles = as_text(raw[key], kinds[key]).map(fold, na_action="ignore")
-    known = {fold(r): r for r in loaded.schemes}
-    unknown = used & ~roles.isin(list(known))
-    found = [src.at("role_unknown", msg("role_unknown", lang, value=raw.at[r, key] or "",
-                                        roles=" / ".join(loaded.schemes)), r, key)
-             for r in raw.index[unknown]]
-    yield "", None, found
-    for folded, role in known.items():
-        rows = raw[used & (roles == folded)]
+    roles = as_text(raw[column], kinds[column]).map(fold, na_action="ignore")
+    unknown = used & ~roles.isin(list(loaded.roles))
+    names = " / ".join(loaded.plan.schemes or {})
+    found = [src.at("role_unknown", msg("role_unknown", lang, value=raw.at[r, column] or "", roles=names),
+                    r, column) for r in raw.index[unknown]]
+    yield "", None, none, found
+    for key in loaded.schemes:
+        rows = raw[used & roles.map(loaded.roles).eq(key)]
         if len(rows):
-            yield role, rows, []
+            yield key, rows, roles[rows.index], []
 
 
-def _duplicates_across(parts: dict[str, list[tuple[pd.DataFrame, Source]]], loaded: LoadedPlan) -> list[Finding]:
-    """An id in two files, or under two roles, of one period is an error (within one part, parse said so)."""
+def _duplicates_across(parts: dict[str, list[tuple[pd.DataFrame, Source, pd.Series]]],
+                       loaded: LoadedPlan) -> list[Finding]:
+    """An id in two files, or under two schemes, of one period is an error (within one part, parse said so)."""
     seen: dict[str, str] = {}
     found = []
-    for role, pieces in parts.items():
-        scheme = loaded.schemes[role]
-        id_col = fold(scheme.columns.id)
-        for frame, src in pieces:
+    for key, pieces in parts.items():
+        id_col = fold(loaded.schemes[key].columns.id)
+        for frame, src, _ in pieces:
             for row, value in frame[id_col].dropna().drop_duplicates().items():
                 place = src.at("", "", row, id_col).place
                 if value in seen:
@@ -280,9 +289,9 @@ def rollup(loaded: LoadedPlan, outcomes: list[PeriodOutcome]) -> RollupResult:
     plan, spec = loaded.plan, loaded.plan.rollup
     periods = [o.period for o in outcomes]
     columns: dict[str, list[Any]] = {k: [] for k in ("id", "name", "group", "base", "total", "grade", "role",
-                                                        "period", "order")}
+                                                        "scheme", "period", "order")}
     for order, outcome in enumerate(outcomes):
-        for role, result in outcome.results.items():
+        for key, result in outcome.results.items():
             people, summary, n = result.people, result.summary, len(result.people)
             columns["id"] += people["id"].tolist()
             columns["name"] += people["name"].tolist()
@@ -290,7 +299,8 @@ def rollup(loaded: LoadedPlan, outcomes: list[PeriodOutcome]) -> RollupResult:
             columns["base"] += people["base"].tolist() if "base" in people else [np.nan] * n
             columns["total"] += summary["total"].tolist()
             columns["grade"] += summary["grade"].tolist()
-            columns["role"] += [role] * n
+            columns["role"] += people["role"].tolist() if "role" in people else [None] * n
+            columns["scheme"] += [key] * n
             columns["period"] += [outcome.period] * n
             columns["order"] += [order] * n
     long = pd.DataFrame(columns).astype({"base": float, "total": float})
@@ -312,7 +322,7 @@ def rollup(loaded: LoadedPlan, outcomes: list[PeriodOutcome]) -> RollupResult:
     coefficient = pd.Series(np.nan, index=last.index)
     payout = pd.Series(np.nan, index=last.index)
     pools = [(spec.grades, last.index)] if spec.grades else [
-        (loaded.schemes[role].grades, last.index[last["role"] == role]) for role in loaded.schemes]
+        (scheme.grades, last.index[last["scheme"] == key]) for key, scheme in loaded.schemes.items()]
     for grades, index in pools:
         if len(index):
             grade[index] = assign_grades(total[index], grades)
@@ -363,7 +373,7 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
     from .workbook import write_rollup, write_workbook
 
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
-    targets = [loaded.output(p.period, role) for p in loaded.plan.periods for role in loaded.schemes]
+    targets = [loaded.output(p.period, key) for p in loaded.plan.periods for key in loaded.schemes]
     targets.append(loaded.rollup_output())
     for target in targets:
         check_output(target, [], force, loaded.lang)
@@ -371,8 +381,8 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
     for spec in loaded.plan.periods:
         step(spec.period, False)
         outcome = score_period(loaded, spec, step)
-        for role, result in outcome.results.items():
-            target = loaded.output(spec.period, role)
+        for key, result in outcome.results.items():
+            target = loaded.output(spec.period, key)
             write_workbook(result, target)
             outcome.outputs.append(target)
         outcomes.append(outcome)
