@@ -148,6 +148,8 @@ def test_interval_parsing():
     j = Interval.parse("＜ ６０％")  # full-width, folded
     assert (j.lo, j.hi, j.hi_closed) == (-math.inf, 0.6, False)
     assert Interval.parse("≥ 3").lo == 3
+    assert (Interval.parse("== 100%").lo, Interval.parse("= 100%").hi) == (1.0, 1.0)
+    assert Interval.parse("［90%，95%）").text == "[90%,95%)"  # full-width brackets and comma fold
 
 
 def test_threshold():

@@ -236,7 +236,7 @@ class Count(_Rule):
         return ctx.tr(f"每次扣 {pts} 分", f"{pts} point(s) off per occurrence")
 
 
-_CMP = re.compile(r"^(>=|<=|>|<|=|≥|≤)\s*(.+)$")
+_CMP = re.compile(r"^(>=|<=|==|>|<|=|≥|≤)\s*(.+)$")
 _INTERVAL = re.compile(r"^([\[(])\s*([^,]*?)\s*,\s*([^,]*?)\s*([\])])$")
 _INF = {"", "∞", "+∞", "inf", "+inf", "-∞", "-inf"}
 
@@ -281,7 +281,7 @@ class Interval:
             lo, hi, lc, hc = {
                 ">=": (v, inf, True, False), "≥": (v, inf, True, False), ">": (v, inf, False, False),
                 "<=": (-inf, v, False, True), "≤": (-inf, v, False, True), "<": (-inf, v, False, False),
-                "=": (v, v, True, True),
+                "=": (v, v, True, True), "==": (v, v, True, True),
             }[op]
             return cls(lo, hi, lc, hc, pct, s)
         if m := _INTERVAL.match(s):
