@@ -130,15 +130,17 @@ class Result:
         veto = "；" + label("veto", lang) + " → " if lang == "zh" else "; " + label("veto", lang) + " → "
         return text.where(~vetoed, text + veto + fmt_fixed(summary["total"], d))
 
+    def identity(self) -> pd.DataFrame:
+        """Id, name and group, headed by the scheme's column names: the first columns of Scores and Audit."""
+        cols = self.scheme.columns
+        heads = {"id": cols.id, "name": cols.name, "group": cols.group or label("group", self.lang)}
+        return self.people[[k for k in heads if k in self.people]].rename(columns=heads)
+
     def table(self) -> pd.DataFrame:
         """The Scores sheet: identity, then per dimension each indicator's actual and score and the subtotal,
         then adjustments, total, grade, coefficient, payout, ranks and veto, headed in the scheme's language."""
         s, lang = self.scheme, self.lang
-        cols: dict[str, pd.Series] = {}
-        cols[s.columns.id] = self.people["id"]
-        cols[s.columns.name] = self.people["name"]
-        if "group" in self.people:
-            cols[s.columns.group or label("group", lang)] = self.people["group"]
+        cols: dict[str, pd.Series] = dict(self.identity().items())
         for dim in s.dimensions:
             for ind in dim.indicators:
                 cols[_actual_heading(ind)] = self._shown_actual(ind)

@@ -221,7 +221,7 @@ class _Writer(_Book):
     def audit(self) -> None:
         r = self.result
         ws = self.sheet("audit_sheet")
-        head = r.table().iloc[:, : 3 if "group" in r.people else 2]
+        head = r.identity()
         ws.set_row(0, 32)
         top = 0
         for start in range(0, max(len(head), 1), AUDIT_CHUNK):
