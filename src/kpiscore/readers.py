@@ -339,9 +339,7 @@ def as_text(col: pd.Series, kind: pd.Series) -> pd.Series:
     """Cells as text: a number cell 1001 is "1001", not "1001.0"; blanks are NaN."""
     out = col.where(kind != "blank").astype(object)
     num = col[kind == "number"].astype(float)
-    whole = num % 1 == 0
-    out[num.index[whole]] = num[whole].map(lambda v: str(int(v)))
-    out[num.index[~whole]] = num[~whole].astype(str)
+    out[num.index] = num.map(_show)
     other = kind.isin(["bool", "other"])
     out[other] = col[other].astype(str)
     return out
