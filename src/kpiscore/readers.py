@@ -7,11 +7,10 @@ into typed columns — percents as fractions, ids as text, labels folded — col
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
+import re
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .decode import DecodeProblem
 from .engine import missing_problems
 from .errors import Finding, InputError
-from .i18n import msg
+from .i18n import label, msg
 from .scheme import Adjustment, Indicator, Scheme
-from .values import fold
+from .sheets import (
+    ERROR_VALUES,
+    EXPECTED,
+    KINDS_READ,
+    Book,
+    CalamineBook,
+    CsvBook,
+    Grid,
+    Uncalculated,
+    open_book,
+    sniff,
+)
+from .values import fold, mark_key
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_ROWS = 20
 #: custom document properties with which an input template records its scheme
@@ -57,6 +69,11 @@ class Source:
     header_row: int = 1
     #: the scheme name and content hash a kpiscore input template recorded, if the file is one
     stamp: dict[str, str] | None = None
+    #: Excel row numbers of hidden rows, and the names of hidden columns
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[str] = field(default_factory=set)
+    #: what the reader noticed and the user should know, without stopping (summary rows left out, …)
+    notices: list[Finding] = field(default_factory=list)
 
     def at(self, code: str, message: str, row: int | None = None, column: str | None = None) -> Finding:
         cell = None
@@ -106,23 +123,63 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
     """A file's raw cells below the header row the scheme's id column marks, and where they came from."""
     lang = scheme.language
     src = Source(path.name, path=path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError([Finding("file_missing", msg("file_missing", lang, path=str(path)))])
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES | CSV_SUFFIXES:
         raise InputError([src.at("file_format", msg("file_format", lang, suffix=suffix or path.name))])
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # a folder, no permission, a file locked by another program
+        detail = exc.strerror or str(exc)
+        raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=detail))]) from None
     src.sha256 = hashlib.sha256(data).hexdigest()
-    id_col = fold(scheme.columns.id)
-    if suffix in CSV_SUFFIXES:
-        rows = _csv_rows(data, suffix)
-        header = _find_header(rows[:HEADER_ROWS], id_col)
-        if header is None:
-            raise InputError([src.at("header_missing", msg("header_missing", lang, column=scheme.columns.id))])
-        return _table(rows, header, (0, 0), src, [n for n, _ in rows]), src
     _guard_zip(data, src, lang)
-    src.stamp = read_stamp(data)
-    return _read_workbook(data, src, scheme, sheet)
+    kind = sniff(data)
+    if kind == "encrypted":
+        raise InputError([src.at("file_encrypted", msg("file_encrypted", lang))])
+    if kind not in KINDS_READ:
+        raise InputError([src.at("file_kind", msg("file_kind", lang, kind=label("kind_" + kind, lang)))])
+    if kind not in EXPECTED[suffix]:
+        src.notices.append(src.at("file_kind_mismatch", msg("file_kind_mismatch", lang, suffix=suffix,
+                                                            kind=label("kind_" + kind, lang))))
+    if kind == "xlsx":
+        src.stamp = read_stamp(data)
+    try:
+        book = open_book(data, kind)
+    except DecodeProblem as exc:
+        raise InputError([src.at("file_encoding", msg("file_encoding", lang, line=exc.line,
+                                                      encoding=exc.encoding))]) from None
+    except Exception as exc:  # calamine and the XML parsers raise several unrelated types for a corrupt file
+        raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=str(exc)))]) from None
+    return _read_book(book, src, scheme, sheet, tab=suffix == ".tsv")
+
+
+def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None, tab: bool) -> tuple[pd.DataFrame, Source]:
+    lang = scheme.language
+    id_col = fold(scheme.columns.id)
+    if isinstance(book, CsvBook):
+        book.tab = book.tab or tab
+    if sheet is not None:
+        names = book.all_names if isinstance(book, CalamineBook) else [n for n in book.names if n]
+        if sheet not in names:
+            text = msg("sheet_missing", lang, sheet=sheet, sheets=", ".join(names))
+            raise InputError([src.at("sheet_missing", text)])
+        candidates: list[str | None] = [sheet]
+    else:
+        candidates = list(book.names)
+    for name in candidates:
+        grid = book.grid(name)
+        header = _find_header(grid, id_col)
+        src.sheet = name
+        if header is not None:
+            book.details(grid)
+            grid.fill_merges()
+            return _table(grid, header, id_col, src), src
+        if sheet is not None:
+            raise InputError([src.at("header_missing", msg("header_missing", lang, column=scheme.columns.id))])
+    src.sheet = None
+    raise InputError([src.at("header_missing_any", msg("header_missing_any", lang, column=scheme.columns.id))])
 
 
 def read_stamp(data: bytes) -> dict[str, str] | None:
@@ -158,77 +215,73 @@ def _guard_zip(data: bytes, src: Source, lang: str) -> None:
                 raise InputError([src.at("zip_bomb", msg("zip_bomb", lang, member=info.filename))])
 
 
-def _read_workbook(data: bytes, src: Source, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:
-    from python_calamine import CalamineWorkbook
-
-    lang = scheme.language
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several unrelated types for a corrupt file
-        raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=str(exc)))]) from None
-    id_col = fold(scheme.columns.id)
-    if sheet is not None:
-        if sheet not in book.sheet_names:
-            raise InputError([src.at("sheet_missing", msg("sheet_missing", lang, sheet=sheet,
-                                                          sheets=", ".join(book.sheet_names)))])
-        candidates = [sheet]
-    else:
-        candidates = [m.name for m in book.sheets_metadata if str(m.visible).endswith("Visible")
-                      and "Hidden" not in str(m.visible)]
-    for name in candidates:
-        ws = book.get_sheet_by_name(name)
-        start = ws.start or (0, 0)
-        rows = ws.to_python()
-        top = rows[: max(0, HEADER_ROWS - start[0])]
-        header = _find_header([(start[0] + i + 1, r) for i, r in enumerate(top)], id_col)
-        if header is not None:
-            src.sheet = name
-            numbers = range(start[0] + 1, start[0] + 1 + len(rows))
-            return _table(list(zip(numbers, rows, strict=True)), header, start, src, list(numbers)), src
-        if sheet is not None:
-            src.sheet = name
-            raise InputError([src.at("header_missing", msg("header_missing", lang, column=scheme.columns.id))])
-    raise InputError([src.at("header_missing_any", msg("header_missing_any", lang, column=scheme.columns.id))])
+def header_key(value: Any) -> str:
+    """A header cell as a column name: folded, and a line break typed inside the cell ("客服响应\n及时率")
+    joins its lines."""
+    return _BREAK.sub("", fold(_show(value))) if value not in (None, "") else ""
 
 
-def _csv_rows(data: bytes, suffix: str) -> list[tuple[int, list[str]]]:
-    """CSV/TSV rows with their line numbers; UTF-8 (BOM or not) or GB18030, `,` `;` or tab separated."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030", errors="replace")
-    head = text[:65536].splitlines()[:HEADER_ROWS]
-    counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
-    delimiter = "\t" if suffix == ".tsv" else max(counts, key=lambda d: counts[d])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    for row in reader:
-        rows.append((reader.line_num, row))
-    return rows
+_BREAK = re.compile(r"\s*[\r\n]+\s*")
 
 
-def _find_header(rows: Iterable[tuple[int, list[Any]]], id_col: str) -> int | None:
-    """The position of the first row holding the id column's name."""
-    for pos, (_, row) in enumerate(rows):
-        if any(isinstance(c, str) and fold(c) == id_col for c in row):
-            return pos
+def _find_header(grid: Grid, id_col: str) -> int | None:
+    """The absolute row (0-based) of the first row within HEADER_ROWS that holds the id column's name."""
+    for i, row in enumerate(grid.rows[: max(0, HEADER_ROWS - grid.top)]):
+        if any(isinstance(c, str) and header_key(c) == id_col for c in row):
+            return grid.top + i
     return None
 
 
-def _table(rows: list[tuple[int, list[Any]]], header: int, start: tuple[int, int], src: Source,
-           numbers: list[int]) -> pd.DataFrame:
-    """The rows below the header as a frame of raw cells, indexed by row number, named by folded header."""
-    head = [fold(_show(c)) if c not in (None, "") else "" for c in rows[header][1]]
-    src.header_row = rows[header][0]
-    width = len(head)
-    body = [r[1][:width] + [""] * (width - len(r[1])) for r in rows[header + 1:]]
-    frame = pd.DataFrame(body, columns=range(width), index=numbers[header + 1:], dtype=object)
+def _header_rows(grid: Grid, header: int, id_col: str) -> int:
+    """How many rows the header takes: more than one where 工号 is merged down over a second row, or where
+    dimension names merged across stand above a row of indicator names (the id cell below left blank)."""
+    rows = grid.rows
+    first = rows[header - grid.top]
+    id_at = next(j for j, c in enumerate(first) if isinstance(c, str) and header_key(c) == id_col)
+    across = any(r1 == header and c2 > c1 for r1, c1, r2, c2 in grid.merges)
+    span = 1
+    while span < 4 and header - grid.top + span < len(rows):
+        below = rows[header - grid.top + span]
+        cell = below[id_at] if id_at < len(below) else ""
+        merged_down = header_key(cell) == id_col  # 工号 merged down (or typed again) over this row
+        names_below = across and cell in (None, "") and any(isinstance(c, str) and c.strip() for c in below)
+        if not (merged_down or names_below):
+            break
+        span += 1
+    return span
+
+
+def _table(grid: Grid, header: int, id_col: str, src: Source) -> pd.DataFrame:
+    """The rows below the header as a frame of raw cells, indexed by Excel row number, named by header."""
+    span = _header_rows(grid, header, id_col)
+    head_rows = grid.rows[header - grid.top: header - grid.top + span]
+    width = max(len(r) for r in head_rows)
+    head = []
+    for j in range(width):  # the lowest non-blank header cell names the column
+        names = [header_key(r[j]) for r in head_rows if j < len(r)]
+        head.append(next((n for n in reversed(names) if n), ""))
+    src.header_row = header + span
+    first = header - grid.top + span
+    body, numbers = [], []
+    merged_rows = {r for r, _ in grid.filled}
+    for i, r in enumerate(grid.rows[first:], start=first):
+        row = r[:width] + [""] * (width - len(r))
+        absolute = grid.top + i
+        # a row that holds nothing but the spill of a merged cell (a blank line inside a merged 部门) is blank
+        if absolute in merged_rows and all(v in (None, "") or (absolute, grid.left + j) in grid.filled
+                                           for j, v in enumerate(row)):
+            continue
+        body.append(row)
+        numbers.append(absolute + 1)
+    frame = pd.DataFrame(body, columns=range(width), index=numbers, dtype=object)
     keep = [i for i, name in enumerate(head) if name]
     frame = frame[keep]
     frame.columns = [head[i] for i in keep]
     src.letters = {}
     for i in keep:
-        src.letters.setdefault(head[i], column_letter(start[1] + i))
+        src.letters.setdefault(head[i], column_letter(grid.left + i))
+    src.hidden_rows = {r + 1 for r in grid.hidden_rows}
+    src.hidden_columns = {head[i] for i in keep if grid.left + i in grid.hidden_cols}
     return frame
 
 
@@ -248,7 +301,7 @@ def read_roster(path: str | Path, scheme: Scheme) -> pd.DataFrame:
 
 def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) -> tuple[pd.DataFrame, list[Finding]]:
     """Typed columns for the scheme from a raw table, and every problem found on the way; a `roster`
-    reads only the identity columns."""
+    reads only the identity columns. Summary, note and hidden rows become notices on `src`."""
     lang = scheme.language
     findings: list[Finding] = []
     duplicated = raw.columns[raw.columns.duplicated()].unique()
@@ -270,26 +323,42 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
         return raw.iloc[:0], findings
 
     optional = [fold(cols.group)] if cols.group and fold(cols.group) in raw.columns else []
+    identity = [fold(c) for c in (cols.id, cols.name, cols.group) if c and fold(c) in raw.columns]
+    others = raw.drop(columns=list(needed), errors="ignore")
     raw = raw[list(dict.fromkeys([*needed, *optional]))]
-    kinds = pd.DataFrame({c: cell_kinds(raw[c]) for c in raw.columns}, index=raw.index)
-    keep = ~(kinds == "blank").all(axis=1)
-    raw, kinds = raw[keep], kinds[keep]
+    labels = {fold(c): item.rule.folded for item in scheme.items if item.rule.value_kind == "label"
+              for c in item.inputs}
+    marks = scheme.not_applicable_marks
+    kinds = pd.DataFrame({c: cell_kinds(raw[c], marks - {mark_key(k) for k in labels.get(c, ())})
+                          for c in raw.columns}, index=raw.index)
+    keep = ~kinds.isin(["blank", "na"]).all(axis=1)
+    raw, kinds, others = raw[keep], kinds[keep], others[keep]
+    summary = _summary_rows(raw, kinds, others, identity, fold(cols.id))
+    for row, (column, value) in summary.items():
+        src.notices.append(src.at("summary_row", msg("summary_row", lang, row=row, value=value), row, column))
+    raw, kinds = raw.drop(index=list(summary)), kinds.drop(index=list(summary))
     if raw.empty:
         return raw, [*findings, src.at("no_rows", msg("no_rows", lang))]
+    findings += _unusable_cells(raw, kinds, scheme, src)
+    # cells already reported (an error value, a formula never calculated) are not blank, just wrong
+    invalid = {(row, c) for c in kinds.columns for row in kinds.index[kinds[c].isin(["error", "uncalculated"])]}
+    marked = {(row, c): raw.at[row, c] for c in kinds.columns for row in kinds.index[kinds[c].eq("na")]}
+    kinds = kinds.mask(kinds.isin(["error", "uncalculated", "na"]), "blank")
     out = pd.DataFrame(index=raw.index)
-    ids = as_text(raw[fold(cols.id)], kinds[fold(cols.id)]).map(fold, na_action="ignore")
-    out[fold(cols.id)] = ids
-    findings += _id_problems(ids, src, fold(cols.id), lang)
+    id_col = fold(cols.id)
+    ids = as_text(raw[id_col], kinds[id_col]).map(fold, na_action="ignore")
+    out[id_col] = ids
+    findings += _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, lang, invalid)
     for column in (cols.name, cols.group):
         if column and fold(column) in raw.columns:
             out[fold(column)] = as_text(raw[fold(column)], kinds[fold(column)]).str.strip()
+    src.notices += _hidden(out, list(raw.columns), src, id_col, lang)
     if roster:
         return out, findings
     if cols.base:
         key = fold(cols.base)
         out[key], bad = _numbers(raw[key], kinds[key], src, cols.base, percent=False, lang=lang)
         findings += bad
-    invalid: set[tuple[Any, str]] = set()  # cells already reported: not blank, just wrong
     for item in scheme.items:
         for column in item.inputs:
             key = fold(column)
@@ -298,11 +367,79 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
             out[key], bad = _typed(raw[key], kinds[key], item, src, lang)
             findings += bad
             invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
-    findings += [src.at(p.code, msg(p.code, lang, indicator=_indicator_of(scheme, p.column)), p.row, p.column)
-                 for p in missing_problems(out, scheme) if (p.row, p.column) not in invalid]
+    for p in missing_problems(out, scheme):
+        if (p.row, p.column) in invalid:
+            continue
+        indicator = _indicator_of(scheme, p.column)
+        if (p.row, p.column) in marked:
+            mark = str(marked[(p.row, p.column)]).strip()
+            findings.append(src.at("blank_na", msg("blank_na", lang, value=mark, indicator=indicator),
+                                   p.row, p.column))
+        else:
+            findings.append(src.at(p.code, msg(p.code, lang, indicator=indicator), p.row, p.column))
     order = {letter: i for i, letter in enumerate(src.letters.values())}
     findings.sort(key=lambda f: _cell_order(f.cell, order))
     return out, findings
+
+
+#: a row labelled like this in its id, name or group cell sums up the others: 合计, 一部小计, 平均值, Total
+_SUMMARY = re.compile(r"(?:.{0,20}(?:合计|总计|小计|汇总|平均值?|平均分|均值)|最高分?|最低分?|最大值|最小值|"
+                      r"total|grandtotal|subtotal|sum|average|avg|mean|max|min|maximum|minimum)", re.I)
+#: a note line under the table: 备注：…, 制表人：…, 审核人：…
+_NOTE = re.compile(r"(?:备注|说明|注[:：]|制表|填表|审核|复核|审批|批准|签字|签名|负责人[:：]|日期[:：]|"
+                   r"note|remark)", re.I)
+
+
+def _summary_rows(raw: pd.DataFrame, kinds: pd.DataFrame, others: pd.DataFrame, identity: list[str],
+                  id_col: str) -> dict[Any, tuple[str, str]]:
+    """Rows that are not people — summary and note lines — as row → (column, the label found)."""
+    found: dict[Any, tuple[str, str]] = {}
+    for c in identity:
+        text = raw[c].where(kinds[c].eq("text")).dropna().astype(str)
+        squeezed = text.str.replace(r"\s+", "", regex=True).str.normalize("NFKC")
+        hit = squeezed.str.fullmatch(_SUMMARY) | squeezed.str.match(_NOTE)
+        for row in text.index[hit]:
+            found.setdefault(row, (c, text[row].strip()))
+    # a label in a column that is not read (序号 says 合计) counts where the id is blank, and only exactly
+    blank_id = kinds[id_col].isin(["blank", "na"])
+    for c in others.columns:
+        text = others[c][blank_id].map(lambda v: v if isinstance(v, str) else None).dropna()
+        squeezed = text.str.replace(r"\s+", "", regex=True).str.normalize("NFKC")
+        hit = squeezed.str.fullmatch(r"合计|总计|小计|汇总|平均值?|平均分|最高分?|最低分?|total|average", case=False)
+        for row in text.index[hit]:
+            found.setdefault(row, (c, text[row].strip()))
+    return dict(sorted(found.items()))
+
+
+def _unusable_cells(raw: pd.DataFrame, kinds: pd.DataFrame, scheme: Scheme, src: Source) -> list[Finding]:
+    """Error values, each at its cell, and formulas never calculated, once per column with their count."""
+    lang = scheme.language
+    found = []
+    for c in raw.columns:
+        indicator = _indicator_of(scheme, c) or c
+        for row in kinds.index[kinds[c].eq("error")]:
+            value = str(raw.at[row, c]).strip()
+            found.append(src.at("cell_error", msg("cell_error", lang, value=value, indicator=indicator), row, c))
+        uncalculated = kinds.index[kinds[c].eq("uncalculated")]
+        if len(uncalculated):
+            found.append(src.at("formula_uncalculated", msg("formula_uncalculated", lang, count=len(uncalculated),
+                                                             column=c), uncalculated[0], c))
+    return found
+
+
+def _hidden(out: pd.DataFrame, read: list[str], src: Source, id_col: str, lang: str) -> list[Finding]:
+    """Hidden rows and columns are read like any other: say so, with the ids and columns concerned."""
+    notices = []
+    rows = [r for r in out.index if r in src.hidden_rows]
+    if rows:
+        ids = out.loc[rows, id_col].fillna("?").astype(str).tolist()
+        shown = "、".join(ids[:20]) + ("…" if len(ids) > 20 else "")
+        notices.append(src.at("hidden_rows", msg("hidden_rows", lang, count=len(rows), ids=shown)))
+    columns = [c for c in read if c in src.hidden_columns]
+    if columns:
+        notices.append(src.at("hidden_columns", msg("hidden_columns", lang, count=len(columns),
+                                                    columns="、".join(columns))))
+    return notices
 
 
 def _indicator_of(scheme: Scheme, column: str | None) -> str:
@@ -320,17 +457,26 @@ def _cell_order(cell: str | None, order: dict[str, int]) -> tuple[int, int]:
 
 _NUMBER_TYPES = {float, int, np.float64, np.float32, np.int64, np.int32}
 _BOOL_TYPES = {bool, np.bool_}
-
-
-def cell_kinds(col: pd.Series) -> pd.Series:
-    """Each cell's kind — "number", "bool", "text", "blank" or "other" (a date) — from one type() per cell."""
+def cell_kinds(col: pd.Series, marks: frozenset[str] | set[str] = frozenset()) -> pd.Series:
+    """Each cell's kind from one type() per cell: "number", "bool", "text", "blank", "error" (`#DIV/0!`),
+    "uncalculated" (a formula without a result), "na" (a not-applicable mark) or "other" (a date)."""
     types = col.map(type)
     kind = pd.Series("other", index=col.index, dtype=object)
     kind[types.isin(_NUMBER_TYPES)] = "number"
     kind[types.isin(_BOOL_TYPES)] = "bool"
-    is_text = types.isin({str})
+    is_text = types.eq(str)
     kind[is_text] = "text"
-    kind[is_text & col.where(is_text).str.strip().eq("")] = "blank"
+    if is_text.any():
+        text = col[is_text].astype(str).str.strip()
+        kind[text.index[text.eq("")]] = "blank"
+        short = text[text.str.len().between(1, 16)]
+        if len(short):
+            error = short.str.upper().isin(ERROR_VALUES) | short.str.fullmatch(r"Err:\d{3}")
+            kind[short.index[error]] = "error"
+            if marks:
+                folded = short.str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
+                kind[short.index[folded.isin(marks) & ~error]] = "na"
+    kind[types.eq(Uncalculated)] = "uncalculated"
     kind[types.eq(type(None)) | (kind.eq("number") & pd.isna(col))] = "blank"
     return kind
 
@@ -345,8 +491,19 @@ def as_text(col: pd.Series, kind: pd.Series) -> pd.Series:
     return out
 
 
-def _id_problems(ids: pd.Series, src: Source, column: str, lang: str) -> list[Finding]:
-    found = [src.at("id_blank", msg("id_blank", lang), row, column) for row in ids.index[ids.isna()]]
+def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source, column: str, lang: str,
+                 invalid: set[tuple[Any, str]]) -> list[Finding]:
+    """Blank, implausible and duplicate ids, each at its cell."""
+    found = [src.at("id_blank", msg("id_blank", lang), row, column) for row in ids.index[ids.isna()]
+             if (row, column) not in invalid]
+    text = ids.dropna().astype(str)
+    numbers = cells[kinds.eq("number")].astype(float)
+    implausible = (text.str.contains(r"[\r\n\t]") | text.str.len().gt(64) | ~text.str.contains(r"\w")
+                   | text.index.isin(kinds.index[kinds.isin(["bool", "other"])])
+                   | text.index.isin(numbers.index[(numbers % 1 != 0) | (numbers < 0)]))
+    found += [src.at("id_implausible", msg("id_implausible", lang, value=_show(cells[row])), row, column)
+              for row in text.index[implausible]]
+    ids = ids.where(~ids.index.isin(text.index[implausible]))
     dup = ids.notna() & ids.duplicated(keep="first")
     first = ids[ids.notna() & ~ids.duplicated(keep="first")]
     first_row = pd.Series(first.index, index=first.to_numpy())

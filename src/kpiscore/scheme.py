@@ -30,7 +30,7 @@ from pydantic import (
 from .errors import Finding, SchemeError, UsageError
 from .i18n import DEFAULT_GRADES, msg
 from .rules import AdjustmentRule, Context, Quantity, Ratio, Value, WeightedRule
-from .values import fold, one
+from .values import NOT_APPLICABLE, fold, mark_key, one
 from .yamlio import YamlDoc, load_yaml
 
 Missing = Literal["error", "zero", "skip"]
@@ -132,6 +132,8 @@ class Scheme(Model):
     decimals: int = Field(2, ge=0, le=10)
     columns: Columns = Field(default_factory=Columns)
     missing: Missing = "error"
+    #: more marks that mean "does not apply" in a cell, besides / — - 无 不适用 N/A
+    not_applicable: list[str] = Field(default_factory=list)
     grades: list[Grade] = Field(min_length=1)
     dimensions: list[Dimension] = Field(min_length=1)
     adjustments: list[Adjustment] = Field(default_factory=list)
@@ -172,6 +174,11 @@ class Scheme(Model):
 
     def missing_policy(self, item: Indicator | Adjustment) -> Missing:
         return item.missing or self.missing
+
+    @property
+    def not_applicable_marks(self) -> frozenset[str]:
+        """Every mark that counts as a blank cell, as `values.mark_key` compares them."""
+        return frozenset(mark_key(m) for m in (*NOT_APPLICABLE, *self.not_applicable) if mark_key(m))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -28,6 +28,15 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+#: what people type in a cell to say "does not apply" (不适用); a scheme adds its own with `not_applicable:`
+NOT_APPLICABLE = ("/", "—", "——", "-", "--", "–", "无", "不适用", "N/A")
+
+
+def mark_key(text: str) -> str:
+    """A not-applicable mark as compared: folded, without spaces, upper case (n/a is N/A)."""
+    return re.sub(r"\s+", "", fold(text)).upper()
+
+
 @dataclass(frozen=True)
 class Quantity:
     """A number from the scheme, remembering whether it was written as a percent and how it was written."""

@@ -1,0 +1,655 @@
+"""Files to grids of raw cells, whatever kind of file they really are.
+
+A grid keeps what the spreadsheet shows and a cell value alone does not: merged ranges (a 部门 merged down a
+team), error values (`#DIV/0!`, which calamine reads as an empty cell), formulas no program ever calculated,
+and hidden rows and columns. Files are recognised by their bytes, not their suffix: the `.xls` that a CRM
+exports is often an HTML table or Excel 2003 XML, and a file that is none of these is named for what it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import struct
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from .decode import decode_text
+
+#: Excel's error values; a cell showing one of these is never a number
+ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+
+
+class Uncalculated:
+    """A formula cell with no cached result: a program wrote the file and nothing ever calculated it."""
+
+    def __repr__(self) -> str:
+        return "<uncalculated formula>"
+
+
+UNCALCULATED = Uncalculated()
+
+
+@dataclass
+class Grid:
+    """One sheet's cells: `rows[i][j]` is the cell at 0-based (top + i, left + j)."""
+
+    name: str | None
+    rows: list[list[Any]]
+    top: int = 0
+    left: int = 0
+    #: merged ranges (first row, first column, last row, last column), 0-based and inclusive
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    #: cells that hold a value only because a merge spans them (0-based, absolute)
+    filled: set[tuple[int, int]] = field(default_factory=set)
+
+    def put(self, row: int, col: int, value: Any) -> None:
+        """Set a cell by its absolute place, growing the grid where needed."""
+        i, j = row - self.top, col - self.left
+        if i < 0 or j < 0:
+            return
+        while len(self.rows) <= i:
+            self.rows.append([])
+        line = self.rows[i]
+        if len(line) <= j:
+            line.extend([""] * (j + 1 - len(line)))
+        line[j] = value
+
+    def fill_merges(self) -> None:
+        """Give every cell of a merged range the value of its first cell, as the sheet shows it."""
+        for r1, c1, r2, c2 in self.merges:
+            i1, j1 = r1 - self.top, c1 - self.left
+            if not (0 <= i1 < len(self.rows) and 0 <= j1 < len(self.rows[i1])):
+                continue
+            value = self.rows[i1][j1]
+            if value is None or value == "":
+                continue
+            for i in range(max(i1, 0), min(r2 - self.top, len(self.rows) - 1) + 1):
+                line = self.rows[i]
+                for j in range(max(j1, 0), c2 - self.left + 1):
+                    if (i, j) == (i1, j1):
+                        continue
+                    if j >= len(line):
+                        line.extend([""] * (j + 1 - len(line)))
+                    if line[j] is None or line[j] == "":
+                        line[j] = value
+                        self.filled.add((i + self.top, j + self.left))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# what a file really is
+
+
+KINDS_READ = {"xlsx", "xls", "ods", "xlsb", "html", "xml2003", "text"}
+#: what each suffix should hold; `.xls` exports are often HTML or Excel 2003 XML, and that is normal
+EXPECTED = {".xlsx": {"xlsx"}, ".xlsm": {"xlsx"}, ".xlsb": {"xlsb"}, ".ods": {"ods"},
+            ".xls": {"xls", "html", "xml2003"}, ".csv": {"text"}, ".tsv": {"text"}, ".txt": {"text"}}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(data: bytes) -> str:
+    """The kind of a file from its bytes: xlsx, xlsb, ods, xls, html, xml2003, text, or a kind kpiscore
+    does not read (pdf, docx, image, encrypted, zip, ole, xml, empty, binary)."""
+    if not data.strip():
+        return "empty"
+    if data.startswith(b"PK"):
+        return _zip_kind(data)
+    if data.startswith(_OLE):
+        head = data[:1 << 20]
+        if "EncryptedPackage".encode("utf-16-le") in head:
+            return "encrypted"
+        if "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head:
+            return "xls"
+        return "ole"
+    for magic, kind in ((b"%PDF", "pdf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image")):
+        if data.startswith(magic):
+            return kind
+    try:
+        head = decode_text(data[:8192]).lstrip().lower()
+    except Exception:
+        head = data[:8192].decode("latin-1").lstrip().lower()
+        if "\x00" in head:
+            return "binary"
+    if "urn:schemas-microsoft-com:office:spreadsheet" in head and "<workbook" in head:
+        return "xml2003"
+    if head.startswith(("<!doctype html", "<html")) or "<table" in head[:4096]:
+        return "html"
+    if head.startswith("<?xml"):
+        return "xml"
+    if "\x00" in head:
+        return "binary"
+    return "text"
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, NotImplementedError, UnicodeDecodeError):
+        return "zip"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return "ods"
+    if any(n.startswith("word/") for n in names) or mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+        return "docx"
+    return "zip"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# books: a file opened as named grids
+
+
+class Book:
+    """The sheets of one file, visible ones in order; `grid(name)` reads one with everything it shows."""
+
+    names: list[str | None]
+
+    def grid(self, name: str | None) -> Grid:
+        raise NotImplementedError
+
+    def details(self, grid: Grid) -> None:
+        """Add what costs a second look at the file (errors, uncalculated formulas, hidden rows) to the
+        grid chosen for reading."""
+
+
+class CsvBook(Book):
+    """A CSV/TSV or Unicode-text export: one grid, line numbers as rows."""
+
+    def __init__(self, text: str, tab: bool):
+        self.names = [None]
+        self.text, self.tab = text, tab
+
+    def grid(self, name: str | None) -> Grid:
+        head = self.text[:65536].splitlines()[:20]
+        counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
+        delimiter = "\t" if self.tab else max(counts, key=lambda d: counts[d])
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=delimiter)
+        # one record per row, as a spreadsheet opens it (a quoted field may span lines)
+        return Grid(None, [list(row) for row in reader])
+
+
+class CalamineBook(Book):
+    """xlsx, xlsm, xlsb, xls and ods through calamine, plus what calamine does not say (see `details`)."""
+
+    def __init__(self, data: bytes, kind: str):
+        from python_calamine import CalamineWorkbook
+
+        self.data, self.kind = data, kind
+        self.book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        self.names = [m.name for m in self.book.sheets_metadata
+                      if str(m.visible).endswith("Visible") and "Hidden" not in str(m.visible)]
+        self._ods: dict[str, _OdsSheet] | None = None
+
+    @property
+    def all_names(self) -> list[str]:
+        return list(self.book.sheet_names)
+
+    def grid(self, name: str | None) -> Grid:
+        ws = self.book.get_sheet_by_name(name)
+        top, left = ws.start or (0, 0)
+        grid = Grid(name, ws.to_python(), top, left)
+        merges = ws.merged_cell_ranges
+        if merges:
+            grid.merges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in merges]
+        elif self.kind == "ods":
+            grid.merges = list(self._ods_sheet(name).merges)
+        return grid
+
+    def details(self, grid: Grid) -> None:
+        if self.kind == "xlsx":
+            _xlsx_details(self.data, grid)
+        elif self.kind == "xls":
+            _xls_details(self.data, grid)
+        elif self.kind == "ods":
+            sheet = self._ods_sheet(grid.name)
+            for (r, c), value in sheet.errors.items():
+                grid.put(r, c, value)
+            grid.hidden_rows |= sheet.hidden_rows
+            grid.hidden_cols |= sheet.hidden_cols
+
+    def _ods_sheet(self, name: str | None) -> _OdsSheet:
+        if self._ods is None:
+            self._ods = _ods_scan(self.data)
+        return self._ods.get(name or "", _OdsSheet())
+
+
+def open_book(data: bytes, kind: str) -> Book:
+    """A file of a kind kpiscore reads, opened as a book of grids."""
+    if kind == "text":
+        return CsvBook(decode_text(data), tab=False)
+    if kind == "html":
+        return _HtmlBook(data)
+    if kind == "xml2003":
+        return _Xml2003Book(data)
+    return CalamineBook(data, kind)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# xlsx: error values, uncalculated formulas and hidden rows from the sheet's XML
+
+
+_NS = rb"(?:[\w.-]+:)?"
+_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+_ERROR_CELL = re.compile(rb"<" + _NS + rb"c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</" + _NS + rb"c>", re.S)
+_VALUE = re.compile(rb"<" + _NS + rb"v>([^<]*)</" + _NS + rb"v>")
+_FORMULA_ONLY = re.compile(
+    rb"<" + _NS + rb"c\b([^>]*?)(?<!/)>\s*<" + _NS + rb"f\b[^>]*?(?:/>|>[^<]*</" + _NS + rb"f>)\s*"
+    rb"(<" + _NS + rb"v\s*/>|<" + _NS + rb"v>\s*</" + _NS + rb"v>)?\s*</" + _NS + rb"c>")
+_HIDDEN_ROW = re.compile(rb"<" + _NS + rb"row\b([^>]*\bhidden=\"(?:1|true)\"[^>]*)>")
+_HIDDEN_COL = re.compile(rb"<" + _NS + rb"col\b([^>]*\bhidden=\"(?:1|true)\"[^>]*)/?>")
+_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    return {k.decode().rpartition(":")[2]: v.decode("utf-8", "replace") for k, v in _ATTR.findall(raw)}
+
+
+def _cell_ref(ref: str) -> tuple[int, int] | None:
+    """"D7" → (6, 3), 0-based."""
+    m = _REF.match(ref.upper())
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def _xlsx_sheet_part(zf: zipfile.ZipFile, name: str | None) -> str | None:
+    """The zip member of the sheet called `name`, through the workbook and its relationships."""
+    from defusedxml import ElementTree
+
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    for sheet in workbook.iter():
+        if sheet.tag.endswith("}sheet") and sheet.get("name") == name:
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
+
+
+def _xlsx_details(data: bytes, grid: Grid) -> None:
+    from defusedxml import DefusedXmlException, ElementTree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            part = _xlsx_sheet_part(zf, grid.name)
+            if part is None:
+                return
+            xml = zf.read(part)
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, DefusedXmlException, OSError):
+        return  # calamine read the file: without its XML parts there is no more to learn
+    if b't="e"' in xml:
+        for m in _ERROR_CELL.finditer(xml):
+            place = _cell_ref(_attrs(m.group(1)).get("r", ""))
+            value = _VALUE.search(m.group(2))
+            if place and value:
+                grid.put(*place, value.group(1).decode("utf-8", "replace"))
+    if b"<f" in xml or b":f" in xml:
+        for m in _FORMULA_ONLY.finditer(xml):
+            attrs = _attrs(m.group(1))
+            place = _cell_ref(attrs.get("r", ""))
+            if place and not (attrs.get("t") in ("str", "inlineStr") and m.group(2)):
+                grid.put(*place, UNCALCULATED)
+    if b"hidden=" in xml:
+        for m in _HIDDEN_ROW.finditer(xml):
+            r = _attrs(m.group(1)).get("r", "")
+            if r.isdigit():
+                grid.hidden_rows.add(int(r) - 1)
+        for m in _HIDDEN_COL.finditer(xml):
+            attrs = _attrs(m.group(1))
+            if attrs.get("min", "").isdigit() and attrs.get("max", "").isdigit():
+                lo, hi = int(attrs["min"]), min(int(attrs["max"]), 16384)
+                grid.hidden_cols.update(range(lo - 1, hi))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# xls: the same from the BIFF records of the compound file
+
+
+def cfb_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """A stream of an OLE compound file (the `Workbook` of an xls), or None when the file's structure does
+    not hold together; every sector number and chain is bounded by the file's own size."""
+    if len(data) < 512 or not data.startswith(_OLE):
+        return None
+    ssz = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    mini = 1 << struct.unpack_from("<H", data, 0x20)[0]
+    if ssz not in (512, 4096) or mini != 64:
+        return None
+    n_sectors = (len(data) - ssz) // ssz
+    (n_fat, first_dir, _, cutoff, first_minifat, n_minifat, first_difat, n_difat) = struct.unpack_from(
+        "<IIIIIIII", data, 0x2C)
+
+    def sector(sid: int) -> bytes:
+        return data[(sid + 1) * ssz:(sid + 2) * ssz]
+
+    difat = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < n_sectors]
+    sid, seen = first_difat, 0
+    while sid < n_sectors and seen <= n_difat and seen < n_sectors:
+        block = struct.unpack(f"<{ssz // 4}I", sector(sid))
+        difat += [s for s in block[:-1] if s < n_sectors]
+        sid, seen = block[-1], seen + 1
+    fat: list[int] = []
+    for s in difat[:n_fat]:
+        fat += struct.unpack(f"<{ssz // 4}I", sector(s))
+
+    def chain(start: int, table: list[int], limit: int) -> list[int]:
+        out, sid = [], start
+        while sid < limit and len(out) <= limit:
+            out.append(sid)
+            sid = table[sid] if sid < len(table) else 0xFFFFFFFE
+        return out
+
+    directory = b"".join(sector(s) for s in chain(first_dir, fat, n_sectors))
+    entries = []
+    for off in range(0, len(directory) - 127, 128):
+        length = struct.unpack_from("<H", directory, off + 64)[0]
+        name = directory[off:off + max(0, min(length, 64) - 2)].decode("utf-16-le", "replace")
+        kind = directory[off + 66]
+        start, size = struct.unpack_from("<II", directory, off + 116)
+        entries.append((name, kind, start, size))
+    if not entries:
+        return None
+    root_start = entries[0][2]
+    for name, kind, start, size in entries:
+        if kind != 2 or name not in names:
+            continue
+        if size >= cutoff:
+            stream = b"".join(sector(s) for s in chain(start, fat, n_sectors))
+            return stream[:size]
+        minifat: list[int] = []
+        for s in chain(first_minifat, fat, n_sectors)[:n_minifat]:
+            minifat += struct.unpack(f"<{ssz // 4}I", sector(s))
+        ministream = b"".join(sector(s) for s in chain(root_start, fat, n_sectors))
+        limit = len(ministream) // mini
+        stream = b"".join(ministream[m * mini:(m + 1) * mini] for m in chain(start, minifat, limit))
+        return stream[:size]
+    return None
+
+
+def _records(stream: bytes, pos: int) -> Iterator[tuple[int, int, int]]:
+    """(type, body start, body length) of the BIFF records from `pos` to the substream's EOF."""
+    end = len(stream)
+    unpack = struct.unpack_from
+    while pos + 4 <= end:
+        rtype, length = unpack("<HH", stream, pos)
+        yield rtype, pos + 4, length
+        if rtype == 0x000A:  # EOF
+            return
+        pos += 4 + length
+
+
+def _xls_details(data: bytes, grid: Grid) -> None:
+    stream = cfb_stream(data, ("Workbook", "Book"))
+    if stream is None or len(stream) < 8 or struct.unpack_from("<HHH", stream, 0)[2] != 0x0600:
+        return  # not BIFF8 (Excel 97–2003): calamine's reading stands alone
+    offset = None
+    for rtype, body, length in _records(stream, 0):
+        if rtype == 0x0085 and length >= 8:  # BOUNDSHEET: the sheet's name and where its records start
+            position = struct.unpack_from("<I", stream, body)[0]
+            cch, flags = stream[body + 6], stream[body + 7]
+            raw = stream[body + 8:body + 8 + cch * (2 if flags & 1 else 1)]
+            name = raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace")
+            if name == grid.name:
+                offset = position
+    if offset is None or offset >= len(stream):
+        return
+    unpack = struct.unpack_from
+    for rtype, body, length in _records(stream, offset):
+        if rtype == 0x0006 and length >= 14:  # FORMULA: a cached error result
+            if stream[body + 12:body + 14] == b"\xff\xff" and stream[body + 6] == 2:
+                row, col = unpack("<HH", stream, body)
+                grid.put(row, col, _BIFF_ERRORS.get(stream[body + 8], "#VALUE!"))
+        elif rtype == 0x0205 and length >= 8 and stream[body + 7]:  # BOOLERR holding an error
+            row, col = unpack("<HH", stream, body)
+            grid.put(row, col, _BIFF_ERRORS.get(stream[body + 6], "#VALUE!"))
+        elif rtype == 0x0208 and length >= 14 and unpack("<H", stream, body + 12)[0] & 0x20:  # ROW, hidden
+            grid.hidden_rows.add(unpack("<H", stream, body)[0])
+        elif rtype == 0x007D and length >= 10 and unpack("<H", stream, body + 8)[0] & 1:  # COLINFO, hidden
+            first, last = unpack("<HH", stream, body)
+            grid.hidden_cols.update(range(first, min(last, 255) + 1))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# ods: merges, error values and hidden rows from content.xml
+
+
+@dataclass
+class _OdsSheet:
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+
+def _ods_scan(data: bytes) -> dict[str, _OdsSheet]:
+    """Walk content.xml once, counting repeated rows and columns, for what calamine leaves out."""
+    from defusedxml import DefusedXmlException, ElementTree
+
+    sheets: dict[str, _OdsSheet] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            content = zf.read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return sheets
+    if not any(k in content for k in (b"spanned", b"visibility", b'value-type="error"')):
+        return sheets
+    t = "{" + _TABLE + "}"
+    sheet = _OdsSheet()
+    row = col = 0
+    try:
+        for event, el in ElementTree.iterparse(io.BytesIO(content), events=("start", "end"),
+                                               forbid_dtd=True):
+            tag = el.tag
+            if event == "start":
+                if tag == t + "table":
+                    sheet = sheets.setdefault(el.get(t + "name", ""), _OdsSheet())
+                    row = 0
+                    column_index = 0
+                elif tag == t + "table-column":
+                    n = int(el.get(t + "number-columns-repeated", "1"))
+                    if el.get(t + "visibility", "visible") != "visible":
+                        sheet.hidden_cols.update(range(column_index, min(column_index + n, 16384)))
+                    column_index += n
+                elif tag == t + "table-row":
+                    col = 0
+                    if el.get(t + "visibility", "visible") != "visible":
+                        n = int(el.get(t + "number-rows-repeated", "1"))
+                        sheet.hidden_rows.update(range(row, min(row + n, 1048576)))
+                continue
+            if tag in (t + "table-cell", t + "covered-table-cell"):
+                n = int(el.get(t + "number-columns-repeated", "1"))
+                rows = int(el.get(t + "number-rows-spanned", "1"))
+                cols = int(el.get(t + "number-columns-spanned", "1"))
+                if rows > 1 or cols > 1:
+                    sheet.merges.append((row, col, row + rows - 1, col + cols - 1))
+                if el.get("{" + _CALCEXT + "}value-type") == "error":
+                    sheet.errors[(row, col)] = "".join(el.itertext()).strip() or "#VALUE!"
+                col += n
+                el.clear()
+            elif tag == t + "table-row":
+                row += int(el.get(t + "number-rows-repeated", "1"))
+                el.clear()
+    except (ElementTree.ParseError, DefusedXmlException, ValueError):
+        return sheets
+    return sheets
+
+
+# ---------------------------------------------------------------------------------------------------------
+# HTML tables and Excel 2003 XML, as ERP, CRM and call-centre systems export them under `.xls`
+
+
+class _HtmlTables(HTMLParser):
+    """Every <table>'s rows as text cells, with colspan/rowspan as merges and display:none rows hidden."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[Grid] = []
+        self.depth = 0
+        self.cell: list[str] | None = None
+        self.row: list[Any] | None = None
+        self.taken: set[tuple[int, int]] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self.depth += 1
+            if self.depth == 1:
+                self.tables.append(Grid(f"{len(self.tables) + 1}", []))
+                self.taken = set()
+        elif self.depth != 1:
+            return
+        elif tag == "tr":
+            grid = self.tables[-1]
+            self.row = []
+            grid.rows.append(self.row)
+            if re.search(r"display\s*:\s*none", a.get("style", ""), re.I):
+                grid.hidden_rows.add(len(grid.rows) - 1)
+        elif tag in ("td", "th") and self.row is not None:
+            grid, r = self.tables[-1], len(self.tables[-1].rows) - 1
+            c = len(self.row)
+            while (r, c) in self.taken:
+                self.row.append("")
+                c += 1
+            rows, cols = _span(a.get("rowspan")), _span(a.get("colspan"))
+            if rows > 1 or cols > 1:
+                grid.merges.append((r, c, r + rows - 1, c + cols - 1))
+                self.taken.update((r + i, c + j) for i in range(rows) for j in range(cols) if i or j)
+            self.cell = []
+            self.row.append("")
+        elif tag == "br" and self.cell is not None:
+            self.cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.depth -= 1
+        elif self.depth == 1 and tag in ("td", "th") and self.cell is not None and self.row is not None:
+            self.row[-1] = re.sub(r"[ \t\r\f\v]+", " ", "".join(self.cell)).strip()
+            self.cell = None
+        elif self.depth == 1 and tag == "tr":
+            self.row = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data.replace("\xa0", " "))
+
+
+def _span(value: str | None) -> int:
+    return max(1, min(int(value), 16384)) if value and value.strip().isdigit() else 1
+
+
+def _html_charset(data: bytes) -> str | None:
+    m = re.search(rb"charset\s*=\s*[\"']?([\w-]+)", data[:4096], re.I)
+    if not m:
+        return None
+    name = m.group(1).decode("ascii").lower()
+    return "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
+
+
+class _HtmlBook(Book):
+    def __init__(self, data: bytes):
+        charset = _html_charset(data)
+        try:
+            text = data.decode(charset) if charset else decode_text(data)
+        except (LookupError, UnicodeDecodeError):
+            text = decode_text(data)
+        parser = _HtmlTables()
+        parser.feed(text)
+        parser.close()
+        self.tables = parser.tables
+        # one table is the usual export: its cells are named without a sheet, as Excel opens it
+        self.names = [None] if len(self.tables) == 1 else [g.name for g in self.tables]
+
+    def grid(self, name: str | None) -> Grid:
+        return self.tables[0] if name is None else next(g for g in self.tables if g.name == name)
+
+
+_SS = "urn:schemas-microsoft-com:office:spreadsheet"
+
+
+class _Xml2003Book(Book):
+    """Excel 2003 XML (SpreadsheetML), read with defusedxml: no DTD, no entities, no network."""
+
+    def __init__(self, data: bytes):
+        from defusedxml import ElementTree
+
+        root = ElementTree.fromstring(data, forbid_dtd=True)
+        ss = "{" + _SS + "}"
+        self.grids: dict[str, Grid] = {}
+        for sheet in root.iter(ss + "Worksheet"):
+            name = sheet.get(ss + "Name", f"Sheet{len(self.grids) + 1}")
+            grid = Grid(name, [])
+            table = sheet.find(ss + "Table")
+            if table is not None:
+                _xml2003_table(table, grid, ss)
+            self.grids[name] = grid
+        self.names = list(self.grids)
+
+    def grid(self, name: str | None) -> Grid:
+        return self.grids[name or ""]
+
+
+def _xml2003_table(table: Any, grid: Grid, ss: str) -> None:
+    col = 0
+    for column in table.iter(ss + "Column"):
+        col = _index(column, ss, col)
+        span = int(column.get(ss + "Span", "0") or 0)
+        if column.get(ss + "Hidden") in ("1", "true"):
+            grid.hidden_cols.update(range(col, col + span + 1))
+        col += span + 1
+    r = 0
+    for row in table.iter(ss + "Row"):
+        r = _index(row, ss, r)
+        if row.get(ss + "Hidden") in ("1", "true"):
+            grid.hidden_rows.add(r)
+        c = 0
+        for cell in row.iter(ss + "Cell"):
+            c = _index(cell, ss, c)
+            across = int(cell.get(ss + "MergeAcross", "0") or 0)
+            down = int(cell.get(ss + "MergeDown", "0") or 0)
+            if across or down:
+                grid.merges.append((r, c, r + down, c + across))
+            data = cell.find(ss + "Data")
+            if data is not None:
+                grid.put(r, c, _xml2003_value(data, ss))
+            c += across + 1
+        r += 1
+
+
+def _index(el: Any, ss: str, default: int) -> int:
+    """ss:Index is 1-based and skips ahead; without it the element follows the one before."""
+    value = el.get(ss + "Index")
+    return int(value) - 1 if value and value.isdigit() else default
+
+
+def _xml2003_value(data: Any, ss: str) -> Any:
+    text = "".join(data.itertext())
+    kind = data.get(ss + "Type", "String")
+    if kind == "Number":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if kind == "Boolean":
+        return text.strip() in ("1", "true")
+    return text
