@@ -9,6 +9,7 @@ import pandas as pd
 from .engine import Result, evaluate, missing_problems
 from .errors import Finding, InputError
 from .i18n import msg
+from .lint import lint_result, lint_scheme
 from .readers import Actuals, read_actuals
 from .scheme import Scheme, load_scheme
 from .values import fold
@@ -31,8 +32,18 @@ def score(actuals: Actuals | str | Path | pd.DataFrame, scheme: Scheme | str | P
                           for p in problems])
     result = evaluate(actuals.frame, scheme, period)
     result.sources = [actuals.source]
-    result.warnings = list(actuals.warnings)
+    result.warnings = [*actuals.warnings, *lint_scheme(scheme), *lint_result(result)]
     return result
+
+
+def lint(scheme: Scheme | str | Path | dict, actuals: Actuals | str | Path | pd.DataFrame | None = None,
+         sheet: str | None = None) -> list[Finding]:
+    """The warnings `validate` prints: scheme traps, and with actuals everything a run would warn about."""
+    if not isinstance(scheme, Scheme):
+        scheme = load_scheme(scheme)
+    if actuals is None:
+        return lint_scheme(scheme)
+    return score(actuals, scheme, sheet).warnings
 
 
 def explain(result: Result, employee_id: str) -> pd.DataFrame:

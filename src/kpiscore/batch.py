@@ -19,11 +19,12 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 from .engine import Result, assign_grades, coefficients, evaluate, ranks
 from .errors import Finding, KpiscoreError, SchemeError
 from .i18n import label, msg
+from .lint import lint_result, lint_scheme
 from .output import check_output
 from .readers import Source, as_text, cell_kinds, parse, read_table
 from .scheme import Grade, Model, Scheme, grade_problems, load_scheme, resolve_scheme_path
 from .values import fold, one, round_half_up
-from .yamlio import YamlDoc, load_yaml
+from .yamlio import YamlDoc, read_yaml
 
 
 def _label(value: Any) -> Any:
@@ -120,13 +121,12 @@ class LoadedPlan:
 def load_plan(path: str | Path) -> LoadedPlan:
     """Read and check a plan and every scheme it names; raise SchemeError with all problems."""
     path = Path(path)
-    doc, findings = load_yaml(path.read_text(encoding="utf-8-sig"), path.name)
-    plan = None
-    if doc is not None:
-        plan, more = _check(doc)
-        findings += more
-    if findings or plan is None:
-        raise SchemeError(findings)
+    read = read_yaml(path)
+    plan, more = None, []
+    if read.doc is not None:
+        plan, more = _check(read.doc)
+    if read.findings or plan is None:
+        raise SchemeError(read.failure(more))
     named = plan.schemes if plan.schemes is not None else {"": plan.scheme or ""}
     schemes: dict[str, Scheme] = {}
     keys: dict[Path, str] = {}  # scheme file → key: the stem, made unique
@@ -214,6 +214,7 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet) -> P
         frame = pd.concat([f for f, _, _ in pieces], ignore_index=True)
         result = evaluate(frame, loaded.schemes[key], spec.period)
         result.sources = [s for _, s, _ in pieces]
+        result.warnings = [*(n for _, s, _ in pieces for n in s.notices), *lint_result(result)]
         result.people["role"] = pd.concat([r for _, _, r in pieces], ignore_index=True).to_numpy()
         outcome.results[key] = result
     return outcome
@@ -359,6 +360,8 @@ class BatchReport:
     outcomes: list[PeriodOutcome]
     rollup_path: Path | None
     rollup_count: int = 0
+    #: warnings about the plan's schemes themselves (each period's own are on its results)
+    warnings: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -387,7 +390,7 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
             outcome.outputs.append(target)
         outcomes.append(outcome)
         step(spec.period, True)
-    report = BatchReport(outcomes, None)
+    report = BatchReport(outcomes, None, warnings=[w for s in loaded.schemes.values() for w in lint_scheme(s)])
     if all(o.ok for o in outcomes):
         rolled = rollup(loaded, outcomes)
         report.rollup_path, report.rollup_count = loaded.rollup_output(), len(rolled.table)

@@ -151,9 +151,12 @@ def validate(
         s = _scheme(scheme)
         console.info(msg("scheme_ok", s.language, name=s.name, dimensions=len(s.dimensions),
                          indicators=len(s.indicators), total=f"{sum(i.weight for i in s.indicators):g}"))
-        if actuals is not None:
-            read = read_actuals(actuals, s, sheet)
-            console.info(msg("input_ok", s.language, file=actuals.name, count=len(read.frame)))
+        if actuals is None:
+            console.warnings(api.lint(s))
+            return
+        result = api.score(actuals, s, sheet=sheet)
+        console.info(msg("input_ok", s.language, file=actuals.name, count=len(result.people)))
+        console.warnings(result.warnings)
 
 
 @app.command()
@@ -182,7 +185,10 @@ def batch(
         state.lang = loaded.lang
         with console.progress(len(loaded.plan.periods) + 1) as step:
             report = run_batch(loaded, force, step)
+        console.warnings(report.warnings)
         for outcome in report.outcomes:
+            for result in outcome.results.values():
+                console.warnings(result.warnings)
             if outcome.ok:
                 paths = ", ".join(str(p) for p in outcome.outputs)
                 console.info(msg("period_written", state.lang, period=outcome.period, paths=paths))

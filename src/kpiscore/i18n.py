@@ -13,6 +13,8 @@ import pandas as pd
 MESSAGES: dict[str, tuple[str, str]] = {
     # YAML and scheme structure (pydantic error types keep their names)
     "yaml_syntax": ("YAML 格式错误：{detail}", "YAML syntax error: {detail}"),
+    "yaml_tab": ("这一行用制表符（Tab）缩进：YAML 只能用空格缩进，请把 Tab 换成空格", "this line is indented with a tab: YAML takes spaces only; replace the tab with spaces"),
+    "yaml_fullwidth_colon": ("{key!r} 后面是全角冒号“：”：YAML 的键后要用半角冒号加空格“: ”", "{key!r} is followed by a full-width colon “：”: a YAML key takes a half-width colon and a space “: ”"),
     "yaml_duplicate_key": ("键 {key!r} 重复出现（第一次在第 {first} 行）", "duplicate key {key!r} (first at line {first})"),
     "yaml_alias_bomb": ("YAML 别名展开过多，拒绝读取", "YAML aliases expand too far; refusing to read it"),
     "yaml_tag": ("不允许的 YAML 标签 {tag}", "YAML tag {tag} is not allowed"),
@@ -68,6 +70,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "percent_bare": ("{value} 在百分比指标中有歧义：请写成 {pct}% 或 {frac}", "{value} is ambiguous for a percent indicator: write {pct}% or {frac}"),
     "veto_grade_unknown": ("等级 {grade} 不在 grades 中", "grade {grade} is not one of the grades"),
     "unknown_scheme": ("找不到方案文件 {name}；内置方案：{starters}", "no scheme file {name}; starter schemes: {starters}"),
+    # lint: warnings about schemes that are valid but likely wrong
+    "lint_target_bare": ("目标写作 {target}，没有 %：若实际值按百分比填写（88% 即 0.88），得分会是 {example}。请写 target: {target}%，或用 unit 写明单位",
+                         "the target is {target}, without %: if the actuals are percents (88% is 0.88) the score is {example}. Write target: {target}%, or state the unit with unit:"),
+    "lint_target_fraction": ("目标是 {target}（没有 %），而实际值都是不超过 1.5 的小数：{example}，人人都会低一个等级以上。请写 target: {target}%",
+                             "the target is {target} (no %) while every actual is a fraction up to 1.5: {example}, which drops everyone a grade or more. Write target: {target}%"),
+    "lint_per_whole": ("百分比指标中 per: {per} 表示每 {points} 个百分点扣一次分；若指每 {per} 个百分点，请写 per: {per}%",
+                       "on a percent indicator per: {per} means a step of {points} percentage points; for {per} point(s), write per: {per}%"),
+    "lint_band_gap": ("区间之间有空档 {gap}：落在其中的实际值只得 otherwise 的 {otherwise} 分。请补上这一段或调整区间端点",
+                      "the bands leave a gap {gap}: an actual there scores only otherwise, {otherwise}. Add a band for it or move the band ends"),
+    "lint_band_gap_data": ("本次有 {count} 人的实际值落在区间空档中，只得 otherwise 的 {otherwise} 分：请补上空档或调整区间端点",
+                           "{count} actual(s) of this run fall in a gap between the bands and score only otherwise, {otherwise}: close the gap or move the band ends"),
+    "lint_all_full": ("所有 {count} 人该指标都得满分（{weight} 分）：指标没有区分度，请检查目标是否过低、数据是否填错",
+                      "all {count} employees have full marks ({weight}) on this indicator: it tells no one apart; check the target and the data"),
+    "lint_all_equal": ("所有 {count} 人该指标的实际值都是 {value}：请确认没有整列复制或填错",
+                       "all {count} employees have the same actual, {value}: check that the column was not copied down or mistyped"),
     # input
     "file_missing": ("找不到文件 {path}", "no such file: {path}"),
     "file_format": ("无法读取 {suffix} 文件：支持 xlsx、xlsm、xls、ods、csv、tsv", "cannot read {suffix} files: use xlsx, xlsm, xls, ods, csv or tsv"),

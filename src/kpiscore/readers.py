@@ -108,7 +108,7 @@ def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str |
     frame, findings = parse(raw, scheme, src)
     if findings:
         raise InputError(findings)
-    warnings = []
+    warnings = list(src.notices)
     if src.stamp and src.stamp.get(STAMP_HASH) != scheme.content_hash:
         text = msg("template_changed", scheme.language, name=src.stamp.get(STAMP_NAME, "?"))
         warnings.append(Finding("template_changed", text, file=src.file))

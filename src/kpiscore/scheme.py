@@ -31,7 +31,7 @@ from .errors import Finding, SchemeError, UsageError
 from .i18n import DEFAULT_GRADES, msg
 from .rules import AdjustmentRule, Context, Quantity, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, fold, mark_key, one
-from .yamlio import YamlDoc, load_yaml
+from .yamlio import YamlDoc, read_yaml
 
 Missing = Literal["error", "zero", "skip"]
 
@@ -139,6 +139,7 @@ class Scheme(Model):
     adjustments: list[Adjustment] = Field(default_factory=list)
 
     _source: SchemeSource | None = PrivateAttr(default=None)
+    _doc: YamlDoc | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -174,6 +175,20 @@ class Scheme(Model):
 
     def missing_policy(self, item: Indicator | Adjustment) -> Missing:
         return item.missing or self.missing
+
+    def finding(self, code: str, message: str, loc: tuple[str | int, ...]) -> Finding:
+        """A finding about a part of the scheme, at its YAML line where the scheme came from a file."""
+        if self._doc is None:
+            return Finding(code, message, field=".".join(map(str, loc)))
+        return self._doc.finding(code, message, loc)
+
+    def locations(self) -> Iterator[tuple[tuple[str | int, ...], Indicator | Adjustment]]:
+        """Every indicator and adjustment with its place in the scheme (`dimensions[0].indicators[1]`)."""
+        for i, dim in enumerate(self.dimensions):
+            for j, ind in enumerate(dim.indicators):
+                yield ("dimensions", i, "indicators", j), ind
+        for k, adj in enumerate(self.adjustments):
+            yield ("adjustments", k), adj
 
     @property
     def not_applicable_marks(self) -> frozenset[str]:
@@ -333,11 +348,9 @@ def check_scheme(doc: YamlDoc, lang: str) -> tuple[Scheme | None, list[Finding]]
     except ValidationError as exc:
         findings += [_relabel(f, doc, lang) for f in doc.validation_findings(exc, lang)]
     if scheme is not None:
+        scheme._doc = doc
         grades = [(("grades", i), g) for i, g in enumerate(scheme.grades)]
-        items: list[tuple[tuple, Indicator | Adjustment]] = [
-            (("dimensions", i, "indicators", j), ind)
-            for i, dim in enumerate(scheme.dimensions) for j, ind in enumerate(dim.indicators)]
-        items += [(("adjustments", k), adj) for k, adj in enumerate(scheme.adjustments)]
+        items: list[tuple[tuple, Indicator | Adjustment]] = list(scheme.locations())
         columns: Columns | None = scheme.columns
     else:
         raw_grades = raw.get("grades")
@@ -427,28 +440,14 @@ def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
             raise SchemeError(findings)
         return scheme
     path = resolve_scheme_path(source)
-    data = path.read_bytes()
-    text = _decode(data)
-    parsed, findings = load_yaml(text, path.name)
-    lang = _lang(parsed.data if parsed else None)
-    if lang != "zh":  # say the YAML problems again in the scheme's own language
-        parsed, findings = load_yaml(text, path.name, lang)
-    scheme = None
-    if parsed is not None:
-        scheme, more = check_scheme(parsed, lang)
-        findings += more
-    if findings or scheme is None:
-        raise SchemeError(sorted(findings, key=lambda f: f.line or 0))
-    scheme._source = SchemeSource(str(path), hashlib.sha256(data).hexdigest())
+    read = read_yaml(path)
+    scheme, more = None, []
+    if read.doc is not None:
+        scheme, more = check_scheme(read.doc, _lang(read.doc.data))
+    if read.findings or scheme is None:
+        raise SchemeError(read.failure(more))
+    scheme._source = SchemeSource(str(path), hashlib.sha256(read.data).hexdigest())
     return scheme
-
-
-def _decode(data: bytes) -> str:
-    """Schemes are UTF-8; a GBK file saved by Notepad on a Chinese Windows is read too."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
 
 
 def _lang(raw: Any) -> str:

@@ -82,10 +82,11 @@ class _Book:
     # --- generic table writing ------------------------------------------------------------------------
 
     def table(self, ws: Worksheet, top: int, frame: pd.DataFrame, formats: Sequence[Format | None],
-              left: int = 0, widths: bool = True, header: bool = True) -> int:
+              left: int = 0, widths: bool = True, header: bool = True, empty: Sequence[str | None] = ()) -> int:
         """Header at row `top` (unless `header` is false), then the frame's rows, typed per column, in row
         order as constant-memory mode needs; returns the next free row. A None cell in a `blank_input`
-        column is written as an empty bordered cell to fill in."""
+        column is written as an empty bordered cell to fill in; one in a column with an `empty` text (a
+        skipped score's "—") shows that text."""
         if header:
             for c, name in enumerate(frame.columns):
                 ws.write_string(top, left + c, str(name), self.header)
@@ -98,15 +99,17 @@ class _Book:
                 values = col.to_numpy(dtype=float, na_value=np.nan).tolist()
             else:
                 values = col.astype(object).where(col.notna(), None).tolist()
-            columns.append((left + c, values, numeric, formats[c] or self.text))
+            columns.append((left + c, values, numeric, formats[c] or self.text, empty[c] if empty else None))
         write_number, write_string = ws.write_number, ws.write_string
         for i in range(len(frame)):
             r = top + i
-            for c, values, numeric, fmt in columns:
+            for c, values, numeric, fmt, none in columns:
                 v = values[i]
                 if v is None or v != v:
                     if fmt is self.blank_input:
                         ws.write_blank(r, c, None, fmt)
+                    elif none is not None:
+                        write_string(r, c, none, self.centre)
                     continue
                 if numeric:
                     write_number(r, c, v, fmt)
@@ -188,8 +191,10 @@ class _Writer(_Book):
         veto = label("veto", lang)
         table[veto] = yes_no(table[veto], lang)
         formats = [self.column_format(name) for name in table.columns]
+        scored = {ind.name + label("score_suffix", lang) for ind in r.scheme.indicators}
+        scored |= {dim.name + label("subtotal_suffix", lang) for dim in r.scheme.dimensions}
         ws.set_row(0, 32)
-        end = self.table(ws, 0, table, formats)
+        end = self.table(ws, 0, table, formats, empty=["—" if c in scored else None for c in table.columns])
         ws.freeze_panes(1, 2)
         ws.repeat_rows(0)
         ws.repeat_columns(0, 1)
@@ -312,9 +317,15 @@ class _Writer(_Book):
             label("max_share", lang): [g.max_share.value if g.max_share else None for g in s.grades]})
         row = self.table(ws, row + 1, grades, [None, self.number, self.number, self.percent], widths=False) + 1
         ws.write_string(row, 0, label("provenance", lang), self.subtitle)
-        for i, (key, value) in enumerate(provenance(r)):
+        lines = provenance(r)
+        for i, (key, value) in enumerate(lines):
             ws.write_string(row + 1 + i, 0, label(key, lang), self.text)
             ws.write_string(row + 1 + i, 1, value, self.text)
+        if r.warnings:  # what the run noticed (summary rows left out, hidden rows, scheme traps)
+            row += len(lines) + 2
+            ws.write_string(row, 0, label("notices", lang), self.subtitle)
+            for i, warning in enumerate(r.warnings):  # one cell, running over the empty ones beside it
+                ws.write_string(row + 1 + i, 0, str(warning), self.text)
 
 
 def _fill(i: int, n: int) -> int:

@@ -7,16 +7,20 @@ line for messages like `manager.yaml:14 dimensions[0].indicators[2].weight: ...`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from .decode import DecodeProblem, decode_text
 from .errors import Finding
 from .i18n import msg
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 #: the only YAML types a scheme or plan is made of
 PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 #: Nodes visited at most: aliases may repeat a subtree, but never into a "billion laughs" expansion.
@@ -26,7 +30,7 @@ NODE_BUDGET = 100_000
 class YamlDoc:
     """Parsed YAML data plus the line of every key path in it."""
 
-    def __init__(self, data: Any, lines: dict[Path, int], file: str):
+    def __init__(self, data: Any, lines: dict[KeyPath, int], file: str):
         self.data = data
         self.lines = lines
         self.file = file
@@ -89,16 +93,19 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
+        lines = text.splitlines()
+        if line and line <= len(lines) and "\t" in lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]:
+            return None, [Finding("yaml_tab", msg("yaml_tab", lang), file=file, line=line)]
         detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, [Finding("yaml_syntax", msg("yaml_syntax", lang, detail=detail), file=file, line=line)]
     finally:
         if loader is not None:
             loader.dispose()
     findings: list[Finding] = []
-    lines: dict[Path, int] = {(): 1}
+    lines: dict[KeyPath, int] = {(): 1}
     budget = [NODE_BUDGET]
 
-    def walk(node: yaml.Node, path: Path) -> Any:
+    def walk(node: yaml.Node, path: KeyPath) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
             raise _Bomb
@@ -137,6 +144,55 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
     except _Bomb:
         return None, [Finding("yaml_alias_bomb", msg("yaml_alias_bomb", lang), file=file)]
     return YamlDoc(data, lines, file), findings
+
+
+#: a key followed by a full-width colon (`period：2024`), which YAML reads as plain text, not a key
+_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([^\s#:：\"'\[\]{}|>][^#:：\"]{0,40}?)\s*：")
+
+
+def fullwidth_colons(text: str, file: str, lang: str = "zh") -> list[Finding]:
+    """Lines where a key is followed by `：` instead of `:` — the usual cause when a Chinese scheme fails."""
+    return [Finding("yaml_fullwidth_colon", msg("yaml_fullwidth_colon", lang, key=m.group(1).strip()), file=file,
+                    line=n) for n, line in enumerate(text.splitlines(), start=1) if (m := _FULLWIDTH_KEY.match(line))]
+
+
+@dataclass
+class YamlFile:
+    """A YAML file read in its one encoding: its bytes, its parse, the findings so far, and the full-width
+    colons that explain a failure better than the parser can."""
+
+    data: bytes
+    doc: YamlDoc | None
+    findings: list[Finding]
+    hints: list[Finding]
+
+    def failure(self, more: list[Finding]) -> list[Finding]:
+        """Every finding of a file that failed, its full-width colons named first as the likely cause."""
+        found = sorted([*self.findings, *more], key=lambda f: f.line or 0)
+        if not self.hints:
+            return found
+        return self.hints + [f for f in found if f.code != "yaml_syntax"]
+
+
+def read_yaml(path: Path, lang: str = "zh") -> YamlFile:
+    """Read a YAML file; one that cannot be read or decoded, a tab or a full-width colon become findings
+    at their lines, in the file's own `language` where it says one."""
+    try:
+        data = path.read_bytes()
+        text = decode_text(data)
+    except OSError as exc:
+        detail = exc.strerror or str(exc)
+        return YamlFile(b"", None, [Finding("file_unreadable", msg("file_unreadable", lang, detail=detail),
+                                            file=path.name)], [])
+    except DecodeProblem as exc:
+        text = msg("file_encoding", lang, line=exc.line, encoding=exc.encoding)
+        return YamlFile(b"", None, [Finding("file_encoding", text, file=path.name, line=exc.line)], [])
+    doc, findings = load_yaml(text, path.name, lang)
+    data_lang = doc.data.get("language") if doc is not None and isinstance(doc.data, dict) else None
+    if data_lang in ("zh", "en") and data_lang != lang:  # say the YAML problems again in the file's language
+        lang = str(data_lang)
+        doc, findings = load_yaml(text, path.name, lang)
+    return YamlFile(data, doc, findings, fullwidth_colons(text, path.name, lang))
 
 
 class _Bomb(Exception):

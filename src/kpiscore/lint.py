@@ -1,0 +1,117 @@
+"""Scheme traps that pass validation: warnings, never errors, each at its YAML line with the likely fix.
+
+A scheme can be valid and still score everyone wrongly: `target: 90` without `%` over actuals typed as
+88% makes 15 × 0.88 ÷ 90 = 0.15. `lint_scheme` looks at the scheme alone; `lint_result` checks it against
+the data of a run, where the data is there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+from .engine import Result
+from .errors import Finding
+from .i18n import msg
+from .rules import Bands, Deduct, Interval
+from .scheme import Indicator, Scheme
+from .values import one, round_half_up
+
+#: a name that says its actuals are rates or shares, so a bare target of 90 is most likely 90%
+_RATE_NAME = re.compile(r"率|比例|占比|比率|满意度|%|rate|ratio|percent|share", re.I)
+#: fewer people than this make "everyone is equal" a coincidence rather than a sign
+MIN_PEOPLE = 3
+
+
+def lint_scheme(scheme: Scheme) -> list[Finding]:
+    """Warnings about the scheme on its own."""
+    lang = scheme.language
+    found = []
+    for loc, item in scheme.locations():
+        if not isinstance(item, Indicator):
+            continue
+        target = item.target
+        if _bare_target(item) and _RATE_NAME.search(item.name) and target is not None:
+            example = f"{one(item.weight)} × 0.88 ÷ {target.text} = {_score(item.weight * 0.88 / target.value)}"
+            found.append(scheme.finding("lint_target_bare", msg("lint_target_bare", lang, target=target.text,
+                                                                example=example), (*loc, "target")))
+        rule = item.rule
+        if isinstance(rule, Deduct) and item.percent and rule.per is not None and not rule.per.percent \
+                and rule.per.value >= 0.1:
+            found.append(scheme.finding("lint_per_whole", msg("lint_per_whole", lang, per=rule.per.text,
+                                                              points=one(rule.per.value * 100)),
+                                        (*loc, "rule", "per")))
+        if isinstance(rule, Bands):
+            for gap in band_gaps(rule):
+                text = msg("lint_band_gap", lang, gap=_gap_text(gap, item.percent), otherwise=one(rule.otherwise))
+                found.append(scheme.finding("lint_band_gap", text, (*loc, "rule", "bands")))
+    return found
+
+
+def lint_result(result: Result) -> list[Finding]:
+    """Warnings that need the data: a bare target over fractions, actuals in a band gap, an indicator on
+    which everyone is equal or everyone has full marks."""
+    scheme, lang = result.scheme, result.lang
+    found = []
+    for loc, item in scheme.locations():
+        if not isinstance(item, Indicator):
+            continue
+        actual = result.actuals[item.name]
+        present = actual.dropna()
+        if not len(present):
+            continue
+        rule = item.rule
+        if _bare_target(item) and item.target is not None and rule.value_kind == "number" \
+                and bool(((present >= 0) & (present <= 1.5)).all()):
+            sample = float(present.iloc[0])
+            example = (f"{one(item.weight)} × {one(sample)} ÷ {item.target.text} = "
+                       f"{_score(item.weight * sample / item.target.value)}")
+            found.append(scheme.finding("lint_target_fraction", msg(
+                "lint_target_fraction", lang, target=item.target.text, example=example), (*loc, "target")))
+        if isinstance(rule, Bands):
+            inside = sum(int(gap.contains(present).sum()) for gap in band_gaps(rule))
+            if inside:
+                found.append(scheme.finding("lint_band_gap_data", msg("lint_band_gap_data", lang, count=inside,
+                                                                      otherwise=one(rule.otherwise)),
+                                            (*loc, "rule", "bands")))
+        if rule.value_kind == "count" or len(present) < MIN_PEOPLE:
+            continue  # no complaints for anyone is the normal state of a count, not a sign of an error
+        raw = result.raw[item.name].dropna()
+        if len(raw) >= MIN_PEOPLE and bool((raw >= item.weight - 1e-9).all()) and item.weight > 0:
+            found.append(scheme.finding("lint_all_full", msg("lint_all_full", lang, count=len(raw),
+                                                             weight=one(item.weight)), loc))
+        elif present.nunique() == 1:
+            value = one(float(present.iloc[0]), item.percent) if rule.value_kind != "label" else present.iloc[0]
+            found.append(scheme.finding("lint_all_equal", msg("lint_all_equal", lang, count=len(present),
+                                                              value=value), loc))
+    return found
+
+
+def _bare_target(item: Indicator) -> bool:
+    """A target written without `%` on an indicator with no unit, large enough to be meant as a percent."""
+    target = item.target
+    return (item.rule.needs_target and target is not None and not target.percent and item.unit is None
+            and not item.percent and 1.5 < target.value <= 100)
+
+
+def _score(value: float) -> str:
+    return f"{float(round_half_up(value, 2)):.2f}"
+
+
+def band_gaps(rule: Bands) -> Iterator[Interval]:
+    """The stretches between the lowest and the highest band that no band covers."""
+    bands = sorted((b.when for b in rule.bands), key=lambda i: (i.lo, not i.lo_closed))
+    reach, closed = bands[0].hi, bands[0].hi_closed
+    for band in bands[1:]:
+        if band.lo > reach or (band.lo == reach and not closed and not band.lo_closed):
+            yield Interval(reach, band.lo, not closed, not band.lo_closed, band.percent, "")
+        if band.hi > reach or (band.hi == reach and band.hi_closed):
+            reach, closed = band.hi, band.hi_closed
+
+
+def _gap_text(gap: Interval, percent: bool) -> str:
+    lo, hi = one(gap.lo, percent), one(gap.hi, percent)
+    if math.isclose(gap.lo, gap.hi):
+        return f"= {lo}"
+    return f"{'[' if gap.lo_closed else '('}{lo}, {hi}{']' if gap.hi_closed else ')'}"
