@@ -388,6 +388,9 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
             target = loaded.output(spec.period, key)
             write_workbook(result, target)
             outcome.outputs.append(target)
+        if not outcome.ok:  # an earlier run's workbook must not pass for this run's result
+            for key in loaded.schemes:
+                loaded.output(spec.period, key).unlink(missing_ok=True)
         outcomes.append(outcome)
         step(spec.period, True)
     report = BatchReport(outcomes, None, warnings=[w for s in loaded.schemes.values() for w in lint_scheme(s)])
@@ -395,6 +398,8 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
         rolled = rollup(loaded, outcomes)
         report.rollup_path, report.rollup_count = loaded.rollup_output(), len(rolled.table)
         write_rollup(rolled, report.rollup_path)
+    else:
+        loaded.rollup_output().unlink(missing_ok=True)
     step(loaded.plan.rollup.period, True)
     return report
 

@@ -16,7 +16,7 @@ from . import __version__, api, console
 from .batch import load_plan, run_batch
 from .errors import Finding, KpiscoreError, UsageError
 from .i18n import msg
-from .output import FORMATS, check_output, write_csv, write_json, write_result
+from .output import FORMATS, check_inputs, check_output, write_csv, write_json, write_result
 from .readers import read_actuals, read_roster
 from .scheme import Scheme, load_scheme, starter_schemes
 from .template import MIN_ROWS, input_columns, write_template
@@ -29,8 +29,7 @@ app = typer.Typer(
 
 SchemeOption = Annotated[str, typer.Option(
     "--scheme", "-s", help="Scheme YAML file, or a starter scheme's name (see `kpiscore schemes`).")]
-ActualsArg = Annotated[Path, typer.Argument(
-    exists=True, dir_okay=False, help="Filled input: xlsx, xlsm, xls, ods, csv or tsv.")]
+ActualsArg = Annotated[Path, typer.Argument(help="Filled input: xlsx, xlsm, xls, ods, csv or tsv.")]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet to read (default: the first with a header).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
 
@@ -43,14 +42,18 @@ class _State:
 state = _State()
 
 
+def _version(value: bool) -> None:
+    if value:
+        console.out.print(f"kpiscore {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback for errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
 ) -> None:
-    if version:
-        console.out.print(f"kpiscore {__version__}")
-        raise typer.Exit()
     state.debug = debug
 
 
@@ -66,9 +69,11 @@ def _reported() -> Iterator[None]:
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
 
 
-def _scheme(source: str) -> Scheme:
+def _scheme(source: str, *inputs: Path | None) -> Scheme:
+    """Load the scheme (its language is the language of every later message), then check the inputs."""
     scheme = load_scheme(source)
     state.lang = scheme.language
+    check_inputs([p for p in inputs if p is not None], scheme.language)
     return scheme
 
 
@@ -86,7 +91,7 @@ def score(
 ) -> None:
     """Score every employee of one input and write the scored workbook (or CSV / JSON)."""
     with _reported():
-        s = _scheme(scheme)
+        s = _scheme(scheme, actuals)
         fmt = _format(fmt, output, s.language)
         target = None
         if output != "-":
@@ -108,12 +113,19 @@ def score(
 
 
 def _format(fmt: str | None, output: str | None, lang: str) -> str:
+    """The output format from --format, else the output's suffix, else xlsx (json on stdout); a suffix that
+    is no format, or that disagrees with --format, is a usage error rather than a file no program opens."""
+    suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
+    if suffix and suffix not in FORMATS:
+        raise UsageError([Finding("output_suffix", msg("output_suffix", lang, suffix="." + suffix))])
     if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
-        fmt = suffix if suffix in FORMATS else ("json" if output == "-" else "xlsx")
+        fmt = suffix or ("json" if output == "-" else "xlsx")
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError([Finding("format_unknown", msg("format_unknown", lang, format=fmt))])
+    if suffix and suffix != fmt:
+        raise UsageError([Finding("output_suffix_format", msg("output_suffix_format", lang, suffix="." + suffix,
+                                                              format=fmt))])
     if output == "-" and fmt == "xlsx":
         raise UsageError([Finding("stdout_xlsx", msg("stdout_xlsx", lang))])
     return fmt
@@ -125,14 +137,16 @@ def template(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Where to write it (default <scheme name>_template.xlsx here).")] = None,
     roster: Annotated[Path | None, typer.Option(
-        "--roster", exists=True, dir_okay=False, help="xlsx or csv with ids, names (and groups) to pre-fill.")] = None,
+        "--roster", help="xlsx or csv with ids, names (and groups) to pre-fill.")] = None,
     force: ForceOption = False,
 ) -> None:
     """Write the blank input workbook for a scheme, with notes, validation and instructions."""
     with _reported():
-        s = _scheme(scheme)
+        s = _scheme(scheme, roster)
         source = Path(s.source.path) if s.source else Path(scheme)
         target = output or Path(f"{source.stem}_template.xlsx")
+        if target.suffix.lower() != ".xlsx":
+            raise UsageError([Finding("output_suffix", msg("output_suffix", s.language, suffix=target.suffix))])
         check_output(target, [p for p in (source, roster) if p is not None], force, s.language)
         people = read_roster(roster, s) if roster is not None else None
         write_template(s, target, people)
@@ -143,12 +157,12 @@ def template(
 @app.command()
 def validate(
     scheme: SchemeOption,
-    actuals: Annotated[Path | None, typer.Argument(exists=True, dir_okay=False, help="An input to check too.")] = None,
+    actuals: Annotated[Path | None, typer.Argument(help="An input to check too.")] = None,
     sheet: SheetOption = None,
 ) -> None:
     """Check a scheme (and optionally an input) and report every problem; writes nothing."""
     with _reported():
-        s = _scheme(scheme)
+        s = _scheme(scheme, actuals)
         console.info(msg("scheme_ok", s.language, name=s.name, dimensions=len(s.dimensions),
                          indicators=len(s.indicators), total=f"{sum(i.weight for i in s.indicators):g}"))
         if actuals is None:
@@ -168,7 +182,7 @@ def explain(
 ) -> None:
     """Show one employee's calculation, indicator by indicator."""
     with _reported():
-        s = _scheme(scheme)
+        s = _scheme(scheme, actuals)
         result = api.score(actuals, s, sheet=sheet)
         lines = api.explain(result, employee)
         console.explanation(result, lines)
@@ -176,11 +190,12 @@ def explain(
 
 @app.command()
 def batch(
-    plan: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The batch plan (YAML).")],
+    plan: Annotated[Path, typer.Argument(help="The batch plan (YAML).")],
     force: Annotated[bool, typer.Option("--force", help="Replace outputs of an earlier run.")] = False,
 ) -> None:
     """Score several periods (and schemes by role) in one run, then write the roll-up workbook."""
     with _reported():
+        check_inputs([plan], state.lang)
         loaded = load_plan(plan)
         state.lang = loaded.lang
         with console.progress(len(loaded.plan.periods) + 1) as step:

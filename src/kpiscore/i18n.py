@@ -86,7 +86,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lint_all_equal": ("所有 {count} 人该指标的实际值都是 {value}：请确认没有整列复制或填错",
                        "all {count} employees have the same actual, {value}: check that the column was not copied down or mistyped"),
     # input
-    "file_missing": ("找不到文件 {path}", "no such file: {path}"),
+    "file_missing": ("找不到文件 {path}：请检查路径和文件名", "no such file: {path}; check the path and the name"),
     "file_format": ("无法读取 {suffix} 文件：支持 xlsx、xlsm、xls、ods、csv、tsv", "cannot read {suffix} files: use xlsx, xlsm, xls, ods, csv or tsv"),
     "file_unreadable": ("无法读取：{detail}。请确认文件完整，必要时在 Excel/WPS 中打开后另存为 xlsx",
                         "cannot read it: {detail}. Check that the file is complete, or open it in Excel/WPS and save it as xlsx"),
@@ -129,6 +129,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "employee_unknown": ("找不到工号 {id}", "no employee with id {id}"),
     # usage
     "output_exists": ("{path} 已存在：加 --force 覆盖", "{path} exists: add --force to replace it"),
+    "output_is_dir": ("{path} 是文件夹：请给出输出文件名，如 {path}/结果.xlsx", "{path} is a folder: give an output file name, such as {path}/result.xlsx"),
+    "output_unwritable": ("无法写入 {path}：{detail}。请换一个有写入权限的文件夹", "cannot write {path}: {detail}. Choose a folder you can write to"),
+    "output_locked": ("无法替换 {path}：{detail}。该文件可能正在 Excel/WPS 中打开，请关闭后重试", "cannot replace {path}: {detail}. It may be open in Excel/WPS; close it and try again"),
+    "output_suffix": ("无法写出 {suffix} 文件：输出请用 .xlsx、.csv 或 .json", "cannot write a {suffix} file: name the output .xlsx, .csv or .json"),
+    "output_suffix_format": ("输出文件后缀 {suffix} 与 --format {format} 不一致：请改后缀或去掉 --format", "the output's suffix {suffix} does not match --format {format}: change one of them"),
+    "file_is_dir": ("{path} 是文件夹，不是文件：请给出要读取的文件", "{path} is a folder, not a file: name the file to read"),
     "output_is_input": ("输出文件不能是输入文件 {path}", "the output cannot be the input file {path}"),
     "stdout_xlsx": ("xlsx 不能写到标准输出：用 --format json 或 csv", "xlsx cannot go to stdout: use --format json or csv"),
     "format_unknown": ("未知格式 {format}：用 xlsx、csv 或 json", "unknown format {format}: use xlsx, csv or json"),

@@ -136,7 +136,7 @@ def note(scheme: Scheme, col: InputColumn) -> str:
 
 def write_template(scheme: Scheme, path: str | Path, roster: pd.DataFrame | None = None) -> None:
     """Write the input template for `scheme`; `roster` (from `read_roster`) pre-fills id, name and group."""
-    atomic_write(Path(path), lambda tmp: _write(scheme, tmp, roster))
+    atomic_write(Path(path), lambda tmp: _write(scheme, tmp, roster), scheme.language)
 
 
 def _write(scheme: Scheme, path: Path, roster: pd.DataFrame | None) -> None:

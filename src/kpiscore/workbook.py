@@ -35,7 +35,7 @@ HEADER_FILL = "#1F4E78"
 
 def write_workbook(result: Result, path: str | Path) -> None:
     """Write the scored workbook to `path`, atomically (a temporary file renamed into place)."""
-    atomic_write(Path(path), lambda tmp: _Writer(result, tmp).write())
+    atomic_write(Path(path), lambda tmp: _Writer(result, tmp).write(), result.lang)
 
 
 class _Book:
@@ -373,7 +373,7 @@ def provenance(result: Result) -> list[tuple[str, str]]:
 
 def write_rollup(rollup: RollupResult, path: str | Path) -> None:
     """Write the roll-up workbook (one row per employee over the periods, and its summary), atomically."""
-    atomic_write(Path(path), lambda tmp: _RollupWriter(rollup, tmp).write())
+    atomic_write(Path(path), lambda tmp: _RollupWriter(rollup, tmp).write(), rollup.lang)
 
 
 class _RollupWriter(_Book):
