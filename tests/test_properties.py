@@ -144,3 +144,66 @@ def test_yaml_text_never_crashes(tmp_path, text):
         load_scheme(path)
     except SchemeError as exc:
         assert all(f.file == "junk.yaml" for f in exc.findings)
+
+
+LAYOUT_SCHEME = {"name": "版式", "dimensions": [{"name": "D", "indicators": [
+    {"name": "及时率", "weight": 60, "target": "90%"},
+    {"name": "投诉", "weight": 40, "rule": {"type": "count", "allow": 1, "points": 5}}]}]}
+person = st.tuples(st.floats(0, 1.2).map(lambda x: round(x, 3)), st.integers(0, 6), st.sampled_from(["一组", "二组"]))
+footers = st.lists(st.sampled_from(["合计", "平均值", "小计", "最高", "最低", "Total", "Average", "备注：含试用期",
+                                    "制表人：王五", "审核人：李总", "批准人：张总", "说明：数据截至月底"]), max_size=3)
+
+
+def _write_layout(path, people, title_rows, blank_every, merged, footer):
+    """The same people as a plain table, or with title rows, blank lines, 部门 merged per team and footers."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path)
+    ws = book.add_worksheet("S")
+    for r in range(title_rows):
+        ws.write_string(r, 0, f"考核表 第{r + 1}行标题")
+    r = title_rows
+    ws.write_row(r, 0, ["工号", "姓名", "部门", "及时率", "投诉"])
+    r += 1
+    ordered = sorted(enumerate(people), key=lambda p: p[1][2])  # teams together, as merged cells need
+    for team in ("一组", "二组"):
+        members = [(i, p) for i, p in ordered if p[2] == team]
+        first = r
+        for n, (i, (rate, complaints, group)) in enumerate(members):
+            ws.write_row(r, 0, [f"E{i:03d}", f"员工{i}"])
+            if not merged:
+                ws.write_string(r, 2, group)
+            ws.write_number(r, 3, rate)
+            ws.write_number(r, 4, complaints)
+            r += 1
+            if blank_every and (n + 1) % blank_every == 0 and n + 1 < len(members):
+                r += 1  # a blank line inside the team
+        if merged and members:
+            if r - 1 > first:
+                ws.merge_range(first, 2, r - 1, 2, team)
+            else:
+                ws.write_string(first, 2, team)
+        if blank_every:
+            r += 1
+    for text in footer:
+        ws.merge_range(r, 0, r, 1, text)
+        ws.write_number(r, 3, 0.5)
+        r += 1
+    book.close()
+    return path
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(person, min_size=1, max_size=8), st.integers(0, 3), st.integers(0, 3), st.booleans(), footers)
+def test_layout_never_changes_a_score(tmp_path, people, title_rows, blank_every, merged, footer):
+    plain = score(_write_layout(tmp_path / "plain.xlsx", people, 0, 0, False, []), LAYOUT_SCHEME)
+    laid = score(_write_layout(tmp_path / "laid.xlsx", people, title_rows, blank_every, merged, footer),
+                 LAYOUT_SCHEME)
+
+    def by_id(result):
+        frame = pd.concat([result.people[["id", "group"]], result.scores, result.summary], axis=1)
+        return frame.set_index("id").sort_index()
+
+    pd.testing.assert_frame_equal(by_id(plain), by_id(laid))
+    assert [w.code for w in laid.warnings if w.code == "summary_row"] == ["summary_row"] * len(footer)
+    assert [w.code for w in laid.warnings if w.code != "summary_row"] == [w.code for w in plain.warnings]

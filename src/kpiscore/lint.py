@@ -43,9 +43,9 @@ def lint_scheme(scheme: Scheme) -> list[Finding]:
                                                               points=one(rule.per.value * 100)),
                                         (*loc, "rule", "per")))
         if isinstance(rule, Bands):
-            for gap in band_gaps(rule):
+            for gap, after in band_gaps(rule):
                 text = msg("lint_band_gap", lang, gap=_gap_text(gap, item.percent), otherwise=one(rule.otherwise))
-                found.append(scheme.finding("lint_band_gap", text, (*loc, "rule", "bands")))
+                found.append(scheme.finding("lint_band_gap", text, (*loc, "rule", "bands", after)))
     return found
 
 
@@ -70,11 +70,12 @@ def lint_result(result: Result) -> list[Finding]:
             found.append(scheme.finding("lint_target_fraction", msg(
                 "lint_target_fraction", lang, target=item.target.text, example=example), (*loc, "target")))
         if isinstance(rule, Bands):
-            inside = sum(int(gap.contains(present).sum()) for gap in band_gaps(rule))
-            if inside:
-                found.append(scheme.finding("lint_band_gap_data", msg("lint_band_gap_data", lang, count=inside,
-                                                                      otherwise=one(rule.otherwise)),
-                                            (*loc, "rule", "bands")))
+            for gap, after in band_gaps(rule):
+                inside = int(gap.contains(present).sum())
+                if inside:
+                    text = msg("lint_band_gap_data", lang, count=inside, gap=_gap_text(gap, item.percent),
+                               otherwise=one(rule.otherwise))
+                    found.append(scheme.finding("lint_band_gap_data", text, (*loc, "rule", "bands", after)))
         if rule.value_kind == "count" or len(present) < MIN_PEOPLE:
             continue  # no complaints for anyone is the normal state of a count, not a sign of an error
         raw = result.raw[item.name].dropna()
@@ -99,13 +100,16 @@ def _score(value: float) -> str:
     return f"{float(round_half_up(value, 2)):.2f}"
 
 
-def band_gaps(rule: Bands) -> Iterator[Interval]:
-    """The stretches between the lowest and the highest band that no band covers."""
-    bands = sorted((b.when for b in rule.bands), key=lambda i: (i.lo, not i.lo_closed))
-    reach, closed = bands[0].hi, bands[0].hi_closed
-    for band in bands[1:]:
+def band_gaps(rule: Bands) -> Iterator[tuple[Interval, int]]:
+    """The stretches between the lowest and the highest band that no band covers, each with the index of
+    the band that starts after it."""
+    order = sorted(range(len(rule.bands)), key=lambda k: (rule.bands[k].when.lo, not rule.bands[k].when.lo_closed))
+    first = rule.bands[order[0]].when
+    reach, closed = first.hi, first.hi_closed
+    for k in order[1:]:
+        band = rule.bands[k].when
         if band.lo > reach or (band.lo == reach and not closed and not band.lo_closed):
-            yield Interval(reach, band.lo, not closed, not band.lo_closed, band.percent, "")
+            yield Interval(reach, band.lo, not closed, not band.lo_closed, band.percent, ""), k
         if band.hi > reach or (band.hi == reach and band.hi_closed):
             reach, closed = band.hi, band.hi_closed
 

@@ -180,7 +180,7 @@ class Scheme(Model):
         """A finding about a part of the scheme, at its YAML line where the scheme came from a file."""
         if self._doc is None:
             return Finding(code, message, field=".".join(map(str, loc)))
-        return self._doc.finding(code, message, loc)
+        return self._doc.finding(code, message, loc, tags=False)
 
     def locations(self) -> Iterator[tuple[tuple[str | int, ...], Indicator | Adjustment]]:
         """Every indicator and adjustment with its place in the scheme (`dimensions[0].indicators[1]`)."""

@@ -35,13 +35,14 @@ class YamlDoc:
         self.lines = lines
         self.file = file
 
-    def locate(self, loc: Sequence[str | int]) -> tuple[int | None, str]:
-        """The line and printable field path of a pydantic `loc`; union tags that are not data are skipped."""
+    def locate(self, loc: Sequence[str | int], tags: bool = True) -> tuple[int | None, str]:
+        """The line and printable field path of a pydantic `loc`, whose union tags (not data) are skipped;
+        `tags=False` for a path of data keys only."""
         node: Any = self.data
         path: list[str | int] = []
         tagged = None  # the node whose union tag was skipped: a tag is skipped once
         for part in loc:
-            if tagged is not node and _is_tag(part, node):
+            if tags and tagged is not node and _is_tag(part, node):
                 tagged = node
                 continue
             in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
@@ -52,8 +53,8 @@ class YamlDoc:
                      if tuple(path[:end]) in self.lines), None)
         return line, format_path(path)
 
-    def finding(self, code: str, message: str, loc: Sequence[str | int]) -> Finding:
-        line, field = self.locate(loc)
+    def finding(self, code: str, message: str, loc: Sequence[str | int], tags: bool = True) -> Finding:
+        line, field = self.locate(loc, tags)
         return Finding(code, message, file=self.file, line=line, field=field or None)
 
     def validation_findings(self, error: ValidationError, lang: str) -> list[Finding]:
