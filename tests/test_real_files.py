@@ -20,6 +20,7 @@ TOTALS = {"WX001": 98.33, "WX002": 104.06, "WX003": 91.55, "WX004": 100.43, "WX0
 GROUP_RANKS = {"WX001": 2, "WX002": 1, "WX003": 3, "WX004": 2, "WX005": 3, "WX006": 1}
 GROUPS = {"WX001": "维修一部", "WX002": "维修一部", "WX003": "维修一部", "WX004": "维修二部", "WX005": "维修二部",
           "WX006": "维修二部"}
+ERROR_CELLS = [("Sheet1", "D3", "cell_error"), ("Sheet1", "I5", "cell_error")]
 LIBREOFFICE = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 
 
@@ -65,7 +66,7 @@ def test_two_row_header_with_merged_dimensions_and_a_line_break():
 def test_error_values_are_errors_under_every_missing_policy():
     for missing in ("error", "zero", "skip"):
         scheme = load_scheme("service-quality").model_dump(mode="json") | {"missing": missing}
-        assert errors(REAL / "error_cells.xlsx", scheme) == [("Sheet1", "D3", "cell_error"), ("Sheet1", "I5", "cell_error")]
+        assert errors(REAL / "error_cells.xlsx", scheme) == ERROR_CELLS
     with pytest.raises(InputError) as info:
         score(REAL / "error_cells.xlsx", "service-quality")
     assert info.value.findings[0].message.startswith("单元格是错误值 #DIV/0!（客服响应及时率）")
@@ -74,7 +75,7 @@ def test_error_values_are_errors_under_every_missing_policy():
 
 def test_formulas_without_cached_values_say_open_and_save():
     assert errors(REAL / "uncalculated.xlsx") == [("Sheet1", "D2", "formula_uncalculated")]
-    with pytest.raises(InputError, match="6 个公式没有计算结果.*Excel 或 WPS 打开并保存一次"):
+    with pytest.raises(InputError, match=r"6 个公式没有计算结果.*Excel 或 WPS 打开并保存一次"):
         score(REAL / "uncalculated.xlsx", "service-quality")
 
 
@@ -208,7 +209,7 @@ def test_saved_by_libreoffice(resaved, suffix):
     result = assert_example(resaved / f"merged_teams.{suffix}")
     assert notices(result) == [("考核表", "C12", "summary_row"), ("考核表", "C13", "summary_row")]
     assert_example(resaved / f"two_row_header.{suffix}")
-    assert errors(resaved / f"error_cells.{suffix}") == [("Sheet1", "D3", "cell_error"), ("Sheet1", "I5", "cell_error")]
+    assert errors(resaved / f"error_cells.{suffix}") == ERROR_CELLS
     result = assert_example(resaved / f"hidden_rows.{suffix}")
     assert notices(result) == [("Sheet1", None, "hidden_rows"), ("Sheet1", None, "hidden_columns")]
     assert [c for _, c, _ in errors(resaved / f"na_marks.{suffix}")] == ["G2", "E3", "J4", "H5", "I6"]

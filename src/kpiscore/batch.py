@@ -122,7 +122,8 @@ def load_plan(path: str | Path) -> LoadedPlan:
     """Read and check a plan and every scheme it names; raise SchemeError with all problems."""
     path = Path(path)
     read = read_yaml(path)
-    plan, more = None, []
+    plan: Plan | None = None
+    more: list[Finding] = []
     if read.doc is not None:
         plan, more = _check(read.doc)
     if read.findings or plan is None:

@@ -17,7 +17,7 @@ from .batch import load_plan, run_batch
 from .errors import Finding, KpiscoreError, UsageError
 from .i18n import msg
 from .output import FORMATS, check_inputs, check_output, write_csv, write_json, write_result
-from .readers import read_actuals, read_roster
+from .readers import read_roster
 from .scheme import Scheme, load_scheme, starter_schemes
 from .template import MIN_ROWS, input_columns, write_template
 

@@ -22,6 +22,7 @@ from .decode import DecodeProblem
 from .engine import missing_problems
 from .errors import Finding, InputError
 from .i18n import label, msg
+from .rules import Mapping
 from .scheme import Adjustment, Indicator, Scheme
 from .sheets import (
     ERROR_VALUES,
@@ -326,7 +327,7 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
     identity = [fold(c) for c in (cols.id, cols.name, cols.group) if c and fold(c) in raw.columns]
     others = raw.drop(columns=list(needed), errors="ignore")
     raw = raw[list(dict.fromkeys([*needed, *optional]))]
-    labels = {fold(c): item.rule.folded for item in scheme.items if item.rule.value_kind == "label"
+    labels = {fold(c): item.rule.folded for item in scheme.items if isinstance(item.rule, Mapping)
               for c in item.inputs}
     marks = scheme.not_applicable_marks
     kinds = pd.DataFrame({c: cell_kinds(raw[c], marks - {mark_key(k) for k in labels.get(c, ())})
@@ -349,9 +350,9 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
     ids = as_text(raw[id_col], kinds[id_col]).map(fold, na_action="ignore")
     out[id_col] = ids
     findings += _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, lang, invalid)
-    for column in (cols.name, cols.group):
-        if column and fold(column) in raw.columns:
-            out[fold(column)] = as_text(raw[fold(column)], kinds[fold(column)]).str.strip()
+    for text_column in (cols.name, cols.group):
+        if text_column and fold(text_column) in raw.columns:
+            out[fold(text_column)] = as_text(raw[fold(text_column)], kinds[fold(text_column)]).str.strip()
     src.notices += _hidden(out, list(raw.columns), src, id_col, lang)
     if roster:
         return out, findings

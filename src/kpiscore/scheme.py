@@ -441,11 +441,13 @@ def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
         return scheme
     path = resolve_scheme_path(source)
     read = read_yaml(path)
-    scheme, more = None, []
+    checked: Scheme | None = None
+    more: list[Finding] = []
     if read.doc is not None:
-        scheme, more = check_scheme(read.doc, _lang(read.doc.data))
-    if read.findings or scheme is None:
+        checked, more = check_scheme(read.doc, _lang(read.doc.data))
+    if read.findings or checked is None:
         raise SchemeError(read.failure(more))
+    scheme = checked
     scheme._source = SchemeSource(str(path), hashlib.sha256(read.data).hexdigest())
     return scheme
 

@@ -104,10 +104,10 @@ def sniff(data: bytes) -> str:
     if data.startswith(b"PK"):
         return _zip_kind(data)
     if data.startswith(_OLE):
-        head = data[:1 << 20]
-        if "EncryptedPackage".encode("utf-16-le") in head:
+        directory = data[:1 << 20]
+        if "EncryptedPackage".encode("utf-16-le") in directory:
             return "encrypted"
-        if "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head:
+        if "Workbook".encode("utf-16-le") in directory or "Book".encode("utf-16-le") in directory:
             return "xls"
         return "ole"
     for magic, kind in ((b"%PDF", "pdf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image")):
@@ -198,7 +198,7 @@ class CalamineBook(Book):
         return list(self.book.sheet_names)
 
     def grid(self, name: str | None) -> Grid:
-        ws = self.book.get_sheet_by_name(name)
+        ws = self.book.get_sheet_by_name(name or "")
         top, left = ws.start or (0, 0)
         grid = Grid(name, ws.to_python(), top, left)
         merges = ws.merged_cell_ranges
@@ -349,7 +349,8 @@ def cfb_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
         fat += struct.unpack(f"<{ssz // 4}I", sector(s))
 
     def chain(start: int, table: list[int], limit: int) -> list[int]:
-        out, sid = [], start
+        out: list[int] = []
+        sid = start
         while sid < limit and len(out) <= limit:
             out.append(sid)
             sid = table[sid] if sid < len(table) else 0xFFFFFFFE

@@ -94,8 +94,8 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        lines = text.splitlines()
-        if line and line <= len(lines) and "\t" in lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]:
+        source = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
+        if "\t" in source[: len(source) - len(source.lstrip())]:  # a tab in the indentation
             return None, [Finding("yaml_tab", msg("yaml_tab", lang), file=file, line=line)]
         detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, [Finding("yaml_syntax", msg("yaml_syntax", lang, detail=detail), file=file, line=line)]
