@@ -330,7 +330,7 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
     labels = {fold(c): item.rule.folded for item in scheme.items if isinstance(item.rule, Mapping)
               for c in item.inputs}
     marks = scheme.not_applicable_marks
-    kinds = pd.DataFrame({c: cell_kinds(raw[c], marks - {mark_key(k) for k in labels.get(c, ())})
+    kinds = pd.DataFrame({c: cell_kinds(raw[c], {m for m in marks if mark_key(m) not in labels.get(c, {})})
                           for c in raw.columns}, index=raw.index)
     keep = ~kinds.isin(["blank", "na"]).all(axis=1)
     raw, kinds, others = raw[keep], kinds[keep], others[keep]
@@ -340,11 +340,17 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
     raw, kinds = raw.drop(index=list(summary)), kinds.drop(index=list(summary))
     if raw.empty:
         return raw, [*findings, src.at("no_rows", msg("no_rows", lang))]
-    findings += _unusable_cells(raw, kinds, scheme, src)
-    # cells already reported (an error value, a formula never calculated) are not blank, just wrong
-    invalid = {(row, c) for c in kinds.columns for row in kinds.index[kinds[c].isin(["error", "uncalculated"])]}
-    marked = {(row, c): raw.at[row, c] for c in kinds.columns for row in kinds.index[kinds[c].eq("na")]}
-    kinds = kinds.mask(kinds.isin(["error", "uncalculated", "na"]), "blank")
+    # error values and formulas never calculated are reported, not read as blank; a not-applicable mark is a
+    # blank that remembers what was typed
+    invalid: set[tuple[Any, str]] = set()
+    marked: dict[tuple[Any, str], Any] = {}
+    special = kinds.isin(["error", "uncalculated", "na"])
+    if special.to_numpy().any():
+        findings += _unusable_cells(raw, kinds, scheme, src)
+        for c in kinds.columns[special.any()]:
+            invalid.update((row, c) for row in kinds.index[kinds[c].isin(["error", "uncalculated"])])
+            marked.update({(row, c): raw.at[row, c] for row in kinds.index[kinds[c].eq("na")]})
+        kinds = kinds.mask(special, "blank")
     out = pd.DataFrame(index=raw.index)
     id_col = fold(cols.id)
     ids = as_text(raw[id_col], kinds[id_col]).map(fold, na_action="ignore")
@@ -391,12 +397,16 @@ _NOTE = re.compile(r"(?:备注|说明|注[:：]|制表|填表|审核|复核|审�
                    r"note|remark)", re.I)
 
 
+_HINT = re.compile(r"[合总小汇均最备说注制填审复批签负日]|total|sum|av|mean|max|min|note|remark", re.I)
+
+
 def _summary_rows(raw: pd.DataFrame, kinds: pd.DataFrame, others: pd.DataFrame, identity: list[str],
                   id_col: str) -> dict[Any, tuple[str, str]]:
     """Rows that are not people — summary and note lines — as row → (column, the label found)."""
     found: dict[Any, tuple[str, str]] = {}
     for c in identity:
         text = raw[c].where(kinds[c].eq("text")).dropna().astype(str)
+        text = text[text.str.contains(_HINT)]  # a cheap first look: most ids and names have none of these
         squeezed = text.str.replace(r"\s+", "", regex=True).str.normalize("NFKC")
         hit = squeezed.str.fullmatch(_SUMMARY) | squeezed.str.match(_NOTE)
         for row in text.index[hit]:
@@ -458,28 +468,35 @@ def _cell_order(cell: str | None, order: dict[str, int]) -> tuple[int, int]:
 
 _NUMBER_TYPES = {float, int, np.float64, np.float32, np.int64, np.int32}
 _BOOL_TYPES = {bool, np.bool_}
+_BLANK_TYPES = {type(None)}
 def cell_kinds(col: pd.Series, marks: frozenset[str] | set[str] = frozenset()) -> pd.Series:
     """Each cell's kind from one type() per cell: "number", "bool", "text", "blank", "error" (`#DIV/0!`),
-    "uncalculated" (a formula without a result), "na" (a not-applicable mark) or "other" (a date)."""
+    "uncalculated" (a formula without a result), "na" (one of the not-applicable `marks`, as
+    `values.mark_spellings` spells them) or "other" (a date)."""
     types = col.map(type)
-    kind = pd.Series("other", index=col.index, dtype=object)
-    kind[types.isin(_NUMBER_TYPES)] = "number"
-    kind[types.isin(_BOOL_TYPES)] = "bool"
-    is_text = types.eq(str)
-    kind[is_text] = "text"
+    values = col.to_numpy(dtype=object)
+    kind = np.full(len(col), "other", dtype=object)
+    number = types.isin(_NUMBER_TYPES).to_numpy()
+    kind[number] = "number"
+    kind[types.isin(_BOOL_TYPES).to_numpy()] = "bool"
+    kind[types.isin(_BLANK_TYPES).to_numpy()] = "blank"
+    kind[number.nonzero()[0][pd.isna(values[number].astype(float))]] = "blank"  # a NaN number cell
+    if Uncalculated in _present(types):
+        kind[types.eq(Uncalculated).to_numpy()] = "uncalculated"
+    is_text = types.eq(str).to_numpy()
     if is_text.any():
-        text = col[is_text].astype(str).str.strip()
-        kind[text.index[text.eq("")]] = "blank"
-        short = text[text.str.len().between(1, 16)]
-        if len(short):
-            error = short.str.upper().isin(ERROR_VALUES) | short.str.fullmatch(r"Err:\d{3}")
-            kind[short.index[error]] = "error"
-            if marks:
-                folded = short.str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
-                kind[short.index[folded.isin(marks) & ~error]] = "na"
-    kind[types.eq(Uncalculated)] = "uncalculated"
-    kind[types.eq(type(None)) | (kind.eq("number") & pd.isna(col))] = "blank"
-    return kind
+        text = pd.Series(values[is_text]).str.strip()
+        where = is_text.nonzero()[0]
+        kind[where] = "text"
+        kind[where[text.isin(marks).to_numpy()]] = "na"
+        kind[where[text.isin(ERROR_VALUES).to_numpy()]] = "error"
+        kind[where[text.eq("").to_numpy()]] = "blank"
+    return pd.Series(kind, index=col.index, dtype=object)
+
+
+def _present(types: pd.Series) -> set[type]:
+    """The cell types a column holds (few: a hash of each distinct one)."""
+    return set(pd.unique(types.to_numpy()))
 
 
 def as_text(col: pd.Series, kind: pd.Series) -> pd.Series:

@@ -30,7 +30,7 @@ from pydantic import (
 from .errors import Finding, SchemeError, UsageError
 from .i18n import DEFAULT_GRADES, msg
 from .rules import AdjustmentRule, Context, Quantity, Ratio, Value, WeightedRule
-from .values import NOT_APPLICABLE, fold, mark_key, one
+from .values import NOT_APPLICABLE, fold, mark_spellings, one
 from .yamlio import YamlDoc, read_yaml
 
 Missing = Literal["error", "zero", "skip"]
@@ -192,8 +192,8 @@ class Scheme(Model):
 
     @property
     def not_applicable_marks(self) -> frozenset[str]:
-        """Every mark that counts as a blank cell, as `values.mark_key` compares them."""
-        return frozenset(mark_key(m) for m in (*NOT_APPLICABLE, *self.not_applicable) if mark_key(m))
+        """Every spelling of a mark that counts as a blank cell (see `values.mark_spellings`)."""
+        return mark_spellings([*NOT_APPLICABLE, *self.not_applicable])
 
 
 # ---------------------------------------------------------------------------------------------------------

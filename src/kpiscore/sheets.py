@@ -22,7 +22,8 @@ from .decode import decode_text
 
 #: Excel's error values; a cell showing one of these is never a number
 ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
-                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
+                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"}
+                         | {f"Err:{n}" for n in range(500, 600)})  # LibreOffice's and WPS's own codes
 _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
                 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 

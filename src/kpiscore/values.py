@@ -37,6 +37,17 @@ def mark_key(text: str) -> str:
     return re.sub(r"\s+", "", fold(text)).upper()
 
 
+def mark_spellings(marks: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """Every way a mark is typed into a cell (n/a, N/A, Ｎ／Ａ), so that cells are matched by one hash look-up
+    instead of folding each of them."""
+    out: set[str] = set()
+    for mark in marks:
+        key = mark_key(mark)
+        wide = "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in key)
+        out.update({key, key.lower(), key.capitalize(), wide, wide.lower()})
+    return frozenset(m for m in out if m)
+
+
 @dataclass(frozen=True)
 class Quantity:
     """A number from the scheme, remembering whether it was written as a percent and how it was written."""
