@@ -343,7 +343,7 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
     # error values and formulas never calculated are reported, not read as blank; a not-applicable mark is a
     # blank that remembers what was typed
     invalid: set[tuple[Any, str]] = set()
-    marked: dict[tuple[Any, str], Any] = {}
+    marked: dict[tuple[Any, str | None], Any] = {}
     special = kinds.isin(["error", "uncalculated", "na"])
     if special.to_numpy().any():
         findings += _unusable_cells(raw, kinds, scheme, src)
