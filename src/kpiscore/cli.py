@@ -149,8 +149,10 @@ def template(
             raise UsageError([Finding("output_suffix", msg("output_suffix", s.language, suffix=target.suffix))])
         check_output(target, [p for p in (source, roster) if p is not None], force, s.language)
         people = read_roster(roster, s) if roster is not None else None
-        write_template(s, target, people)
-        rows = max(MIN_ROWS, len(people) if people is not None else 0)
+        if people is not None:
+            console.warnings(people.warnings)
+        write_template(s, target, people.frame if people is not None else None)
+        rows = max(MIN_ROWS, len(people.frame) if people is not None else 0)
         console.info(msg("template_written", s.language, path=str(target), columns=len(input_columns(s)), rows=rows))
 
 

@@ -290,14 +290,14 @@ def _table(grid: Grid, header: int, id_col: str, src: Source) -> pd.DataFrame:
 # raw tables to typed columns
 
 
-def read_roster(path: str | Path, scheme: Scheme) -> pd.DataFrame:
+def read_roster(path: str | Path, scheme: Scheme) -> Actuals:
     """A roster (xlsx or csv with the scheme's id, name and optionally group columns) as a frame of text;
-    duplicate and blank ids are errors, reported with their cells."""
+    duplicate and blank ids are errors, reported with their cells; summary rows left out are notices."""
     raw, src = read_table(Path(path), scheme, None)
     frame, findings = parse(raw, scheme, src, roster=True)
     if findings:
         raise InputError(findings)
-    return frame
+    return Actuals(frame, src, list(src.notices))
 
 
 def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) -> tuple[pd.DataFrame, list[Finding]]:

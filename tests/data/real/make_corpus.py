@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 from openpyxl import Workbook
@@ -80,14 +81,20 @@ def two_row_header(path: Path) -> None:
     book.close()
 
 
-def error_cells(path: Path) -> None:
-    """Formulas whose cached results are error values, as Excel saves them."""
+def plain_sheet(path: Path) -> tuple[xlsxwriter.Workbook, Any]:
+    """The six people under a one-row header on Sheet1, for a test to change before it closes the book."""
     book = xlsxwriter.Workbook(path)
     ws = book.add_worksheet("Sheet1")
     ws.write_row(0, 0, ["工号", "姓名", "部门", *INDICATORS])
     for i, (pid, name, group, values) in enumerate(PEOPLE):
         ws.write_row(1 + i, 0, [pid, name, group])
         ws.write_row(1 + i, 3, values)
+    return book, ws
+
+
+def error_cells(path: Path) -> None:
+    """Formulas whose cached results are error values, as Excel saves them."""
+    book, ws = plain_sheet(path)
     ws.write_formula(2, 3, "=E3/0", None, "#DIV/0!")  # D3: 王芳's 客服响应及时率
     ws.write_formula(4, 8, "=VLOOKUP(A5,Z:Z,2,0)", None, "#N/A")  # I5: 刘洋's 客户满意度(CSAT)
     book.close()
@@ -108,28 +115,15 @@ def uncalculated(path: Path) -> None:
 
 def na_marks(path: Path) -> None:
     """Not-applicable marks typed into indicator cells."""
-    book = xlsxwriter.Workbook(path)
-    ws = book.add_worksheet("Sheet1")
-    ws.write_row(0, 0, ["工号", "姓名", "部门", *INDICATORS])
-    marks = {(0, 3): "/", (1, 1): "—", (2, 6): "无", (3, 4): "不适用", (4, 5): "N/A"}
-    for i, (pid, name, group, values) in enumerate(PEOPLE):
-        ws.write_row(1 + i, 0, [pid, name, group])
-        for j, v in enumerate(values):
-            if (i, j) in marks:
-                ws.write_string(1 + i, 3 + j, marks[(i, j)])
-            else:
-                ws.write_number(1 + i, 3 + j, v)
+    book, ws = plain_sheet(path)
+    for (i, j), mark in {(0, 3): "/", (1, 1): "—", (2, 6): "无", (3, 4): "不适用", (4, 5): "N/A"}.items():
+        ws.write_string(1 + i, 3 + j, mark)
     book.close()
 
 
 def hidden_rows(path: Path) -> None:
     """A hidden row (someone who left, hidden instead of deleted) and a hidden helper column."""
-    book = xlsxwriter.Workbook(path)
-    ws = book.add_worksheet("Sheet1")
-    ws.write_row(0, 0, ["工号", "姓名", "部门", *INDICATORS])
-    for i, (pid, name, group, values) in enumerate(PEOPLE):
-        ws.write_row(1 + i, 0, [pid, name, group])
-        ws.write_row(1 + i, 3, values)
+    book, ws = plain_sheet(path)
     ws.set_row(3, None, None, {"hidden": True})  # row 4: 李强
     ws.set_column(4, 4, None, None, {"hidden": True})  # E: 上门服务到达及时率
     book.close()
