@@ -213,3 +213,24 @@ def test_saved_by_libreoffice(resaved, suffix):
     result = assert_example(resaved / f"hidden_rows.{suffix}")
     assert notices(result) == [("Sheet1", None, "hidden_rows"), ("Sheet1", None, "hidden_columns")]
     assert [c for _, c, _ in errors(resaved / f"na_marks.{suffix}")] == ["G2", "E3", "J4", "H5", "I6"]
+
+
+def test_which_rows_are_summaries():
+    import pandas as pd
+
+    scheme = {"name": "s", "dimensions": [{"name": "D", "indicators": [{"name": "率", "weight": 100,
+                                                                        "target": "100%"}]}]}
+    rows = [("E1", "李平均", "一部", 0.9),        # a person whose name ends in 平均: scored
+            ("E2", "Notely", "一部", 0.8),        # and an English name that starts like "note"
+            ("一部小计", None, "一部", 1.7),
+            (None, "合 计", None, 1.7),           # spaced out, as two-character words often are
+            (None, "Average", None, 0.85),
+            ("部门平均", None, None, 0.85),
+            ("注：试用期人员不参加考核", None, None, None),
+            (None, None, "审核人：李总", None)]
+    frame = pd.DataFrame(rows, columns=["工号", "姓名", "部门", "率"])
+    result = score(frame, scheme)
+    assert result.people["id"].tolist() == ["E1", "E2"]
+    assert [(w.cell, w.code) for w in result.warnings] == [(f"{c}{r}", "summary_row") for c, r in
+                                                           [("A", 4), ("B", 5), ("B", 6), ("A", 7), ("A", 8),
+                                                            ("C", 9)]]

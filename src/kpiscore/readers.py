@@ -30,7 +30,6 @@ from .sheets import (
     KINDS_READ,
     Book,
     CalamineBook,
-    CsvBook,
     Grid,
     Uncalculated,
     open_book,
@@ -147,20 +146,19 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
     if kind == "xlsx":
         src.stamp = read_stamp(data)
     try:
-        book = open_book(data, kind)
+        return _read_book(open_book(data, kind, tab=suffix == ".tsv"), src, scheme, sheet)
     except DecodeProblem as exc:
         raise InputError([src.at("file_encoding", msg("file_encoding", lang, line=exc.line,
-                                                      encoding=exc.encoding))]) from None
+                                                      encoding=exc.encoding))]) from exc
+    except InputError:
+        raise
     except Exception as exc:  # calamine and the XML parsers raise several unrelated types for a corrupt file
-        raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=str(exc)))]) from None
-    return _read_book(book, src, scheme, sheet, tab=suffix == ".tsv")
+        raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=str(exc)))]) from exc
 
 
-def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None, tab: bool) -> tuple[pd.DataFrame, Source]:
+def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:
     lang = scheme.language
     id_col = fold(scheme.columns.id)
-    if isinstance(book, CsvBook):
-        book.tab = book.tab or tab
     if sheet is not None:
         names = book.all_names if isinstance(book, CalamineBook) else [n for n in book.names if n]
         if sheet not in names:
@@ -334,7 +332,7 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
                           for c in raw.columns}, index=raw.index)
     keep = ~kinds.isin(["blank", "na"]).all(axis=1)
     raw, kinds, others = raw[keep], kinds[keep], others[keep]
-    summary = _summary_rows(raw, kinds, others, identity, fold(cols.id))
+    summary = _summary_rows(raw, kinds, others, identity, fold(cols.id), fold(cols.name))
     for row, (column, value) in summary.items():
         src.notices.append(src.at("summary_row", msg("summary_row", lang, row=row, value=value), row, column))
     raw, kinds = raw.drop(index=list(summary)), kinds.drop(index=list(summary))
@@ -389,26 +387,29 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
     return out, findings
 
 
-#: a row labelled like this in its id, name or group cell sums up the others: 合计, 一部小计, 平均值, Total
-_SUMMARY = re.compile(r"(?:.{0,20}(?:合计|总计|小计|汇总|平均值?|平均分|均值)|最高分?|最低分?|最大值|最小值|"
-                      r"total|grandtotal|subtotal|sum|average|avg|mean|max|min|maximum|minimum)", re.I)
+#: a summary line's label, exactly as typed (spaces removed): 合计, 平均值, Total
+_SUMMARY_WORD = (r"合计|总计|小计|汇总|平均|平均值|平均分|均值|最高|最高分|最低|最低分|最大值|最小值|"
+                 r"total|grandtotal|subtotal|sum|average|avg|mean|max|min|maximum|minimum")
+#: ... or a label ending like one in an id or group cell: 一部小计, 维修一部合计, 部门平均 (a name may end in 平均)
+_SUMMARY_END = {"name": r".{0,20}(?:合计|总计|小计|汇总)",
+                "other": r".{0,20}(?:合计|总计|小计|汇总|平均值?|平均分|均值)"}
 #: a note line under the table: 备注：…, 制表人：…, 审核人：…
 _NOTE = re.compile(r"(?:备注|说明|注[:：]|制表|填表|审核|复核|审批|批准|签字|签名|负责人[:：]|日期[:：]|"
-                   r"note|remark)", re.I)
-
-
+                   r"notes?(?:[:：]|$)|remarks?(?:[:：]|$))", re.I)
+#: a cheap first look: most ids and names hold none of these
 _HINT = re.compile(r"[合总小汇均最备说注制填审复批签负日]|total|sum|av|mean|max|min|note|remark", re.I)
 
 
 def _summary_rows(raw: pd.DataFrame, kinds: pd.DataFrame, others: pd.DataFrame, identity: list[str],
-                  id_col: str) -> dict[Any, tuple[str, str]]:
+                  id_col: str, name_col: str) -> dict[Any, tuple[str, str]]:
     """Rows that are not people — summary and note lines — as row → (column, the label found)."""
     found: dict[Any, tuple[str, str]] = {}
     for c in identity:
         text = raw[c].where(kinds[c].eq("text")).dropna().astype(str)
-        text = text[text.str.contains(_HINT)]  # a cheap first look: most ids and names have none of these
+        text = text[text.str.contains(_HINT)]
         squeezed = text.str.replace(r"\s+", "", regex=True).str.normalize("NFKC")
-        hit = squeezed.str.fullmatch(_SUMMARY) | squeezed.str.match(_NOTE)
+        ending = _SUMMARY_END["name" if c == name_col else "other"]
+        hit = squeezed.str.fullmatch(f"{_SUMMARY_WORD}|{ending}", case=False) | squeezed.str.match(_NOTE)
         for row in text.index[hit]:
             found.setdefault(row, (c, text[row].strip()))
     # a label in a column that is not read (序号 says 合计) counts where the id is blank, and only exactly
@@ -416,8 +417,7 @@ def _summary_rows(raw: pd.DataFrame, kinds: pd.DataFrame, others: pd.DataFrame, 
     for c in others.columns:
         text = others[c][blank_id].map(lambda v: v if isinstance(v, str) else None).dropna()
         squeezed = text.str.replace(r"\s+", "", regex=True).str.normalize("NFKC")
-        hit = squeezed.str.fullmatch(r"合计|总计|小计|汇总|平均值?|平均分|最高分?|最低分?|total|average", case=False)
-        for row in text.index[hit]:
+        for row in text.index[squeezed.str.fullmatch(_SUMMARY_WORD, case=False)]:
             found.setdefault(row, (c, text[row].strip()))
     return dict(sorted(found.items()))
 

@@ -227,10 +227,10 @@ class CalamineBook(Book):
         return self._ods.get(name or "", _OdsSheet())
 
 
-def open_book(data: bytes, kind: str) -> Book:
-    """A file of a kind kpiscore reads, opened as a book of grids."""
+def open_book(data: bytes, kind: str, tab: bool = False) -> Book:
+    """A file of a kind kpiscore reads, opened as a book of grids; `tab` for a .tsv's text."""
     if kind == "text":
-        return CsvBook(decode_text(data), tab=False)
+        return CsvBook(decode_text(data), tab)
     if kind == "html":
         return _HtmlBook(data)
     if kind == "xml2003":
