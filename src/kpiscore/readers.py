@@ -22,6 +22,7 @@ from .decode import DecodeProblem
 from .engine import missing_problems
 from .errors import Finding, InputError
 from .i18n import label, msg
+from .isolate import ReaderCrashed, Refused
 from .rules import Mapping
 from .scheme import Adjustment, Indicator, Scheme
 from .sheets import (
@@ -29,7 +30,6 @@ from .sheets import (
     EXPECTED,
     KINDS_READ,
     Book,
-    CalamineBook,
     Grid,
     Uncalculated,
     open_book,
@@ -152,6 +152,10 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
                                                       encoding=exc.encoding))]) from exc
     except InputError:
         raise
+    except Refused as exc:
+        raise InputError([src.at(exc.code, msg(exc.code, lang, **exc.params))]) from exc
+    except ReaderCrashed as exc:
+        raise InputError([src.at("file_crashed", msg("file_crashed", lang, detail=str(exc)))]) from exc
     except Exception as exc:  # calamine and the XML parsers raise several unrelated types for a corrupt file
         raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=str(exc)))]) from exc
 
@@ -159,26 +163,18 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
 def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:
     lang = scheme.language
     id_col = fold(scheme.columns.id)
-    if sheet is not None:
-        names = book.all_names if isinstance(book, CalamineBook) else [n for n in book.names if n]
-        if sheet not in names:
-            text = msg("sheet_missing", lang, sheet=sheet, sheets=", ".join(names))
-            raise InputError([src.at("sheet_missing", text)])
-        candidates: list[str | None] = [sheet]
-    else:
-        candidates = list(book.names)
-    for name in candidates:
-        grid = book.grid(name)
-        header = _find_header(grid, id_col)
-        src.sheet = name
-        if header is not None:
-            book.details(grid)
-            grid.fill_merges()
-            return _table(grid, header, id_col, src), src
-        if sheet is not None:
-            raise InputError([src.at("header_missing", msg("header_missing", lang, column=scheme.columns.id))])
-    src.sheet = None
-    raise InputError([src.at("header_missing_any", msg("header_missing_any", lang, column=scheme.columns.id))])
+    grid, header = book.pick(sheet, lambda g: _find_header(g, id_col))
+    if sheet is not None and grid is None:
+        names = [n for n in book.all_names if n]
+        raise InputError([src.at("sheet_missing", msg("sheet_missing", lang, sheet=sheet, sheets=", ".join(names)))])
+    if grid is None or header is None:
+        src.sheet = sheet
+        code = "header_missing" if sheet is not None else "header_missing_any"
+        raise InputError([src.at(code, msg(code, lang, column=scheme.columns.id))])
+    src.sheet = grid.name
+    book.details(grid)
+    grid.fill_merges()
+    return _table(grid, header, id_col, src), src
 
 
 def read_stamp(data: bytes) -> dict[str, str] | None:

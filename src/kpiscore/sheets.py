@@ -13,12 +13,13 @@ import io
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
 from .decode import decode_text
+from .isolate import Refused, isolated
 
 #: Excel's error values; a cell showing one of these is never a number
 ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
@@ -154,23 +155,41 @@ def _zip_kind(data: bytes) -> str:
 
 
 class Book:
-    """The sheets of one file, visible ones in order; `grid(name)` reads one with everything it shows."""
+    """The sheets of one file: `pick` finds the grid to read, `details` adds what costs a second look."""
 
+    #: the visible sheets, in order, and every sheet (a hidden one may still be asked for by name)
     names: list[str | None]
+    all_names: list[str]
 
     def grid(self, name: str | None) -> Grid:
         raise NotImplementedError
 
+    def pick(self, sheet: str | None, header: Callable[[Grid], int | None]) -> tuple[Grid | None, int | None]:
+        """The grid named `sheet` (None when there is none), else the first visible one where `header`
+        finds a header row, with that row; the last grid looked at when none has one."""
+        if sheet is not None:
+            if sheet not in self.all_names:
+                return None, None
+            grid = self.grid(sheet)
+            return grid, header(grid)
+        last: Grid | None = None
+        for name in self.names:
+            last = self.grid(name)
+            row = header(last)
+            if row is not None:
+                return last, row
+        return last, None
+
     def details(self, grid: Grid) -> None:
-        """Add what costs a second look at the file (errors, uncalculated formulas, hidden rows) to the
-        grid chosen for reading."""
+        """Add error values, uncalculated formulas, hidden rows and columns (and merges calamine does not
+        report) to the grid chosen for reading."""
 
 
 class CsvBook(Book):
     """A CSV/TSV or Unicode-text export: one grid, line numbers as rows."""
 
     def __init__(self, text: str, tab: bool):
-        self.names = [None]
+        self.names, self.all_names = [None], []
         self.text, self.tab = text, tab
 
     def grid(self, name: str | None) -> Grid:
@@ -183,31 +202,18 @@ class CsvBook(Book):
 
 
 class CalamineBook(Book):
-    """xlsx, xlsm, xlsb, xls and ods through calamine, plus what calamine does not say (see `details`)."""
+    """xlsx, xlsm, xlsb, xls and ods through calamine, in a child process (see `isolate`), plus what
+    calamine does not say (see `details`)."""
 
     def __init__(self, data: bytes, kind: str):
-        from python_calamine import CalamineWorkbook
-
         self.data, self.kind = data, kind
-        self.book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        self.names = [m.name for m in self.book.sheets_metadata
-                      if str(m.visible).endswith("Visible") and "Hidden" not in str(m.visible)]
+        self.names, self.all_names = [], []
         self._ods: dict[str, _OdsSheet] | None = None
 
-    @property
-    def all_names(self) -> list[str]:
-        return list(self.book.sheet_names)
-
-    def grid(self, name: str | None) -> Grid:
-        ws = self.book.get_sheet_by_name(name or "")
-        top, left = ws.start or (0, 0)
-        grid = Grid(name, ws.to_python(), top, left)
-        merges = ws.merged_cell_ranges
-        if merges:
-            grid.merges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in merges]
-        elif self.kind == "ods":
-            grid.merges = list(self._ods_sheet(name).merges)
-        return grid
+    def pick(self, sheet: str | None, header: Callable[[Grid], int | None]) -> tuple[Grid | None, int | None]:
+        self.names, self.all_names, grid, row = isolated(_calamine_pick, self.data, sheet, header,
+                                                          size=len(self.data))
+        return grid, row
 
     def details(self, grid: Grid) -> None:
         if self.kind == "xlsx":
@@ -216,6 +222,8 @@ class CalamineBook(Book):
             _xls_details(self.data, grid)
         elif self.kind == "ods":
             sheet = self._ods_sheet(grid.name)
+            if not grid.merges:
+                grid.merges = list(sheet.merges)
             for (r, c), value in sheet.errors.items():
                 grid.put(r, c, value)
             grid.hidden_rows |= sheet.hidden_rows
@@ -225,6 +233,64 @@ class CalamineBook(Book):
         if self._ods is None:
             self._ods = _ods_scan(self.data)
         return self._ods.get(name or "", _OdsSheet())
+
+
+class _CalamineSheets(Book):
+    """calamine's own view of a workbook: what runs inside the child process."""
+
+    def __init__(self, data: bytes):
+        from python_calamine import CalamineWorkbook
+
+        self.data = data
+        self.book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        self.names = [m.name for m in self.book.sheets_metadata
+                      if str(m.visible).endswith("Visible") and "Hidden" not in str(m.visible)]
+        self.all_names = list(self.book.sheet_names)
+
+    def grid(self, name: str | None) -> Grid:
+        _check_area(self.data, name)
+        ws = self.book.get_sheet_by_name(name or "")
+        top, left = ws.start or (0, 0)
+        grid = Grid(name, ws.to_python(), top, left)
+        grid.merges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in ws.merged_cell_ranges or []]
+        return grid
+
+
+#: calamine makes a dense range of the used area: more cells than this (2 GiB of cells) is refused
+MAX_CELLS = 64 * 2**20
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*\bref=\"([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?\"")
+
+
+def _check_area(data: bytes, name: str | None) -> None:
+    """Refuse an xlsx sheet whose declared used area (`<dimension ref="A1:XFD1048576">`, what Excel writes
+    when a stray cell sits far away) is too large to read as a dense range."""
+    if not data.startswith(b"PK"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            part = _xlsx_sheet_part(zf, name)
+            if part is None:
+                return
+            with zf.open(part) as member:
+                head = member.read(4096)
+    except Exception:
+        return
+    m = _DIMENSION.search(head)
+    if not m or not m.group(3):
+        return
+    start, end = (m.group(1) + m.group(2)).decode(), (m.group(3) + m.group(4)).decode()
+    first, last = _cell_ref(start), _cell_ref(end)
+    if first and last:
+        cells = (last[0] - first[0] + 1) * (last[1] - first[1] + 1)
+        if cells > MAX_CELLS or last[0] >= 1048576 or last[1] >= 16384:
+            raise Refused("sheet_area", sheet=name or "", area=f"{start}:{end}", cells=f"{cells:,}")
+
+
+def _calamine_pick(data: bytes, sheet: str | None, header: Callable[[Grid], int | None]
+                   ) -> tuple[list[str | None], list[str], Grid | None, int | None]:
+    sheets = _CalamineSheets(data)
+    grid, row = sheets.pick(sheet, header)
+    return sheets.names, sheets.all_names, grid, row
 
 
 def open_book(data: bytes, kind: str, tab: bool = False) -> Book:
@@ -581,6 +647,7 @@ class _HtmlBook(Book):
         self.tables = parser.tables
         # one table is the usual export: its cells are named without a sheet, as Excel opens it
         self.names = [None] if len(self.tables) == 1 else [g.name for g in self.tables]
+        self.all_names = [str(g.name) for g in self.tables]
 
     def grid(self, name: str | None) -> Grid:
         return self.tables[0] if name is None else next(g for g in self.tables if g.name == name)
@@ -606,6 +673,7 @@ class _Xml2003Book(Book):
                 _xml2003_table(table, grid, ss)
             self.grids[name] = grid
         self.names = list(self.grids)
+        self.all_names = list(self.grids)
 
     def grid(self, name: str | None) -> Grid:
         return self.grids[name or ""]
