@@ -646,11 +646,13 @@ class _HtmlBook(Book):
         parser.close()
         self.tables = parser.tables
         # one table is the usual export: its cells are named without a sheet, as Excel opens it
-        self.names = [None] if len(self.tables) == 1 else [g.name for g in self.tables]
+        if len(self.tables) == 1:
+            self.tables[0].name = None
+        self.names = [g.name for g in self.tables]
         self.all_names = [str(g.name) for g in self.tables]
 
     def grid(self, name: str | None) -> Grid:
-        return self.tables[0] if name is None else next(g for g in self.tables if g.name == name)
+        return next(g for g in self.tables if g.name == name)
 
 
 _SS = "urn:schemas-microsoft-com:office:spreadsheet"
