@@ -22,6 +22,7 @@ from .i18n import label, msg
 from .lint import lint_result, lint_scheme
 from .output import check_output
 from .readers import Source, as_text, cell_kinds, parse, read_table
+from .rules import Number
 from .scheme import Grade, Model, Scheme, grade_problems, load_scheme, resolve_scheme_path
 from .values import fold, one, round_half_up
 from .yamlio import YamlDoc, read_yaml
@@ -45,7 +46,7 @@ class Rollup(Model):
 
     period: Label = "rollup"
     method: Literal["mean", "weights", "last"] = "mean"
-    weights: dict[Label, Annotated[float, Field(ge=0)]] | None = None
+    weights: dict[Label, Annotated[Number, Field(ge=0)]] | None = None
     grades: list[Grade] | None = None
 
     @model_validator(mode="before")

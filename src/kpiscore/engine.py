@@ -164,7 +164,8 @@ class Result:
     def _shown_actual(self, item: Indicator | Adjustment) -> pd.Series:
         """Counts as whole numbers (3, not 3.0) when they are whole."""
         a = self.actuals[item.name]
-        if item.rule.value_kind == "count" and bool((a.dropna() % 1 == 0).all()):
+        present = a.dropna()
+        if item.rule.value_kind == "count" and bool(((present % 1 == 0) & (present.abs() < 2**53)).all()):
             return a.astype("Int64")
         return a
 

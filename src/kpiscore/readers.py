@@ -35,7 +35,7 @@ from .sheets import (
     open_book,
     sniff,
 )
-from .values import fold, mark_key
+from .values import NUMBER_LIMIT, fold, mark_key
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -544,6 +544,11 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
         invalid = values < 0
         found += [src.at("negative", msg("negative", lang, value=col[r], indicator=item.name), r, fold(col.name))
                   for r in values.index[invalid]]
+    if item.rule.whole:
+        fraction = values.notna() & (values % 1 != 0) & ~invalid
+        found += [src.at("count_whole", msg("count_whole", lang, value=_show(col[r]), indicator=item.name), r,
+                         fold(col.name)) for r in values.index[fraction]]
+        invalid |= fraction
     if kind == "rating":
         scale = item.rule.scale  # type: ignore[union-attr]
         invalid = (values < 0) | (values > scale)
@@ -567,13 +572,17 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
     thousands = digits.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
     digits = digits.where(~thousands, digits.str.replace(",", "", regex=False))
     ok = digits.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-    parsed = pd.to_numeric(digits.where(ok), errors="coerce")
+    parsed = digits.where(ok).astype(float)  # 10^400 typed in full is inf here, and refused below
     values[text.index] = parsed.where(~written_pct, parsed / 100)
     name = fold(str(col.name))
     found = []
     other = ~(is_num | is_text | kinds.eq("blank") | (is_bool & counts))
     for r in list(text.index[~ok]) + list(col.index[other]):
         found.append(src.at("not_number", msg("not_number", lang, value=_show(col[r]), indicator=indicator), r, name))
+    unusable = values.notna() & ~(values.abs() <= NUMBER_LIMIT)
+    for r in values.index[unusable]:
+        found.append(src.at("number_unusable", msg("number_unusable", lang, value=_show(col[r])[:40]), r, name))
+    values = values.where(~unusable)
     if percent:
         bare = (is_num | (is_text & ~written_pct.reindex(col.index, fill_value=False))) & (values.abs() > 1.5)
         for r in values.index[bare]:

@@ -8,16 +8,31 @@ calculation into words (`15 × 88% ÷ 90%`) for `explain` and the Audit sheet, a
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .values import Quantity, fmt_plain, fold, one, parse_number, snap
+from .values import Quantity, fmt_plain, fold, one, parse_number, snap, usable
+
+
+def _usable(value: float) -> float:
+    if not usable(value):
+        raise PydanticCustomError("number_unusable", "{value} is not a usable number", {"value": repr(value)})
+    return value
+
+
+def _positive(value: Quantity | None) -> Quantity | None:
+    if value is not None and value.value <= 0:
+        raise PydanticCustomError("greater_than", "must be greater than {gt}", {"gt": 0})
+    return value
+
+
+#: every number of a scheme: finite and sane, so that `weight: 1e400` or `target: .nan` is an error at its line
+Number = Annotated[float, AfterValidator(_usable)]
 
 
 def _quantity(value: Any) -> Quantity:
@@ -30,8 +45,15 @@ def _quantity(value: Any) -> Quantity:
         parsed = parse_number(value)
         if parsed is None:
             raise PydanticCustomError("number", "expected a number or a percent such as 90%")
-        return Quantity(parsed[0], parsed[1], fold(value))
-    return Quantity(float(value), False, one(float(value)))
+        quantity = Quantity(parsed[0], parsed[1], fold(value))
+    else:
+        try:
+            quantity = Quantity(float(value), False, "")
+        except OverflowError:
+            raise PydanticCustomError("number_unusable", "{value} is not a usable number",
+                                      {"value": str(value)[:20] + "…"}) from None
+    _usable(quantity.value)
+    return quantity if quantity.text else Quantity(quantity.value, False, one(quantity.value))
 
 
 Value = Annotated[Quantity, PlainValidator(_quantity), PlainSerializer(lambda q: q.text, return_type=str)]
@@ -64,6 +86,8 @@ class _Rule(BaseModel):
     role: ClassVar[str] = "weighted"
     #: how input cells are read: "number", "count" (blank is 0, never negative), "label", "rating".
     value_kind: ClassVar[str] = "number"
+    #: whether the actual counts occurrences, so that 2.5 is an error rather than a number
+    whole: ClassVar[bool] = False
     needs_target: ClassVar[bool] = False
 
     def inputs(self, column: str) -> list[str]:
@@ -152,11 +176,11 @@ class Deduct(_Rule):
     """扣分法: points off per step of shortfall from the target; optionally points added per step beyond it."""
 
     type: Literal["deduct"] = "deduct"
-    per: Value | None = None
-    points: float = Field(1, ge=0)
+    per: Annotated[Value | None, AfterValidator(_positive)] = None
+    points: Number = Field(1, ge=0)
     partial: Literal["prorate", "floor", "ceil"] = "prorate"
-    add: float | None = Field(None, ge=0)
-    max: float | None = None
+    add: Number | None = Field(None, ge=0)
+    max: Number | None = None
     needs_target: ClassVar[bool] = True
 
     def max_points(self, weight: float) -> float:
@@ -217,9 +241,10 @@ class Count(_Rule):
     """扣分制: points off for each occurrence beyond the allowed count (a blank count is 0)."""
 
     type: Literal["count"] = "count"
-    allow: float = Field(0, ge=0)
-    points: float = Field(1, ge=0)
+    allow: Number = Field(0, ge=0)
+    points: Number = Field(1, ge=0)
     value_kind: ClassVar[str] = "count"
+    whole: ClassVar[bool] = True
 
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return (ctx.weight - self.points * (a - self.allow).clip(lower=0)).clip(lower=0)
@@ -236,9 +261,17 @@ class Count(_Rule):
         return ctx.tr(f"每次扣 {pts} 分", f"{pts} point(s) off per occurrence")
 
 
-_CMP = re.compile(r"^(>=|<=|==|>|<|=|≥|≤)\s*(.+)$")
-_INTERVAL = re.compile(r"^([\[(])\s*([^,]*?)\s*,\s*([^,]*?)\s*([\])])$")
+#: comparisons a band's `when` may start with, longest first so that ">=" is not read as ">"
+_OPS = {">=": (True, False, True), "≥": (True, False, True), ">": (False, False, True),
+        "<=": (False, True, False), "≤": (False, True, False), "<": (False, False, False),
+        "==": (True, True, None), "=": (True, True, None)}
 _INF = {"", "∞", "+∞", "inf", "+inf", "-∞", "-inf"}
+#: a `when` longer than this is no interval anyone typed (and is read without any regex, in linear time)
+MAX_WHEN = 64
+
+
+def _malformed() -> PydanticCustomError:
+    return PydanticCustomError("interval", "write an interval such as \"[90%, 95%)\" or \">= 95%\"")
 
 
 @dataclass(frozen=True)
@@ -271,37 +304,36 @@ class Interval:
     def parse(cls, text: Any) -> Interval:
         if isinstance(text, Interval):
             return text
-        if not isinstance(text, str):
-            raise PydanticCustomError("interval", "write an interval such as \"[90%, 95%)\" or \">= 95%\"")
+        if not isinstance(text, str) or len(text) > MAX_WHEN:
+            raise _malformed()
         s = fold(text)
-        if m := _CMP.match(s):
-            op, bound = m.group(1), _bound(m.group(2))
-            v, pct = bound
+        op = next((o for o in _OPS if s.startswith(o)), None)
+        if op is not None:
+            v, pct = _bound(s[len(op):].strip())
+            lo_closed, hi_closed, upward = _OPS[op]
             inf = math.inf
-            lo, hi, lc, hc = {
-                ">=": (v, inf, True, False), "≥": (v, inf, True, False), ">": (v, inf, False, False),
-                "<=": (-inf, v, False, True), "≤": (-inf, v, False, True), "<": (-inf, v, False, False),
-                "=": (v, v, True, True), "==": (v, v, True, True),
-            }[op]
-            return cls(lo, hi, lc, hc, pct, s)
-        if m := _INTERVAL.match(s):
-            lo_t, hi_t = m.group(2), m.group(3)
-            lo, lo_pct = (-math.inf, False) if lo_t in _INF else _bound(lo_t)
-            hi, hi_pct = (math.inf, False) if hi_t in _INF else _bound(hi_t)
-            if lo > hi or (lo == hi and not (m.group(1) == "[" and m.group(4) == "]")):
-                raise PydanticCustomError("interval", "the interval is empty: its left end is not below its right end")
-            return cls(lo, hi, m.group(1) == "[", m.group(4) == "]", lo_pct or hi_pct, s)
-        raise PydanticCustomError("interval", "write an interval such as \"[90%, 95%)\" or \">= 95%\"")
+            lo, hi = (v, inf) if upward else (-inf, v) if upward is False else (v, v)
+            return cls(lo, hi, lo_closed, hi_closed, pct, s)
+        if len(s) < 3 or s[0] not in "[(" or s[-1] not in "])" or s.count(",") != 1:
+            raise _malformed()
+        lo_t, hi_t = (part.strip() for part in s[1:-1].split(","))
+        lo, lo_pct = (-math.inf, False) if lo_t in _INF else _bound(lo_t)
+        hi, hi_pct = (math.inf, False) if hi_t in _INF else _bound(hi_t)
+        if lo > hi or (lo == hi and not (s[0] == "[" and s[-1] == "]")):
+            raise PydanticCustomError("interval_empty", "the interval {when} is empty: its left end is not below its "
+                                      "right end", {"when": s})
+        return cls(lo, hi, s[0] == "[", s[-1] == "]", lo_pct or hi_pct, s)
 
 
 def _bound(text: str) -> tuple[float, bool]:
     parsed = parse_number(text)
     if parsed is None:
-        raise PydanticCustomError("interval", "write an interval such as \"[90%, 95%)\" or \">= 95%\"")
+        raise _malformed()
+    _usable(parsed[0])
     return parsed
 
 
-Points = Annotated[float, Field(ge=0)]
+Points = Annotated[Number, Field(ge=0)]
 
 
 class Band(BaseModel):
@@ -316,6 +348,10 @@ class Band(BaseModel):
         if isinstance(self.score, tuple) and not self.when.bounded:
             raise PydanticCustomError(
                 "band_open", "a [s1, s2] score needs an interval with two ends; {when} is open-ended",
+                {"when": self.when.text})
+        if isinstance(self.score, tuple) and self.when.lo == self.when.hi:
+            raise PydanticCustomError(
+                "band_point", "a [s1, s2] score needs an interval of some width; {when} is a single value",
                 {"when": self.when.text})
         return self
 
@@ -429,6 +465,8 @@ class Mapping(_Rule):
     def _labels(self) -> Mapping:
         if not self.map:
             raise PydanticCustomError("mapping_empty", "a mapping needs at least one label")
+        if self.scale and max(self.map.values()) <= 0:
+            raise PydanticCustomError("mapping_scale_zero", "scale: true needs a label worth more than 0 points")
         folded = [fold(str(k)) for k in self.map]
         if len(set(folded)) < len(folded):
             raise PydanticCustomError("mapping_duplicate", "two labels are the same after trimming and folding")
@@ -466,8 +504,8 @@ class Rating(_Rule):
     """评审打分 / 360度: raters score 0..scale; the (weighted or trimmed) mean, as a share of the scale."""
 
     type: Literal["rating"] = "rating"
-    raters: list[str] | dict[str, Annotated[float, Field(gt=0)]] = Field(min_length=1)
-    scale: float = Field(5, gt=0)
+    raters: list[str] | dict[str, Annotated[Number, Field(gt=0)]] = Field(min_length=1)
+    scale: Number = Field(5, gt=0)
     trim: bool = False
     value_kind: ClassVar[str] = "rating"
 
@@ -518,8 +556,8 @@ class Rating(_Rule):
 class _Adjustment(_Rule):
     """Points outside the weights: `min(points × A, max)`; a blank cell is 0."""
 
-    points: float = Field(1, ge=0)
-    max: float | None = Field(None, ge=0)
+    points: Number = Field(1, ge=0)
+    max: Number | None = Field(None, ge=0)
     value_kind: ClassVar[str] = "count"
 
     def max_points(self, weight: float) -> float:
@@ -559,11 +597,12 @@ class Veto(_Rule):
     """一票否决: more than `allow` occurrences zero the total, or force a grade."""
 
     type: Literal["veto"] = "veto"
-    allow: float = Field(0, ge=0)
+    allow: Number = Field(0, ge=0)
     effect: Literal["zero", "grade"] = "zero"
     grade: str | None = None
     role: ClassVar[str] = "veto"
     value_kind: ClassVar[str] = "count"
+    whole: ClassVar[bool] = True
 
     @model_validator(mode="after")
     def _grade_given(self) -> Veto:

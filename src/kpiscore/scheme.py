@@ -28,8 +28,8 @@ from pydantic import (
 )
 
 from .errors import Finding, SchemeError, UsageError
-from .i18n import DEFAULT_GRADES, msg
-from .rules import AdjustmentRule, Context, Quantity, Ratio, Value, WeightedRule
+from .i18n import DEFAULT_GRADES, label, msg
+from .rules import AdjustmentRule, Context, Number, Quantity, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, fold, mark_spellings, one
 from .yamlio import YamlDoc, read_yaml
 
@@ -66,8 +66,8 @@ class Grade(Model):
     """A grade reached from `min` (inclusive), with an optional 绩效系数 and forced-distribution quota."""
 
     grade: str
-    min: float
-    coefficient: float | None = Field(None, ge=0)
+    min: Number
+    coefficient: Number | None = Field(None, ge=0)
     max_share: Value | None = None
 
 
@@ -107,7 +107,7 @@ class _Item(Model):
 class Indicator(_Item):
     """A weighted indicator of a dimension."""
 
-    weight: float = Field(ge=0)
+    weight: Number = Field(ge=0)
     rule: Annotated[WeightedRule, BeforeValidator(_rule_shorthand)] = Field(default_factory=Ratio)
 
 
@@ -128,7 +128,7 @@ class Scheme(Model):
     name: str
     period: str | None = None
     language: Literal["zh", "en"] = "zh"
-    total: float = Field(100, gt=0)
+    total: Number = Field(100, gt=0)
     decimals: int = Field(2, ge=0, le=10)
     columns: Columns = Field(default_factory=Columns)
     missing: Missing = "error"
@@ -260,6 +260,7 @@ def _scheme_problems(
         if name in names:
             yield Problem("name_duplicate", {"name": name}, (*loc, "name"))
         names.add(name)
+    yield from _heading_problems(items, raw, columns)
     kinds: dict[str, tuple[str, bool]] = {}
     reserved = {fold(c) for c in (columns.id, columns.name, columns.group, columns.base) if c} if columns else set()
     for loc, item in items:
@@ -273,6 +274,42 @@ def _scheme_problems(
             kind = (item.rule.value_kind, item.percent)
             if kinds.setdefault(key, kind) != kind:
                 yield Problem("column_conflict", {"column": column}, (*loc, "column"))
+
+
+#: the Scores sheet's own columns, which no indicator, dimension or adjustment may be named like
+GENERATED = ("score_suffix", "subtotal_suffix", "bonus", "penalty", "total", "grade", "coefficient", "payout", "rank",
+             "group_rank", "veto")
+
+
+def _heading_problems(items: list[tuple[tuple, Indicator | Adjustment]], raw: dict[str, Any],
+                      columns: Columns | None) -> Iterator[Problem]:
+    """Every column of the Scores sheet is named once: an indicator named 总分, an adjustment named 加分
+    (the bonus total's column) or 客服响应 beside an indicator 客服响应得分 would make two columns of one
+    name, and one of them would be lost. Clashes other checks name already (a duplicate name, an input
+    column that is an identity column or is read two ways) are not said twice."""
+    lang = str(raw.get("language")) if raw.get("language") in ("zh", "en") else "zh"
+    taken: dict[str, str] = {fold(label(key, lang).strip()): "generated" for key in GENERATED}
+    if columns is not None:
+        taken.update({fold(c): "identity" for c in (columns.id, columns.name, columns.group, columns.base) if c})
+    for _, dim in _raw_dimensions(raw):
+        if isinstance(dim.get("name"), str):
+            taken.setdefault(fold(dim["name"] + label("subtotal_suffix", lang)), "generated")
+    for loc, item in items:
+        headings = [(item.name, "name", (*loc, "name"))]
+        if item.column and fold(item.column) != fold(item.name) and item.rule.type != "rating":
+            headings.append((item.column, "column", (*loc, "column")))
+        if isinstance(item, Indicator):
+            headings.append((item.name + label("score_suffix", lang), "score", (*loc, "name")))
+        inputs = {fold(c) for c in item.inputs}
+        for heading, kind, where in headings:
+            key = fold(heading)
+            other = taken.get(key)
+            said = (other == "identity" and key in inputs) or (other == kind and kind in ("name", "score")) or (
+                other in ("name", "column") and key in inputs)
+            if other is not None and not said:
+                yield Problem("name_collides", {"name": heading}, where)
+        for heading, kind, _ in headings:
+            taken.setdefault(fold(heading), kind)
 
 
 def grade_problems(grades: list[tuple[tuple, Grade]]) -> Iterator[Problem]:

@@ -6,6 +6,7 @@ way Excel's ROUND rounds the decimal the user typed, so a workbook and kpiscore 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,6 +27,15 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 def fold(text: str) -> str:
     """Trim and NFKC-fold text, so that full-width `（秒）％１` matches half-width `(秒)%1`."""
     return unicodedata.normalize("NFKC", text).strip()
+
+
+#: a number beyond this (or not finite) is a typo or an attack, never a KPI figure: `weight: 1e400`
+NUMBER_LIMIT = 1e15
+
+
+def usable(value: float) -> bool:
+    """Finite and within ±NUMBER_LIMIT: a number every later step can compute with and write."""
+    return math.isfinite(value) and abs(value) <= NUMBER_LIMIT
 
 
 #: what people type in a cell to say "does not apply" (不适用); a scheme adds its own with `not_applicable:`
