@@ -13,6 +13,9 @@ import pandas as pd
 MESSAGES: dict[str, tuple[str, str]] = {
     # YAML and scheme structure (pydantic error types keep their names)
     "yaml_syntax": ("YAML 格式错误：{detail}", "YAML syntax error: {detail}"),
+    "yaml_too_deep": ("YAML 嵌套超过 {depth} 层（或别名引用了自身）：方案不需要这么深的结构，请检查缩进和 & / * 别名", "the YAML nests more than {depth} levels (or an alias refers to itself): check the indentation and the & / * aliases"),
+    "yaml_too_large": ("文件过大（{size} 个字符）：方案或计划文件通常只有几 KB，请确认选对了文件", "the file is too large ({size} characters): a scheme or plan is a few kilobytes; check that this is the right file"),
+    "yaml_surrogate": ("文字中有无效字符（单独的代理码 \\ud800–\\udfff）：请删除该转义", "the text holds an invalid character (a lone surrogate \\ud800–\\udfff): remove that escape"),
     "yaml_tab": ("这一行用制表符（Tab）缩进：YAML 只能用空格缩进，请把 Tab 换成空格", "this line is indented with a tab: YAML takes spaces only; replace the tab with spaces"),
     "yaml_fullwidth_colon": ("{key!r} 后面是全角冒号“：”：YAML 的键后要用半角冒号加空格“: ”", "{key!r} is followed by a full-width colon “：”: a YAML key takes a half-width colon and a space “: ”"),
     "yaml_duplicate_key": ("键 {key!r} 重复出现（第一次在第 {first} 行）", "duplicate key {key!r} (first at line {first})"),

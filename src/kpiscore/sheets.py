@@ -197,8 +197,12 @@ class CsvBook(Book):
         counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
         delimiter = "\t" if self.tab else max(counts, key=lambda d: counts[d])
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=delimiter)
-        # one record per row, as a spreadsheet opens it (a quoted field may span lines)
-        return Grid(None, [list(row) for row in reader])
+        limit = csv.field_size_limit()
+        csv.field_size_limit(max(limit, len(self.text)))  # a field may be as long as the file
+        try:  # one record per row, as a spreadsheet opens it (a quoted field may span lines)
+            return Grid(None, [list(row) for row in reader])
+        finally:
+            csv.field_size_limit(limit)
 
 
 class CalamineBook(Book):

@@ -25,6 +25,10 @@ KeyPath = tuple[str | int, ...]
 PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 #: Nodes visited at most: aliases may repeat a subtree, but never into a "billion laughs" expansion.
 NODE_BUDGET = 100_000
+#: A scheme nests five levels deep; past this, nesting is an accident or an attack (and Python's stack).
+MAX_DEPTH = 32
+#: A scheme is a few kilobytes; a file of over a mebibyte is no scheme and is refused before it is parsed.
+MAX_CHARS = 2**20
 
 
 class YamlDoc:
@@ -87,10 +91,14 @@ def format_path(path: Sequence[str | int]) -> str:
 
 def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, list[Finding]]:
     """Parse YAML safely; duplicate keys and syntax errors come back as findings with their lines."""
+    if len(text) > MAX_CHARS:
+        return None, [Finding("yaml_too_large", msg("yaml_too_large", lang, size=f"{len(text):,}"), file=file)]
     loader = None
     try:
         loader = yaml.SafeLoader(text)  # rejects control characters already
         root = loader.get_single_node()
+    except RecursionError:  # PyYAML composes nested collections recursively
+        return None, [Finding("yaml_too_deep", msg("yaml_too_deep", lang, depth=MAX_DEPTH), file=file)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -110,6 +118,8 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
         budget[0] -= 1
         if budget[0] < 0:
             raise _Bomb
+        if len(path) > MAX_DEPTH:  # a recursive alias (&r [*r]) or nesting no scheme needs
+            raise _TooDeep
         if node.tag not in PLAIN_TAGS:  # `!!python/object` and friends: never constructed, always refused
             line = node.start_mark.line + 1
             findings.append(Finding("yaml_tag", msg("yaml_tag", lang, tag=node.tag), file=file, line=line,
@@ -138,14 +148,24 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
                 lines[(*path, i)] = item.start_mark.line + 1
                 items.append(walk(item, (*path, i)))
             return items
-        return _scalar(node)
+        value = _scalar(node)
+        if isinstance(value, str) and _SURROGATE.search(value):  # "\ud800" in a double-quoted string
+            line = node.start_mark.line + 1
+            findings.append(Finding("yaml_surrogate", msg("yaml_surrogate", lang), file=file, line=line,
+                                    field=format_path(path) or None))
+            return _SURROGATE.sub("\ufffd", value)
+        return value
 
     try:
         data = walk(root, ()) if root is not None else None
     except _Bomb:
         return None, [Finding("yaml_alias_bomb", msg("yaml_alias_bomb", lang), file=file)]
+    except _TooDeep:
+        return None, [Finding("yaml_too_deep", msg("yaml_too_deep", lang, depth=MAX_DEPTH), file=file)]
     return YamlDoc(data, lines, file), findings
 
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: a key followed by a full-width colon (`period：2024`), which YAML reads as plain text, not a key
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([^\s#:：\"'\[\]{}|>][^#:：\"]{0,40}?)\s*：")
@@ -179,6 +199,10 @@ def read_yaml(path: Path, lang: str = "zh") -> YamlFile:
     """Read a YAML file; one that cannot be read or decoded, a tab or a full-width colon become findings
     at their lines, in the file's own `language` where it says one."""
     try:
+        if path.stat().st_size > 4 * MAX_CHARS:  # not even read: a 63 MB "scheme" is refused at once
+            size = f"{path.stat().st_size:,}"
+            return YamlFile(b"", None, [Finding("yaml_too_large", msg("yaml_too_large", lang, size=size),
+                                                file=path.name)], [])
         data = path.read_bytes()
         text = decode_text(data)
     except OSError as exc:
@@ -198,6 +222,10 @@ def read_yaml(path: Path, lang: str = "zh") -> YamlFile:
 
 class _Bomb(Exception):
     """The node budget ran out."""
+
+
+class _TooDeep(Exception):
+    """Nesting went past MAX_DEPTH."""
 
 
 _CONSTRUCTOR = yaml.SafeLoader("")
