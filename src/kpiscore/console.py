@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -18,20 +20,35 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+def safe(text: object) -> str:
+    """Text from a user's file as the terminal shows it: rich markup escaped, control characters (an ESC
+    that would retitle or clear the terminal) as \\x1b, and invisible ones (zero-width, bidi) as <U+200B>,
+    so two names that look the same show how they differ."""
+    shown = []
+    for ch in str(text):
+        category = unicodedata.category(ch)
+        if category == "Cc" and ch != "\n":
+            shown.append(f"\\x{ord(ch):02x}")
+        elif category in ("Cf", "Zl", "Zp", "Cs", "Co") or ch == "\ufeff":
+            shown.append(f"<U+{ord(ch):04X}>")
+        else:
+            shown.append(ch)
+    return escape("".join(shown))
+
+
 def findings(items: Iterable[Finding], lang: str = "zh") -> None:
     """Every problem as a red list on stderr, place first."""
     items = list(items)
     err.print(f"[bold red]{msg('errors_found', lang, count=len(items))}[/]")
     for f in items:
-        place = f.place
-        err.print(f"  [red]✗[/] [bold]{place}[/]: {f.message}" if place else f"  [red]✗[/] {f.message}",
-                  soft_wrap=True)
+        place, message = safe(f.place), safe(f.message)
+        err.print(f"  [red]✗[/] [bold]{place}[/]: {message}" if place else f"  [red]✗[/] {message}", soft_wrap=True)
 
 
 def warnings(items: Iterable[Finding]) -> None:
     """Problems that did not stop the run, in yellow on stderr."""
     for f in items:
-        err.print(f"[yellow]![/] {f}", soft_wrap=True)
+        err.print(f"[yellow]![/] {safe(f)}", soft_wrap=True)
 
 
 @contextmanager
@@ -51,14 +68,14 @@ def progress(total: int) -> Iterator[Callable[[str, bool], None]]:
 
 
 def info(text: str) -> None:
-    err.print(text, soft_wrap=True)
+    err.print(safe(text), soft_wrap=True)
 
 
 def summary(result: Result) -> None:
     """Grade counts and the spread of totals, after an output is written."""
     lang, d = result.lang, result.scheme.decimals
     counts = result.summary["grade"].value_counts()
-    grades = " · ".join(f"{g.grade} {int(counts.get(g.grade, 0))}" for g in result.scheme.grades)
+    grades = " · ".join(f"{safe(g.grade)} {int(counts.get(g.grade, 0))}" for g in result.scheme.grades)
     total = result.summary["total"]
     spread = " · ".join(f"{label(k, lang)} {v:.{d}f}" for k, v in
                         (("mean", total.mean()), ("min", total.min()), ("max", total.max())))
@@ -84,15 +101,15 @@ def explanation(result: Result, lines: pd.DataFrame) -> None:
     sm = result.summary.loc[row]
     title = f"{person['id']} {person['name']}" + (f" · {person['group']}" if "group" in person and
                                                    isinstance(person["group"], str) else "")
-    table = Table(title=title, show_lines=False)
+    table = Table(title=safe(title), show_lines=False)
     for key in ("dimension", "indicator", "weight", "calculation", "score"):
         table.add_column(label(key, lang), justify="right" if key in ("weight", "score") else "left")
     for line in lines.itertuples(index=False):
         score = "" if pd.isna(line.score) else f"{line.score:.{d}f}"
         weight = "" if pd.isna(line.weight) else f"{line.weight:g}"
-        table.add_row(line.dimension, line.indicator, weight, line.calculation, score)
+        table.add_row(safe(line.dimension), safe(line.indicator), weight, safe(line.calculation), score)
     out.print(table)
-    parts = [f"{label('total', lang)} {sm['total']:.{d}f}", f"{label('grade', lang)} {sm['grade'] or '—'}",
+    parts = [f"{label('total', lang)} {sm['total']:.{d}f}", f"{label('grade', lang)} {safe(sm['grade'] or '—')}",
              f"{label('rank', lang)} {sm['rank']}"]
     if not pd.isna(sm["group_rank"]):
         parts.append(f"{label('group_rank', lang)} {sm['group_rank']}")
