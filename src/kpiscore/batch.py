@@ -388,7 +388,7 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
         outcome = score_period(loaded, spec, step)
         for key, result in outcome.results.items():
             target = loaded.output(spec.period, key)
-            write_workbook(result, target)
+            write_workbook(result, target, force)
             outcome.outputs.append(target)
         if not outcome.ok:  # an earlier run's workbook must not pass for this run's result
             for key in loaded.schemes:
@@ -399,7 +399,7 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
     if all(o.ok for o in outcomes):
         rolled = rollup(loaded, outcomes)
         report.rollup_path, report.rollup_count = loaded.rollup_output(), len(rolled.table)
-        write_rollup(rolled, report.rollup_path)
+        write_rollup(rolled, report.rollup_path, force)
     else:
         loaded.rollup_output().unlink(missing_ok=True)
     step(loaded.plan.rollup.period, True)

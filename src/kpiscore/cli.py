@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from . import __version__, api, console
 from .batch import load_plan, run_batch
 from .errors import Finding, KpiscoreError, UsageError
 from .i18n import msg
-from .output import FORMATS, check_inputs, check_output, write_csv, write_json, write_result
+from .output import FORMATS, atomic_write, check_inputs, check_output, write_csv, write_json, write_result
 from .readers import read_roster
 from .scheme import Scheme, load_scheme, starter_schemes
 from .template import MIN_ROWS, input_columns, write_template
@@ -102,7 +103,7 @@ def score(
             result = api.score(actuals, s, sheet=sheet)
             step(str(target or "-"), True)
             if target is not None:
-                write_result(result, target, fmt)
+                write_result(result, target, fmt, force)
             step(str(target or "-"), True)
         console.warnings(result.warnings)
         if target is None:
@@ -151,7 +152,7 @@ def template(
         people = read_roster(roster, s) if roster is not None else None
         if people is not None:
             console.warnings(people.warnings)
-        write_template(s, target, people.frame if people is not None else None)
+        write_template(s, target, people.frame if people is not None else None, force)
         rows = max(MIN_ROWS, len(people.frame) if people is not None else 0)
         console.info(msg("template_written", s.language, path=str(target), columns=len(input_columns(s)), rows=rows))
 
@@ -248,9 +249,18 @@ def init(
                                                             starters=", ".join(starters)))])
         target = output or Path(f"{name}.yaml")
         check_output(target, [starters[name]], force)
-        shutil.copyfile(starters[name], target)
+        atomic_write(target, lambda tmp: shutil.copyfile(starters[name], tmp), state.lang, force)
         console.info(msg("created", state.lang, path=str(target), name=name))
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends the run like Ctrl+C: through every `finally`, so no temporary file stays behind."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
-    app()
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

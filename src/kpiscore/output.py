@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,42 +44,125 @@ def check_output(path: Path, inputs: Iterable[Path], force: bool, lang: str = "z
             raise UsageError([Finding("output_is_input", msg("output_is_input", lang, path=str(path)))])
     if path.is_dir():
         raise UsageError([Finding("output_is_dir", msg("output_is_dir", lang, path=str(path)))])
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:  # a dangling link counts: writing would create its target
         raise UsageError([Finding("output_exists", msg("output_exists", lang, path=str(path)))])
 
 
 def _mode(path: Path) -> int:
     """The permissions a new output gets: those of the file it replaces, else what the umask allows (a
-    colleague on a shared drive can open it, as with any file the user saves)."""
+    colleague on a shared drive can open it, as with any file the user saves). A link is replaced, not
+    followed, so its target's mode does not count."""
     try:
-        return stat.S_IMODE(path.stat().st_mode)
+        info = path.lstat()
+        if not stat.S_ISLNK(info.st_mode):
+            return stat.S_IMODE(info.st_mode)
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        pass
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
-def atomic_write(path: Path, write: Callable[[Path], None], lang: str = "zh") -> None:
-    """Call `write` on a temporary file in the target's folder, then rename it into place; a folder that
-    cannot be written to, or a target locked by another program, is a usage error."""
+#: temporary names carry the writing process's id, so a later run can sweep what a killed one left
+TEMP_MARK = "kpiscore"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # no permission to signal it: it exists
+        return True
+    return True
+
+
+def sweep(folder: Path, pattern: str) -> None:
+    """Remove what a run killed mid-write (SIGKILL, power loss) left in `folder`: `pattern` names carrying
+    a process id that is no longer running."""
+    if os.name != "posix":
+        return
+    try:
+        leftovers = list(folder.glob(pattern))
+    except OSError:
+        return
+    for leftover in leftovers:
+        pid = leftover.name.split(".")[-2] if leftover.is_file() else leftover.name.split("-")[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def scratch() -> Iterator[str]:
+    """A private folder for xlsxwriter's temporary files, removed however the write ends (a killed run's
+    is swept by the next)."""
+    base = Path(tempfile.gettempdir())
+    sweep(base, f"{TEMP_MARK}-*-*")
+    folder = tempfile.mkdtemp(prefix=f"{TEMP_MARK}-{os.getpid()}-")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The OSError behind an exception (xlsxwriter wraps a full disk in its own FileCreateError)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def atomic_write(path: Path, write: Callable[[Path], object], lang: str = "zh", force: bool = True) -> None:
+    """Call `write` on a temporary file in the target's folder, then put it in place: renamed over the
+    target with `force`, else linked so that a target created meanwhile by another run is never replaced.
+    A folder that cannot be written to, a full disk, or a target open in another program is a usage error;
+    the temporary file never stays behind."""
+    tmp = path.parent / f".~{path.name}.{os.getpid()}.{TEMP_MARK}"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-        os.close(fd)
+        sweep(path.parent, f".~*.{TEMP_MARK}")
+        tmp.unlink(missing_ok=True)
+        tmp.touch(exist_ok=False)
     except OSError as exc:
-        raise UsageError([Finding("output_unwritable", msg("output_unwritable", lang, path=str(path),
-                                                           detail=exc.strerror or str(exc)))]) from None
+        raise _failure("output_unwritable", path, exc, lang) from None
     try:
-        write(Path(tmp))
+        write(tmp)
         os.chmod(tmp, _mode(path))
-        os.replace(tmp, path)
-    except PermissionError as exc:  # Windows: the target is open in Excel or WPS
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError([Finding("output_locked", msg("output_locked", lang, path=str(path),
-                                                       detail=exc.strerror or str(exc)))]) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if force:
+            os.replace(tmp, path)
+        else:
+            _link(tmp, path, lang)
+    except UsageError:
         raise
+    except BaseException as exc:
+        error = _os_error(exc)
+        if isinstance(exc, Exception) and error is not None:
+            code = "output_locked" if isinstance(error, PermissionError) else "output_failed"
+            raise _failure(code, path, error, lang) from exc
+        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _link(tmp: Path, path: Path, lang: str) -> None:
+    """Put `tmp` at `path` only if nothing is there (not even a dangling link) when it happens."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise UsageError([Finding("output_exists", msg("output_exists", lang, path=str(path)))]) from None
+    except OSError:  # a file system without hard links: claim the name, then replace the empty claim
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            raise UsageError([Finding("output_exists", msg("output_exists", lang, path=str(path)))]) from None
+        os.replace(tmp, path)
+
+
+def _failure(code: str, path: Path, exc: OSError, lang: str) -> UsageError:
+    return UsageError([Finding(code, msg(code, lang, path=str(path), detail=exc.strerror or str(exc)))])
 
 
 def guard_cell(value: Any) -> Any:
@@ -114,12 +199,13 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def write_result(result: Result, path: Path, fmt: str) -> None:
-    """Write a result as xlsx, csv (UTF-8 with BOM, for Excel) or json, atomically."""
+def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> None:
+    """Write a result as xlsx, csv (UTF-8 with BOM, for Excel) or json, atomically; without `force` an
+    existing file is never replaced."""
     if fmt == "xlsx":
         from .workbook import write_workbook
 
-        write_workbook(result, path)
+        write_workbook(result, path, force)
         return
 
     def write(tmp: Path) -> None:
@@ -127,4 +213,4 @@ def write_result(result: Result, path: Path, fmt: str) -> None:
         with tmp.open("w", encoding=encoding, newline="") as out:
             (write_csv if fmt == "csv" else write_json)(result, out)
 
-    atomic_write(path, write, result.lang)
+    atomic_write(path, write, result.lang, force)

@@ -40,6 +40,8 @@ from .values import NUMBER_LIMIT, fold, mark_key
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_ROWS = 20
+#: the most characters an xlsx cell holds; longer text is cut when the scored workbook is written
+XLSX_TEXT = 32767
 #: custom document properties with which an input template records its scheme
 STAMP_NAME, STAMP_HASH = "kpiscore_scheme", "kpiscore_scheme_sha256"
 #: zip members that declare more than RATIO × their compressed size and over MEMBER_LIMIT bytes are refused,
@@ -352,7 +354,11 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
     findings += _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, lang, invalid)
     for text_column in (cols.name, cols.group):
         if text_column and fold(text_column) in raw.columns:
-            out[fold(text_column)] = as_text(raw[fold(text_column)], kinds[fold(text_column)]).str.strip()
+            key = fold(text_column)
+            out[key] = as_text(raw[key], kinds[key]).str.strip()
+            for row in out.index[out[key].str.len() > XLSX_TEXT]:  # xlsx keeps this much of a cell's text
+                src.notices.append(src.at("text_too_long", msg("text_too_long", lang, count=len(out.at[row, key]),
+                                                               limit=XLSX_TEXT), row, key))
     src.notices += _hidden(out, list(raw.columns), src, id_col, lang)
     if roster:
         return out, findings

@@ -7,6 +7,7 @@ Notes, instructions and examples describe each rule with the same rule definitio
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import xlsxwriter
 from .engine import blank_is_zero
 from .i18n import label, msg
 from .output import atomic_write
-from .readers import STAMP_HASH, STAMP_NAME
+from .readers import STAMP_HASH, STAMP_NAME, column_letter
 from .scheme import Adjustment, Indicator, Scheme
 from .values import fmt_fixed, one, text_width
 
@@ -134,28 +135,56 @@ def note(scheme: Scheme, col: InputColumn) -> str:
     return "\n".join(lines)
 
 
-def write_template(scheme: Scheme, path: str | Path, roster: pd.DataFrame | None = None) -> None:
-    """Write the input template for `scheme`; `roster` (from `read_roster`) pre-fills id, name and group."""
-    atomic_write(Path(path), lambda tmp: _write(scheme, tmp, roster), scheme.language)
+def write_template(scheme: Scheme, path: str | Path, roster: pd.DataFrame | None = None, force: bool = True) -> None:
+    """Write the input template for `scheme`; `roster` (from `read_roster`) pre-fills id, name and group;
+    without `force` an existing file is never replaced."""
+    atomic_write(Path(path), lambda tmp: _write(scheme, tmp, roster), scheme.language, force)
 
 
 def _write(scheme: Scheme, path: Path, roster: pd.DataFrame | None) -> None:
     lang = scheme.language
     zh = lang == "zh"
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+    buffer = io.BytesIO()  # built in memory, written by us: a full disk is one clean OSError
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                        "strings_to_numbers": False})
     try:
         book.set_custom_property(STAMP_NAME, scheme.name)
         book.set_custom_property(STAMP_HASH, scheme.content_hash)
         book.set_properties({"title": f"{scheme.name} · " + ("考核数据录入表" if zh else "data entry sheet"),
                              "comments": "kpiscore input template"})
-        _data_sheet(book, scheme, roster)
+        lists = _data_sheet(book, scheme, roster)
         _instructions(book, scheme)
+        if lists:
+            _lists_sheet(book, scheme, lists)
     finally:
         book.close()
+    path.write_bytes(buffer.getbuffer())
 
 
-def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame | None) -> None:
+#: Excel keeps an inline drop-down list as one string of at most this many characters, split at commas
+INLINE_LIST = 255
+
+
+def _inline(labels: list[str]) -> bool:
+    """Whether labels fit an inline list: no comma or quote inside one, and 255 characters in all."""
+    return not any("," in x or '"' in x for x in labels) and len(",".join(labels)) <= INLINE_LIST
+
+
+def _lists_name(scheme: Scheme) -> str:
+    return "下拉选项" if scheme.language == "zh" else "Lists"
+
+
+def _lists_sheet(book: xlsxwriter.Workbook, scheme: Scheme, lists: list[list[str]]) -> None:
+    """A hidden sheet holding the drop-down labels that cannot be inline: one column per list."""
+    ws = book.add_worksheet(_lists_name(scheme))
+    for c, labels in enumerate(lists):
+        for r, text in enumerate(labels):
+            ws.write_string(r, c, text)
+    ws.hide()
+
+
+def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame | None) -> list[list[str]]:
+    """The data sheet; returns the drop-down lists that live on the hidden lists sheet."""
     lang = scheme.language
     zh = lang == "zh"
     base = {"font_name": "Microsoft YaHei", "font_size": 10}
@@ -175,6 +204,7 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
     columns = input_columns(scheme)
     n = max(MIN_ROWS, len(roster) if roster is not None else 0)
     first, last = HEADER_ROW + 1, HEADER_ROW + n
+    lists: list[list[str]] = []
     ws.set_row(HEADER_ROW, 36)
     for c, col in enumerate(columns):
         kind = _kind(col)
@@ -183,6 +213,11 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
         ws.write_comment(HEADER_ROW, c, note(scheme, col), {"x_scale": 2.2, "y_scale": 2.4,
                                                              "font_name": "Microsoft YaHei"})
         validation = _validation(scheme, col, kind)
+        labels = [str(x) for x in col.item.rule.map] if kind == "label" and col.item else []  # type: ignore[union-attr]
+        if validation and labels and not _inline(labels):
+            lists.append(labels)
+            column = column_letter(len(lists) - 1)
+            validation["source"] = f"='{_lists_name(scheme)}'!${column}$1:${column}${len(labels)}"
         if validation:
             ws.data_validation(first, c, last, c, validation)
     if roster is not None:
@@ -193,6 +228,7 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
                     if isinstance(value, str):
                         ws.write_string(first + r, c, value, formats["text"])
     ws.freeze_panes(HEADER_ROW + 1, 2)
+    return lists
 
 
 def _kind(col: InputColumn) -> str:

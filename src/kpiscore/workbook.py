@@ -8,6 +8,7 @@ Every text cell is written with `write_string` (formulas and URLs off besides), 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from . import analysis
 from .batch import RollupResult
 from .engine import Result
 from .i18n import label, msg, yes_no
-from .output import atomic_write
+from .output import atomic_write, scratch
 from .scheme import Scheme
 from .values import text_width
 
@@ -33,23 +34,28 @@ GRADE_FILLS = ["#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#FFC7CE"]
 HEADER_FILL = "#1F4E78"
 
 
-def write_workbook(result: Result, path: str | Path) -> None:
-    """Write the scored workbook to `path`, atomically (a temporary file renamed into place)."""
-    atomic_write(Path(path), lambda tmp: _Writer(result, tmp).write(), result.lang)
+def write_workbook(result: Result, path: str | Path, force: bool = True) -> None:
+    """Write the scored workbook to `path`, atomically (a temporary file renamed into place); without
+    `force` an existing file is never replaced."""
+    with scratch() as tmpdir:
+        atomic_write(Path(path), lambda tmp: _Writer(result, tmp, tmpdir).write(), result.lang, force)
 
 
 class _Book:
     """A workbook being written: its formats, and the table, width and colour helpers its sheets share."""
 
-    def __init__(self, path: Path, lang: str, decimals: int, grade_lists: list[list[str]]):
+    def __init__(self, path: Path, tmpdir: str, lang: str, decimals: int, grade_lists: list[list[str]]):
         self.lang = lang
         # each grade's fill by its place in its own list: best green, worst red, whatever the list's length
         self.grade_fill: dict[str, int] = {}
         for names in grade_lists:
             for i, name in enumerate(names):
                 self.grade_fill.setdefault(name, _fill(i, len(names)))
-        self.book = xlsxwriter.Workbook(str(path), {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        # the zip is built in memory and then written by us: a full disk is one clean OSError, and no
+        # half-written ZipFile is left for the garbage collector to fail on again
+        self.path, self.buffer = path, io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.buffer, {
+            "constant_memory": True, "tmpdir": tmpdir, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "nan_inf_to_errors": True})
         d = decimals
         fmt = self.book.add_format
@@ -141,6 +147,8 @@ class _Book:
                 sheet()
         finally:
             self.book.close()
+        with self.path.open("wb") as out:
+            out.write(self.buffer.getbuffer())
 
     def grade_colours(self, ws: Worksheet, first: int, last: int, col: int) -> None:
         """Grade cells coloured best (green) to worst (red), as conditional formats, not per cell."""
@@ -175,8 +183,9 @@ class _Book:
 class _Writer(_Book):
     """The scored workbook of one result: one method per sheet."""
 
-    def __init__(self, result: Result, path: Path):
-        super().__init__(path, result.lang, result.scheme.decimals, [[g.grade for g in result.scheme.grades]])
+    def __init__(self, result: Result, path: Path, tmpdir: str):
+        super().__init__(path, tmpdir, result.lang, result.scheme.decimals,
+                         [[g.grade for g in result.scheme.grades]])
         self.result = result
 
     def sheets(self) -> tuple[Callable[[], None], ...]:
@@ -371,16 +380,17 @@ def provenance(result: Result) -> list[tuple[str, str]]:
 
 
 
-def write_rollup(rollup: RollupResult, path: str | Path) -> None:
+def write_rollup(rollup: RollupResult, path: str | Path, force: bool = True) -> None:
     """Write the roll-up workbook (one row per employee over the periods, and its summary), atomically."""
-    atomic_write(Path(path), lambda tmp: _RollupWriter(rollup, tmp).write(), rollup.lang)
+    with scratch() as tmpdir:
+        atomic_write(Path(path), lambda tmp: _RollupWriter(rollup, tmp, tmpdir).write(), rollup.lang, force)
 
 
 class _RollupWriter(_Book):
     """The roll-up workbook: the table of every employee's periods and roll-up, and a summary with charts."""
 
-    def __init__(self, rollup: RollupResult, path: Path):
-        super().__init__(path, rollup.lang, rollup.decimals, rollup.grade_lists)
+    def __init__(self, rollup: RollupResult, path: Path, tmpdir: str):
+        super().__init__(path, tmpdir, rollup.lang, rollup.decimals, rollup.grade_lists)
         self.rollup = rollup
 
     def sheets(self) -> tuple[Callable[[], None], ...]:
