@@ -7,6 +7,7 @@ roll-up is written only when every period scored (年终考核结果为各次考
 from __future__ import annotations
 
 import glob
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,13 +15,14 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BeforeValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from .engine import Result, assign_grades, coefficients, evaluate, ranks
-from .errors import Finding, KpiscoreError, SchemeError
+from .errors import Finding, KpiscoreError, SchemeError, UsageError
 from .i18n import label, msg
 from .lint import lint_result, lint_scheme
-from .output import check_output
+from .output import TEMP_MARK, check_output
 from .readers import Source, as_text, cell_kinds, parse, read_table
 from .rules import Number
 from .scheme import Grade, Model, Scheme, grade_problems, load_scheme, resolve_scheme_path
@@ -29,11 +31,23 @@ from .yamlio import YamlDoc, read_yaml
 
 
 def _label(value: Any) -> Any:
-    """A period written as a number (2024) is the label "2024"."""
-    return one(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    """A period written as a number (2024) is the label "2024"; labels are folded, so `Q1 ` is `Q1`."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return one(value)
+    return fold(value) if isinstance(value, str) else value
 
 
-Label = Annotated[str, BeforeValidator(_label)]
+#: a period label names output files: no folders, no parent, nothing a file system refuses
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]|^\.|^$')
+
+
+def _file_name(value: str) -> str:
+    if _UNSAFE.search(value) or len(value) > 64:
+        raise PydanticCustomError("plan_period_name", "{period} cannot name a file", {"period": value})
+    return value
+
+
+Label = Annotated[str, BeforeValidator(_label), AfterValidator(_file_name)]
 
 
 class PeriodSpec(Model):
@@ -115,8 +129,19 @@ class LoadedPlan:
         return self.folder / f"{self.plan.rollup.period}_rollup.xlsx"
 
     def inputs(self, spec: PeriodSpec) -> list[Path]:
+        """A period's input files; a glob never matches the plan's own outputs (or their temporary files),
+        which a run writes into a folder the glob may cover."""
         pattern = str(self.path.parent / spec.input)
-        return [Path(p) for p in sorted(glob.glob(pattern))] if glob.has_magic(spec.input) else [Path(pattern)]
+        if not glob.has_magic(spec.input):
+            return [Path(pattern)]
+        outputs = {p.resolve() for p in self.outputs()}
+        return [Path(p) for p in sorted(glob.glob(pattern))
+                if Path(p).resolve() not in outputs and not Path(p).name.endswith("." + TEMP_MARK)]
+
+    def outputs(self) -> list[Path]:
+        """Every file a run of the plan writes."""
+        return [*(self.output(p.period, key) for p in self.plan.periods for key in self.schemes),
+                self.rollup_output()]
 
 
 def load_plan(path: str | Path) -> LoadedPlan:
@@ -184,10 +209,12 @@ def _quiet(what: str, done: bool) -> None:
     """The default progress callback: say nothing."""
 
 
-def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet) -> PeriodOutcome:
-    """Read every input file of a period, split rows by role, and score each scheme's rows together."""
+def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet,
+                 files: list[Path] | None = None) -> PeriodOutcome:
+    """Read every input file of a period (`files`, else its input's matches now), split rows by role, and
+    score each scheme's rows together."""
     outcome = PeriodOutcome(spec.period)
-    files = loaded.inputs(spec)
+    files = loaded.inputs(spec) if files is None else files
     lang = loaded.lang
     if not files or not all(f.is_file() for f in files):
         missing = spec.input if not files else next(str(f) for f in files if not f.is_file())
@@ -378,14 +405,17 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
     from .workbook import write_rollup, write_workbook
 
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
-    targets = [loaded.output(p.period, key) for p in loaded.plan.periods for key in loaded.schemes]
-    targets.append(loaded.rollup_output())
-    for target in targets:
-        check_output(target, [], force, loaded.lang)
+    if loaded.folder.exists() and not loaded.folder.is_dir():
+        raise UsageError([Finding("output_not_folder", msg("output_not_folder", loaded.lang,
+                                                           path=str(loaded.folder)))])
+    inputs = {spec.period: loaded.inputs(spec) for spec in loaded.plan.periods}  # before anything is written
+    every_input = [f for files in inputs.values() for f in files]
+    for target in loaded.outputs():
+        check_output(target, every_input, force, loaded.lang)
     outcomes = []
     for spec in loaded.plan.periods:
         step(spec.period, False)
-        outcome = score_period(loaded, spec, step)
+        outcome = score_period(loaded, spec, step, inputs[spec.period])
         for key, result in outcome.results.items():
             target = loaded.output(spec.period, key)
             write_workbook(result, target, force)

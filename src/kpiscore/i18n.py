@@ -167,6 +167,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plan_scheme": ("计划需要 scheme（一个方案）或 schemes（按岗位），二者只能取其一", "a plan needs scheme (one scheme) or schemes (by role), not both"),
     "plan_role_column": ("按岗位使用多个方案时需要 role_column", "schemes by role need a role_column"),
     "plan_period_duplicate": ("考核期间 {period} 重复", "period {period} appears twice"),
+    "plan_period_name": ("考核期间 {period!r} 不能用作文件名：请只用字母、数字、汉字和 - _ 等，不含 / \\ : * ? \" < > | 或开头的点", "the period {period!r} cannot name a file: use letters, digits and - _, without / \\ : * ? \" < > | or a leading dot"),
+    "output_not_folder": ("输出位置 {path} 是文件，不是文件夹：请在计划的 output 中给出文件夹", "the output {path} is a file, not a folder: give a folder as the plan's output"),
     "plan_weights_missing": ("method: weights 需要 weights（如 {{2024Q1: 0.25}}）", "method: weights needs weights (e.g. {{2024Q1: 0.25}})"),
     "plan_weights_unknown": ("weights 中的 {period} 不是计划中的考核期间", "weights names {period}, which is not a period of the plan"),
     "role_unknown": ("岗位 {value!r} 没有对应的方案（可选：{roles}）", "role {value!r} maps to no scheme ({roles})"),
