@@ -22,7 +22,7 @@ from .decode import DecodeProblem
 from .engine import missing_problems
 from .errors import Finding, InputError
 from .i18n import label, msg
-from .isolate import ReaderCrashed, Refused
+from .isolate import ReaderCrashed, ReaderFailed, Refused
 from .rules import Mapping
 from .scheme import Adjustment, Indicator, Scheme
 from .sheets import (
@@ -40,6 +40,8 @@ from .values import NUMBER_LIMIT, fold, mark_key
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_ROWS = 20
+#: an input larger than this is refused before it is read
+MAX_INPUT = 4 * 2**30
 #: the most characters an xlsx cell holds; longer text is cut when the scored workbook is written
 XLSX_TEXT = 32767
 #: custom document properties with which an input template records its scheme
@@ -122,7 +124,9 @@ def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str |
 
 
 def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:
-    """A file's raw cells below the header row the scheme's id column marks, and where they came from."""
+    """A file's raw cells below the header row the scheme's id column marks, and where they came from.
+    Whatever the file holds, the outcome is a table or an InputError naming the file: a reader library's
+    exception, a native crash (see `isolate`) or a bomb becomes a finding, never a traceback."""
     lang = scheme.language
     src = Source(path.name, path=path)
     if not path.exists():
@@ -131,11 +135,33 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
     if suffix not in EXCEL_SUFFIXES | CSV_SUFFIXES:
         raise InputError([src.at("file_format", msg("file_format", lang, suffix=suffix or path.name))])
     try:
+        if path.stat().st_size > MAX_INPUT:
+            raise InputError([src.at("file_too_large", msg("file_too_large", lang, size=f"{path.stat().st_size:,}",
+                                                           limit=f"{MAX_INPUT:,}"))])
         data = path.read_bytes()
     except OSError as exc:  # a folder, no permission, a file locked by another program
         detail = exc.strerror or str(exc)
         raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=detail))]) from None
     src.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        return _read_bytes(data, suffix, src, scheme, sheet)
+    except InputError:
+        raise
+    except DecodeProblem as exc:
+        raise InputError([src.at("file_encoding", msg("file_encoding", lang, line=exc.line,
+                                                      encoding=exc.encoding))]) from exc
+    except Refused as exc:
+        raise InputError([src.at(exc.code, msg(exc.code, lang, **exc.params))]) from exc
+    except ReaderCrashed as exc:
+        raise InputError([src.at("file_crashed", msg("file_crashed", lang, detail=str(exc)))]) from exc
+    except Exception as exc:  # zipfile, calamine, csv and the XML parsers raise many unrelated types
+        detail = f"{type(exc).__name__}: {exc}"[:200] if not isinstance(exc, ReaderFailed) else str(exc)[:200]
+        raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=detail))]) from exc
+
+
+def _read_bytes(data: bytes, suffix: str, src: Source, scheme: Scheme, sheet: str | None
+                ) -> tuple[pd.DataFrame, Source]:
+    lang = scheme.language
     _guard_zip(data, src, lang)
     kind = sniff(data)
     if kind == "encrypted":
@@ -147,19 +173,7 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
                                                             kind=label("kind_" + kind, lang))))
     if kind == "xlsx":
         src.stamp = read_stamp(data)
-    try:
-        return _read_book(open_book(data, kind, tab=suffix == ".tsv"), src, scheme, sheet)
-    except DecodeProblem as exc:
-        raise InputError([src.at("file_encoding", msg("file_encoding", lang, line=exc.line,
-                                                      encoding=exc.encoding))]) from exc
-    except InputError:
-        raise
-    except Refused as exc:
-        raise InputError([src.at(exc.code, msg(exc.code, lang, **exc.params))]) from exc
-    except ReaderCrashed as exc:
-        raise InputError([src.at("file_crashed", msg("file_crashed", lang, detail=str(exc)))]) from exc
-    except Exception as exc:  # calamine and the XML parsers raise several unrelated types for a corrupt file
-        raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=str(exc)))]) from exc
+    return _read_book(open_book(data, kind, tab=suffix == ".tsv"), src, scheme, sheet)
 
 
 def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:

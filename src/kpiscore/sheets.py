@@ -29,6 +29,10 @@ _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!",
                 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 
 
+#: a sheet's size in Excel: nothing beyond it is a cell
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+
+
 class Uncalculated:
     """A formula cell with no cached result: a program wrote the file and nothing ever calculated it."""
 
@@ -55,10 +59,12 @@ class Grid:
     filled: set[tuple[int, int]] = field(default_factory=set)
 
     def put(self, row: int, col: int, value: Any) -> None:
-        """Set a cell by its absolute place, growing the grid where needed."""
+        """Set a cell by its absolute place, growing the grid where needed (within a sheet's limits)."""
         i, j = row - self.top, col - self.left
         if i < 0 or j < 0:
             return
+        if row >= MAX_ROWS or col >= MAX_COLS:
+            raise Refused("sheet_limits", sheet=self.name or "", row=row + 1, col=col + 1)
         while len(self.rows) <= i:
             self.rows.append([])
         line = self.rows[i]
@@ -67,8 +73,11 @@ class Grid:
         line[j] = value
 
     def fill_merges(self) -> None:
-        """Give every cell of a merged range the value of its first cell, as the sheet shows it."""
+        """Give every cell of a merged range the value of its first cell, as the sheet shows it; a merge
+        reaches no further than the grid's own rows and widest row."""
+        width = self.left + max((len(r) for r in self.rows), default=0) - 1
         for r1, c1, r2, c2 in self.merges:
+            c2 = min(c2, width)
             i1, j1 = r1 - self.top, c1 - self.left
             if not (0 <= i1 < len(self.rows) and 0 <= j1 < len(self.rows[i1])):
                 continue
@@ -604,6 +613,8 @@ class _HtmlTables(HTMLParser):
                 self.row.append("")
                 c += 1
             rows, cols = _span(a.get("rowspan")), _span(a.get("colspan"))
+            if rows * cols > MAX_SPAN:
+                raise Refused("sheet_limits", sheet=grid.name or "", row=r + rows, col=c + cols)
             if rows > 1 or cols > 1:
                 grid.merges.append((r, c, r + rows - 1, c + cols - 1))
                 self.taken.update((r + i, c + j) for i in range(rows) for j in range(cols) if i or j)
@@ -624,6 +635,10 @@ class _HtmlTables(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.cell is not None:
             self.cell.append(data.replace("\xa0", " "))
+
+
+#: an HTML cell spanning more cells than this is no table anyone exported
+MAX_SPAN = 100_000
 
 
 def _span(value: str | None) -> int:
@@ -689,7 +704,7 @@ def _xml2003_table(table: Any, grid: Grid, ss: str) -> None:
     col = 0
     for column in table.iter(ss + "Column"):
         col = _index(column, ss, col)
-        span = int(column.get(ss + "Span", "0") or 0)
+        span = min(int(column.get(ss + "Span", "0") or 0), MAX_COLS)
         if column.get(ss + "Hidden") in ("1", "true"):
             grid.hidden_cols.update(range(col, col + span + 1))
         col += span + 1
@@ -701,8 +716,8 @@ def _xml2003_table(table: Any, grid: Grid, ss: str) -> None:
         c = 0
         for cell in row.iter(ss + "Cell"):
             c = _index(cell, ss, c)
-            across = int(cell.get(ss + "MergeAcross", "0") or 0)
-            down = int(cell.get(ss + "MergeDown", "0") or 0)
+            across = min(int(cell.get(ss + "MergeAcross", "0") or 0), MAX_COLS)
+            down = min(int(cell.get(ss + "MergeDown", "0") or 0), MAX_ROWS)
             if across or down:
                 grid.merges.append((r, c, r + down, c + across))
             data = cell.find(ss + "Data")
@@ -715,7 +730,10 @@ def _xml2003_table(table: Any, grid: Grid, ss: str) -> None:
 def _index(el: Any, ss: str, default: int) -> int:
     """ss:Index is 1-based and skips ahead; without it the element follows the one before."""
     value = el.get(ss + "Index")
-    return int(value) - 1 if value and value.isdigit() else default
+    index = int(value) - 1 if value and value.isdigit() and len(value) < 9 else default
+    if index >= MAX_ROWS:
+        raise Refused("sheet_limits", sheet="", row=index + 1, col=1)
+    return index
 
 
 def _xml2003_value(data: Any, ss: str) -> Any:
