@@ -7,6 +7,7 @@ from .errors import Finding, InputError, KpiscoreError, SchemeError, UsageError
 from .output import write_result
 from .readers import Actuals, read_actuals
 from .scheme import Scheme, load_scheme, starter_schemes
+from .template import write_template
 from .workbook import write_workbook
 
 __version__ = "0.1.0"
@@ -28,5 +29,6 @@ __all__ = [
     "score",
     "starter_schemes",
     "write_result",
+    "write_template",
     "write_workbook",
 ]

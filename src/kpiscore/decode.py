@@ -68,7 +68,10 @@ def detect_encoding(data: bytes) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """The text of a file in the one encoding it is written in (see detect_encoding)."""
+    """The text of a file in the one encoding it is written in (see detect_encoding); raises DecodeProblem."""
     encoding = detect_encoding(data)
-    text = data.decode(encoding)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:  # a UTF-16 file cut in the middle of a character
+        raise DecodeProblem(encoding, _line_of(data, exc.start)) from None
     return text.removeprefix("\ufeff")

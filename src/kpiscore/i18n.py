@@ -105,6 +105,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheet_area": ("工作表 {sheet} 的使用区域 {area} 过大（{cells} 个单元格）：请删除表格以外误输入的单元格（按 Ctrl+End 查看）后另存",
                    "the used area {area} of sheet {sheet} is too large ({cells} cells): delete stray cells outside the table (Ctrl+End shows them) and save again"),
     "file_too_large": ("文件过大（{size} 字节，上限 {limit}）：请确认选对了文件", "the file is too large ({size} bytes; the limit is {limit}): check that this is the right file"),
+    "file_damaged": ("文件已损坏或不完整（可能下载或邮件附件被截断）：请重新获取原文件，或在 Excel/WPS 中打开后另存", "the file is damaged or incomplete (a cut-off download or attachment?): get the original again, or open it in Excel/WPS and save it again"),
     "file_kind": ("该文件实际是{kind}，不是可读取的表格：请在 Excel/WPS 中另存为 xlsx 或 csv",
                   "this file is really {kind}, not a table kpiscore reads: save it from Excel/WPS as xlsx or csv"),
     "file_kind_mismatch": ("文件后缀是 {suffix}，内容实际是{kind}：已按{kind}读取", "the file is named {suffix} but is really {kind}; it was read as such"),

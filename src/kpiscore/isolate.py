@@ -64,7 +64,10 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], limit: int)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)  # a Rust abort prints its backtrace: the parent says what happened instead
         if limit:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+            if hard != resource.RLIM_INFINITY:  # a limit set from outside (a test, a container) stands
+                limit = min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
         try:
             conn.send(("ok", fn(*args)))
         except Refused as exc:

@@ -164,8 +164,9 @@ def _read_bytes(data: bytes, suffix: str, src: Source, scheme: Scheme, sheet: st
     lang = scheme.language
     _guard_zip(data, src, lang)
     kind = sniff(data)
-    if kind == "encrypted":
-        raise InputError([src.at("file_encrypted", msg("file_encrypted", lang))])
+    if kind in ("encrypted", "damaged"):
+        code = "file_encrypted" if kind == "encrypted" else "file_damaged"
+        raise InputError([src.at(code, msg(code, lang))])
     if kind not in KINDS_READ:
         raise InputError([src.at("file_kind", msg("file_kind", lang, kind=label("kind_" + kind, lang)))])
     if kind not in EXPECTED[suffix]:

@@ -30,7 +30,7 @@ from pydantic import (
 from .errors import Finding, SchemeError, UsageError
 from .i18n import DEFAULT_GRADES, label, msg
 from .rules import AdjustmentRule, Context, Number, Quantity, Ratio, Value, WeightedRule
-from .values import NOT_APPLICABLE, fold, mark_spellings, one
+from .values import NOT_APPLICABLE, fold, mark_spellings, one, usable
 from .yamlio import YamlDoc, read_yaml
 
 Missing = Literal["error", "zero", "skip"]
@@ -325,7 +325,14 @@ def grade_problems(grades: list[tuple[tuple, Grade]]) -> Iterator[Problem]:
 
 
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    """A raw YAML value as a usable number, or None (its own field says what is wrong with it)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if usable(number) else None
 
 
 def _raw_dimensions(raw: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
