@@ -235,4 +235,7 @@ def _scalar(node: yaml.Node) -> Any:
     """A scalar's value as safe_load would give it (int, float, bool, None, str), dates as text."""
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)
-    return _CONSTRUCTOR.construct_object(node, deep=True)
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    except (ValueError, OverflowError, yaml.YAMLError):  # 5,000 digits, 0x-garbage: the field says what it wants
+        return str(node.value)

@@ -1,0 +1,290 @@
+"""The fuzz harness: mutate the shipped examples in every format and run load → score → every writer.
+
+The only accepted outcomes are a result or one of kpiscore's own errors. Anything else is a crash, named
+by its signature (exception type and the innermost kpiscore frame), or an abort, when the process running
+the input dies. `test_fuzz.py` runs a short, fixed-seed campaign in CI; a long one runs from here:
+
+    python tests/fuzz/harness.py --inputs 100000 --workers 2 --seed 1 --report fuzz-report.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import multiprocessing
+import random
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = {
+    "service-quality.xlsx": ("examples/service-quality.xlsx", "service-quality"),
+    "aftersales.xlsx": ("examples/aftersales.xlsx", "aftersales"),
+    "service-manager.xlsx": ("examples/service-manager.xlsx", "service-manager"),
+    "express-cs.csv": ("examples/express-cs.csv", "express-cs"),
+    "service-quality.xls": ("tests/data/service-quality.xls", "service-quality"),
+    "service-quality.ods": ("tests/data/service-quality.ods", "service-quality"),
+    "merged_teams.xlsx": ("tests/data/real/merged_teams.xlsx", "service-quality"),
+    "crm_export.xls": ("tests/data/real/crm_export.xls", "service-quality"),
+    "callcentre_2003.xls": ("tests/data/real/callcentre_2003.xls", "service-quality"),
+    "unicode_text.txt": ("tests/data/real/unicode_text.txt", "service-quality"),
+    "service-quality.yaml": ("templates/service-quality.yaml", "examples/service-quality.xlsx"),
+    "aftersales.yaml": ("templates/aftersales.yaml", "examples/aftersales.xlsx"),
+    "express-cs.yaml": ("templates/express-cs.yaml", "examples/express-cs.csv"),
+    "service-manager.yaml": ("templates/service-manager.yaml", "examples/service-manager.xlsx"),
+}
+#: values that break naive readers, put where numbers and names are
+NASTY = ["1e400", "-1e400", "nan", ".inf", "-0", "2.5", "1" + "0" * 400, "#DIV/0!", "#N/A", "/", "—", "", " ",
+         "=HYPERLINK(\"x\")", "\x1b[2J", "\u202e", "\ud800", "0x1F", "1,2,3", "88%%", "٣", "１２", "-5", "1e-320",
+         "合计", "平均值", "工号", "\"", "'", "\n", "\t", "999999999999999999999", "9" * 5000, "[90%, 95%)",
+         "&a;", "]]>", "<x>", "\0"]
+
+
+def seed_bytes() -> dict[str, bytes]:
+    return {name: (ROOT / path).read_bytes() for name, (path, _) in SEEDS.items()}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# mutations
+
+
+def flip(rng: random.Random, data: bytes) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 16)):
+        if out:
+            out[rng.randrange(len(out))] = rng.randrange(256)
+    return bytes(out)
+
+
+def truncate(rng: random.Random, data: bytes) -> bytes:
+    return data[: rng.randrange(len(data) + 1)]
+
+
+def splice(rng: random.Random, data: bytes) -> bytes:
+    """Insert, delete or duplicate a chunk."""
+    if not data:
+        return data
+    i = rng.randrange(len(data))
+    j = min(len(data), i + rng.randint(1, 512))
+    op = rng.randrange(3)
+    if op == 0:
+        return data[:i] + rng.randbytes(rng.randint(1, 64)) + data[i:]
+    if op == 1:
+        return data[:i] + data[j:]
+    return data[:j] + data[i:j] * rng.randint(1, 50) + data[j:]
+
+
+def text_edit(rng: random.Random, text: str) -> str:
+    """Put a nasty value where a number or a word stands."""
+    import re
+
+    spots = [m.span() for m in re.finditer(r"[0-9.]+%?|[\u4e00-\u9fff]{2,}|[A-Za-z_]+", text)]
+    for _ in range(rng.randint(1, 4)):
+        if not spots:
+            break
+        a, b = rng.choice(spots)
+        text = text[:a] + rng.choice(NASTY) + text[b:]
+        spots = [(x, y) for x, y in spots if y <= a]
+    return text
+
+
+def line_edit(rng: random.Random, text: str) -> str:
+    """Drop, repeat, swap or re-indent lines (YAML structure, CSV rows)."""
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        return text
+    i = rng.randrange(len(lines))
+    op = rng.randrange(4)
+    if op == 0:
+        del lines[i]
+    elif op == 1:
+        lines.insert(i, lines[i] * rng.randint(1, 3))
+    elif op == 2:
+        j = rng.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+    else:
+        lines[i] = rng.choice(["", "  ", "\t", "    - "]) + lines[i].lstrip()
+    return "".join(lines)
+
+
+def zip_edit(rng: random.Random, data: bytes) -> bytes:
+    """Edit a member's XML as text, swap two members' contents, or drop one, and zip it again."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    except Exception:  # noqa: BLE001 - an earlier mutation broke the zip: break it further
+        return flip(rng, data)
+    if not members:
+        return data
+    op = rng.randrange(3)
+    k = rng.randrange(len(members))
+    if op == 0:
+        name, body = members[k]
+        members[k] = (name, text_edit(rng, body.decode("utf-8", "replace")).encode("utf-8", "surrogatepass"))
+    elif op == 1 and len(members) > 1:
+        j = rng.randrange(len(members))
+        members[k], members[j] = (members[k][0], members[j][1]), (members[j][0], members[k][1])
+    else:
+        del members[k]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members:
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+def mutate(rng: random.Random, name: str, data: bytes) -> bytes:
+    """One to three mutations fit for the file's kind."""
+    textual = name.endswith((".csv", ".yaml", ".txt")) or name in ("crm_export.xls", "callcentre_2003.xls")
+    for _ in range(rng.randint(1, 3)):
+        choice = rng.random()
+        if data.startswith(b"PK") and choice < 0.5:
+            data = zip_edit(rng, data)
+        elif textual and choice < 0.6:
+            encoding = "utf-16" if name.endswith(".txt") else ("gbk" if name == "express-cs.csv" else "utf-8")
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                data = flip(rng, data)
+                continue
+            text = text_edit(rng, text) if rng.random() < 0.6 else line_edit(rng, text)
+            data = text.encode(encoding, "surrogatepass") if encoding != "gbk" else text.encode("gbk", "replace")
+        else:
+            data = rng.choice([flip, truncate, splice])(rng, data)
+    return data
+
+
+# ---------------------------------------------------------------------------------------------------------
+# running one input
+
+
+def signature(exc: BaseException) -> str:
+    """A crash's signature: its type and the innermost frame in kpiscore (else the innermost frame)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "kpiscore" in f.filename]
+    frame = (ours or frames or [None])[-1]
+    where = f"{Path(frame.filename).name}:{frame.lineno}" if frame else "?"
+    return f"{type(exc).__name__} at {where}"
+
+
+def run_one(name: str, data: bytes, folder: Path) -> str:
+    """load → score → every writer; returns "ok", "finding:<code>", or "crash:<signature>"."""
+    import kpiscore
+
+    path = folder / f"input{Path(name).suffix}"
+    path.write_bytes(data)
+    try:
+        if name.endswith(".yaml"):
+            scheme = kpiscore.load_scheme(path)
+            result = kpiscore.score(ROOT / SEEDS[name][1], scheme)
+        else:
+            result = kpiscore.score(path, SEEDS[name][1])
+        result.audit()
+        kpiscore.explain(result, str(result.people["id"].iloc[0]))
+        for fmt in ("xlsx", "csv", "json"):
+            kpiscore.write_result(result, folder / f"out.{fmt}", fmt)
+        return "ok"
+    except kpiscore.KpiscoreError as exc:
+        return "finding:" + ",".join(sorted({f.code for f in exc.findings}))
+    except Exception as exc:  # noqa: BLE001 - what the harness is here to find
+        return "crash:" + signature(exc)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the campaign: workers that may die, a parent that counts
+
+
+def _worker(seed: int, start: int, count: int, conn: object) -> None:
+    seeds = seed_bytes()
+    names = sorted(seeds)
+    with tempfile.TemporaryDirectory(prefix="kpiscore-fuzz-") as tmp:
+        for i in range(start, start + count):
+            rng = random.Random(seed * 1_000_003 + i)
+            name = rng.choice(names)
+            data = mutate(rng, name, seeds[name])
+            conn.send(("start", i, name))  # type: ignore[attr-defined]
+            outcome = run_one(name, data, Path(tmp))
+            conn.send(("done", i, outcome))  # type: ignore[attr-defined]
+    conn.send(("end", start + count, ""))  # type: ignore[attr-defined]
+
+
+def campaign(inputs: int, seed: int, workers: int, report: Path | None = None) -> dict[str, object]:
+    """Run `inputs` mutated inputs over `workers` processes; a worker that dies is an abort, recorded with
+    the input it was running, and a new worker takes over after it."""
+    ctx = multiprocessing.get_context("fork")
+    per = -(-inputs // workers)
+    pending = [(w * per, min(per, inputs - w * per)) for w in range(workers) if inputs - w * per > 0]
+    outcomes: Counter[str] = Counter()
+    crashes: dict[str, list[str]] = {}
+    started = time.perf_counter()
+    running = []
+    for begin, count in pending:
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_worker, args=(seed, begin, count, send))
+        proc.start()
+        send.close()
+        running.append([proc, receive, begin, begin + count, None])
+    while running:
+        for job in list(running):
+            proc, receive, _, end, current = job
+            if receive.poll(0.05):
+                try:
+                    kind, i, what = receive.recv()
+                except EOFError:
+                    kind = "eof"
+                if kind == "start":
+                    job[4] = (i, what)
+                    continue
+                if kind == "done":
+                    outcomes["crash" if what.startswith("crash:") else what] += 1
+                    if what.startswith("crash:"):
+                        crashes.setdefault(what[6:], []).append(f"input {i} ({current[1] if current else '?'})")
+                    job[2] = i + 1
+                    continue
+                if kind == "end":
+                    proc.join()
+                    running.remove(job)
+                    continue
+            if not proc.is_alive() and not receive.poll(0):
+                proc.join()
+                running.remove(job)
+                if current is not None and job[2] <= current[0]:
+                    outcomes["abort"] += 1
+                    crashes.setdefault(f"abort (exit {proc.exitcode})", []).append(
+                        f"input {current[0]} ({current[1]})")
+                    resume = current[0] + 1
+                else:
+                    resume = job[2]
+                if resume < end:
+                    receive2, send2 = ctx.Pipe(duplex=False)
+                    proc2 = ctx.Process(target=_worker, args=(seed, resume, end - resume, send2))
+                    proc2.start()
+                    send2.close()
+                    running.append([proc2, receive2, resume, end, None])
+    summary = {"inputs": inputs, "seed": seed, "workers": workers, "seconds": round(time.perf_counter() - started, 1),
+               "outcomes": dict(outcomes), "crashes": {k: v[:5] + [f"… {len(v)} in all"] for k, v in crashes.items()}}
+    if report is not None:
+        report.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inputs", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--report", type=Path)
+    args = parser.parse_args()
+    summary = campaign(args.inputs, args.seed, args.workers, args.report)
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    sys.exit(1 if summary["crashes"] else 0)
+
+
+if __name__ == "__main__":
+    main()
