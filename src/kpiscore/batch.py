@@ -26,14 +26,14 @@ from .output import TEMP_MARK, check_output
 from .readers import Source, as_text, cell_kinds, parse, read_table
 from .rules import Number
 from .scheme import Grade, Model, Scheme, grade_problems, load_scheme, resolve_scheme_path
-from .values import fold, one, round_half_up
+from .values import as_label, fold, round_half_up
 from .yamlio import YamlDoc, read_yaml
 
 
 def _label(value: Any) -> Any:
     """A period written as a number (2024) is the label "2024"; labels are folded, so `Q1 ` is `Q1`."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return one(value)
+        return as_label(value)
     return fold(value) if isinstance(value, str) else value
 
 

@@ -30,8 +30,8 @@ from pydantic import (
 from .errors import Finding, SchemeError, UsageError
 from .i18n import DEFAULT_GRADES, label, msg
 from .rules import AdjustmentRule, Context, Number, Quantity, Ratio, Value, WeightedRule
-from .values import NOT_APPLICABLE, fold, mark_spellings, one, usable
-from .yamlio import YamlDoc, read_yaml
+from .values import NOT_APPLICABLE, as_label, fold, mark_spellings, one, usable
+from .yamlio import YamlDoc, read_yaml, surrogates
 
 Missing = Literal["error", "zero", "skip"]
 
@@ -151,7 +151,7 @@ class Scheme(Model):
                 lang = data.get("language") if data.get("language") in DEFAULT_GRADES else "zh"
                 data["grades"] = [{"grade": g, "min": m} for g, m in DEFAULT_GRADES[lang]]
             if isinstance(data.get("period"), int | float) and not isinstance(data.get("period"), bool):
-                data["period"] = one(data["period"])
+                data["period"] = as_label(data["period"])
         return data
 
     @property
@@ -479,6 +479,9 @@ def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
     """Read and check a scheme from a YAML file, a starter scheme's name, or a dict; raise SchemeError."""
     if isinstance(source, dict):
         doc = YamlDoc(source, {}, "<scheme>")
+        bad = surrogates(source, "<scheme>", _lang(source))
+        if bad:
+            raise SchemeError(bad)
         scheme, findings = check_scheme(doc, _lang(source))
         if scheme is None:
             raise SchemeError(findings)

@@ -124,7 +124,7 @@ def sniff(data: bytes) -> str:
         if "EncryptedPackage".encode("utf-16-le") in directory:
             return "encrypted"
         if "Workbook".encode("utf-16-le") in directory or "Book".encode("utf-16-le") in directory:
-            return "xls"
+            return "encrypted" if _xls_password(data) else "xls"
         return "ole"
     for magic, kind in ((b"%PDF", "pdf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image")):
         if data.startswith(magic):
@@ -488,6 +488,12 @@ def _records(stream: bytes, pos: int) -> Iterator[tuple[int, int, int]]:
         if rtype == 0x000A:  # EOF
             return
         pos += 4 + length
+
+
+def _xls_password(data: bytes) -> bool:
+    """An xls saved with a password to open: a FILEPASS record among the workbook's global records."""
+    stream = cfb_stream(data, ("Workbook", "Book"))
+    return stream is not None and any(rtype == 0x002F for rtype, _, _ in _records(stream, 0))
 
 
 def _xls_details(data: bytes, grid: Grid) -> None:

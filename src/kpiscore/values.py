@@ -122,3 +122,10 @@ def text_width(text: str) -> int:
 def one(value: float, percent: bool = False) -> str:
     """Format a single parameter of a rule (a weight, a target, a step) for words and notes."""
     return str(fmt_plain(pd.Series([value]), percent).iloc[0])
+
+
+def as_label(value: int | float) -> str:
+    """A number written where a label belongs (`period: 2024`) as the label it was meant to be."""
+    if isinstance(value, int):
+        return str(value)
+    return one(value) if usable(value) else str(value)

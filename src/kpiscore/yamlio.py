@@ -167,6 +167,15 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+
+def surrogates(data: Any, file: str, lang: str = "zh", path: KeyPath = ()) -> list[Finding]:
+    """Text holding a lone surrogate (from Python, where no YAML parser saw it): it can be written nowhere."""
+    if isinstance(data, str):
+        return [Finding("yaml_surrogate", msg("yaml_surrogate", lang), file=file, field=format_path(path) or None)
+                ] if _SURROGATE.search(data) else []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    return [f for key, value in items for f in surrogates(value, file, lang, (*path, key))]
+
 #: a key followed by a full-width colon (`period：2024`), which YAML reads as plain text, not a key
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([^\s#:：\"'\[\]{}|>][^#:：\"]{0,40}?)\s*：")
 

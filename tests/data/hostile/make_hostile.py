@@ -77,6 +77,9 @@ def workbooks() -> None:
     put("zip_corrupt_extra.xlsx", zip_corrupt_extra(EXAMPLE), "file_damaged")
     put("zip_bad_crc.xlsx", zip_bad_crc(EXAMPLE), "file_unreadable")
     put("zip_stored_method_99.xlsx", zip_method(EXAMPLE), "file_unreadable")
+    put("zip_local_header_broken.xlsx", zip_local_header(EXAMPLE), "file_unreadable")  # calamine's ZipError
+    put("zip_member_encrypted.xlsx", _central(EXAMPLE, lambda out, pos: struct.pack_into(
+        "<H", out, pos + 8, struct.unpack_from("<H", out, pos + 8)[0] | 1)), "error")  # zipfile's RuntimeError
     put("encrypted.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptedPackage".encode("utf-16-le")
         + b"\0" * 2000, "file_encrypted")
     put("word_document.xlsx", rezip(EXAMPLE, lambda n, b: None, {"word/document.xml": b"<w/>",
@@ -134,6 +137,14 @@ def zip_bad_crc(data: bytes) -> bytes:
     return _central(data, lambda out, pos: struct.pack_into("<I", out, pos + 16, 0x12345678))
 
 
+def zip_local_header(data: bytes) -> bytes:
+    """The sheet's local header signature broken while the central directory still lists it."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        out[zf.getinfo("xl/worksheets/sheet1.xml").header_offset + 3] = 0x05
+    return bytes(out)
+
+
 def zip_method(data: bytes) -> bytes:
     """A compression method no one implements."""
     out = bytearray(_central(data, lambda o, pos: struct.pack_into("<H", o, pos + 10, 99)))
@@ -157,6 +168,10 @@ def xls_files() -> None:
     shift = bytearray(XLS)
     struct.pack_into("<H", shift, 0x1E, 16)  # 64 KiB sectors in a small file
     put("xls_sector_shift_16.xls", bytes(shift), "error")
+    password = bytearray(XLS)
+    at = XLS.find(XLS[2048:2112])  # the Workbook stream's first sector: BOF, then INTERFACEHDR at +20
+    struct.pack_into("<HHH", password, at + 20, 0x002F, 2, 1)  # ... made a FILEPASS (RC4): a password to open
+    put("xls_password.xls", bytes(password), "file_encrypted")
     rng = random.Random(7)
     for n in range(8):
         flipped = bytearray(XLS)
