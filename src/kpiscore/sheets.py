@@ -288,8 +288,10 @@ class _CalamineSheets(Book):
         return grid
 
 
-#: calamine makes a dense range of the used area: more cells than this (2 GiB of cells) is refused
+#: calamine makes a dense range of the used area: more cells than this (2 GiB of cells) is refused, and so
+#: is an area of over SPARSE_FROM cells that is more than SPARSE_RATIO times the sheet's XML in bytes
 MAX_CELLS = 64 * 2**20
+SPARSE_FROM, SPARSE_RATIO = 4 * 2**20, 50
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*\bref=\"([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?\"")
 
 
@@ -303,6 +305,7 @@ def _check_area(data: bytes, name: str | None) -> None:
             part = _xlsx_sheet_part(zf, name)
             if part is None:
                 return
+            size = zf.getinfo(part).file_size
             with zf.open(part) as member:
                 head = member.read(4096)
     except Exception:
@@ -314,7 +317,9 @@ def _check_area(data: bytes, name: str | None) -> None:
     first, last = _cell_ref(start), _cell_ref(end)
     if first and last:
         cells = (last[0] - first[0] + 1) * (last[1] - first[1] + 1)
-        if cells > MAX_CELLS or last[0] >= 1048576 or last[1] >= 16384:
+        # a sheet's XML takes ≥ 10 bytes a cell; an area that dwarfs it is a stray cell far from the table
+        sparse = cells > SPARSE_FROM and cells > SPARSE_RATIO * size
+        if cells > MAX_CELLS or sparse or last[0] >= MAX_ROWS or last[1] >= MAX_COLS:
             raise Refused("sheet_area", sheet=name or "", area=f"{start}:{end}", cells=f"{cells:,}")
 
 

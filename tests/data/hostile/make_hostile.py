@@ -54,6 +54,9 @@ def sheet(change: Callable[[bytes], bytes]) -> bytes:
 def workbooks() -> None:
     far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
     put("stray_cell_far_away.xlsx", sheet(lambda b: b.replace(b"</sheetData>", far)), "file_crashed")
+    sparse = b'<row r="300000"><c r="AZ300000"><v>1</v></c></row></sheetData>'
+    put("stray_cell_sparse.xlsx", sheet(lambda b: b.replace(b"</sheetData>", sparse).replace(
+        b'<dimension ref="A1:J9" />', b'<dimension ref="A1:AZ300000"/>')), "sheet_area")
     put("dimension_whole_sheet.xlsx", sheet(lambda b: b.replace(b'<dimension ref="A1:J9" />',
                                                                 b'<dimension ref="A1:XFD1048576"/>')), "sheet_area")
     for share in (10, 50, 90, 99):
