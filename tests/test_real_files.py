@@ -234,3 +234,24 @@ def test_which_rows_are_summaries():
     assert [(w.cell, w.code) for w in result.warnings] == [(f"{c}{r}", "summary_row") for c, r in
                                                            [("A", 4), ("B", 5), ("B", 6), ("A", 7), ("A", 8),
                                                             ("C", 9)]]
+
+
+def test_spaced_out_header_names_and_a_header_merged_across(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "a.xlsx"
+    book = xlsxwriter.Workbook(path)
+    ws = book.add_worksheet("S")
+    ws.write_row(0, 0, ["工  号", "姓　名", "部门"])
+    ws.merge_range(0, 3, 0, 4, "客服响应及时率")  # one indicator merged over two columns: the first holds it
+    for r, (pid, value) in enumerate([("E1", 0.9), ("E2", 0.81)], start=1):
+        ws.write_row(r, 0, [pid, f"员工{r}", "一部", value, "备注"])
+    ws.write_string(3, 0, "主管签字：王五")
+    ws.write_string(4, 1, "部门负责人：李四")
+    book.close()
+    scheme = {"name": "s", "dimensions": [{"name": "D", "indicators": [
+        {"name": "客服响应及时率", "weight": 100, "target": "90%"}]}]}
+    result = score(path, scheme)
+    # 100 × 90% ÷ 90% = 100.00; 100 × 81% ÷ 90% = 90.00
+    assert result.summary["total"].tolist() == [100.0, 90.0]
+    assert [(w.cell, w.code) for w in result.warnings] == [("A4", "summary_row"), ("B5", "summary_row")]

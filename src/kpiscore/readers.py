@@ -228,12 +228,15 @@ def _guard_zip(data: bytes, src: Source, lang: str) -> None:
 
 
 def header_key(value: Any) -> str:
-    """A header cell as a column name: folded, and a line break typed inside the cell ("客服响应\n及时率")
-    joins its lines."""
-    return _BREAK.sub("", fold(_show(value))) if value not in (None, "") else ""
+    """A header cell as a column name: folded; a line break typed inside the cell ("客服响应\n及时率") joins
+    its lines, and spaces that spread a short name out ("工  号", "姓　名") close up."""
+    if value in (None, ""):
+        return ""
+    return _CJK_GAP.sub("", _BREAK.sub("", fold(_show(value))))
 
 
 _BREAK = re.compile(r"\s*[\r\n]+\s*")
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 
 
 def _find_header(grid: Grid, id_col: str) -> int | None:
@@ -269,8 +272,9 @@ def _table(grid: Grid, header: int, id_col: str, src: Source) -> pd.DataFrame:
     head_rows = grid.rows[header - grid.top: header - grid.top + span]
     width = max(len(r) for r in head_rows)
     head = []
-    for j in range(width):  # the lowest non-blank header cell names the column
-        names = [header_key(r[j]) for r in head_rows if j < len(r)]
+    for j in range(width):  # the lowest non-blank header cell names the column; a name merged across
+        names = [header_key(r[j]) if (header + k, grid.left + j) not in grid.across else ""  # columns
+                 for k, r in enumerate(head_rows) if j < len(r)]  # names only the first of them
         head.append(next((n for n in reversed(names) if n), ""))
     src.header_row = header + span
     first = header - grid.top + span
@@ -410,9 +414,9 @@ _SUMMARY_WORD = (r"合计|总计|小计|汇总|平均|平均值|平均分|均值
 #: ... or a label ending like one in an id or group cell: 一部小计, 维修一部合计, 部门平均 (a name may end in 平均)
 _SUMMARY_END = {"name": r".{0,20}(?:合计|总计|小计|汇总)",
                 "other": r".{0,20}(?:合计|总计|小计|汇总|平均值?|平均分|均值)"}
-#: a note line under the table: 备注：…, 制表人：…, 审核人：…
-_NOTE = re.compile(r"(?:备注|说明|注[:：]|制表|填表|审核|复核|审批|批准|签字|签名|负责人[:：]|日期[:：]|"
-                   r"notes?(?:[:：]|$)|remarks?(?:[:：]|$))", re.I)
+#: a note line under the table: 备注：…, 制表人：…, 审核人：…, 主管签字：…, 部门负责人：…
+_NOTE = re.compile(r"(?:备注|说明|注[:：]|制表|填表|审核|复核|审批|批准|签字|签名|日期[:：]|notes?(?:[:：]|$)|"
+                   r"remarks?(?:[:：]|$)|.{0,12}(?:签字|签名|负责人|考核人|制表人|审核人|批准人)[:：])", re.I)
 #: a cheap first look: most ids and names hold none of these
 _HINT = re.compile(r"[合总小汇均最备说注制填审复批签负日]|total|sum|av|mean|max|min|note|remark", re.I)
 

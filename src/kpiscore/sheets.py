@@ -55,8 +55,10 @@ class Grid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
-    #: cells that hold a value only because a merge spans them (0-based, absolute)
+    #: cells that hold a value only because a merge spans them (0-based, absolute), and those of them that
+    #: got it from a cell to their left
     filled: set[tuple[int, int]] = field(default_factory=set)
+    across: set[tuple[int, int]] = field(default_factory=set)
 
     def put(self, row: int, col: int, value: Any) -> None:
         """Set a cell by its absolute place, growing the grid where needed (within a sheet's limits)."""
@@ -94,6 +96,8 @@ class Grid:
                     if line[j] is None or line[j] == "":
                         line[j] = value
                         self.filled.add((i + self.top, j + self.left))
+                        if j != j1:
+                            self.across.add((i + self.top, j + self.left))
 
 
 # ---------------------------------------------------------------------------------------------------------
