@@ -1,16 +1,14 @@
 """kpiscore: KPI indicator schemes in YAML → scored, auditable Excel workbooks."""
 
 from . import analysis
-from .api import explain, score
+from .api import explain, score, write_result
 from .engine import Result
 from .errors import Finding, InputError, KpiscoreError, SchemeError, UsageError
-from .output import write_result
 from .readers import Actuals, read_actuals
 from .scheme import Scheme, load_scheme, starter_schemes
 from .template import write_template
+from .version import __version__
 from .workbook import write_workbook
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Actuals",

@@ -10,9 +10,11 @@ from .engine import Result, evaluate, missing_problems
 from .errors import Finding, InputError
 from .i18n import msg
 from .lint import lint_result, lint_scheme
+from .output import atomic_write, write_csv, write_json
 from .readers import Actuals, read_actuals
 from .scheme import Scheme, load_scheme
 from .values import fold
+from .workbook import write_workbook
 
 
 def score(actuals: Actuals | str | Path | pd.DataFrame, scheme: Scheme | str | Path | dict,
@@ -65,3 +67,18 @@ def explain(result: Result, employee_id: str) -> pd.DataFrame:
     frame = pd.DataFrame(lines)
     frame.attrs["row"] = row  # the input row, for callers that want the person's totals too
     return frame
+
+
+def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> None:
+    """Write a result as xlsx, csv (UTF-8 with BOM, for Excel) or json, atomically; without `force` an
+    existing file is never replaced."""
+    if fmt == "xlsx":
+        write_workbook(result, path, force)
+        return
+
+    def write(tmp: Path) -> None:
+        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+        with tmp.open("w", encoding=encoding, newline="") as out:
+            (write_csv if fmt == "csv" else write_json)(result, out)
+
+    atomic_write(path, write, result.lang, force)

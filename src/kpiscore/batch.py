@@ -7,100 +7,25 @@ roll-up is written only when every period scored (年终考核结果为各次考
 from __future__ import annotations
 
 import glob
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
 
-import numpy as np
 import pandas as pd
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import ValidationError
 
-from .engine import Result, assign_grades, coefficients, evaluate, ranks
+from .engine import Result, evaluate
 from .errors import Finding, KpiscoreError, SchemeError, UsageError
-from .i18n import label, msg
+from .i18n import msg
 from .lint import lint_result, lint_scheme
 from .output import TEMP_MARK, check_output
+from .plan import PeriodSpec, Plan, plan_problems
 from .readers import Source, as_text, cell_kinds, parse, read_table
-from .rules import Number
-from .scheme import Grade, Model, Scheme, grade_problems, load_scheme, resolve_scheme_path
-from .values import as_label, fold, round_half_up
+from .rollup import rollup
+from .scheme import Scheme, load_scheme, resolve_scheme_path
+from .values import fold
+from .workbook import write_rollup, write_workbook
 from .yamlio import YamlDoc, read_yaml
-
-
-def _label(value: Any) -> Any:
-    """A period written as a number (2024) is the label "2024"; labels are folded, so `Q1 ` is `Q1`."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return as_label(value)
-    return fold(value) if isinstance(value, str) else value
-
-
-#: a period label names output files: no folders, no parent, nothing a file system refuses
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]|^\.|^$')
-
-
-def _file_name(value: str) -> str:
-    if _UNSAFE.search(value) or len(value) > 64:
-        raise PydanticCustomError("plan_period_name", "{period} cannot name a file", {"period": value})
-    return value
-
-
-Label = Annotated[str, BeforeValidator(_label), AfterValidator(_file_name)]
-
-
-class PeriodSpec(Model):
-    period: Label
-    input: str
-
-
-class Rollup(Model):
-    """How the periods roll up: the mean over the periods present, renormalised weights, or the last."""
-
-    period: Label = "rollup"
-    method: Literal["mean", "weights", "last"] = "mean"
-    weights: dict[Label, Annotated[Number, Field(ge=0)]] | None = None
-    grades: list[Grade] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _weights_form(cls, data: Any) -> Any:
-        """`method: {weights: {2024Q1: 0.2, …}}` is short for `method: weights` with `weights: {…}`."""
-        if isinstance(data, dict) and isinstance(data.get("method"), dict) and "weights" in data["method"]:
-            data = {**data, "method": "weights", "weights": data["method"]["weights"]}
-        return data
-
-
-class Plan(Model):
-    """A batch plan; paths are relative to the plan file."""
-
-    name: str
-    role_column: str | None = None
-    scheme: str | None = None
-    schemes: dict[str, str] | None = None
-    periods: list[PeriodSpec] = Field(min_length=1)
-    rollup: Rollup = Field(default_factory=Rollup)
-    output: str = "."
-
-
-def _plan_problems(plan: Plan) -> Iterator[tuple[str, dict[str, Any], tuple]]:
-    if (plan.scheme is None) == (plan.schemes is None):
-        yield "plan_scheme", {}, ("scheme",)
-    if plan.schemes is not None and not plan.role_column:
-        yield "plan_role_column", {}, ("schemes",)
-    labels = [p.period for p in plan.periods]
-    for i, period in enumerate(labels):
-        if period in labels[:i]:
-            yield "plan_period_duplicate", {"period": period}, ("periods", i, "period")
-    r = plan.rollup
-    if r.method == "weights" and not r.weights:
-        yield "plan_weights_missing", {}, ("rollup", "method")
-    for key in r.weights or {}:
-        if key not in labels:
-            yield "plan_weights_unknown", {"period": key}, ("rollup", "weights", key)
-    for p in grade_problems([(("rollup", "grades", i), g) for i, g in enumerate(r.grades or [])]):
-        yield p.code, p.params, p.loc
 
 
 @dataclass
@@ -180,7 +105,7 @@ def _check(doc: YamlDoc) -> tuple[Plan | None, list[Finding]]:
         plan = Plan.model_validate(doc.data)
     except ValidationError as exc:
         return None, doc.validation_findings(exc, "zh")
-    found = [doc.finding(code, msg(code, "zh", **params), loc) for code, params, loc in _plan_problems(plan)]
+    found = [doc.finding(code, msg(code, "zh", **params), loc) for code, params, loc in plan_problems(plan)]
     return (plan if not found else None), found
 
 
@@ -299,85 +224,6 @@ def _duplicates_across(parts: dict[str, list[tuple[pd.DataFrame, Source, pd.Seri
 # the roll-up
 
 
-@dataclass
-class RollupResult:
-    """One row per employee over the periods, and what the roll-up workbook needs besides."""
-
-    table: pd.DataFrame  # id, name, group, per-period total/grade, total, grade, coefficient, payout, ranks, …
-    periods: list[str]
-    grade_lists: list[list[str]]  # the grade names of each pool (roll-up grades, or each scheme's), best first
-    lang: str
-    decimals: int
-    plan: Plan
-    period_means: pd.Series  # mean total per period
-    group_heading: str  # the schemes' group column, or a neutral word where they differ
-
-
-def rollup(loaded: LoadedPlan, outcomes: list[PeriodOutcome]) -> RollupResult:
-    """Roll the periods' totals (after veto) up per employee: mean over the periods present, weights
-    renormalised over them, or the last present; then grades, forced distribution, payout and ranks."""
-    plan, spec = loaded.plan, loaded.plan.rollup
-    periods = [o.period for o in outcomes]
-    columns: dict[str, list[Any]] = {k: [] for k in ("id", "name", "group", "base", "total", "grade", "role",
-                                                        "scheme", "period", "order")}
-    for order, outcome in enumerate(outcomes):
-        for key, result in outcome.results.items():
-            people, summary, n = result.people, result.summary, len(result.people)
-            columns["id"] += people["id"].tolist()
-            columns["name"] += people["name"].tolist()
-            columns["group"] += people["group"].tolist() if "group" in people else [None] * n
-            columns["base"] += people["base"].tolist() if "base" in people else [np.nan] * n
-            columns["total"] += summary["total"].tolist()
-            columns["grade"] += summary["grade"].tolist()
-            columns["role"] += people["role"].tolist() if "role" in people else [None] * n
-            columns["scheme"] += [key] * n
-            columns["period"] += [outcome.period] * n
-            columns["order"] += [order] * n
-    long = pd.DataFrame(columns).astype({"base": float, "total": float})
-    totals = long.pivot(index="id", columns="period", values="total").reindex(columns=periods)
-    grades_wide = long.pivot(index="id", columns="period", values="grade").reindex(columns=periods)
-    last = long.sort_values("order").groupby("id").last()
-    present = totals.notna()
-    if spec.method == "mean":
-        total = totals.mean(axis=1)
-    elif spec.method == "last":
-        total = last["total"]
-    else:
-        w = pd.Series(spec.weights).reindex(periods).fillna(0.0)
-        weight_present = present.mul(w, axis=1).sum(axis=1)
-        total = totals.fillna(0).mul(w, axis=1).sum(axis=1) / weight_present.where(weight_present > 0)
-    decimals = next(iter(loaded.schemes.values())).decimals
-    total = pd.Series(round_half_up(total.reindex(last.index), decimals), index=last.index)
-    grade = pd.Series(None, index=last.index, dtype=object)
-    coefficient = pd.Series(np.nan, index=last.index)
-    payout = pd.Series(np.nan, index=last.index)
-    pools = [(spec.grades, last.index)] if spec.grades else [
-        (scheme.grades, last.index[last["scheme"] == key]) for key, scheme in loaded.schemes.items()]
-    for grades, index in pools:
-        if len(index):
-            grade[index] = assign_grades(total[index], grades)
-            coefficient[index], payout[index] = coefficients(grade[index], grades, last.loc[index, "base"])
-    names = [[g.grade for g in grades] for grades, index in pools if len(index)]
-    rank, group_rank = ranks(total, last["group"] if last["group"].notna().any() else None)
-    table = pd.DataFrame({"id": last.index, "name": last["name"], "group": last["group"]}, index=last.index)
-    if plan.role_column:
-        table["role"] = last["role"]
-    for p in periods:
-        table[f"total:{p}"] = totals[p]
-        table[f"grade:{p}"] = grades_wide[p]
-    table["total"], table["grade"] = total, grade
-    table["coefficient"], table["payout"] = coefficient, payout
-    table["rank"], table["group_rank"] = rank, group_rank
-    table["present"] = present.sum(axis=1).astype(int)
-    table["absent"] = ~present.all(axis=1)
-    first_seen = long.groupby("id")["order"].min()
-    table = table.loc[first_seen.sort_values(kind="stable").index].reset_index(drop=True)
-    group_columns = {s.columns.group for s in loaded.schemes.values()}
-    heading = group_columns.pop() if len(group_columns) == 1 and None not in group_columns else label("team",
-                                                                                                      loaded.lang)
-    return RollupResult(table, periods, names, loaded.lang, decimals, plan, totals.mean(axis=0), str(heading))
-
-
 # ---------------------------------------------------------------------------------------------------------
 # the whole run
 
@@ -402,8 +248,6 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
 
     `step(what, done)` hears what is being read or written, and `done` once per period and for the
     roll-up (len(periods) + 1 in all): the CLI draws its progress bar with it."""
-    from .workbook import write_rollup, write_workbook
-
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     if loaded.folder.exists() and not loaded.folder.is_dir():
         raise UsageError([Finding("output_not_folder", msg("output_not_folder", loaded.lang,
@@ -427,7 +271,7 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
         step(spec.period, True)
     report = BatchReport(outcomes, None, warnings=[w for s in loaded.schemes.values() for w in lint_scheme(s)])
     if all(o.ok for o in outcomes):
-        rolled = rollup(loaded, outcomes)
+        rolled = rollup(loaded.plan, loaded.schemes, loaded.lang, [(o.period, o.results) for o in outcomes])
         report.rollup_path, report.rollup_count = loaded.rollup_output(), len(rolled.table)
         write_rollup(rolled, report.rollup_path, force)
     else:

@@ -13,14 +13,16 @@ from typing import Annotated
 import typer
 import yaml
 
-from . import __version__, api, console
+from . import api, console
+from .api import write_result
 from .batch import load_plan, run_batch
 from .errors import Finding, KpiscoreError, UsageError
 from .i18n import msg
-from .output import FORMATS, atomic_write, check_inputs, check_output, write_csv, write_json, write_result
+from .output import FORMATS, atomic_write, check_inputs, check_output, write_csv, write_json
 from .readers import read_roster
 from .scheme import Scheme, load_scheme, starter_schemes
 from .template import MIN_ROWS, input_columns, write_template
+from .version import __version__
 
 app = typer.Typer(
     name="kpiscore", no_args_is_help=True, add_completion=False, rich_markup_mode=None,

@@ -197,20 +197,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> None:
-    """Write a result as xlsx, csv (UTF-8 with BOM, for Excel) or json, atomically; without `force` an
-    existing file is never replaced."""
-    if fmt == "xlsx":
-        from .workbook import write_workbook
-
-        write_workbook(result, path, force)
-        return
-
-    def write(tmp: Path) -> None:
-        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-        with tmp.open("w", encoding=encoding, newline="") as out:
-            (write_csv if fmt == "csv" else write_json)(result, out)
-
-    atomic_write(path, write, result.lang, force)

@@ -20,12 +20,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from . import analysis
-from .batch import RollupResult
 from .engine import Result
 from .i18n import label, msg, yes_no
 from .output import atomic_write, scratch
+from .rollup import RollupResult
 from .scheme import Scheme
 from .values import text_width
+from .version import __version__
 
 #: rows of the Audit sheet put into words at a time (bounds the memory the strings take)
 AUDIT_CHUNK = 20_000
@@ -364,8 +365,6 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
 
 def provenance(result: Result) -> list[tuple[str, str]]:
     """kpiscore version, scheme and input with their SHA-256, the sheet read and the time of the run."""
-    from . import __version__
-
     scheme_src = result.scheme.source
     lines = [("version", __version__)]
     if scheme_src is not None:

@@ -1,0 +1,90 @@
+"""Batch plans as data: the periods, their inputs, the schemes by role and how the periods roll up.
+
+Models and their checks only; reading a plan file and running it is `batch`'s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from .rules import Number
+from .scheme import Grade, Model, grade_problems
+from .values import as_label, fold
+
+
+def _label(value: Any) -> Any:
+    """A period written as a number (2024) is the label "2024"; labels are folded, so `Q1 ` is `Q1`."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return as_label(value)
+    return fold(value) if isinstance(value, str) else value
+
+
+#: a period label names output files: no folders, no parent, nothing a file system refuses
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]|^\.|^$')
+
+
+def _file_name(value: str) -> str:
+    if _UNSAFE.search(value) or len(value) > 64:
+        raise PydanticCustomError("plan_period_name", "{period} cannot name a file", {"period": value})
+    return value
+
+
+Label = Annotated[str, BeforeValidator(_label), AfterValidator(_file_name)]
+
+
+class PeriodSpec(Model):
+    period: Label
+    input: str
+
+
+class Rollup(Model):
+    """How the periods roll up: the mean over the periods present, renormalised weights, or the last."""
+
+    period: Label = "rollup"
+    method: Literal["mean", "weights", "last"] = "mean"
+    weights: dict[Label, Annotated[Number, Field(ge=0)]] | None = None
+    grades: list[Grade] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _weights_form(cls, data: Any) -> Any:
+        """`method: {weights: {2024Q1: 0.2, …}}` is short for `method: weights` with `weights: {…}`."""
+        if isinstance(data, dict) and isinstance(data.get("method"), dict) and "weights" in data["method"]:
+            data = {**data, "method": "weights", "weights": data["method"]["weights"]}
+        return data
+
+
+class Plan(Model):
+    """A batch plan; paths are relative to the plan file."""
+
+    name: str
+    role_column: str | None = None
+    scheme: str | None = None
+    schemes: dict[str, str] | None = None
+    periods: list[PeriodSpec] = Field(min_length=1)
+    rollup: Rollup = Field(default_factory=Rollup)
+    output: str = "."
+
+
+def plan_problems(plan: Plan) -> Iterator[tuple[str, dict[str, Any], tuple]]:
+    if (plan.scheme is None) == (plan.schemes is None):
+        yield "plan_scheme", {}, ("scheme",)
+    if plan.schemes is not None and not plan.role_column:
+        yield "plan_role_column", {}, ("schemes",)
+    labels = [p.period for p in plan.periods]
+    for i, period in enumerate(labels):
+        if period in labels[:i]:
+            yield "plan_period_duplicate", {"period": period}, ("periods", i, "period")
+    r = plan.rollup
+    if r.method == "weights" and not r.weights:
+        yield "plan_weights_missing", {}, ("rollup", "method")
+    for key in r.weights or {}:
+        if key not in labels:
+            yield "plan_weights_unknown", {"period": key}, ("rollup", "weights", key)
+    for p in grade_problems([(("rollup", "grades", i), g) for i, g in enumerate(r.grades or [])]):
+        yield p.code, p.params, p.loc

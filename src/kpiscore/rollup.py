@@ -1,0 +1,97 @@
+"""The roll-up over periods: one row per employee with each period's total and grade, the rolled-up total,
+grade, coefficient, payout and ranks. Pure arithmetic over results; batch feeds it, the workbook writes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .engine import Result, assign_grades, coefficients, ranks
+from .i18n import label
+from .plan import Plan
+from .scheme import Scheme
+from .values import round_half_up
+
+
+@dataclass
+class RollupResult:
+    """One row per employee over the periods, and what the roll-up workbook needs besides."""
+
+    table: pd.DataFrame  # id, name, group, per-period total/grade, total, grade, coefficient, payout, ranks, …
+    periods: list[str]
+    grade_lists: list[list[str]]  # the grade names of each pool (roll-up grades, or each scheme's), best first
+    lang: str
+    decimals: int
+    plan: Plan
+    period_means: pd.Series  # mean total per period
+    group_heading: str  # the schemes' group column, or a neutral word where they differ
+
+
+def rollup(plan: Plan, schemes: dict[str, Scheme], lang: str, outcomes: list[tuple[str, dict[str, Result]]]
+           ) -> RollupResult:
+    """Roll the periods' totals (after veto) up per employee: mean over the periods present, weights
+    renormalised over them, or the last present; then grades, forced distribution, payout and ranks.
+    `outcomes` are each period's results by scheme key, in the plan's order."""
+    spec = plan.rollup
+    periods = [period for period, _ in outcomes]
+    columns: dict[str, list[Any]] = {k: [] for k in ("id", "name", "group", "base", "total", "grade", "role",
+                                                        "scheme", "period", "order")}
+    for order, (period, results) in enumerate(outcomes):
+        for key, result in results.items():
+            people, summary, n = result.people, result.summary, len(result.people)
+            columns["id"] += people["id"].tolist()
+            columns["name"] += people["name"].tolist()
+            columns["group"] += people["group"].tolist() if "group" in people else [None] * n
+            columns["base"] += people["base"].tolist() if "base" in people else [np.nan] * n
+            columns["total"] += summary["total"].tolist()
+            columns["grade"] += summary["grade"].tolist()
+            columns["role"] += people["role"].tolist() if "role" in people else [None] * n
+            columns["scheme"] += [key] * n
+            columns["period"] += [period] * n
+            columns["order"] += [order] * n
+    long = pd.DataFrame(columns).astype({"base": float, "total": float})
+    totals = long.pivot(index="id", columns="period", values="total").reindex(columns=periods)
+    grades_wide = long.pivot(index="id", columns="period", values="grade").reindex(columns=periods)
+    last = long.sort_values("order").groupby("id").last()
+    present = totals.notna()
+    if spec.method == "mean":
+        total = totals.mean(axis=1)
+    elif spec.method == "last":
+        total = last["total"]
+    else:
+        w = pd.Series(spec.weights).reindex(periods).fillna(0.0)
+        weight_present = present.mul(w, axis=1).sum(axis=1)
+        total = totals.fillna(0).mul(w, axis=1).sum(axis=1) / weight_present.where(weight_present > 0)
+    decimals = next(iter(schemes.values())).decimals
+    total = pd.Series(round_half_up(total.reindex(last.index), decimals), index=last.index)
+    grade = pd.Series(None, index=last.index, dtype=object)
+    coefficient = pd.Series(np.nan, index=last.index)
+    payout = pd.Series(np.nan, index=last.index)
+    pools = [(spec.grades, last.index)] if spec.grades else [
+        (scheme.grades, last.index[last["scheme"] == key]) for key, scheme in schemes.items()]
+    for grades, index in pools:
+        if len(index):
+            grade[index] = assign_grades(total[index], grades)
+            coefficient[index], payout[index] = coefficients(grade[index], grades, last.loc[index, "base"])
+    names = [[g.grade for g in grades] for grades, index in pools if len(index)]
+    rank, group_rank = ranks(total, last["group"] if last["group"].notna().any() else None)
+    table = pd.DataFrame({"id": last.index, "name": last["name"], "group": last["group"]}, index=last.index)
+    if plan.role_column:
+        table["role"] = last["role"]
+    for p in periods:
+        table[f"total:{p}"] = totals[p]
+        table[f"grade:{p}"] = grades_wide[p]
+    table["total"], table["grade"] = total, grade
+    table["coefficient"], table["payout"] = coefficient, payout
+    table["rank"], table["group_rank"] = rank, group_rank
+    table["present"] = present.sum(axis=1).astype(int)
+    table["absent"] = ~present.all(axis=1)
+    first_seen = long.groupby("id")["order"].min()
+    table = table.loc[first_seen.sort_values(kind="stable").index].reset_index(drop=True)
+    group_columns = {s.columns.group for s in schemes.values()}
+    heading = group_columns.pop() if len(group_columns) == 1 and None not in group_columns else label("team",
+                                                                                                      lang)
+    return RollupResult(table, periods, names, lang, decimals, plan, totals.mean(axis=0), str(heading))
