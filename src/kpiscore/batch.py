@@ -73,12 +73,15 @@ def load_plan(path: str | Path) -> LoadedPlan:
     """Read and check a plan and every scheme it names; raise SchemeError with all problems."""
     path = Path(path)
     read = read_yaml(path)
+    lang = _plan_language(read.doc, path)
+    if lang != read.lang:
+        read = read_yaml(path, lang)
     plan: Plan | None = None
     more: list[Finding] = []
     if read.doc is not None:
-        plan, more = _check(read.doc)
+        plan, more = _check(read.doc, lang)
     if read.findings or plan is None:
-        raise SchemeError(read.failure(more))
+        raise SchemeError(read.failure(more), lang)
     named = plan.schemes if plan.schemes is not None else {"": plan.scheme or ""}
     schemes: dict[str, Scheme] = {}
     keys: dict[Path, str] = {}  # scheme file → key: the stem, made unique
@@ -96,16 +99,30 @@ def load_plan(path: str | Path) -> LoadedPlan:
         if plan.role_column:
             roles[fold(role)] = keys[file]
     if errors:
-        raise SchemeError(errors)
+        raise SchemeError(errors, lang)
     return LoadedPlan(plan, path, schemes, roles)
 
 
-def _check(doc: YamlDoc) -> tuple[Plan | None, list[Finding]]:
+def _plan_language(doc: YamlDoc | None, path: Path) -> str:
+    """The plan's `language:`, else the language of the first scheme file it names, else zh: an English
+    department's plan errors are in English before any scheme has loaded."""
+    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    if data.get("language") in ("zh", "en"):
+        return str(data["language"])
+    named = [data.get("scheme"), *(data.get("schemes") or {}).values()] if isinstance(data.get("schemes", {}), dict) \
+        else [data.get("scheme")]
+    for name in named:
+        if isinstance(name, str) and (path.parent / name).is_file():
+            return read_yaml(path.parent / name).lang
+    return "zh"
+
+
+def _check(doc: YamlDoc, lang: str) -> tuple[Plan | None, list[Finding]]:
     try:
         plan = Plan.model_validate(doc.data)
     except ValidationError as exc:
-        return None, doc.validation_findings(exc, "zh")
-    found = [doc.finding(code, msg(code, "zh", **params), loc) for code, params, loc in plan_problems(plan)]
+        return None, doc.validation_findings(exc, lang)
+    found = [doc.finding(code, msg(code, lang, **params), loc) for code, params, loc in plan_problems(plan)]
     return (plan if not found else None), found
 
 

@@ -68,7 +68,7 @@ def _reported() -> Iterator[None]:
     except KpiscoreError as exc:
         if state.debug:
             raise
-        console.findings(exc.findings, state.lang)
+        console.findings(exc.findings, exc.lang or state.lang)
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
 
 

@@ -37,6 +37,11 @@ def blank_is_zero(item: Indicator | Adjustment) -> bool:
     return isinstance(item, Adjustment) or item.rule.value_kind == "count"
 
 
+def blank_meaning(scheme: Scheme, item: Indicator | Adjustment) -> str:
+    """What a blank cell of `item` means, as a label key: 0 for counts and adjustments, else the policy."""
+    return "blank_zero" if blank_is_zero(item) else "missing_" + scheme.missing_policy(item)
+
+
 def applicability(frame: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """True where a weighted indicator applies: every cell except a blank one under `missing: skip`."""
     return pd.DataFrame({

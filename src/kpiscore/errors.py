@@ -41,8 +41,10 @@ class Finding:
 class KpiscoreError(Exception):
     """Base class: a problem of the user's scheme, data or command, carrying every finding."""
 
-    def __init__(self, findings: Iterable[Finding]):
+    def __init__(self, findings: Iterable[Finding], lang: str | None = None):
         self.findings = list(findings)
+        #: the language the findings are in, where the raiser knows it (a scheme's own `language:`)
+        self.lang = lang
         super().__init__("\n".join(str(f) for f in self.findings))
 
 

@@ -63,6 +63,8 @@ class Plan(Model):
     """A batch plan; paths are relative to the plan file."""
 
     name: str
+    #: the language of the plan's messages; without it, that of the (first) scheme it names
+    language: Literal["zh", "en"] | None = None
     role_column: str | None = None
     scheme: str | None = None
     schemes: dict[str, str] | None = None

@@ -481,10 +481,10 @@ def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
         doc = YamlDoc(source, {}, "<scheme>")
         bad = surrogates(source, "<scheme>", _lang(source))
         if bad:
-            raise SchemeError(bad)
+            raise SchemeError(bad, _lang(source))
         scheme, findings = check_scheme(doc, _lang(source))
         if scheme is None:
-            raise SchemeError(findings)
+            raise SchemeError(findings, _lang(source))
         return scheme
     path = resolve_scheme_path(source)
     read = read_yaml(path)
@@ -493,7 +493,7 @@ def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
     if read.doc is not None:
         checked, more = check_scheme(read.doc, _lang(read.doc.data))
     if read.findings or checked is None:
-        raise SchemeError(read.failure(more))
+        raise SchemeError(read.failure(more), read.lang)
     scheme = checked
     scheme._source = SchemeSource(str(path), hashlib.sha256(read.data).hexdigest())
     return scheme

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from .engine import blank_is_zero
+from .engine import blank_meaning
 from .i18n import label, msg
 from .output import atomic_write
 from .readers import STAMP_HASH, STAMP_NAME, column_letter
@@ -104,12 +104,6 @@ def how_to_type(item: Indicator | Adjustment, lang: str, rater: bool = False) ->
     return f"填数值{unit}" if zh else f"a number{unit}"
 
 
-def blank_meaning(scheme: Scheme, item: Indicator | Adjustment, lang: str) -> str:
-    if blank_is_zero(item):
-        return label("blank_zero", lang)
-    return label("missing_" + scheme.missing_policy(item), lang)
-
-
 def note(scheme: Scheme, col: InputColumn) -> str:
     """The header cell's note: what the column is, its unit and target, the rule in words, how to type it."""
     lang = scheme.language
@@ -131,7 +125,7 @@ def note(scheme: Scheme, col: InputColumn) -> str:
         lines.append("  ".join(facts))
     lines.append(f"{label('rule', lang)}: {item.rule.describe(ctx)}")
     lines.append(("填写" if zh else "Enter") + f": {how_to_type(item, lang, col.role == 'rater')}")
-    lines.append(f"{label('missing', lang)}: {blank_meaning(scheme, item, lang)}")
+    lines.append(f"{label('missing', lang)}: {label(blank_meaning(scheme, item), lang)}")
     return "\n".join(lines)
 
 
@@ -318,7 +312,7 @@ def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
         ctx = item.context(lang)
         cells = [dim, item.name, "、".join(item.inputs), one(item.weight) if isinstance(item, Indicator) else "",
                  item.target.text if item.target else "", item.rule.describe(ctx),
-                 blank_meaning(scheme, item, lang), how_to_type(item, lang, item.rule.type == "rating"),
+                 label(blank_meaning(scheme, item), lang), how_to_type(item, lang, item.rule.type == "rating"),
                  example_text(item, lang)]
         # rows do not grow by themselves in every program: size each to its longest wrapped cell
         lines = max(-(-text_width(v) // max(1, widths[c] - 1)) for c, v in enumerate(cells))

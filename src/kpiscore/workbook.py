@@ -20,7 +20,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from . import analysis
-from .engine import Result
+from .engine import Result, blank_meaning
 from .i18n import label, msg, yes_no
 from .output import atomic_write, scratch
 from .rollup import RollupResult
@@ -358,8 +358,7 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
             label("direction", lang): label(item.direction, lang) if item.rule.needs_target else "",
             label("unit", lang): item.unit or ("%" if item.percent else ""),
             label("rule", lang): f"{item.rule.type}: {item.rule.describe(ctx)}",
-            label("missing", lang): label("missing_" + scheme.missing_policy(item), lang)
-            if getattr(item, "weight", None) is not None else label("blank_zero", lang)})
+            label("missing", lang): label(blank_meaning(scheme, item), lang)})
     return pd.DataFrame(rows)
 
 

@@ -195,6 +195,8 @@ class YamlFile:
     doc: YamlDoc | None
     findings: list[Finding]
     hints: list[Finding]
+    #: the file's own `language:` where it says one and could be read, else zh
+    lang: str = "zh"
 
     def failure(self, more: list[Finding]) -> list[Finding]:
         """Every finding of a file that failed, its full-width colons named first as the likely cause."""
@@ -226,7 +228,7 @@ def read_yaml(path: Path, lang: str = "zh") -> YamlFile:
     if data_lang in ("zh", "en") and data_lang != lang:  # say the YAML problems again in the file's language
         lang = str(data_lang)
         doc, findings = load_yaml(text, path.name, lang)
-    return YamlFile(data, doc, findings, fullwidth_colons(text, path.name, lang))
+    return YamlFile(data, doc, findings, fullwidth_colons(text, path.name, lang), lang)
 
 
 class _Bomb(Exception):
