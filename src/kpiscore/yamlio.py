@@ -250,3 +250,5 @@ def _scalar(node: yaml.Node) -> Any:
         return _CONSTRUCTOR.construct_object(node, deep=True)
     except (ValueError, OverflowError, yaml.YAMLError):  # 5,000 digits, 0x-garbage: the field says what it wants
         return str(node.value)
+    finally:  # the constructor remembers every node it built: forget them, or a long-lived process grows
+        _CONSTRUCTOR.constructed_objects.clear()
