@@ -13,15 +13,40 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .values import Quantity, fmt_plain, fold, one, parse_number, snap, usable
 
 
-def _usable(value: float) -> float:
+def _usable(value: float, written: Any = None) -> float:
     if not usable(value):
-        raise PydanticCustomError("number_unusable", "{value} is not a usable number", {"value": repr(value)})
+        shown = str(written if written is not None else value)
+        raise PydanticCustomError("number_unusable", "{value} is not a usable number",
+                                  {"value": shown if len(shown) <= 24 else shown[:20] + "…"})
+    return value
+
+
+def _usable_as_written(value: Any) -> Any:
+    """Check a number before pydantic converts it, so that the message shows what the user wrote (1e400)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return value
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        if isinstance(value, int):  # 10**400: too large for a float at all
+            _usable(math.inf, value)
+        return value  # not a number: pydantic says so
+    _usable(number, value)
     return value
 
 
@@ -32,7 +57,7 @@ def _positive(value: Quantity | None) -> Quantity | None:
 
 
 #: every number of a scheme: finite and sane, so that `weight: 1e400` or `target: .nan` is an error at its line
-Number = Annotated[float, AfterValidator(_usable)]
+Number = Annotated[float, BeforeValidator(_usable_as_written)]
 
 
 def _quantity(value: Any) -> Quantity:
@@ -52,7 +77,7 @@ def _quantity(value: Any) -> Quantity:
         except OverflowError:
             raise PydanticCustomError("number_unusable", "{value} is not a usable number",
                                       {"value": str(value)[:20] + "…"}) from None
-    _usable(quantity.value)
+    _usable(quantity.value, value)
     return quantity if quantity.text else Quantity(quantity.value, False, one(quantity.value))
 
 
