@@ -214,7 +214,8 @@ def _worker(seed: int, start: int, count: int, conn: object) -> None:
     conn.send(("end", start + count, ""))  # type: ignore[attr-defined]
 
 
-def campaign(inputs: int, seed: int, workers: int, report: Path | None = None) -> dict[str, object]:
+def campaign(inputs: int, seed: int, workers: int, report: Path | None = None, progress: int = 0
+             ) -> dict[str, object]:
     """Run `inputs` mutated inputs over `workers` processes; a worker that dies is an abort, recorded with
     the input it was running, and a new worker takes over after it."""
     ctx = multiprocessing.get_context("fork")
@@ -243,6 +244,10 @@ def campaign(inputs: int, seed: int, workers: int, report: Path | None = None) -
                     continue
                 if kind == "done":
                     outcomes["crash" if what.startswith("crash:") else what] += 1
+                    done = sum(outcomes.values())
+                    if progress and done % progress == 0:
+                        print(f"{done} inputs, {time.perf_counter() - started:.0f} s, crashes: {len(crashes)}",
+                              file=sys.stderr, flush=True)
                     if what.startswith("crash:"):
                         crashes.setdefault(what[6:], []).append(f"input {i} ({current[1] if current else '?'})")
                     job[2] = i + 1
@@ -280,8 +285,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--report", type=Path)
+    parser.add_argument("--progress", type=int, default=5000, help="say how far it is every N inputs")
     args = parser.parse_args()
-    summary = campaign(args.inputs, args.seed, args.workers, args.report)
+    summary = campaign(args.inputs, args.seed, args.workers, args.report, args.progress)
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     sys.exit(1 if summary["crashes"] else 0)
 
