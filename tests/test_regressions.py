@@ -67,3 +67,19 @@ def test_an_inverted_band_is_named_as_such(tmp_path):
     [finding] = info.value.findings
     assert finding.code == "interval_empty"
     assert finding.message == "区间 [95%, 90%) 为空：左端不小于右端，请把小的数写在前面，如 [90%, 95%)"
+
+
+def test_identity_columns_are_distinct(tmp_path):
+    # found by the 100,000-input fuzz run: `group: 工号` made two Scores columns 工号 and broke the Audit sheet
+    text = Path(load_scheme("aftersales").source.path).read_text(encoding="utf-8").replace("group: 岗位", "group: 工号")
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(SchemeError) as info:
+        load_scheme(tmp_path / "s.yaml")
+    line = text.splitlines().index("  group: 工号") + 1
+    assert [(f.code, f.line, f.field) for f in info.value.findings] == [("name_collides", line, "columns.group")]
+
+
+def test_a_huge_number_as_a_period_label_stays_a_label():
+    # found by the CI fuzz campaign: formatting it as a number overflowed
+    scheme = load_scheme("service-quality").model_dump(mode="json") | {"period": 10**40}
+    assert load_scheme(scheme).period == str(10**40)

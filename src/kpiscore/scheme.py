@@ -290,7 +290,12 @@ def _heading_problems(items: list[tuple[tuple, Indicator | Adjustment]], raw: di
     lang = str(raw.get("language")) if raw.get("language") in ("zh", "en") else "zh"
     taken: dict[str, str] = {fold(label(key, lang).strip()): "generated" for key in GENERATED}
     if columns is not None:
-        taken.update({fold(c): "identity" for c in (columns.id, columns.name, columns.group, columns.base) if c})
+        for key in ("id", "name", "group", "base"):
+            column = getattr(columns, key)
+            if column and fold(column) in taken:  # group: 工号 would head two columns of Scores 工号
+                yield Problem("name_collides", {"name": column}, ("columns", key))
+            elif column:
+                taken[fold(column)] = "identity"
     for _, dim in _raw_dimensions(raw):
         if isinstance(dim.get("name"), str):
             taken.setdefault(fold(dim["name"] + label("subtotal_suffix", lang)), "generated")
