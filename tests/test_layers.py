@@ -72,3 +72,7 @@ def test_the_core_knows_no_files_terminal_or_writer():
         tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
         calls = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
         assert not calls & PANDAS_IO, (module, calls & PANDAS_IO)
+
+
+def test_the_command_line_goes_through_the_api():
+    assert GRAPH["cli"] <= {"api", "console", "errors", "i18n", "scheme", "version"}, GRAPH["cli"]

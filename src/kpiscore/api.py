@@ -1,18 +1,28 @@
-"""The library API: everything the command line does, callable from Python or a notebook."""
+"""The library API: everything the command line does, callable from Python or a notebook.
+
+The one door: `cli` parses options, calls these and renders what they return; `batch` runs plans.
+"""
 
 from __future__ import annotations
 
+__all__ = ["FORMATS", "check_inputs", "check_output", "explain", "init_scheme", "lint", "load_plan", "load_scheme",
+           "make_template", "read_actuals", "run_batch", "score", "starters", "write_csv", "write_json",
+           "write_result"]
+
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from .batch import load_plan, run_batch
 from .engine import Result, evaluate, missing_problems
-from .errors import Finding, InputError
+from .errors import Finding, InputError, UsageError
 from .i18n import msg
 from .lint import lint_result, lint_scheme
-from .output import atomic_write, write_csv, write_json
-from .readers import Actuals, read_actuals
-from .scheme import Scheme, load_scheme
+from .output import FORMATS, atomic_write, check_inputs, check_output, write_csv, write_json
+from .readers import Actuals, read_actuals, read_roster
+from .scheme import Scheme, load_scheme, starter_schemes
+from .template import MIN_ROWS, input_columns, write_template
 from .values import fold
 from .workbook import write_workbook
 
@@ -82,3 +92,38 @@ def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> No
             (write_csv if fmt == "csv" else write_json)(result, out)
 
     atomic_write(path, write, result.lang, force)
+
+
+def starters() -> list[tuple[str, str, str]]:
+    """The starter schemes as (name for `--scheme`/`init`, the scheme's name, what its first comment says)."""
+    rows = []
+    for key, path in starter_schemes().items():
+        scheme = load_scheme(path)
+        text = path.read_text(encoding="utf-8")
+        about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
+        rows.append((key, scheme.name, about.removeprefix(scheme.name).lstrip("：: ")))
+    return rows
+
+
+def init_scheme(name: str, target: Path | None = None, force: bool = False, lang: str = "zh") -> Path:
+    """Copy a starter scheme, comments and all, to `target` (default NAME.yaml); returns where it went."""
+    found = starter_schemes()
+    if name not in found:
+        raise UsageError([Finding("unknown_scheme", msg("unknown_scheme", lang, name=name,
+                                                        starters=", ".join(found)))])
+    target = target or Path(f"{name}.yaml")
+    check_output(target, [found[name]], force, lang)
+    atomic_write(target, lambda tmp: shutil.copyfile(found[name], tmp), lang, force)
+    return target
+
+
+def make_template(scheme: Scheme, target: Path, roster: Path | None = None, force: bool = False
+                  ) -> tuple[int, int, list[Finding]]:
+    """Write the input template (pre-filled from a roster file); returns its column and row counts and the
+    roster's notices."""
+    check_output(target, [p for p in (Path(scheme.source.path) if scheme.source else None, roster) if p], force,
+                 scheme.language)
+    people = read_roster(roster, scheme) if roster is not None else None
+    write_template(scheme, target, people.frame if people is not None else None, force)
+    rows = max(MIN_ROWS, len(people.frame) if people is not None else 0)
+    return len(input_columns(scheme)), rows, people.warnings if people is not None else []

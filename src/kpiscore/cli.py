@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import signal
 import sys
 from collections.abc import Iterator
@@ -11,17 +10,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 
 from . import api, console
-from .api import write_result
-from .batch import load_plan, run_batch
 from .errors import Finding, KpiscoreError, UsageError
 from .i18n import msg
-from .output import FORMATS, atomic_write, check_inputs, check_output, write_csv, write_json
-from .readers import read_roster
-from .scheme import Scheme, load_scheme, starter_schemes
-from .template import MIN_ROWS, input_columns, write_template
+from .scheme import Scheme
 from .version import __version__
 
 app = typer.Typer(
@@ -74,9 +67,9 @@ def _reported() -> Iterator[None]:
 
 def _scheme(source: str, *inputs: Path | None) -> Scheme:
     """Load the scheme (its language is the language of every later message), then check the inputs."""
-    scheme = load_scheme(source)
+    scheme = api.load_scheme(source)
     state.lang = scheme.language
-    check_inputs([p for p in inputs if p is not None], scheme.language)
+    api.check_inputs([p for p in inputs if p is not None], scheme.language)
     return scheme
 
 
@@ -99,17 +92,17 @@ def score(
         target = None
         if output != "-":
             target = Path(output) if output else actuals.with_name(f"{actuals.stem}_scored.{fmt}")
-            check_output(target, [actuals], force, s.language)
+            api.check_output(target, [actuals], force, s.language)
         with console.progress(2) as step:
             step(actuals.name, False)
             result = api.score(actuals, s, sheet=sheet)
             step(str(target or "-"), True)
             if target is not None:
-                write_result(result, target, fmt, force)
+                api.write_result(result, target, fmt, force)
             step(str(target or "-"), True)
         console.warnings(result.warnings)
         if target is None:
-            (write_json if fmt == "json" else write_csv)(result, sys.stdout)
+            (api.write_json if fmt == "json" else api.write_csv)(result, sys.stdout)
             return
         console.info(msg("written", s.language, path=str(target), count=len(result.people)))
         console.summary(result)
@@ -119,12 +112,12 @@ def _format(fmt: str | None, output: str | None, lang: str) -> str:
     """The output format from --format, else the output's suffix, else xlsx (json on stdout); a suffix that
     is no format, or that disagrees with --format, is a usage error rather than a file no program opens."""
     suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
-    if suffix and suffix not in FORMATS:
+    if suffix and suffix not in api.FORMATS:
         raise UsageError([Finding("output_suffix", msg("output_suffix", lang, suffix="." + suffix))])
     if fmt is None:
         fmt = suffix or ("json" if output == "-" else "xlsx")
     fmt = fmt.lower()
-    if fmt not in FORMATS:
+    if fmt not in api.FORMATS:
         raise UsageError([Finding("format_unknown", msg("format_unknown", lang, format=fmt))])
     if suffix and suffix != fmt:
         raise UsageError([Finding("output_suffix_format", msg("output_suffix_format", lang, suffix="." + suffix,
@@ -150,13 +143,9 @@ def template(
         target = output or Path(f"{source.stem}_template.xlsx")
         if target.suffix.lower() != ".xlsx":
             raise UsageError([Finding("output_suffix", msg("output_suffix", s.language, suffix=target.suffix))])
-        check_output(target, [p for p in (source, roster) if p is not None], force, s.language)
-        people = read_roster(roster, s) if roster is not None else None
-        if people is not None:
-            console.warnings(people.warnings)
-        write_template(s, target, people.frame if people is not None else None, force)
-        rows = max(MIN_ROWS, len(people.frame) if people is not None else 0)
-        console.info(msg("template_written", s.language, path=str(target), columns=len(input_columns(s)), rows=rows))
+        columns, rows, notices = api.make_template(s, target, roster, force)
+        console.warnings(notices)
+        console.info(msg("template_written", s.language, path=str(target), columns=columns, rows=rows))
 
 
 @app.command()
@@ -200,11 +189,11 @@ def batch(
 ) -> None:
     """Score several periods (and schemes by role) in one run, then write the roll-up workbook."""
     with _reported():
-        check_inputs([plan], state.lang)
-        loaded = load_plan(plan)
+        api.check_inputs([plan], state.lang)
+        loaded = api.load_plan(plan)
         state.lang = loaded.lang
         with console.progress(len(loaded.plan.periods) + 1) as step:
-            report = run_batch(loaded, force, step)
+            report = api.run_batch(loaded, force, step)
         console.warnings(report.warnings)
         for outcome in report.outcomes:
             for result in outcome.results.values():
@@ -225,15 +214,8 @@ def batch(
 @app.command()
 def schemes() -> None:
     """List the starter schemes that `init` copies and `--scheme` accepts by name."""
-    console.starters([(name, *_describe_starter(path)) for name, path in starter_schemes().items()])
-
-
-def _describe_starter(path: Path) -> tuple[str, str]:
-    """A starter's `name`, and its first comment line without the name repeated in front of it."""
-    text = path.read_text(encoding="utf-8")
-    title = str(yaml.safe_load(text).get("name", path.stem))
-    about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
-    return title, about.removeprefix(title).lstrip("：: ")
+    with _reported():
+        console.starters(api.starters())
 
 
 @app.command()
@@ -245,13 +227,7 @@ def init(
 ) -> None:
     """Copy a starter scheme, comments and all, to edit into your own."""
     with _reported():
-        starters = starter_schemes()
-        if name not in starters:
-            raise UsageError([Finding("unknown_scheme", msg("unknown_scheme", state.lang, name=name,
-                                                            starters=", ".join(starters)))])
-        target = output or Path(f"{name}.yaml")
-        check_output(target, [starters[name]], force)
-        atomic_write(target, lambda tmp: shutil.copyfile(starters[name], tmp), state.lang, force)
+        target = api.init_scheme(name, output, force, state.lang)
         console.info(msg("created", state.lang, path=str(target), name=name))
 
 
