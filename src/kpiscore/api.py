@@ -5,11 +5,12 @@ The one door: `cli` parses options, calls these and renders what they return; `b
 
 from __future__ import annotations
 
-__all__ = ["FORMATS", "check_inputs", "check_output", "explain", "init_scheme", "lint", "load_plan", "load_scheme",
-           "make_template", "read_actuals", "run_batch", "score", "starters", "write_csv", "write_json",
+__all__ = ["FORMATS", "check_inputs", "check_output", "explain", "find", "init_scheme", "lint", "load_plan",
+           "load_scheme", "make_template", "read_actuals", "run_batch", "score", "starters", "write_csv", "write_json",
            "write_result"]
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -42,10 +43,8 @@ def score(actuals: Actuals | str | Path | pd.DataFrame, scheme: Scheme | str | P
         lang = scheme.language
         raise InputError([actuals.source.at(p.code, msg(p.code, lang, indicator=p.column), p.row, p.column)
                           for p in problems])
-    result = evaluate(actuals.frame, scheme, period)
-    result.sources = [actuals.source]
-    result.warnings = [*actuals.warnings, *lint_scheme(scheme), *lint_result(result)]
-    return result
+    result = evaluate(actuals.frame, scheme, period, sources=[actuals.source])
+    return replace(result, warnings=[*actuals.warnings, *lint_scheme(scheme), *lint_result(result)])
 
 
 def lint(scheme: Scheme | str | Path | dict, actuals: Actuals | str | Path | pd.DataFrame | None = None,
@@ -58,12 +57,17 @@ def lint(scheme: Scheme | str | Path | dict, actuals: Actuals | str | Path | pd.
     return score(actuals, scheme, sheet).warnings
 
 
-def explain(result: Result, employee_id: str) -> pd.DataFrame:
-    """One employee's calculation, indicator by indicator: what `kpiscore explain` prints."""
+def find(result: Result, employee_id: str) -> int:
+    """The input row of an employee (the index of every table of the result)."""
     rows = result.people.index[result.people["id"] == fold(str(employee_id))]
     if not len(rows):
         raise InputError([Finding("employee_unknown", msg("employee_unknown", result.lang, id=employee_id))])
-    row = rows[0]
+    return int(rows[0])
+
+
+def explain(result: Result, employee_id: str) -> pd.DataFrame:
+    """One employee's calculation, indicator by indicator: what `kpiscore explain` prints."""
+    row = find(result, employee_id)
     audit = result.audit().loc[row]
     lines = []
     for dim in result.scheme.dimensions:
@@ -74,9 +78,7 @@ def explain(result: Result, employee_id: str) -> pd.DataFrame:
         value = result.adjustments.at[row, adj.name]
         lines.append({"dimension": "", "indicator": adj.name, "weight": None, "calculation": audit[adj.name],
                       "score": None if adj.rule.type == "veto" else value})
-    frame = pd.DataFrame(lines)
-    frame.attrs["row"] = row  # the input row, for callers that want the person's totals too
-    return frame
+    return pd.DataFrame(lines)
 
 
 def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> None:

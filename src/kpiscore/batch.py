@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -183,11 +183,10 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet,
         if not pieces:
             continue
         frame = pd.concat([f for f, _, _ in pieces], ignore_index=True)
-        result = evaluate(frame, loaded.schemes[key], spec.period)
-        result.sources = [s for _, s, _ in pieces]
-        result.warnings = [*(n for _, s, _ in pieces for n in s.notices), *lint_result(result)]
-        result.people["role"] = pd.concat([r for _, _, r in pieces], ignore_index=True).to_numpy()
-        outcome.results[key] = result
+        roles = pd.concat([r for _, _, r in pieces], ignore_index=True).to_numpy()
+        result = evaluate(frame, loaded.schemes[key], spec.period, [s for _, s, _ in pieces], {"role": roles})
+        notices = [n for _, s, _ in pieces for n in s.notices]
+        outcome.results[key] = replace(result, warnings=[*notices, *lint_result(result)])
     return outcome
 
 

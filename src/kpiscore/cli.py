@@ -179,7 +179,7 @@ def explain(
         s = _scheme(scheme, actuals)
         result = api.score(actuals, s, sheet=sheet)
         lines = api.explain(result, employee)
-        console.explanation(result, lines)
+        console.explanation(result, api.find(result, employee), lines)
 
 
 @app.command()

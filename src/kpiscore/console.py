@@ -93,10 +93,9 @@ def starters(rows: list[tuple[str, str, str]]) -> None:
     out.print(table)
 
 
-def explanation(result: Result, lines: pd.DataFrame) -> None:
-    """One employee's calculation, indicator by indicator (`lines` from `api.explain`)."""
+def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
+    """One employee's calculation, indicator by indicator (`lines` from `api.explain`, for the input `row`)."""
     lang, d = result.lang, result.scheme.decimals
-    row = lines.attrs["row"]
     person = result.people.loc[row]
     sm = result.summary.loc[row]
     title = f"{person['id']} {person['name']}" + (f" · {person['group']}" if "group" in person and

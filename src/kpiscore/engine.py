@@ -64,7 +64,7 @@ def missing_problems(frame: pd.DataFrame, scheme: Scheme) -> Iterator[Problem]:
             yield Problem("no_applicable", row, None)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Result:
     """Everything one scoring run produced, frame by frame, all indexed like the input rows."""
 
@@ -214,8 +214,10 @@ def _actual_heading(item: Indicator | Adjustment) -> str:
     return item.column or item.name if item.rule.type != "rating" else item.name
 
 
-def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None) -> Result:
-    """Score typed actuals (as `readers.parse` makes them) that have passed `missing_problems`."""
+def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sources: list[Any] | None = None,
+             extra: dict[str, Any] | None = None) -> Result:
+    """Score typed actuals (as `readers.parse` makes them) that have passed `missing_problems`; `sources`
+    are where they came from, `extra` more per-person columns to carry (a batch's roles)."""
     d, lang = scheme.decimals, scheme.language
     cols = scheme.columns
     people = pd.DataFrame({"id": frame[fold(cols.id)], "name": frame[fold(cols.name)]}, index=frame.index)
@@ -223,6 +225,8 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None) -> 
         people["group"] = frame[fold(cols.group)]
     if cols.base and fold(cols.base) in frame:
         people["base"] = frame[fold(cols.base)]
+    for key, values in (extra or {}).items():
+        people[key] = values
 
     actuals, raw = {}, {}
     for ind in scheme.indicators:
@@ -282,7 +286,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None) -> 
     }, index=frame.index)
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index), raw_df, scores, factor,
                   pd.DataFrame(adjustments, index=frame.index), dimensions, summary,
-                  period if period is not None else scheme.period)
+                  period if period is not None else scheme.period, list(sources or []))
 
 
 def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | None = None) -> pd.Series:
