@@ -16,7 +16,7 @@ from .errors import Finding
 from .i18n import msg
 from .rules import Bands, Deduct, Interval
 from .scheme import Indicator, Scheme
-from .values import one, round_half_up
+from .values import PERCENT_MAX, one, round_half_up
 
 #: a name that says its actuals are rates or shares, so a bare target of 90 is most likely 90%
 _RATE_NAME = re.compile(r"率|比例|占比|比率|满意度|%|rate|ratio|percent|share", re.I)
@@ -63,7 +63,7 @@ def lint_result(result: Result) -> list[Finding]:
             continue
         rule = item.rule
         if _bare_target(item) and item.target is not None and rule.value_kind == "number" \
-                and bool(((present >= 0) & (present <= 1.5)).all()):
+                and bool(((present >= 0) & (present <= PERCENT_MAX)).all()):
             sample = float(present.iloc[0])
             example = (f"{one(item.weight)} × {one(sample)} ÷ {item.target.text} = "
                        f"{_score(item.weight * sample / item.target.value)}")
@@ -93,7 +93,7 @@ def _bare_target(item: Indicator) -> bool:
     """A target written without `%` on an indicator with no unit, large enough to be meant as a percent."""
     target = item.target
     return (item.rule.needs_target and target is not None and not target.percent and item.unit is None
-            and not item.percent and 1.5 < target.value <= 100)
+            and not item.percent and PERCENT_MAX < target.value <= 100)
 
 
 def _score(value: float) -> str:

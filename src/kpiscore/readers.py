@@ -35,7 +35,7 @@ from .sheets import (
     open_book,
     sniff,
 )
-from .values import NUMBER_LIMIT, fold, mark_key
+from .values import NUMBER_LIMIT, PERCENT_MAX, fold, mark_key
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -609,7 +609,7 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
         found.append(src.at("number_unusable", msg("number_unusable", lang, value=_show(col[r])[:40]), r, name))
     values = values.where(~unusable)
     if percent:
-        bare = (is_num | (is_text & ~written_pct.reindex(col.index, fill_value=False))) & (values.abs() > 1.5)
+        bare = (is_num | (is_text & ~written_pct.reindex(col.index, fill_value=False))) & (values.abs() > PERCENT_MAX)
         for r in values.index[bare]:
             v = values[r]
             found.append(src.at("percent_ambiguous", msg("percent_ambiguous", lang, value=_show(col[r]),

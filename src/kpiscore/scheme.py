@@ -30,7 +30,7 @@ from pydantic import (
 from .errors import Finding, SchemeError, UsageError
 from .i18n import DEFAULT_GRADES, label, msg
 from .rules import AdjustmentRule, Context, Number, Quantity, Ratio, Value, WeightedRule
-from .values import NOT_APPLICABLE, as_label, fold, mark_spellings, one, usable
+from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 from .yamlio import YamlDoc, read_yaml, surrogates
 
 Missing = Literal["error", "zero", "skip"]
@@ -228,7 +228,7 @@ def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...])
                            (*loc, "rule", "fail"))
     if ind.percent:
         for where, q in _quantities(ind, loc):
-            if not q.percent and abs(q.value) > 1.5:
+            if not q.percent and abs(q.value) > PERCENT_MAX:
                 yield Problem("percent_bare", {"value": q.text, "pct": q.text, "frac": one(q.value / 100)}, where)
 
 

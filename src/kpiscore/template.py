@@ -19,7 +19,7 @@ from .i18n import label, msg
 from .output import atomic_write
 from .readers import STAMP_HASH, STAMP_NAME, column_letter
 from .scheme import Adjustment, Indicator, Scheme
-from .values import fmt_fixed, one, text_width
+from .values import PERCENT_MAX, fmt_fixed, one, text_width
 
 #: data validation and formats cover at least this many rows (or the roster's length)
 MIN_ROWS = 1000
@@ -71,7 +71,7 @@ def example_actual(item: Indicator | Adjustment) -> object:
         return round((lo + hi) / 2, 4) if band.when.bounded else (lo if lo > float("-inf") else hi)
     target = ctx.target if ctx.target is not None else (0.9 if item.percent else 10.0)
     if item.percent:
-        return round(min(1.5, max(0.0, target - 0.02 if ctx.higher else target + 0.02)), 4)
+        return round(min(PERCENT_MAX, max(0.0, target - 0.02 if ctx.higher else target + 0.02)), 4)
     return round(target * 0.9 if ctx.higher else target * 1.25, 2)
 
 
@@ -257,7 +257,7 @@ def _validation(scheme: Scheme, col: InputColumn, kind: str) -> dict[str, object
         rule = {"validate": "list", "source": labels}
         text = ("请从下拉列表选择：" if zh else "choose: ") + " / ".join(labels)
     elif kind == "percent":
-        rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1.5}
+        rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": PERCENT_MAX}
         text = "填百分比，如 88% 或 0.88" if zh else "a percent: 88% or 0.88"
     elif kind == "count":
         rule = {"validate": "integer", "criteria": ">=", "value": 0}

@@ -31,6 +31,9 @@ def fold(text: str) -> str:
 
 #: a number beyond this (or not finite) is a typo or an attack, never a KPI figure: `weight: 1e400`
 NUMBER_LIMIT = 1e15
+#: the largest fraction a percent indicator's actual may be (150%); a bare number above it is no fraction
+#: (88 means 88%, and kpiscore asks rather than guesses)
+PERCENT_MAX = 1.5
 
 
 def usable(value: float) -> bool:
