@@ -175,7 +175,8 @@ def test_sigterm_leaves_no_temporary_files(tmp_path):
                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2.5)
     run.send_signal(signal.SIGTERM)
-    assert run.wait(timeout=60) in (0, 128 + signal.SIGTERM)
+    # 143: our handler ran every `finally`; -15: the signal came before start-up was done and nothing was written
+    assert run.wait(timeout=60) in (0, 128 + signal.SIGTERM, -signal.SIGTERM)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".~")] == []
     assert list(scratch.iterdir()) == []
 
