@@ -35,7 +35,7 @@ from .sheets import (
     open_book,
     sniff,
 )
-from .values import NUMBER_LIMIT, PERCENT_MAX, fold, mark_key
+from .values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -594,9 +594,9 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
     text = col[is_text].astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
     written_pct = text.str.endswith("%")
     digits = text.str.rstrip("%")
-    thousands = digits.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+    thousands = digits.str.fullmatch(THOUSANDS)
     digits = digits.where(~thousands, digits.str.replace(",", "", regex=False))
-    ok = digits.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+    ok = digits.str.fullmatch(NUMBER)
     parsed = digits.where(ok).astype(float)  # 10^400 typed in full is inf here, and refused below
     values[text.index] = parsed.where(~written_pct, parsed / 100)
     name = fold(str(col.name))

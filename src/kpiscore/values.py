@@ -20,8 +20,9 @@ TIE_TOLERANCE = 1e-12
 # Step counts are snapped to this many decimals before floor/ceil: 3% ÷ 1% is 3, not 2.9999999999999996.
 STEP_DECIMALS = 9
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+#: the one number grammar, for the scheme and for cells: 88, -3, .5, 1e3, and 1,234.5 with thousands commas
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 def fold(text: str) -> str:
@@ -76,9 +77,9 @@ def parse_number(text: str) -> tuple[float, bool] | None:
     percent = s.endswith("%")
     if percent:
         s = s[:-1]
-    if _THOUSANDS.fullmatch(s):
+    if THOUSANDS.fullmatch(s):
         s = s.replace(",", "")
-    if not _NUMBER.fullmatch(s):
+    if not NUMBER.fullmatch(s):
         return None
     value = float(s)
     return (value / 100 if percent else value), percent
