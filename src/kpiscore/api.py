@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from .batch import load_plan, run_batch
-from .engine import Result, evaluate, missing_problems
+from .engine import Result, evaluate
 from .errors import Finding, InputError, UsageError
 from .i18n import msg
 from .lint import lint_result, lint_scheme
 from .output import FORMATS, atomic_write, check_inputs, check_output, write_csv, write_json
-from .readers import Actuals, read_actuals, read_roster
+from .readers import Actuals, missing_findings, read_actuals, read_roster
 from .scheme import Scheme, load_scheme, starter_schemes
 from .template import MIN_ROWS, input_columns, write_template
 from .values import fold
@@ -38,11 +38,9 @@ def score(actuals: Actuals | str | Path | pd.DataFrame, scheme: Scheme | str | P
         scheme = load_scheme(scheme)
     if not isinstance(actuals, Actuals):
         actuals = read_actuals(actuals, scheme, sheet)
-    problems = list(missing_problems(actuals.frame, scheme))
-    if problems:  # reachable only with a frame that did not come through read_actuals
-        lang = scheme.language
-        raise InputError([actuals.source.at(p.code, msg(p.code, lang, indicator=p.column), p.row, p.column)
-                          for p in problems])
+    problems = missing_findings(actuals.frame, scheme, actuals.source)
+    if problems:  # reachable only with Actuals that did not come through read_actuals
+        raise InputError(problems)
     result = evaluate(actuals.frame, scheme, period, sources=[actuals.source])
     return replace(result, warnings=[*actuals.warnings, *lint_scheme(scheme), *lint_result(result)])
 

@@ -393,19 +393,29 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
             out[key], bad = _typed(raw[key], kinds[key], item, src, lang)
             findings += bad
             invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
-    for p in missing_problems(out, scheme):
-        if (p.row, p.column) in invalid:
-            continue
-        indicator = _indicator_of(scheme, p.column)
-        if (p.row, p.column) in marked:
-            mark = str(marked[(p.row, p.column)]).strip()
-            findings.append(src.at("blank_na", msg("blank_na", lang, value=mark, indicator=indicator),
-                                   p.row, p.column))
-        else:
-            findings.append(src.at(p.code, msg(p.code, lang, indicator=indicator), p.row, p.column))
+    findings += missing_findings(out, scheme, src, invalid, marked)
     order = {letter: i for i, letter in enumerate(src.letters.values())}
     findings.sort(key=lambda f: _cell_order(f.cell, order))
     return out, findings
+
+
+def missing_findings(frame: pd.DataFrame, scheme: Scheme, src: Source, invalid: set[tuple[Any, str]] | None = None,
+                     marked: dict[tuple[Any, str | None], Any] | None = None) -> list[Finding]:
+    """The engine's blank cells and rows with nothing applicable, as findings at their cells; cells already
+    reported as `invalid` are left out, and a blank that was a not-applicable mark (`marked`) says so."""
+    lang = scheme.language
+    found = []
+    for p in missing_problems(frame, scheme):
+        if (p.row, p.column) in (invalid or set()):
+            continue
+        indicator = _indicator_of(scheme, p.column)
+        mark = (marked or {}).get((p.row, p.column))
+        if mark is not None:
+            text = msg("blank_na", lang, value=str(mark).strip(), indicator=indicator)
+            found.append(src.at("blank_na", text, p.row, p.column))
+        else:
+            found.append(src.at(p.code, msg(p.code, lang, indicator=indicator), p.row, p.column))
+    return found
 
 
 #: a summary line's label, exactly as typed (spaces removed): 合计, 平均值, Total
