@@ -6,6 +6,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -30,12 +31,12 @@ SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet to read 
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
 
 
-class _State:
-    debug = False
-    lang = "zh"
+@dataclass
+class _Run:
+    """One command's settings: the language its messages are in (the scheme's, once loaded) and --debug."""
 
-
-state = _State()
+    debug: bool
+    lang: str = "zh"
 
 
 def _version(value: bool) -> None:
@@ -50,31 +51,33 @@ def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    state.debug = debug
+    """Score KPI assessments (绩效考核) from a YAML indicator scheme into auditable workbooks."""
 
 
 @contextmanager
-def _reported() -> Iterator[None]:
+def _reported(ctx: typer.Context) -> Iterator[_Run]:
     """Render user errors as a list and exit 1 (scheme, data) or 2 (usage), without a traceback."""
+    run = _Run(debug=bool(ctx.find_root().params.get("debug")))
     try:
-        yield
+        yield run
     except KpiscoreError as exc:
-        if state.debug:
+        if run.debug:
             raise
-        console.findings(exc.findings, exc.lang or state.lang)
+        console.findings(exc.findings, exc.lang or run.lang)
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
 
 
-def _scheme(source: str, *inputs: Path | None) -> Scheme:
+def _scheme(run: _Run, source: str, *inputs: Path | None) -> Scheme:
     """Load the scheme (its language is the language of every later message), then check the inputs."""
     scheme = api.load_scheme(source)
-    state.lang = scheme.language
+    run.lang = scheme.language
     api.check_inputs([p for p in inputs if p is not None], scheme.language)
     return scheme
 
 
 @app.command()
 def score(
+    ctx: typer.Context,
     actuals: ActualsArg,
     scheme: SchemeOption,
     output: Annotated[str | None, typer.Option(
@@ -86,8 +89,8 @@ def score(
     force: ForceOption = False,
 ) -> None:
     """Score every employee of one input and write the scored workbook (or CSV / JSON)."""
-    with _reported():
-        s = _scheme(scheme, actuals)
+    with _reported(ctx) as run:
+        s = _scheme(run, scheme, actuals)
         fmt = _format(fmt, output, s.language)
         target = None
         if output != "-":
@@ -129,6 +132,7 @@ def _format(fmt: str | None, output: str | None, lang: str) -> str:
 
 @app.command()
 def template(
+    ctx: typer.Context,
     scheme: SchemeOption,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Where to write it (default <scheme name>_template.xlsx here).")] = None,
@@ -137,8 +141,8 @@ def template(
     force: ForceOption = False,
 ) -> None:
     """Write the blank input workbook for a scheme, with notes, validation and instructions."""
-    with _reported():
-        s = _scheme(scheme, roster)
+    with _reported(ctx) as run:
+        s = _scheme(run, scheme, roster)
         source = Path(s.source.path) if s.source else Path(scheme)
         target = output or Path(f"{source.stem}_template.xlsx")
         if target.suffix.lower() != ".xlsx":
@@ -150,13 +154,14 @@ def template(
 
 @app.command()
 def validate(
+    ctx: typer.Context,
     scheme: SchemeOption,
     actuals: Annotated[Path | None, typer.Argument(help="An input to check too.")] = None,
     sheet: SheetOption = None,
 ) -> None:
     """Check a scheme (and optionally an input) and report every problem; writes nothing."""
-    with _reported():
-        s = _scheme(scheme, actuals)
+    with _reported(ctx) as run:
+        s = _scheme(run, scheme, actuals)
         console.info(msg("scheme_ok", s.language, name=s.name, dimensions=len(s.dimensions),
                          indicators=len(s.indicators), total=f"{sum(i.weight for i in s.indicators):g}"))
         if actuals is None:
@@ -169,14 +174,15 @@ def validate(
 
 @app.command()
 def explain(
+    ctx: typer.Context,
     actuals: ActualsArg,
     scheme: SchemeOption,
     employee: Annotated[str, typer.Option("--id", help="The employee's id (工号).")],
     sheet: SheetOption = None,
 ) -> None:
     """Show one employee's calculation, indicator by indicator."""
-    with _reported():
-        s = _scheme(scheme, actuals)
+    with _reported(ctx) as run:
+        s = _scheme(run, scheme, actuals)
         result = api.score(actuals, s, sheet=sheet)
         lines = api.explain(result, employee)
         console.explanation(result, api.find(result, employee), lines)
@@ -184,14 +190,15 @@ def explain(
 
 @app.command()
 def batch(
+    ctx: typer.Context,
     plan: Annotated[Path, typer.Argument(help="The batch plan (YAML).")],
     force: Annotated[bool, typer.Option("--force", help="Replace outputs of an earlier run.")] = False,
 ) -> None:
     """Score several periods (and schemes by role) in one run, then write the roll-up workbook."""
-    with _reported():
-        api.check_inputs([plan], state.lang)
+    with _reported(ctx) as run:
+        api.check_inputs([plan], run.lang)
         loaded = api.load_plan(plan)
-        state.lang = loaded.lang
+        run.lang = loaded.lang
         with console.progress(len(loaded.plan.periods) + 1) as step:
             report = api.run_batch(loaded, force, step)
         console.warnings(report.warnings)
@@ -200,35 +207,36 @@ def batch(
                 console.warnings(result.warnings)
             if outcome.ok:
                 paths = ", ".join(str(p) for p in outcome.outputs)
-                console.info(msg("period_written", state.lang, period=outcome.period, paths=paths))
+                console.info(msg("period_written", run.lang, period=outcome.period, paths=paths))
             else:
-                console.info(msg("period_failed", state.lang, period=outcome.period))
-                console.findings(outcome.findings, state.lang)
+                console.info(msg("period_failed", run.lang, period=outcome.period))
+                console.findings(outcome.findings, run.lang)
         if report.rollup_path is None:
-            console.info(msg("rollup_skipped", state.lang))
+            console.info(msg("rollup_skipped", run.lang))
             raise typer.Exit(1)
-        console.info(msg("rollup_written", state.lang, path=str(report.rollup_path),
+        console.info(msg("rollup_written", run.lang, path=str(report.rollup_path),
                          count=report.rollup_count))
 
 
 @app.command()
-def schemes() -> None:
+def schemes(ctx: typer.Context) -> None:
     """List the starter schemes that `init` copies and `--scheme` accepts by name."""
-    with _reported():
+    with _reported(ctx):
         console.starters(api.starters())
 
 
 @app.command()
 def init(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A starter scheme's name, as `kpiscore schemes` lists it.")],
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Where to write it (default NAME.yaml).")] = None,
     force: ForceOption = False,
 ) -> None:
     """Copy a starter scheme, comments and all, to edit into your own."""
-    with _reported():
-        target = api.init_scheme(name, output, force, state.lang)
-        console.info(msg("created", state.lang, path=str(target), name=name))
+    with _reported(ctx) as run:
+        target = api.init_scheme(name, output, force, run.lang)
+        console.info(msg("created", run.lang, path=str(target), name=name))
 
 
 def _terminate(signum: int, frame: object) -> None:
