@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .analysis import grade_distribution, total_stats
 from .engine import Result
 from .errors import Finding
 from .i18n import label, msg
@@ -74,11 +75,9 @@ def info(text: str) -> None:
 def summary(result: Result) -> None:
     """Grade counts and the spread of totals, after an output is written."""
     lang, d = result.lang, result.scheme.decimals
-    counts = result.summary["grade"].value_counts()
-    grades = " · ".join(f"{safe(g.grade)} {int(counts.get(g.grade, 0))}" for g in result.scheme.grades)
-    total = result.summary["total"]
-    spread = " · ".join(f"{label(k, lang)} {v:.{d}f}" for k, v in
-                        (("mean", total.mean()), ("min", total.min()), ("max", total.max())))
+    grades = " · ".join(f"{safe(row.grade)} {row.count}" for row in grade_distribution(result).itertuples())
+    stats = total_stats(result)
+    spread = " · ".join(f"{label(k, lang)} {stats[k]:.{d}f}" for k in ("mean", "min", "max"))
     err.print(f"{label('grade', lang)}: {grades}", soft_wrap=True)
     err.print(f"{label('total', lang)}: {spread}", soft_wrap=True)
 
