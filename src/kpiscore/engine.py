@@ -218,7 +218,35 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
              extra: dict[str, Any] | None = None) -> Result:
     """Score typed actuals (as `readers.parse` makes them) that have passed `missing_problems`; `sources`
     are where they came from, `extra` more per-person columns to carry (a batch's roles)."""
-    d, lang = scheme.decimals, scheme.language
+    d = scheme.decimals
+    people = _people(frame, scheme, extra)
+    actuals, raw, scores, factor = _weighted(frame, scheme)
+    adjustments = _Adjustments(frame, scheme)
+    actuals.update(adjustments.actuals)
+    dimensions = pd.DataFrame({
+        dim.name: pd.Series(round_half_up(scores[[i.name for i in dim.indicators]].sum(axis=1, min_count=1), d),
+                            index=frame.index)
+        for dim in scheme.dimensions}, index=frame.index)
+    bonus = pd.Series(round_half_up(adjustments.bonus, d), index=frame.index)
+    penalty = pd.Series(round_half_up(adjustments.penalty, d), index=frame.index)
+    total = pd.Series(round_half_up(scores.sum(axis=1) + bonus - penalty, d), index=frame.index).clip(lower=0)
+    total = total.where(~adjustments.veto_zero, 0.0)
+
+    grade = assign_grades(total, scheme.grades, forced=adjustments.veto_grade)
+    coefficient, payout = coefficients(grade, scheme.grades, people.get("base"))
+    rank, group_rank = ranks(total, people.get("group"))
+    summary = pd.DataFrame({
+        "bonus": bonus, "penalty": penalty, "total": total, "grade": grade, "coefficient": coefficient,
+        "payout": payout, "rank": rank, "group_rank": group_rank,
+        "veto": adjustments.veto_zero | adjustments.veto_grade.notna(),
+    }, index=frame.index)
+    return Result(scheme, people, pd.DataFrame(actuals, index=frame.index), raw, scores, factor,
+                  pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
+                  period if period is not None else scheme.period, list(sources or []))
+
+
+def _people(frame: pd.DataFrame, scheme: Scheme, extra: dict[str, Any] | None) -> pd.DataFrame:
+    """Id, name, and where present group, bonus base and the caller's extra columns."""
     cols = scheme.columns
     people = pd.DataFrame({"id": frame[fold(cols.id)], "name": frame[fold(cols.name)]}, index=frame.index)
     if cols.group and fold(cols.group) in frame:
@@ -227,14 +255,19 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
         people["base"] = frame[fold(cols.base)]
     for key, values in (extra or {}).items():
         people[key] = values
+    return people
 
+
+def _weighted(frame: pd.DataFrame, scheme: Scheme
+              ) -> tuple[dict[str, pd.Series], pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Actuals, raw scores, rounded (and rescaled) scores and the skip factor of the weighted indicators."""
     actuals, raw = {}, {}
     for ind in scheme.indicators:
         a = _actual(frame, ind)
         if blank_is_zero(ind):
             a = a.fillna(0)
         actuals[ind.name] = a
-        raw[ind.name] = ind.rule.score(a, ind.context(lang)).astype(float)
+        raw[ind.name] = ind.rule.score(a, ind.context(scheme.language)).astype(float)
     raw_df = pd.DataFrame(raw, index=frame.index)
     applies = applicability(frame, scheme)
     # `zero`: a blank scores 0 points; `skip`: the indicator is left out and the rest are rescaled
@@ -242,51 +275,39 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     weights = pd.Series({ind.name: ind.weight for ind in scheme.indicators})
     applicable_weight = applies.mul(weights, axis=1).sum(axis=1)
     factor = pd.Series(np.where(applies.all(axis=1), 1.0, scheme.total / applicable_weight), index=frame.index)
-    scores = pd.DataFrame(round_half_up(raw_df.mul(factor, axis=0), d), index=frame.index, columns=raw_df.columns)
+    scores = pd.DataFrame(round_half_up(raw_df.mul(factor, axis=0), scheme.decimals), index=frame.index,
+                          columns=raw_df.columns)
+    return actuals, raw_df, scores, factor
 
-    adjustments: dict[str, pd.Series] = {}
-    bonus = pd.Series(0.0, index=frame.index)
-    penalty = pd.Series(0.0, index=frame.index)
-    veto_zero = pd.Series(False, index=frame.index)
-    veto_grade = pd.Series(None, index=frame.index, dtype=object)
-    for adj in scheme.adjustments:
-        a = _actual(frame, adj).fillna(0)
-        actuals[adj.name] = a
-        s = adj.rule.score(a, adj.context(lang))
-        if adj.rule.type == "veto":
-            adjustments[adj.name] = s.astype(bool)
-            if adj.rule.effect == "zero":
-                veto_zero |= s.astype(bool)
+
+class _Adjustments:
+    """Bonus and penalty points (each rounded) and the vetoes: those that zero the total and forced grades."""
+
+    def __init__(self, frame: pd.DataFrame, scheme: Scheme):
+        index = frame.index
+        self.actuals: dict[str, pd.Series] = {}
+        self.points: dict[str, pd.Series] = {}
+        self.bonus, self.penalty = pd.Series(0.0, index=index), pd.Series(0.0, index=index)
+        self.veto_zero = pd.Series(False, index=index)
+        self.veto_grade = pd.Series(None, index=index, dtype=object)
+        for adj in scheme.adjustments:
+            a = _actual(frame, adj).fillna(0)
+            self.actuals[adj.name] = a
+            s = adj.rule.score(a, adj.context(scheme.language))
+            if adj.rule.type == "veto":
+                hit = s.astype(bool)
+                self.points[adj.name] = hit
+                if adj.rule.effect == "zero":
+                    self.veto_zero |= hit
+                else:
+                    self.veto_grade = self.veto_grade.where(~hit | self.veto_grade.notna(), adj.rule.grade)
+                continue
+            points = pd.Series(round_half_up(s, scheme.decimals), index=index)
+            self.points[adj.name] = points
+            if adj.rule.type == "bonus":
+                self.bonus += points
             else:
-                veto_grade = veto_grade.where(~s.astype(bool) | veto_grade.notna(), adj.rule.grade)
-            continue
-        points = pd.Series(round_half_up(s, d), index=frame.index)
-        adjustments[adj.name] = points
-        if adj.rule.type == "bonus":
-            bonus += points
-        else:
-            penalty += points
-
-    dimensions = pd.DataFrame({
-        dim.name: pd.Series(round_half_up(scores[[i.name for i in dim.indicators]].sum(axis=1, min_count=1), d),
-                            index=frame.index)
-        for dim in scheme.dimensions}, index=frame.index)
-    bonus = pd.Series(round_half_up(bonus, d), index=frame.index)
-    penalty = pd.Series(round_half_up(penalty, d), index=frame.index)
-    total = pd.Series(round_half_up(scores.sum(axis=1) + bonus - penalty, d), index=frame.index).clip(lower=0)
-    vetoed = veto_zero | veto_grade.notna()
-    total = total.where(~veto_zero, 0.0)
-
-    grade = assign_grades(total, scheme.grades, forced=veto_grade)
-    coefficient, payout = coefficients(grade, scheme.grades, people.get("base"))
-    rank, group_rank = ranks(total, people.get("group"))
-    summary = pd.DataFrame({
-        "bonus": bonus, "penalty": penalty, "total": total, "grade": grade,
-        "coefficient": coefficient, "payout": payout, "rank": rank, "group_rank": group_rank, "veto": vetoed,
-    }, index=frame.index)
-    return Result(scheme, people, pd.DataFrame(actuals, index=frame.index), raw_df, scores, factor,
-                  pd.DataFrame(adjustments, index=frame.index), dimensions, summary,
-                  period if period is not None else scheme.period, list(sources or []))
+                self.penalty += points
 
 
 def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | None = None) -> pd.Series:
