@@ -323,6 +323,27 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
     duplicated = raw.columns[raw.columns.duplicated()].unique()
     findings += [src.at("column_duplicate", msg("column_duplicate", lang, column=c), column=c) for c in duplicated]
     raw = raw.loc[:, ~raw.columns.duplicated()]
+    needed = _needed(scheme, roster)
+    absent = [name for key, name in needed.items() if key not in raw.columns]
+    if absent:
+        text = msg("columns_missing", lang, columns=", ".join(absent))
+        findings.append(src.at("columns_missing", text, row=src.header_row))
+        return raw.iloc[:0], findings
+    cells = _Cells(raw, needed, scheme, src)
+    if cells.raw.empty:
+        return cells.raw, [*findings, src.at("no_rows", msg("no_rows", lang))]
+    findings += cells.reported
+    out, bad = _identity(cells, scheme, src)
+    findings += bad
+    if not roster:
+        findings += _values(cells, out, scheme, src)
+    order = {letter: i for i, letter in enumerate(src.letters.values())}
+    findings.sort(key=lambda f: _cell_order(f.cell, order))
+    return out, findings
+
+
+def _needed(scheme: Scheme, roster: bool) -> dict[str, str]:
+    """The columns a scheme reads (a roster, only the identity ones), folded name → name as written."""
     cols = scheme.columns
     needed = {fold(cols.id): cols.id, fold(cols.name): cols.name}
     if cols.group and "group" in cols.model_fields_set:
@@ -332,45 +353,53 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
             needed[fold(cols.base)] = cols.base
         for item in scheme.items:
             needed.update({fold(c): c for c in item.inputs})
-    absent = [name for key, name in needed.items() if key not in raw.columns]
-    if absent:
-        text = msg("columns_missing", lang, columns=", ".join(absent))
-        findings.append(src.at("columns_missing", text, row=src.header_row))
-        return raw.iloc[:0], findings
+    return needed
 
-    optional = [fold(cols.group)] if cols.group and fold(cols.group) in raw.columns else []
-    identity = [fold(c) for c in (cols.id, cols.name, cols.group) if c and fold(c) in raw.columns]
-    others = raw.drop(columns=list(needed), errors="ignore")
-    raw = raw[list(dict.fromkeys([*needed, *optional]))]
-    labels = {fold(c): item.rule.folded for item in scheme.items if isinstance(item.rule, Mapping)
-              for c in item.inputs}
-    marks = scheme.not_applicable_marks
-    kinds = pd.DataFrame({c: cell_kinds(raw[c], {m for m in marks if mark_key(m) not in labels.get(c, {})})
-                          for c in raw.columns}, index=raw.index)
-    keep = ~kinds.isin(["blank", "na"]).all(axis=1)
-    raw, kinds, others = raw[keep], kinds[keep], others[keep]
-    summary = _summary_rows(raw, kinds, others, identity, fold(cols.id), fold(cols.name))
-    for row, (column, value) in summary.items():
-        src.notices.append(src.at("summary_row", msg("summary_row", lang, row=row, value=value), row, column))
-    raw, kinds = raw.drop(index=list(summary)), kinds.drop(index=list(summary))
-    if raw.empty:
-        return raw, [*findings, src.at("no_rows", msg("no_rows", lang))]
-    # error values and formulas never calculated are reported, not read as blank; a not-applicable mark is a
-    # blank that remembers what was typed
-    invalid: set[tuple[Any, str]] = set()
-    marked: dict[tuple[Any, str | None], Any] = {}
-    special = kinds.isin(["error", "uncalculated", "na"])
-    if special.to_numpy().any():
-        findings += _unusable_cells(raw, kinds, scheme, src)
-        for c in kinds.columns[special.any()]:
-            invalid.update((row, c) for row in kinds.index[kinds[c].isin(["error", "uncalculated"])])
-            marked.update({(row, c): raw.at[row, c] for row in kinds.index[kinds[c].eq("na")]})
-        kinds = kinds.mask(special, "blank")
+
+class _Cells:
+    """The raw cells that may be people, each with its kind: blank lines and summary rows gone (noticed),
+    error values and uncalculated formulas `reported` and then blank, not-applicable marks `marked`."""
+
+    def __init__(self, raw: pd.DataFrame, needed: dict[str, str], scheme: Scheme, src: Source):
+        cols, lang = scheme.columns, scheme.language
+        optional = [fold(cols.group)] if cols.group and fold(cols.group) in raw.columns else []
+        identity = [fold(c) for c in (cols.id, cols.name, cols.group) if c and fold(c) in raw.columns]
+        others = raw.drop(columns=list(needed), errors="ignore")
+        raw = raw[list(dict.fromkeys([*needed, *optional]))]
+        labels = {fold(c): item.rule.folded for item in scheme.items if isinstance(item.rule, Mapping)
+                  for c in item.inputs}
+        marks = scheme.not_applicable_marks
+        kinds = pd.DataFrame({c: cell_kinds(raw[c], {m for m in marks if mark_key(m) not in labels.get(c, {})})
+                              for c in raw.columns}, index=raw.index)
+        keep = ~kinds.isin(["blank", "na"]).all(axis=1)
+        raw, kinds, others = raw[keep], kinds[keep], others[keep]
+        summary = _summary_rows(raw, kinds, others, identity, fold(cols.id), fold(cols.name))
+        for row, (column, value) in summary.items():
+            src.notices.append(src.at("summary_row", msg("summary_row", lang, row=row, value=value), row, column))
+        self.raw, self.kinds = raw.drop(index=list(summary)), kinds.drop(index=list(summary))
+        self.reported: list[Finding] = []
+        #: cells already reported (not blank, just wrong), and blanks that were a not-applicable mark
+        self.invalid: set[tuple[Any, str]] = set()
+        self.marked: dict[tuple[Any, str | None], Any] = {}
+        special = self.kinds.isin(["error", "uncalculated", "na"])
+        if special.to_numpy().any():
+            self.reported = _unusable_cells(self.raw, self.kinds, scheme, src)
+            for c in self.kinds.columns[special.any()]:
+                column = self.kinds[c]
+                self.invalid.update((row, c) for row in column.index[column.isin(["error", "uncalculated"])])
+                self.marked.update({(row, c): self.raw.at[row, c] for row in column.index[column.eq("na")]})
+            self.kinds = self.kinds.mask(special, "blank")
+
+
+def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame, list[Finding]]:
+    """Ids (checked), names and groups as text; notices for long text and hidden rows and columns."""
+    cols, lang = scheme.columns, scheme.language
+    raw, kinds = cells.raw, cells.kinds
     out = pd.DataFrame(index=raw.index)
     id_col = fold(cols.id)
     ids = as_text(raw[id_col], kinds[id_col]).map(fold, na_action="ignore")
     out[id_col] = ids
-    findings += _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, lang, invalid)
+    findings = _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, lang, cells.invalid)
     for text_column in (cols.name, cols.group):
         if text_column and fold(text_column) in raw.columns:
             key = fold(text_column)
@@ -379,8 +408,14 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
                 src.notices.append(src.at("text_too_long", msg("text_too_long", lang, count=len(out.at[row, key]),
                                                                limit=XLSX_TEXT), row, key))
     src.notices += _hidden(out, list(raw.columns), src, id_col, lang)
-    if roster:
-        return out, findings
+    return out, findings
+
+
+def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source) -> list[Finding]:
+    """The bonus base and every indicator's columns, typed into `out`; their problems, blanks included."""
+    cols, lang = scheme.columns, scheme.language
+    raw, kinds = cells.raw, cells.kinds
+    findings: list[Finding] = []
     if cols.base:
         key = fold(cols.base)
         out[key], bad = _numbers(raw[key], kinds[key], src, cols.base, percent=False, lang=lang)
@@ -392,11 +427,8 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
                 continue
             out[key], bad = _typed(raw[key], kinds[key], item, src, lang)
             findings += bad
-            invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
-    findings += missing_findings(out, scheme, src, invalid, marked)
-    order = {letter: i for i, letter in enumerate(src.letters.values())}
-    findings.sort(key=lambda f: _cell_order(f.cell, order))
-    return out, findings
+            cells.invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
+    return findings + missing_findings(out, scheme, src, cells.invalid, cells.marked)
 
 
 def missing_findings(frame: pd.DataFrame, scheme: Scheme, src: Source, invalid: set[tuple[Any, str]] | None = None,
