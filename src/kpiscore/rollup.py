@@ -35,8 +35,36 @@ def rollup(plan: Plan, schemes: dict[str, Scheme], lang: str, outcomes: list[tup
     """Roll the periods' totals (after veto) up per employee: mean over the periods present, weights
     renormalised over them, or the last present; then grades, forced distribution, payout and ranks.
     `outcomes` are each period's results by scheme key, in the plan's order."""
-    spec = plan.rollup
     periods = [period for period, _ in outcomes]
+    long = _long(outcomes)
+    totals = long.pivot(index="id", columns="period", values="total").reindex(columns=periods)
+    grades_wide = long.pivot(index="id", columns="period", values="grade").reindex(columns=periods)
+    last = long.sort_values("order").groupby("id").last()
+    decimals = next(iter(schemes.values())).decimals
+    total = pd.Series(round_half_up(_rolled(plan, totals, last).reindex(last.index), decimals), index=last.index)
+    grade, coefficient, payout, names = _graded(plan, schemes, total, last)
+    rank, group_rank = ranks(total, last["group"] if last["group"].notna().any() else None)
+    table = pd.DataFrame({"id": last.index, "name": last["name"], "group": last["group"]}, index=last.index)
+    if plan.role_column:
+        table["role"] = last["role"]
+    for p in periods:
+        table[f"total:{p}"] = totals[p]
+        table[f"grade:{p}"] = grades_wide[p]
+    table["total"], table["grade"] = total, grade
+    table["coefficient"], table["payout"] = coefficient, payout
+    table["rank"], table["group_rank"] = rank, group_rank
+    table["present"] = totals.notna().sum(axis=1).astype(int)
+    table["absent"] = ~totals.notna().all(axis=1)
+    first_seen = long.groupby("id")["order"].min()
+    table = table.loc[first_seen.sort_values(kind="stable").index].reset_index(drop=True)
+    group_columns = {s.columns.group for s in schemes.values()}
+    heading = group_columns.pop() if len(group_columns) == 1 and None not in group_columns else label("team",
+                                                                                                      lang)
+    return RollupResult(table, periods, names, lang, decimals, plan, totals.mean(axis=0), str(heading))
+
+
+def _long(outcomes: list[tuple[str, dict[str, Result]]]) -> pd.DataFrame:
+    """One row per employee and period: who, the period's total (after veto) and grade, and where from."""
     columns: dict[str, list[Any]] = {k: [] for k in ("id", "name", "group", "base", "total", "grade", "role",
                                                         "scheme", "period", "order")}
     for order, (period, results) in enumerate(outcomes):
@@ -52,46 +80,32 @@ def rollup(plan: Plan, schemes: dict[str, Scheme], lang: str, outcomes: list[tup
             columns["scheme"] += [key] * n
             columns["period"] += [period] * n
             columns["order"] += [order] * n
-    long = pd.DataFrame(columns).astype({"base": float, "total": float})
-    totals = long.pivot(index="id", columns="period", values="total").reindex(columns=periods)
-    grades_wide = long.pivot(index="id", columns="period", values="grade").reindex(columns=periods)
-    last = long.sort_values("order").groupby("id").last()
-    present = totals.notna()
+    return pd.DataFrame(columns).astype({"base": float, "total": float})
+
+
+def _rolled(plan: Plan, totals: pd.DataFrame, last: pd.DataFrame) -> pd.Series:
+    """The rolled-up total before rounding: mean, renormalised weights or the last period present."""
+    spec = plan.rollup
     if spec.method == "mean":
-        total = totals.mean(axis=1)
-    elif spec.method == "last":
-        total = last["total"]
-    else:
-        w = pd.Series(spec.weights).reindex(periods).fillna(0.0)
-        weight_present = present.mul(w, axis=1).sum(axis=1)
-        total = totals.fillna(0).mul(w, axis=1).sum(axis=1) / weight_present.where(weight_present > 0)
-    decimals = next(iter(schemes.values())).decimals
-    total = pd.Series(round_half_up(total.reindex(last.index), decimals), index=last.index)
+        return totals.mean(axis=1)
+    if spec.method == "last":
+        return last["total"]
+    w = pd.Series(spec.weights).reindex(totals.columns).fillna(0.0)
+    weight_present = totals.notna().mul(w, axis=1).sum(axis=1)
+    return totals.fillna(0).mul(w, axis=1).sum(axis=1) / weight_present.where(weight_present > 0)
+
+
+def _graded(plan: Plan, schemes: dict[str, Scheme], total: pd.Series, last: pd.DataFrame
+            ) -> tuple[pd.Series, pd.Series, pd.Series, list[list[str]]]:
+    """Grade, coefficient and payout per pool (the roll-up's grades, else each scheme's), and each pool's
+    grade names."""
     grade = pd.Series(None, index=last.index, dtype=object)
     coefficient = pd.Series(np.nan, index=last.index)
     payout = pd.Series(np.nan, index=last.index)
-    pools = [(spec.grades, last.index)] if spec.grades else [
+    pools = [(plan.rollup.grades, last.index)] if plan.rollup.grades else [
         (scheme.grades, last.index[last["scheme"] == key]) for key, scheme in schemes.items()]
     for grades, index in pools:
         if len(index):
             grade[index] = assign_grades(total[index], grades)
             coefficient[index], payout[index] = coefficients(grade[index], grades, last.loc[index, "base"])
-    names = [[g.grade for g in grades] for grades, index in pools if len(index)]
-    rank, group_rank = ranks(total, last["group"] if last["group"].notna().any() else None)
-    table = pd.DataFrame({"id": last.index, "name": last["name"], "group": last["group"]}, index=last.index)
-    if plan.role_column:
-        table["role"] = last["role"]
-    for p in periods:
-        table[f"total:{p}"] = totals[p]
-        table[f"grade:{p}"] = grades_wide[p]
-    table["total"], table["grade"] = total, grade
-    table["coefficient"], table["payout"] = coefficient, payout
-    table["rank"], table["group_rank"] = rank, group_rank
-    table["present"] = present.sum(axis=1).astype(int)
-    table["absent"] = ~present.all(axis=1)
-    first_seen = long.groupby("id")["order"].min()
-    table = table.loc[first_seen.sort_values(kind="stable").index].reset_index(drop=True)
-    group_columns = {s.columns.group for s in schemes.values()}
-    heading = group_columns.pop() if len(group_columns) == 1 and None not in group_columns else label("team",
-                                                                                                      lang)
-    return RollupResult(table, periods, names, lang, decimals, plan, totals.mean(axis=0), str(heading))
+    return grade, coefficient, payout, [[g.grade for g in grades] for grades, index in pools if len(index)]
