@@ -202,3 +202,25 @@ def test_describe_in_both_languages():
     assert Ratio().describe(ctx(weight=15, target=0.9, lang="en")) == "score = 15 × actual ÷ 90%"
     assert "每低于目标 1% 扣 1 分" in Deduct(per="1%").describe(ctx(weight=30, target=0.95))
     assert SPEC_BANDS.describe(ctx(weight=15)).startswith(">= 95%: 15；[90%, 95%): 12–15")
+
+
+def test_the_registry_holds_every_rule_and_each_provides_every_part():
+    import typing
+
+    import pandas as pd
+
+    from kpiscore.rules import RULES, AdjustmentRule, Context, WeightedRule
+
+    declared = {cls for union in (WeightedRule, AdjustmentRule) for cls in typing.get_args(typing.get_args(union)[0])}
+    assert set(RULES.values()) == declared
+    samples = {"mapping": {"map": {"好": 1}}, "bands": {"bands": [{"when": ">= 90%", "score": 10}]},
+               "rating": {"raters": ["上级"]}, "veto": {}}
+    for name, cls in RULES.items():
+        rule = cls.model_validate({"type": name, **samples.get(name, {})})
+        assert rule.role in ("weighted", "bonus", "penalty", "veto") and rule.value_kind in (
+            "number", "count", "label", "rating")
+        ctx = Context(10.0, 0.9, True, True, "zh")
+        a = pd.Series(["好"] if rule.value_kind == "label" else [0.95])
+        assert len(rule.score(a, ctx)) == 1 and len(rule.words(a, ctx)) == 1
+        assert rule.describe(ctx) and rule.describe(Context(10.0, 0.9, True, True, "en"))
+        assert rule.inputs("列") and rule.max_points(10.0) >= 0

@@ -29,7 +29,7 @@ from pydantic import (
 
 from .errors import Finding, SchemeError, UsageError
 from .i18n import DEFAULT_GRADES, label, msg
-from .rules import AdjustmentRule, Context, Number, Quantity, Ratio, Value, WeightedRule
+from .rules import RULES, AdjustmentRule, Context, Number, Quantity, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 from .yamlio import YamlDoc, read_yaml, surrogates
 
@@ -419,12 +419,12 @@ def _relabel(f: Finding, doc: YamlDoc, lang: str) -> Finding:
     """Say "bonus belongs under adjustments" rather than "unknown rule type bonus"."""
     if f.code == "union_tag_invalid" and f.field and f.field.startswith("dimensions"):
         tag = _tag_at(doc, f.field)
-        if tag in ("bonus", "penalty", "veto"):
+        if tag in RULES and RULES[tag].role != "weighted":
             text = msg("adjustment_in_dimension", lang, type=tag)
             return Finding("adjustment_in_dimension", text, f.file, f.line, f.field)
     if f.code == "union_tag_invalid" and f.field and f.field.startswith("adjustments"):
         tag = _tag_at(doc, f.field)
-        if tag in ("ratio", "deduct", "count", "bands", "threshold", "mapping", "rating"):
+        if tag in RULES and RULES[tag].role == "weighted":
             text = msg("weighted_in_adjustments", lang, type=tag)
             return Finding("weighted_in_adjustments", text, f.file, f.line, f.field)
     if f.code == "extra_forbidden" and f.field and f.field.startswith("adjustments") and f.field.endswith(".weight"):
