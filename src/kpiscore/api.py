@@ -26,6 +26,7 @@ from .scheme import Scheme, load_scheme, starter_schemes
 from .template import MIN_ROWS, input_columns, write_template
 from .values import fold
 from .workbook import write_workbook
+from .yamlio import read_yaml
 
 
 def score(actuals: Actuals | str | Path | pd.DataFrame, scheme: Scheme | str | Path | dict,
@@ -97,11 +98,13 @@ def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> No
 def starters() -> list[tuple[str, str, str]]:
     """The starter schemes as (name for `--scheme`/`init`, the scheme's name, what its first comment says)."""
     rows = []
-    for key, path in starter_schemes().items():
-        scheme = load_scheme(path)
-        text = path.read_text(encoding="utf-8")
+    for key, path in starter_schemes().items():  # listed, not validated: the file is read once, as YAML
+        read = read_yaml(path)
+        data = read.doc.data if read.doc is not None and isinstance(read.doc.data, dict) else {}
+        name = str(data.get("name", key))
+        text = read.data.decode("utf-8-sig")
         about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
-        rows.append((key, scheme.name, about.removeprefix(scheme.name).lstrip("：: ")))
+        rows.append((key, name, about.removeprefix(name).lstrip("：: ")))
     return rows
 
 
