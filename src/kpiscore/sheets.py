@@ -150,15 +150,26 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
+def _cfb_geometry(data: bytes) -> tuple[int, int] | None:
+    """An OLE compound file's sector size and how many whole sectors the file holds; None when its header
+    declares a sector size no writer uses (then there is no header to judge by)."""
+    if len(data) < 512:
+        return None
+    shift = struct.unpack_from("<H", data, 0x1E)[0]
+    if shift not in (9, 12):
+        return None
+    ssz = 1 << shift
+    return ssz, (len(data) - ssz) // ssz
+
+
 def _cfb_cut(data: bytes) -> bool:
     """An OLE compound file (xls) whose header points past its end: cut short in a download."""
     if len(data) < 512:
         return True
-    shift = struct.unpack_from("<H", data, 0x1E)[0]
-    if shift not in (9, 12):
-        return False  # not a header to judge by; calamine's reading decides
-    ssz = 1 << shift
-    n_sectors = (len(data) - ssz) // ssz
+    geometry = _cfb_geometry(data)
+    if geometry is None:
+        return False  # calamine's reading decides
+    _, n_sectors = geometry
     first_dir = struct.unpack_from("<I", data, 0x30)[0]
     fat = [sid for sid in struct.unpack_from("<109I", data, 0x4C) if sid < 0xFFFFFFFA]
     return first_dir >= n_sectors or any(sid >= n_sectors for sid in fat)
@@ -429,13 +440,11 @@ def _xlsx_details(data: bytes, grid: Grid) -> None:
 def cfb_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
     """A stream of an OLE compound file (the `Workbook` of an xls), or None when the file's structure does
     not hold together; every sector number and chain is bounded by the file's own size."""
-    if len(data) < 512 or not data.startswith(_OLE):
-        return None
-    ssz = 1 << struct.unpack_from("<H", data, 0x1E)[0]
-    mini = 1 << struct.unpack_from("<H", data, 0x20)[0]
-    if ssz not in (512, 4096) or mini != 64:
-        return None
-    n_sectors = (len(data) - ssz) // ssz
+    geometry = _cfb_geometry(data)
+    if geometry is None or not data.startswith(_OLE) or struct.unpack_from("<H", data, 0x20)[0] != 6:
+        return None  # 64-byte mini sectors, as every writer uses
+    ssz, n_sectors = geometry
+    mini = 64
     (n_fat, first_dir, _, cutoff, first_minifat, n_minifat, first_difat, n_difat) = struct.unpack_from(
         "<IIIIIIII", data, 0x2C)
 
