@@ -157,3 +157,19 @@ def test_json_shape(base_scheme):
     assert set(e) == {"id", "name", "group", "scores", "dimensions", "bonus", "penalty", "total", "grade",
                       "coefficient", "payout", "rank", "group_rank", "veto"}
     assert e["group"] is None and e["group_rank"] is None and e["coefficient"] is None and e["veto"] is False
+
+
+def test_the_scores_table_is_keyed_by_stable_ids_with_a_column_spec():
+    s = scheme([{"name": "A", "weight": 60, "target": "90%"},
+                {"name": "B", "weight": 40, "rule": {"type": "count", "allow": 0, "points": 5}}])
+    r = run(s, [["1", "甲", 0.9, 2]], ["工号", "姓名", "A", "B"])
+    spec = {c.id: (c.kind, c.unit, c.source) for c in r.columns()}
+    assert spec == {
+        "id": ("identity", None, "工号"), "name": ("identity", None, "姓名"),
+        "actual:A": ("actual", "percent", "A"), "score:A": ("score", None, None),
+        "actual:B": ("actual", "count", "B"), "score:B": ("score", None, None),
+        "subtotal:D": ("score", None, None), "total": ("points", None, None), "grade": ("label", None, None),
+        "rank": ("rank", None, None), "veto": ("flag", None, None)}
+    row = r.table().iloc[0]
+    # 60 × 90% ÷ 90% = 60 ; 40 − 5 × 2 = 30 ; total 90
+    assert (row["score:A"], row["score:B"], row["subtotal:D"], row["total"]) == (60.0, 30.0, 90.0, 90.0)

@@ -65,6 +65,27 @@ def missing_problems(frame: pd.DataFrame, scheme: Scheme) -> Iterator[Problem]:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of the Scores table, by meaning rather than by heading.
+
+    `key` is what it holds (id, name, group, actual, score, subtotal, bonus, …, veto), `item` the indicator,
+    adjustment or dimension it belongs to, `kind` how it is shown (identity, actual, score, points, label, money,
+    rank, flag), `unit` an actual's unit (percent, count, number) and `source` the input column it was read from.
+    """
+
+    key: str
+    kind: str
+    item: str | None = None
+    unit: str | None = None
+    source: str | None = None
+
+    @property
+    def id(self) -> str:
+        """Stable and unique within a table: `score:达成率`, `total`."""
+        return f"{self.key}:{self.item}" if self.item is not None else self.key
+
+
+@dataclass(frozen=True)
 class Result:
     """Everything one scoring run produced, frame by frame, all indexed like the input rows."""
 
@@ -93,7 +114,7 @@ class Result:
                              for ind in self.scheme.indicators}, index=self.raw.index)
 
     def audit(self, rows: slice | None = None) -> pd.DataFrame:
-        """The calculation of every score in words: one column per indicator and adjustment, then the total.
+        """The calculation of every score in words: one column per indicator and adjustment, by its name.
 
         `rows` (a positional slice) lets a writer put a large result into words a chunk at a time.
         """
@@ -114,12 +135,11 @@ class Result:
             if adj.rule.type != "veto":
                 text = text + " = " + fmt_fixed(self.adjustments[adj.name].iloc[rows], d)
             out[adj.name] = text
-        out[label("total_calc", lang)] = self._total_words(rows)
         return pd.DataFrame(out, index=actuals.index)
 
-    def _total_words(self, rows: slice) -> pd.Series:
+    def total_words(self, rows: slice | None = None) -> pd.Series:
         """`27.91 + 35.18 + 9.80 + 25.44 + 2.00 − 3.00 = 96.33`, and the veto when there is one."""
-        d, lang = self.scheme.decimals, self.lang
+        d, lang, rows = self.scheme.decimals, self.lang, rows or slice(None)
         subtotals, summary = self.dimensions.iloc[rows], self.summary.iloc[rows]
         text = pd.Series("", index=subtotals.index)
         for dim in subtotals.columns:
@@ -135,36 +155,45 @@ class Result:
         veto = "；" + label("veto", lang) + " → " if lang == "zh" else "; " + label("veto", lang) + " → "
         return text.where(~vetoed, text + veto + fmt_fixed(summary["total"], d))
 
-    def identity(self) -> pd.DataFrame:
-        """Id, name and group, headed by the scheme's column names: the first columns of Scores and Audit."""
-        cols = self.scheme.columns
-        heads = {"id": cols.id, "name": cols.name, "group": cols.group or label("group", self.lang)}
-        return self.people[[k for k in heads if k in self.people]].rename(columns=heads)
-
-    def table(self) -> pd.DataFrame:
-        """The Scores sheet: identity, then per dimension each indicator's actual and score and the subtotal,
-        then adjustments, total, grade, coefficient, payout, ranks and veto, headed in the scheme's language."""
-        s, lang = self.scheme, self.lang
-        cols: dict[str, pd.Series] = dict(self.identity().items())
+    def columns(self) -> list[Column]:
+        """The Scores table's columns in order: identity, then per dimension each indicator's actual and score
+        and the subtotal, then adjustments' actuals, bonus, penalty, total, grade, coefficient, payout, ranks
+        and veto — those the scheme and the people call for."""
+        s, cols = self.scheme, self.scheme.columns
+        out = [Column("id", "identity", source=cols.id), Column("name", "identity", source=cols.name)]
+        if "group" in self.people:
+            out.append(Column("group", "identity", source=cols.group))
         for dim in s.dimensions:
             for ind in dim.indicators:
-                cols[_actual_heading(ind)] = self._shown_actual(ind)
-                cols[ind.name + label("score_suffix", lang)] = self.scores[ind.name]
-            cols[dim.name + label("subtotal_suffix", lang)] = self.dimensions[dim.name]
-        for adj in s.adjustments:
-            if adj.rule.type != "veto":
-                cols[_actual_heading(adj)] = self._shown_actual(adj)
-        summary = self.summary
-        keys = ["bonus", "penalty", "total", "grade", "coefficient", "payout", "rank", "group_rank", "veto"]
-        for key in keys:
-            if key in ("bonus", "penalty") and not any(a.rule.type == key for a in s.adjustments):
-                continue
-            if key in ("coefficient", "payout") and summary[key].isna().all() and not _has(s, key):
-                continue
-            if key == "group_rank" and "group" not in self.people:
-                continue
-            cols[label(key, lang)] = summary[key]
-        return pd.DataFrame(cols, index=self.people.index)
+                out += [_actual_column(ind), Column("score", "score", item=ind.name)]
+            out.append(Column("subtotal", "score", item=dim.name))
+        out += [_actual_column(adj) for adj in s.adjustments if adj.rule.type != "veto"]
+        for key in ("bonus", "penalty"):
+            if any(a.rule.type == key for a in s.adjustments):
+                out.append(Column(key, "points"))
+        out += [Column("total", "points"), Column("grade", "label")]
+        for key, kind in (("coefficient", "points"), ("payout", "money")):
+            if self.summary[key].notna().any() or _has(s, key):
+                out.append(Column(key, kind))
+        out.append(Column("rank", "rank"))
+        if "group" in self.people:
+            out.append(Column("group_rank", "rank"))
+        out.append(Column("veto", "flag"))
+        return out
+
+    def table(self) -> pd.DataFrame:
+        """The Scores table, keyed by each column's stable `Column.id`; writers head it in the user's language."""
+        parts: dict[str, pd.Series] = {}
+        for col in self.columns():
+            if col.kind == "identity":
+                parts[col.id] = self.people[col.key]
+            elif col.item is None:
+                parts[col.id] = self.summary[col.key]
+            elif col.key == "actual":
+                parts[col.id] = self._shown_actual(self.scheme.item(col.item))
+            else:
+                parts[col.id] = (self.scores if col.key == "score" else self.dimensions)[col.item]
+        return pd.DataFrame(parts, index=self.people.index)
 
     def _shown_actual(self, item: Indicator | Adjustment) -> pd.Series:
         """Counts as whole numbers (3, not 3.0) when they are whole."""
@@ -209,9 +238,11 @@ def _none(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
-def _actual_heading(item: Indicator | Adjustment) -> str:
-    """An actual is headed by its input column name (a rating, by the indicator's name)."""
-    return item.column or item.name if item.rule.type != "rating" else item.name
+def _actual_column(item: Indicator | Adjustment) -> Column:
+    """An actual is headed by its input column name (a rating, by the indicator's name), in its unit."""
+    source = item.column or item.name if item.rule.type != "rating" else item.name
+    unit = "percent" if item.percent else "count" if item.rule.value_kind == "count" else "number"
+    return Column("actual", "actual", item=item.name, unit=unit, source=source)
 
 
 def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sources: list[Any] | None = None,

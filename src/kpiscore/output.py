@@ -19,7 +19,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from .engine import Result
+from .engine import Column, Result
 from .errors import Finding, UsageError
 from .i18n import label, msg, yes_no
 
@@ -172,13 +172,32 @@ def guard_cell(value: Any) -> Any:
     return value
 
 
-def csv_table(result: Result) -> pd.DataFrame:
-    """The Scores sheet as CSV cells: veto as yes/no, text guarded, blanks empty."""
+def heading(column: Column, lang: str) -> str:
+    """A Scores column's heading in `lang`: an input's own name, or the item and its suffix, or a label."""
+    if column.source is not None:
+        return column.source
+    if column.key in ("score", "subtotal"):
+        return f"{column.item}{label(column.key + '_suffix', lang)}"
+    return label(column.key, lang)
+
+
+def identity_table(result: Result) -> pd.DataFrame:
+    """Id, name and group under their input headings: the first columns of Scores and Audit."""
+    columns = [c for c in result.columns() if c.kind == "identity"]
+    return result.people[[c.key for c in columns]].set_axis([heading(c, result.lang) for c in columns], axis=1)
+
+
+def scores_table(result: Result) -> pd.DataFrame:
+    """The Scores table as a reader sees it: headed in the scheme's language, veto as yes/no."""
     table = result.table()
-    veto = label("veto", result.lang)
-    if veto in table:
-        table[veto] = yes_no(table[veto], result.lang)
-    table = table.map(guard_cell)
+    table["veto"] = yes_no(table["veto"], result.lang)
+    table.columns = [heading(c, result.lang) for c in result.columns()]
+    return table
+
+
+def csv_table(result: Result) -> pd.DataFrame:
+    """The Scores sheet as CSV cells: text guarded, blanks empty."""
+    table = scores_table(result).map(guard_cell)
     table.columns = [guard_cell(c) for c in table.columns]
     return table
 

@@ -162,6 +162,10 @@ class Scheme(Model):
     def items(self) -> list[Indicator | Adjustment]:
         return [*self.indicators, *self.adjustments]
 
+    def item(self, name: str) -> Indicator | Adjustment:
+        """The indicator or adjustment called `name` (names are unique)."""
+        return next(i for i in self.items if i.name == name)
+
     @property
     def source(self) -> SchemeSource | None:
         """Where the scheme was read from, with the SHA-256 of its bytes (provenance)."""

@@ -20,9 +20,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from . import analysis
-from .engine import Result, blank_meaning
+from .engine import Column, Result, blank_meaning
 from .i18n import label, msg, yes_no
-from .output import atomic_write, scratch
+from .output import atomic_write, identity_table, scores_table, scratch
 from .rollup import RollupResult
 from .scheme import Scheme
 from .values import text_width
@@ -197,51 +197,39 @@ class _Writer(_Book):
     def scores(self) -> None:
         r, lang = self.result, self.lang
         ws = self.sheet("scores_sheet")
-        table = r.table()
-        veto = label("veto", lang)
-        table[veto] = yes_no(table[veto], lang)
-        formats = [self.column_format(name) for name in table.columns]
-        scored = {ind.name + label("score_suffix", lang) for ind in r.scheme.indicators}
-        scored |= {dim.name + label("subtotal_suffix", lang) for dim in r.scheme.dimensions}
+        columns = r.columns()
+        table = scores_table(r)
+        formats = [self.column_format(c) for c in columns]
         ws.set_row(0, 32)
-        end = self.table(ws, 0, table, formats, empty=["—" if c in scored else None for c in table.columns])
+        end = self.table(ws, 0, table, formats,
+                         empty=["—" if c.key in ("score", "subtotal") else None for c in columns])
         ws.freeze_panes(1, 2)
         ws.repeat_rows(0)
         ws.repeat_columns(0, 1)
         ws.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
-        columns = list(table.columns)
-        self.grade_colours(ws, 1, max(end - 1, 1), columns.index(label("grade", lang)))
-        vc = columns.index(veto)
+        keys = [c.key for c in columns]
+        self.grade_colours(ws, 1, max(end - 1, 1), keys.index("grade"))
+        vc = keys.index("veto")
         ws.conditional_format(1, vc, max(end - 1, 1), vc, {
             "type": "cell", "criteria": "==", "value": f'"{label("yes", lang)}"', "format": self.veto_fill})
 
-    def column_format(self, heading: str) -> Format | None:
+    def column_format(self, column: Column) -> Format | None:
         """The number format of a Scores column, from what the column holds."""
-        r, lang = self.result, self.lang
-        for item in r.scheme.items:
-            actual = item.name if item.rule.type == "rating" else (item.column or item.name)
-            if heading == actual:
-                if item.percent:
-                    return self.percent
-                return self.integer if item.rule.value_kind == "count" else self.number
-        if heading in (label("rank", lang), label("group_rank", lang)):
-            return self.integer
-        if heading == label("payout", lang):
-            return self.money
-        if heading in (label("grade", lang), label("veto", lang)) or heading in (
-                r.scheme.columns.id, r.scheme.columns.name, r.scheme.columns.group):
-            return None
-        return self.score
+        if column.kind == "actual":
+            return {"percent": self.percent, "count": self.integer}.get(column.unit or "", self.number)
+        return {"rank": self.integer, "money": self.money, "points": self.score, "score": self.score
+                }.get(column.kind)
 
     def audit(self) -> None:
         r = self.result
         ws = self.sheet("audit_sheet")
-        head = r.identity()
+        head = identity_table(r)
         ws.set_row(0, 32)
         top = 0
         for start in range(0, max(len(head), 1), AUDIT_CHUNK):
             rows = slice(start, start + AUDIT_CHUNK)
-            chunk = pd.concat([head.iloc[rows], r.audit(rows)], axis=1)
+            chunk = pd.concat([head.iloc[rows], r.audit(rows),
+                               r.total_words(rows).rename(label("total_calc", self.lang))], axis=1)
             # the header and the widths come with the first chunk; later chunks continue below
             top = self.table(ws, top, chunk, [None] * len(chunk.columns), widths=start == 0, header=start == 0)
         ws.freeze_panes(1, head.shape[1])
