@@ -209,6 +209,7 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
 
     import pandas as pd
 
+    from kpiscore.i18n import words
     from kpiscore.rules import RULES, AdjustmentRule, Context, WeightedRule
 
     declared = {cls for union in (WeightedRule, AdjustmentRule) for cls in typing.get_args(typing.get_args(union)[0])}
@@ -224,3 +225,10 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
         assert len(rule.score(a, ctx)) == 1 and len(rule.words(a, ctx)) == 1
         assert rule.describe(ctx) and rule.describe(Context(10.0, 0.9, True, True, "en"))
         assert rule.inputs("列") and rule.max_points(10.0) >= 0
+        # the template's parts: how the cell is typed and checked, the hint in both languages, an example
+        cell = rule.cell(ctx)
+        assert cell.kind in ("percent", "count", "number", "label") and cell.validation["validate"]
+        assert words(cell.hint, "zh", **cell.params) and words(cell.hint, "en", **cell.params)
+        example = pd.Series([rule.example(ctx)], dtype=object if rule.value_kind == "label" else float)
+        assert rule.score(example, ctx).notna().all()
+        assert rule.blank_is_zero == (rule.value_kind == "count")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .i18n import label
+from .i18n import label, words
 from .scheme import Adjustment, Grade, Indicator, Scheme
 from .values import fmt_fixed, fmt_plain, fold, one, round_half_up, snap
 
@@ -33,8 +33,8 @@ def _actual(frame: pd.DataFrame, item: Indicator | Adjustment) -> pd.Series:
 
 
 def blank_is_zero(item: Indicator | Adjustment) -> bool:
-    """Counts, bonus, penalty and veto: a blank cell means nothing happened."""
-    return isinstance(item, Adjustment) or item.rule.value_kind == "count"
+    """Whether the item's rule reads a blank as 0 (counts, bonus, penalty and veto: nothing happened)."""
+    return bool(item.rule.blank_is_zero)
 
 
 def blank_meaning(scheme: Scheme, item: Indicator | Adjustment) -> str:
@@ -152,7 +152,7 @@ class Result:
                                                - summary["penalty"], d), 0)
         text = text + " = " + fmt_fixed(pd.Series(before_veto, index=text.index), d)
         vetoed = summary["veto"] & (summary["total"] != before_veto)
-        veto = "；" + label("veto", lang) + " → " if lang == "zh" else "; " + label("veto", lang) + " → "
+        veto = words("list_sep", lang) + label("veto", lang) + " → "
         return text.where(~vetoed, text + veto + fmt_fixed(summary["total"], d))
 
     def columns(self) -> list[Column]:

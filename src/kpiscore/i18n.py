@@ -316,6 +316,68 @@ def msg(code: str, lang: str, /, **params: Any) -> str:
         return str(params.get("message", template))
 
 
+#: the pieces rules put their descriptions and calculations together from (`Context.say`)
+WORDS: dict[str, tuple[str, str]] = {
+    "ratio_higher": ("得分 = {w} × 实际值 ÷ {t}", "score = {w} × actual ÷ {t}"),
+    "ratio_lower": ("得分 = {w} × {t} ÷ 实际值", "score = {w} × {t} ÷ actual"),
+    "ratio_cap": ("（比率上限 {cap}）", " (ratio capped at {cap})"),
+    "deduct_below": ("目标 {t}，每低于目标 {per} 扣 {pts} 分", "target {t}; {pts} point(s) off per {per} below it"),
+    "deduct_above": ("目标 {t}，每高于目标 {per} 扣 {pts} 分", "target {t}; {pts} point(s) off per {per} above it"),
+    "deduct_floor": ("（不足一档不扣）", " (part steps not counted)"),
+    "deduct_ceil": ("（不足 {per} 按 {per} 计）", " (a part step counts as a whole {per})"),
+    "deduct_add": ("；每超出 {per} 加 {add} 分，最高 {top} 分", "; {add} added per {per} beyond it, at most {top}"),
+    "count_beyond": ("超过 {allow} 次后每次扣 {pts} 分", "{pts} point(s) off per occurrence beyond {allow}"),
+    "count_each": ("每次扣 {pts} 分", "{pts} point(s) off per occurrence"),
+    "bands_none": (" 不在任何区间: {otherwise}", " in no band: {otherwise}"),
+    "bands_otherwise": ("其他: {otherwise}", "otherwise: {otherwise}"),
+    "list_sep": ("；", "; "),
+    "comma": ("，", ", "),
+    "threshold": ("实际值 {cmp} {t} 得 {w} 分，否则 {f} 分", "{w} when actual {cmp} {t}, else {f}"),
+    "mapping_scale": ("；得分 = {w} × 分值 ÷ {top}", "; score = {w} × points ÷ {top}"),
+    "rating": ("评分 0–{scale}（{who}），得分 = {w} × 平均分 ÷ {scale}", "rated 0–{scale} by {who}; score = {w} × mean ÷ {scale}"),
+    "rating_trim_words": ("；三人及以上去掉一个最高分和一个最低分", "; with 3 or more ratings the highest and lowest are dropped"),
+    "bonus_per_unit": ("每单位加 {points} 分", "{points} point(s) added per unit"),
+    "penalty_per_unit": ("每单位扣 {points} 分", "{points} point(s) taken off per unit"),
+    "points_max": ("，最多 {max} 分", ", at most {max}"),
+    "vetoed": ("一票否决", "vetoed"),
+    "not_vetoed": ("未否决", "not vetoed"),
+    "veto_zero": ("总分为 0", "the total is 0"),
+    "veto_grade": ("等级定为 {grade}", "the grade is {grade}"),
+    "veto": ("超过 {allow} 即一票否决：{effect}", "more than {allow}: vetoed, {effect}"),
+    # how a template cell is filled (`Cell.hint`)
+    "unit": ("（{unit}）", " ({unit})"),
+    "hint_count": ("填次数：0 或正整数，没有就填 0 或留空", "a whole count: 0 or more (0 or blank when none)"),
+    "hint_percent": ("填百分比，如 88% 或 0.88", "a percent: 88% or 0.88"),
+    "hint_number": ("填数值{unit}，不小于 0", "a number{unit}, 0 or more"),
+    "hint_label": ("从下拉列表选择：{labels}", "choose from the list: {labels}"),
+    "hint_rating": ("填 1–{scale} 分", "a rating from 1 to {scale}"),
+    "hint_invalid": ("输入无效：{hint}", "Not valid: {hint}"),
+    # the template's own words
+    "template_title": ("考核数据录入表", "data entry sheet"),
+    "template_data_sheet": ("考核数据", "Data"),
+    "template_lists_sheet": ("下拉选项", "Lists"),
+    "template_instructions_sheet": ("填写说明", "Instructions"),
+    "template_enter": ("填写", "Enter"),
+    "template_example": ("示例", "Example"),
+    "template_rows": ("每人一行，从“考核数据”表第 4 行起填写；不要修改表头文字，也不要插入列。",
+                      "One row per employee from row 4 of the Data sheet; do not change the header or insert columns."),
+    "template_ids": ("工号按文字填写，00123 会保留前导 0；同一工号只能出现一次。",
+                     "Ids are text (00123 keeps its zeros); each id appears once."),
+    "template_percent": ("百分比指标：填 88% 或 0.88（两者相同）；不要填 88，系统会报错而不是猜测。",
+                         "Percent indicators: type 88% or 0.88 (the same); a bare 88 is an error, never a guess."),
+    "template_blank": ("空白单元格：默认“{policy}”；次数、加分、扣分、否决项留空按 0 计。各指标的处理见下表。",
+                       "Blank cells: by default \"{policy}\"; counts, bonus, penalty and veto blanks count as 0. "
+                       "Each indicator's rule is in the table below."),
+    "template_run": ("填好后运行：kpiscore score 本文件.xlsx --scheme 方案.yaml",
+                     "When filled: kpiscore score this-file.xlsx --scheme scheme.yaml"),
+}
+
+
+def words(code: str, lang: str, /, **params: Any) -> str:
+    zh, en = WORDS[code]
+    return (zh if lang == "zh" else en).format(**params)
+
+
 def label(key: str, lang: str) -> str:
     zh, en = LABELS[key]
     return zh if lang == "zh" else en

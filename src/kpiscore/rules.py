@@ -8,7 +8,7 @@ calculation into words (`15 × 88% ÷ 90%`) for `explain` and the Audit sheet, a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -25,7 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .values import Quantity, fmt_plain, fold, one, parse_number, snap, usable
+from .i18n import words
+from .values import PERCENT_MAX, Quantity, fmt_plain, fold, one, parse_number, snap, usable
 
 
 def _usable(value: float, written: Any = None) -> float:
@@ -93,13 +94,26 @@ class Context:
     higher: bool
     percent: bool
     lang: str
+    unit: str | None = None
 
-    def tr(self, zh: str, en: str) -> str:
-        return zh if self.lang == "zh" else en
+    def say(self, code: str, **params: str) -> str:
+        """A piece of a rule's description or calculation, from the catalog, in the scheme's language."""
+        return words(code, self.lang, **params)
 
     def num(self, value: float) -> str:
         """A value in the actual's unit, as typed: 90% for a percent indicator."""
         return one(value, self.percent)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """How one input cell of a rule is typed in the template: its number format, the Excel data validation
+    that keeps it valid, and the hint (a catalog code and its parameters) that says how to fill it."""
+
+    kind: str  # percent | count | number | label
+    hint: str
+    validation: dict[str, Any]
+    params: dict[str, str] = field(default_factory=dict)
 
 
 class _Rule(BaseModel):
@@ -130,6 +144,30 @@ class _Rule(BaseModel):
     def percent_hint(self) -> bool:
         """Whether a parameter was written with `%`, which makes the indicator a percent indicator."""
         return False
+
+    @property
+    def blank_is_zero(self) -> bool:
+        """Counts (complaints, bonus units, veto events): a blank cell means nothing happened, so it is 0."""
+        return self.value_kind == "count"
+
+    def cell(self, ctx: Context) -> Cell:
+        """How the rule's input cell is typed: a whole count, a percent or a number, never negative."""
+        if self.value_kind == "count":
+            return Cell("count", "hint_count", {"validate": "integer", "criteria": ">=", "value": 0})
+        if ctx.percent:
+            return Cell("percent", "hint_percent",
+                        {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": PERCENT_MAX})
+        unit = ctx.say("unit", unit=ctx.unit) if ctx.unit else ""
+        return Cell("number", "hint_number", {"validate": "decimal", "criteria": ">=", "value": 0}, {"unit": unit})
+
+    def example(self, ctx: Context) -> Any:
+        """A plausible actual for the template's example: a little short of the target (or 1 of a count)."""
+        if self.value_kind == "count":
+            return 1
+        target = ctx.target if ctx.target is not None else (0.9 if ctx.percent else 10.0)
+        if ctx.percent:
+            return round(min(PERCENT_MAX, max(0.0, target - 0.02 if ctx.higher else target + 0.02)), 4)
+        return round(target * 0.9 if ctx.higher else target * 1.25, 2)
 
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         raise NotImplementedError
@@ -180,12 +218,8 @@ class Ratio(_Rule):
 
     def describe(self, ctx: Context) -> str:
         w, t = one(ctx.weight), ctx.num(ctx.target)  # type: ignore[arg-type]
-        formula = ctx.tr(f"得分 = {w} × 实际值 ÷ {t}", f"score = {w} × actual ÷ {t}")
-        if not ctx.higher:
-            formula = ctx.tr(f"得分 = {w} × {t} ÷ 实际值", f"score = {w} × {t} ÷ actual")
-        if self.cap:
-            formula += ctx.tr(f"（比率上限 {self.cap.text}）", f" (ratio capped at {self.cap.text})")
-        return formula
+        formula = ctx.say("ratio_higher" if ctx.higher else "ratio_lower", w=w, t=t)
+        return formula + ctx.say("ratio_cap", cap=self.cap.text) if self.cap else formula
 
 
 def _steps(amount: pd.Series, per: float, partial: str) -> np.ndarray:
@@ -246,19 +280,12 @@ class Deduct(_Rule):
     def describe(self, ctx: Context) -> str:
         per, t = ctx.num(self._per(ctx)), ctx.num(ctx.target)  # type: ignore[arg-type]
         pts = one(self.points)
-        text = ctx.tr(
-            f"目标 {t}，每{'低于' if ctx.higher else '高于'}目标 {per} 扣 {pts} 分",
-            f"target {t}; {pts} point(s) off per {per} {'below' if ctx.higher else 'above'} it",
-        )
-        text += {
-            "floor": ctx.tr("（不足一档不扣）", " (part steps not counted)"),
-            "ceil": ctx.tr(f"（不足 {per} 按 {per} 计）", f" (a part step counts as a whole {per})"),
-            "prorate": "",
-        }[self.partial]
+        text = ctx.say("deduct_below" if ctx.higher else "deduct_above", t=t, per=per, pts=pts)
+        if self.partial != "prorate":
+            text += ctx.say("deduct_" + self.partial, per=per)
         if self.add is not None:
             top = one(self.max if self.max is not None else ctx.weight)
-            text += ctx.tr(f"；每超出 {per} 加 {one(self.add)} 分，最高 {top} 分",
-                           f"; {one(self.add)} added per {per} beyond it, at most {top}")
+            text += ctx.say("deduct_add", per=per, add=one(self.add), top=top)
         return text
 
 
@@ -271,6 +298,9 @@ class Count(_Rule):
     value_kind: ClassVar[str] = "count"
     whole: ClassVar[bool] = True
 
+    def example(self, ctx: Context) -> Any:
+        return self.allow + 2
+
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return (ctx.weight - self.points * (a - self.allow).clip(lower=0)).clip(lower=0)
 
@@ -281,9 +311,7 @@ class Count(_Rule):
 
     def describe(self, ctx: Context) -> str:
         pts, allow = one(self.points), one(self.allow)
-        if self.allow:
-            return ctx.tr(f"超过 {allow} 次后每次扣 {pts} 分", f"{pts} point(s) off per occurrence beyond {allow}")
-        return ctx.tr(f"每次扣 {pts} 分", f"{pts} point(s) off per occurrence")
+        return ctx.say("count_beyond" if self.allow else "count_each", pts=pts, allow=allow)
 
 
 #: comparisons a band's `when` may start with, longest first so that ">=" is not read as ">"
@@ -422,6 +450,12 @@ class Bands(_Rule):
     def max_points(self, weight: float) -> float:
         return max([b.top for b in self.bands] + [self.otherwise])
 
+    def example(self, ctx: Context) -> Any:
+        """The middle of the first closed band (else the finite end of the first band)."""
+        band = next((b for b in self.bands if b.when.bounded), self.bands[0])
+        lo, hi = band.when.lo, band.when.hi
+        return round((lo + hi) / 2, 4) if band.when.bounded else (lo if lo > -math.inf else hi)
+
     def percent_hint(self) -> bool:
         return any(b.when.percent for b in self.bands)
 
@@ -441,15 +475,15 @@ class Bands(_Rule):
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         which = self._which(a)
-        text = _a(a, ctx) + ctx.tr(f" 不在任何区间: {one(self.otherwise)}", f" in no band: {one(self.otherwise)}")
+        text = _a(a, ctx) + ctx.say("bands_none", otherwise=one(self.otherwise))
         for i, band in enumerate(self.bands):
             text = text.where(which != i, band.words(a, ctx))
         return text
 
     def describe(self, ctx: Context) -> str:
         parts = [b.describe() for b in self.bands]
-        parts.append(ctx.tr(f"其他: {one(self.otherwise)}", f"otherwise: {one(self.otherwise)}"))
-        return ctx.tr("；", "; ").join(parts)
+        parts.append(ctx.say("bands_otherwise", otherwise=one(self.otherwise)))
+        return ctx.say("list_sep").join(parts)
 
 
 class Threshold(_Rule):
@@ -475,7 +509,7 @@ class Threshold(_Rule):
     def describe(self, ctx: Context) -> str:
         t, w, f = ctx.num(ctx.target), one(ctx.weight), one(self.fail)  # type: ignore[arg-type]
         cmp = "≥" if ctx.higher else "≤"
-        return ctx.tr(f"实际值 {cmp} {t} 得 {w} 分，否则 {f} 分", f"{w} when actual {cmp} {t}, else {f}")
+        return ctx.say("threshold", cmp=cmp, t=t, w=w, f=f)
 
 
 class Mapping(_Rule):
@@ -504,6 +538,15 @@ class Mapping(_Rule):
     def max_points(self, weight: float) -> float:
         return weight if self.scale else max(self.map.values(), default=0)
 
+    def cell(self, ctx: Context) -> Cell:
+        labels = list(self.map)
+        return Cell("label", "hint_label", {"validate": "list", "source": labels}, {"labels": " / ".join(labels)})
+
+    def example(self, ctx: Context) -> Any:
+        """The second label (the first is usually the best, which shows less)."""
+        labels = list(self.map)
+        return labels[1] if len(labels) > 1 else labels[0]
+
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         points = a.map(self.folded).astype(float)
         top = max(self.map.values())
@@ -516,12 +559,9 @@ class Mapping(_Rule):
         return a.astype(str) + f": {one(ctx.weight)} × " + points + f" ÷ {one(max(self.map.values()))}"
 
     def describe(self, ctx: Context) -> str:
-        sep = ctx.tr("，", ", ")
-        text = sep.join(f"{k} {one(v)}" for k, v in self.map.items())
+        text = ctx.say("comma").join(f"{k} {one(v)}" for k, v in self.map.items())
         if self.scale:
-            top = one(max(self.map.values()))
-            w = one(ctx.weight)
-            text += ctx.tr(f"；得分 = {w} × 分值 ÷ {top}", f"; score = {w} × points ÷ {top}")
+            text += ctx.say("mapping_scale", w=one(ctx.weight), top=one(max(self.map.values())))
         return text
 
 
@@ -558,6 +598,15 @@ class Rating(_Rule):
             return (total / count).where(count < 3, trimmed)
         return total / count
 
+    def cell(self, ctx: Context) -> Cell:
+        """Each rater's cell: a rating from 1 to the scale."""
+        top = int(self.scale) if float(self.scale).is_integer() else self.scale
+        return Cell("number", "hint_rating", {"validate": "decimal", "criteria": "between", "minimum": 1,
+                                              "maximum": top}, {"scale": one(self.scale)})
+
+    def example(self, ctx: Context) -> Any:
+        return self.scale * 0.8
+
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return ctx.weight * a / self.scale
 
@@ -570,12 +619,8 @@ class Rating(_Rule):
             who = "、".join(f"{r} {one(w / total, True)}" for r, w in self.raters.items())
         else:
             who = "、".join(self.raters)
-        text = ctx.tr(f"评分 0–{one(self.scale)}（{who}），得分 = {one(ctx.weight)} × 平均分 ÷ {one(self.scale)}",
-                      f"rated 0–{one(self.scale)} by {who}; score = {one(ctx.weight)} × mean ÷ {one(self.scale)}")
-        if self.trim:
-            text += ctx.tr("；三人及以上去掉一个最高分和一个最低分",
-                           "; with 3 or more ratings the highest and lowest are dropped")
-        return text
+        text = ctx.say("rating", scale=one(self.scale), who=who, w=one(ctx.weight))
+        return text + ctx.say("rating_trim_words") if self.trim else text
 
 
 class _Adjustment(_Rule):
@@ -597,11 +642,8 @@ class _Adjustment(_Rule):
         return text if self.max is None else "min(" + text + f", {one(self.max)})"
 
     def describe(self, ctx: Context) -> str:
-        verb = ctx.tr("加" if self.role == "bonus" else "扣", "added" if self.role == "bonus" else "taken off")
-        text = ctx.tr(f"每单位{verb} {one(self.points)} 分", f"{one(self.points)} point(s) {verb} per unit")
-        if self.max is not None:
-            text += ctx.tr(f"，最多 {one(self.max)} 分", f", at most {one(self.max)}")
-        return text
+        text = ctx.say(self.role + "_per_unit", points=one(self.points))
+        return text if self.max is None else text + ctx.say("points_max", max=one(self.max))
 
 
 class Bonus(_Adjustment):
@@ -642,13 +684,12 @@ class Veto(_Rule):
         return a > self.allow
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        vetoed = _a(a, ctx) + f" > {one(self.allow)}: " + ctx.tr("一票否决", "vetoed")
-        return vetoed.where(a > self.allow, _a(a, ctx) + f" ≤ {one(self.allow)}: " + ctx.tr("未否决", "not vetoed"))
+        vetoed = _a(a, ctx) + f" > {one(self.allow)}: " + ctx.say("vetoed")
+        return vetoed.where(a > self.allow, _a(a, ctx) + f" ≤ {one(self.allow)}: " + ctx.say("not_vetoed"))
 
     def describe(self, ctx: Context) -> str:
-        effect = ctx.tr("总分为 0", "the total is 0") if self.effect == "zero" else ctx.tr(
-            f"等级定为 {self.grade}", f"the grade is {self.grade}")
-        return ctx.tr(f"超过 {one(self.allow)} 即一票否决：{effect}", f"more than {one(self.allow)}: vetoed, {effect}")
+        effect = ctx.say("veto_" + self.effect, grade=str(self.grade))
+        return ctx.say("veto", allow=one(self.allow), effect=effect)
 
 
 WeightedRule = Annotated[Ratio | Deduct | Count | Bands | Threshold | Mapping | Rating, Field(discriminator="type")]

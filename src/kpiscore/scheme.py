@@ -101,7 +101,7 @@ class _Item(Model):
     def context(self, lang: str) -> Context:
         weight = getattr(self, "weight", 0.0)
         target = self.target.value if self.target else None
-        return Context(weight, target, self.direction == "higher", self.percent, lang)
+        return Context(weight, target, self.direction == "higher", self.percent, lang, self.unit)
 
 
 class Indicator(_Item):

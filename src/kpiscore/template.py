@@ -15,11 +15,11 @@ import pandas as pd
 import xlsxwriter
 
 from .engine import blank_meaning
-from .i18n import label, msg
+from .i18n import label, msg, words
 from .output import atomic_write
 from .readers import STAMP_HASH, STAMP_NAME, column_letter
 from .scheme import Adjustment, Indicator, Scheme
-from .values import PERCENT_MAX, fmt_fixed, one, text_width
+from .values import fmt_fixed, one, text_width
 
 #: data validation and formats cover at least this many rows (or the roster's length)
 MIN_ROWS = 1000
@@ -53,61 +53,27 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
     return out
 
 
-def example_actual(item: Indicator | Adjustment) -> object:
-    """A plausible value to show how an input is typed and what it scores."""
-    rule, ctx = item.rule, item.context("zh")
-    if rule.type == "mapping":
-        labels = list(rule.map)
-        return labels[1] if len(labels) > 1 else labels[0]
-    if rule.type == "rating":
-        return rule.scale * 0.8
-    if rule.type == "count":
-        return rule.allow + 2
-    if rule.value_kind == "count":  # bonus, penalty, veto
-        return 1
-    if rule.type == "bands":
-        band = next((b for b in rule.bands if b.when.bounded), rule.bands[0])
-        lo, hi = band.when.lo, band.when.hi
-        return round((lo + hi) / 2, 4) if band.when.bounded else (lo if lo > float("-inf") else hi)
-    target = ctx.target if ctx.target is not None else (0.9 if item.percent else 10.0)
-    if item.percent:
-        return round(min(PERCENT_MAX, max(0.0, target - 0.02 if ctx.higher else target + 0.02)), 4)
-    return round(target * 0.9 if ctx.higher else target * 1.25, 2)
-
-
 def example_text(item: Indicator | Adjustment, lang: str) -> str:
-    """`88% → 15 × 88% ÷ 90% = 14.67`: the example value put through the rule that scores it."""
+    """`88% → 15 × 88% ÷ 90% = 14.67`: the rule's example value put through the rule that scores it."""
     ctx = item.context(lang)
-    value = example_actual(item)
+    value = item.rule.example(ctx)
     series = pd.Series([value], dtype=object if isinstance(value, str) else float)
-    words = item.rule.words(series, ctx).iloc[0]
+    said = item.rule.words(series, ctx).iloc[0]
     if item.rule.type == "veto":
-        return words
+        return said
     score = item.rule.score(series, ctx)
-    return f"{words} = {fmt_fixed(score.astype(float), 2).iloc[0]}"
+    return f"{said} = {fmt_fixed(score.astype(float), 2).iloc[0]}"
 
 
-def how_to_type(item: Indicator | Adjustment, lang: str, rater: bool = False) -> str:
-    rule = item.rule
-    zh = lang == "zh"
-    if rater:
-        scale = one(rule.scale)  # type: ignore[union-attr]
-        return f"填 1–{scale} 分" if zh else f"a rating from 1 to {scale}"
-    if rule.type == "mapping":
-        labels = " / ".join(rule.map)
-        return f"从下拉列表选择：{labels}" if zh else f"choose from the list: {labels}"
-    if rule.value_kind == "count":
-        return "填次数（整数，没有填 0 或留空）" if zh else "a whole count (0 or blank when none)"
-    if item.percent:
-        return "填百分比，如 88% 或 0.88" if zh else "a percent: 88% or 0.88"
-    unit = f"（{item.unit}）" if zh and item.unit else (f" ({item.unit})" if item.unit else "")
-    return f"填数值{unit}" if zh else f"a number{unit}"
+def how_to_type(item: Indicator | Adjustment, lang: str) -> str:
+    """The rule's hint for its input cell, in `lang`."""
+    cell = item.rule.cell(item.context(lang))
+    return words(cell.hint, lang, **cell.params)
 
 
 def note(scheme: Scheme, col: InputColumn) -> str:
     """The header cell's note: what the column is, its unit and target, the rule in words, how to type it."""
     lang = scheme.language
-    zh = lang == "zh"
     if col.item is None:
         return label("note_" + col.role, lang)
     item, ctx = col.item, col.item.context(lang)
@@ -124,7 +90,7 @@ def note(scheme: Scheme, col: InputColumn) -> str:
     if facts:
         lines.append("  ".join(facts))
     lines.append(f"{label('rule', lang)}: {item.rule.describe(ctx)}")
-    lines.append(("填写" if zh else "Enter") + f": {how_to_type(item, lang, col.role == 'rater')}")
+    lines.append(f"{words('template_enter', lang)}: {how_to_type(item, lang)}")
     lines.append(f"{label('missing', lang)}: {label(blank_meaning(scheme, item), lang)}")
     return "\n".join(lines)
 
@@ -136,15 +102,13 @@ def write_template(scheme: Scheme, path: str | Path, roster: pd.DataFrame | None
 
 
 def _write(scheme: Scheme, path: Path, roster: pd.DataFrame | None) -> None:
-    lang = scheme.language
-    zh = lang == "zh"
     buffer = io.BytesIO()  # built in memory, written by us: a full disk is one clean OSError
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                         "strings_to_numbers": False})
     try:
         book.set_custom_property(STAMP_NAME, scheme.name)
         book.set_custom_property(STAMP_HASH, scheme.content_hash)
-        book.set_properties({"title": f"{scheme.name} · " + ("考核数据录入表" if zh else "data entry sheet"),
+        book.set_properties({"title": f"{scheme.name} · {words('template_title', scheme.language)}",
                              "comments": "kpiscore input template"})
         lists = _data_sheet(book, scheme, roster)
         _instructions(book, scheme)
@@ -165,7 +129,7 @@ def _inline(labels: list[str]) -> bool:
 
 
 def _lists_name(scheme: Scheme) -> str:
-    return "下拉选项" if scheme.language == "zh" else "Lists"
+    return words("template_lists_sheet", scheme.language)
 
 
 def _lists_sheet(book: xlsxwriter.Workbook, scheme: Scheme, lists: list[list[str]]) -> None:
@@ -180,7 +144,6 @@ def _lists_sheet(book: xlsxwriter.Workbook, scheme: Scheme, lists: list[list[str
 def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame | None) -> list[list[str]]:
     """The data sheet; returns the drop-down lists that live on the hidden lists sheet."""
     lang = scheme.language
-    zh = lang == "zh"
     base = {"font_name": "Microsoft YaHei", "font_size": 10}
     fmt = book.add_format
     header = fmt({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1,
@@ -188,11 +151,11 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
     formats = {"text": fmt({**base, "num_format": "@"}), "percent": fmt({**base, "num_format": "0.00%"}),
                "count": fmt({**base, "num_format": "0"}), "number": fmt({**base, "num_format": "General"}),
                "money": fmt({**base, "num_format": "#,##0.00"}), "label": fmt(base)}
-    ws = book.add_worksheet("考核数据" if zh else "Data")
+    ws = book.add_worksheet(words("template_data_sheet", lang))
     ws.set_paper(9)
     ws.set_landscape()
     period = f" · {scheme.period}" if scheme.period else ""
-    ws.write_string(0, 0, f"{scheme.name}{period} · " + ("考核数据录入表" if zh else "data entry sheet"),
+    ws.write_string(0, 0, f"{scheme.name}{period} · {words('template_title', lang)}",
                     fmt({**base, "bold": True, "font_size": 14}))
     ws.write_string(1, 0, label("template_hint", lang), fmt({**base, "font_color": "#595959"}))
     columns = input_columns(scheme)
@@ -201,12 +164,12 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
     lists: list[list[str]] = []
     ws.set_row(HEADER_ROW, 36)
     for c, col in enumerate(columns):
-        kind = _kind(col)
+        kind = _kind(col, lang)
         ws.set_column(c, c, max(10, -(-text_width(col.heading) // 2) + 4), formats[kind])
         ws.write_string(HEADER_ROW, c, col.heading, header)
         ws.write_comment(HEADER_ROW, c, note(scheme, col), {"x_scale": 2.2, "y_scale": 2.4,
                                                              "font_name": "Microsoft YaHei"})
-        validation = _validation(scheme, col, kind)
+        validation = _validation(scheme, col)
         labels = [str(x) for x in col.item.rule.map] if kind == "label" and col.item else []  # type: ignore[union-attr]
         if validation and labels and not _inline(labels):
             lists.append(labels)
@@ -225,82 +188,49 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
     return lists
 
 
-def _kind(col: InputColumn) -> str:
-    if col.role in ("id", "name", "group"):
-        return "text"
-    if col.role == "base":
-        return "money"
-    item = col.item
-    assert item is not None
-    if col.role == "rater":
-        return "number"
-    if item.rule.value_kind == "label":
-        return "label"
-    if item.rule.value_kind == "count":
-        return "count"
-    return "percent" if item.percent else "number"
+def _kind(col: InputColumn, lang: str) -> str:
+    """The column's number format: text for identity, money for the base, else what its rule's cell takes."""
+    if col.item is None:
+        return "money" if col.role == "base" else "text"
+    return col.item.rule.cell(col.item.context(lang)).kind
 
 
-def _validation(scheme: Scheme, col: InputColumn, kind: str) -> dict[str, object] | None:
-    """Excel data validation for a column: a range for numbers, a list for labels, an input message."""
-    zh = scheme.language == "zh"
-    if col.item is None and col.role != "base":
-        return None
-    title = (col.item.name if col.item else col.heading)[:32]
-    if col.role == "rater":
-        scale = col.item.rule.scale  # type: ignore[union-attr]
-        rule: dict[str, object] = {"validate": "decimal", "criteria": "between", "minimum": 1,
-                                   "maximum": int(scale) if float(scale).is_integer() else scale}
-        text = f"评分 1–{one(scale)}" if zh else f"a rating from 1 to {one(scale)}"
-    elif kind == "label":
-        labels = list(col.item.rule.map)  # type: ignore[union-attr]
-        rule = {"validate": "list", "source": labels}
-        text = ("请从下拉列表选择：" if zh else "choose: ") + " / ".join(labels)
-    elif kind == "percent":
-        rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": PERCENT_MAX}
-        text = "填百分比，如 88% 或 0.88" if zh else "a percent: 88% or 0.88"
-    elif kind == "count":
-        rule = {"validate": "integer", "criteria": ">=", "value": 0}
-        text = "填次数：0 或正整数" if zh else "a whole count: 0 or more"
+def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
+    """Excel data validation for a column, as its rule asks (the base: a number, 0 or more), with the hint."""
+    lang = scheme.language
+    if col.item is None:
+        if col.role != "base":
+            return None
+        rule: dict[str, object] = {"validate": "decimal", "criteria": ">=", "value": 0}
+        hint = words("hint_number", lang, unit="")
     else:
-        rule = {"validate": "decimal", "criteria": ">=", "value": 0}
-        text = "填数值（不小于 0）" if zh else "a number, 0 or more"
-    return {**rule, "input_title": title, "input_message": text[:255], "error_title": title,
-            "error_message": (("输入无效：" if zh else "Not valid: ") + text)[:255], "error_type": "stop"}
+        cell = col.item.rule.cell(col.item.context(lang))
+        rule, hint = dict(cell.validation), words(cell.hint, lang, **cell.params)
+    title = (col.item.name if col.item else col.heading)[:32]
+    return {**rule, "input_title": title, "input_message": hint[:255], "error_title": title,
+            "error_message": words("hint_invalid", lang, hint=hint)[:255], "error_type": "stop"}
 
 
 def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
     lang = scheme.language
-    zh = lang == "zh"
     base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "top"}
     fmt = book.add_format
     header = fmt({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1})
     text = fmt({**base, "text_wrap": True})
-    ws = book.add_worksheet("填写说明" if zh else "Instructions")
+    ws = book.add_worksheet(words("template_instructions_sheet", lang))
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.write_string(0, 0, ("填写说明 · " if zh else "Instructions · ") + scheme.name, fmt({**base, "bold": True,
-                                                                                      "font_size": 14}))
+    ws.write_string(0, 0, f"{words('template_instructions_sheet', lang)} · {scheme.name}",
+                    fmt({**base, "bold": True, "font_size": 14}))
     policy = label("missing_" + scheme.missing, lang)
-    general = [
-        "每人一行，从“考核数据”表第 4 行起填写；不要修改表头文字，也不要插入列。" if zh else
-        "One row per employee from row 4 of the Data sheet; do not change the header or insert columns.",
-        "工号按文字填写，00123 会保留前导 0；同一工号只能出现一次。" if zh else
-        "Ids are text (00123 keeps its zeros); each id appears once.",
-        "百分比指标：填 88% 或 0.88（两者相同）；不要填 88，系统会报错而不是猜测。" if zh else
-        "Percent indicators: type 88% or 0.88 (the same); a bare 88 is an error, never a guess.",
-        (f"空白单元格：默认“{policy}”；次数、加分、扣分、否决项留空按 0 计。各指标的处理见下表。" if zh else
-         f"Blank cells: by default \"{policy}\"; counts, bonus, penalty and veto blanks count as 0. "
-         "Each indicator's rule is in the table below."),
-        "填好后运行：kpiscore score 本文件.xlsx --scheme 方案.yaml" if zh else
-        "When filled: kpiscore score this-file.xlsx --scheme scheme.yaml",
-    ]
+    general = [words(code, lang, policy=policy) for code in ("template_rows", "template_ids", "template_percent",
+                                                             "template_blank", "template_run")]
     for i, line in enumerate(general):
         ws.write_string(2 + i, 0, f"{i + 1}. {line}", fmt(base))
     top = 3 + len(general)
     heads = [label(k, lang) for k in ("dimension", "indicator", "column", "weight", "target", "rule",
-                                      "missing")] + ["填写" if zh else "Enter", "示例" if zh else "Example"]
+                                      "missing")] + [words("template_enter", lang), words("template_example", lang)]
     widths = [14, 22, 22, 8, 10, 48, 18, 26, 44]
     for c, (head, width) in enumerate(zip(heads, widths, strict=True)):
         ws.write_string(top, c, head, header)
@@ -312,7 +242,7 @@ def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
         ctx = item.context(lang)
         cells = [dim, item.name, "、".join(item.inputs), one(item.weight) if isinstance(item, Indicator) else "",
                  item.target.text if item.target else "", item.rule.describe(ctx),
-                 label(blank_meaning(scheme, item), lang), how_to_type(item, lang, item.rule.type == "rating"),
+                 label(blank_meaning(scheme, item), lang), how_to_type(item, lang),
                  example_text(item, lang)]
         # rows do not grow by themselves in every program: size each to its longest wrapped cell
         lines = max(-(-text_width(v) // max(1, widths[c] - 1)) for c, v in enumerate(cells))
