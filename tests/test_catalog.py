@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kpiscore.i18n import LABELS, MESSAGES, WORDS
+from kpiscore.text import LABELS, MESSAGES, WORDS
 
 SRC = Path(__file__).parents[1] / "src" / "kpiscore"
 CATALOG = {**{("msg", k): v for k, v in MESSAGES.items()}, **{("label", k): v for k, v in LABELS.items()},

@@ -24,6 +24,26 @@ def test_every_command_has_help_and_is_documented(command):
     assert f"kpiscore {command}" in README
 
 
+def _written_commands() -> list[tuple[str, list[str]]]:
+    """Every `kpiscore COMMAND …` the README shows, in code blocks and in backticks: its name and options."""
+    quoted = re.findall(r"```.*?```", README, re.S) + re.findall(r"`([^`\n]*kpiscore [^`\n]*)`", README)
+    found = []
+    for text in quoted:
+        for match in re.finditer(r"kpiscore ([a-z][a-z-]*)([^\n|`]*)", text):
+            found.append((match.group(1), re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", match.group(2))))
+    return found
+
+
+def test_every_command_the_readme_shows_exists_with_its_options():
+    shown = _written_commands()
+    assert {name for name, _ in shown} >= {"score", "template", "validate", "explain", "batch", "schemes", "init"}
+    commands = get_command(app).commands  # type: ignore[attr-defined]
+    for name, options in shown:
+        assert name in commands, f"the README shows kpiscore {name}, which does not exist"
+        known = {opt for param in commands[name].params for opt in (*param.opts, *param.secondary_opts)}
+        assert set(options) <= known | {"--help"}, (name, set(options) - known)
+
+
 def test_quick_start_is_two_commands():
     section = README.split("## Quick start", 1)[1].split("##", 1)[0]
     block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)

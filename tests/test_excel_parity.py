@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from kpiscore.rules import Context, Deduct, Ratio
-from kpiscore.values import round_half_up
+from kpiscore.core.rules import Context, Deduct, Ratio
+from kpiscore.core.values import round_half_up
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from kpiscore import KpiscoreError, UsageError, load_scheme, score
 from kpiscore.batch import load_plan, run_batch
 from kpiscore.cli import app
-from kpiscore.output import atomic_write
+from kpiscore.io.output import atomic_write
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 EXPECTED = json.loads((HOSTILE / "expected.json").read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from kpiscore import load_scheme, score
 from kpiscore.cli import app
-from kpiscore.lint import lint_result, lint_scheme
+from kpiscore.core.lint import lint_result, lint_scheme
 
 runner = CliRunner()
 

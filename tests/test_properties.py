@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpiscore import InputError, load_scheme, read_actuals, score
-from kpiscore.rules import Bands, Context, Count, Deduct, Ratio, Threshold
-from kpiscore.values import round_half_up
+from kpiscore.core.rules import Bands, Context, Count, Deduct, Ratio, Threshold
+from kpiscore.core.values import round_half_up
 
 actual = st.floats(min_value=0, max_value=2, allow_nan=False)
 weight = st.floats(min_value=1, max_value=50, allow_nan=False).map(lambda w: round(w, 1))

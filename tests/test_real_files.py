@@ -170,7 +170,7 @@ def test_a_csv_named_xlsx_is_read_with_a_notice(tmp_path):
 
 
 def test_encrypted_workbook(tmp_path):
-    from kpiscore.sheets import sniff
+    from kpiscore.io.sheets import sniff
 
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le")
     path = tmp_path / "locked.xlsx"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from kpiscore.rules import (
+from kpiscore.core.rules import (
     Bands,
     Bonus,
     Context,
@@ -209,8 +209,8 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
 
     import pandas as pd
 
-    from kpiscore.i18n import words
-    from kpiscore.rules import RULES, AdjustmentRule, Context, WeightedRule
+    from kpiscore.core.rules import RULES, AdjustmentRule, Context, WeightedRule
+    from kpiscore.text import words
 
     declared = {cls for union in (WeightedRule, AdjustmentRule) for cls in typing.get_args(typing.get_args(union)[0])}
     assert set(RULES.values()) == declared

@@ -4,7 +4,7 @@ import pytest
 from helpers import scheme_dict, write_scheme
 
 from kpiscore import SchemeError, UsageError, load_scheme, starter_schemes
-from kpiscore.scheme import Indicator
+from kpiscore.core.scheme import Indicator
 
 
 def errors(path):
@@ -274,3 +274,44 @@ def test_python_tags_are_refused_not_constructed(tmp_path):
     text = 'name: !!python/object/apply:os.system ["echo hi"]\nx: !!python/name:os.system x\n'
     found = errors(write_scheme(tmp_path / "evil.yaml", text))
     assert [f for f in found if f[2] == "yaml_tag"] == [(1, "name", "yaml_tag"), (2, "x", "yaml_tag")]
+
+
+EVERY_RULE = {
+    "name": "每种规则", "period": "2024Q1", "language": "zh", "decimals": 2, "missing": "skip",
+    "columns": {"id": "工号", "name": "姓名", "group": "部门", "base": "奖金基数"},
+    "not_applicable": ["免考"],
+    "grades": [{"grade": "优秀", "min": 90, "coefficient": 1.2, "max_share": "20%"},
+               {"grade": "合格", "min": 60, "coefficient": 1}, {"grade": "待改进", "min": 0, "coefficient": 0.5}],
+    "dimensions": [{"name": "A", "indicators": [
+        {"name": "及时率", "weight": 20, "target": "90%", "rule": {"type": "ratio", "cap": "120%"}},
+        {"name": "一次解决率", "weight": 15, "target": "85%", "rule": {"type": "deduct", "per": "1%", "points": 1,
+                                                                  "partial": "ceil", "add": 0.5, "max": 18}},
+        {"name": "投诉", "weight": 15, "rule": {"type": "count", "allow": 3, "points": 1}, "missing": "zero"},
+        {"name": "报告准时率", "weight": 15, "rule": {"type": "bands", "otherwise": 0, "bands": [
+            {"when": ">= 95%", "score": 15}, {"when": "[90%, 95%)", "score": [12, 15]}]}},
+        {"name": "达标", "weight": 10, "target": 3, "direction": "lower", "unit": "天",
+         "rule": {"type": "threshold", "fail": 2}},
+        {"name": "满意度", "weight": 10,
+         "rule": {"type": "mapping", "scale": True, "map": {"很满意": 3, "较满意": 2}}},
+        {"name": "评审", "weight": 15,
+         "rule": {"type": "rating", "raters": {"上级": 0.6, "同事": 0.4}, "scale": 10}}]}],
+    "adjustments": [{"name": "表扬", "rule": {"type": "bonus", "points": 1, "max": 3}},
+                    {"name": "违规", "rule": {"type": "penalty", "points": 2}},
+                    {"name": "重大事故", "rule": {"type": "veto", "allow": 0, "effect": "grade", "grade": "待改进"}}],
+}
+
+
+@pytest.mark.parametrize("source", ["aftersales", "express-cs", "service-manager", "service-quality", "every"])
+def test_a_scheme_round_trips_through_its_dump(source, tmp_path):
+    """load → dump → load gives the same model, through a dict and through YAML text, every rule included."""
+    import yaml
+
+    first = load_scheme(EVERY_RULE if source == "every" else source)
+    dumped = first.model_dump(mode="json", exclude_none=True)
+    again = load_scheme(dumped)
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(dumped, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    from_text = load_scheme(tmp_path / "s.yaml")
+    assert again.model_dump() == first.model_dump() == from_text.model_dump()
+    assert again.content_hash == first.content_hash == from_text.content_hash
+    every = {"Ratio", "Deduct", "Count", "Bands", "Threshold", "Mapping", "Rating", "Bonus", "Penalty", "Veto"}
+    assert {type(i.rule).__name__ for i in first.items} >= (every if source == "every" else set())

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from kpiscore import load_scheme, score
 from kpiscore.cli import app
-from kpiscore.template import input_columns, write_template
+from kpiscore.io.template import input_columns, write_template
 
 runner = CliRunner()
 TEMPLATES = Path(__file__).parents[1] / "templates"

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpiscore.values import fmt_fixed, fmt_plain, fold, parse_number, round_half_up
+from kpiscore.core.values import fmt_fixed, fmt_plain, fold, parse_number, round_half_up
 
 
 @pytest.mark.parametrize(("value", "decimals", "expected"), [

@@ -137,16 +137,19 @@ def test_hostile_text_stays_text(tmp_path):
 
 
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
-    from kpiscore import workbook
+    import xlsxwriter
 
     r = improvement_case(tmp_path)
     out = tmp_path / "keep.xlsx"
     out.write_bytes(b"old")
 
+    close = xlsxwriter.Workbook.close
+
     def boom(self):
+        close(self)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(workbook._Writer, "write", boom)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", boom)  # the library fails as it finishes the workbook
     with pytest.raises(RuntimeError):
         write_workbook(r, out)
     assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["keep.xlsx"]

@@ -1,14 +1,15 @@
 """kpiscore: KPI indicator schemes in YAML → scored, auditable Excel workbooks."""
 
-from . import analysis
 from .api import explain, init_scheme, lint, load_plan, make_template, run_batch, score, starters, write_result
-from .engine import Result
+from .core import analysis
+from .core.engine import Result
+from .core.scheme import Scheme
 from .errors import Finding, InputError, KpiscoreError, SchemeError, UsageError
-from .readers import Actuals, read_actuals
-from .scheme import Scheme, load_scheme, starter_schemes
-from .template import write_template
+from .io.readers import Actuals, read_actuals
+from .io.schemefile import load_scheme, starter_schemes
+from .io.template import write_template
+from .io.workbook import write_workbook
 from .version import __version__
-from .workbook import write_workbook
 
 __all__ = [
     "Actuals",

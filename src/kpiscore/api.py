@@ -1,132 +1,37 @@
-"""The library API: everything the command line does, callable from Python or a notebook.
+"""The library API, the one door: everything the command line does, callable from Python or a notebook.
 
-The one door: `cli` parses options, calls these and renders what they return; `batch` runs plans.
+`cli` parses options, calls these and renders what they return. A run's steps live in `scoring`; `batch`
+composes them into plans of several periods with a roll-up.
 """
 
 from __future__ import annotations
 
-__all__ = ["FORMATS", "check_inputs", "check_output", "explain", "find", "init_scheme", "lint", "load_plan",
-           "load_scheme", "make_template", "read_actuals", "run_batch", "score", "starters", "write_csv", "write_json",
-           "write_result"]
+from .batch import BatchReport, LoadedPlan, load_plan, run_batch
+from .core.engine import Result
+from .core.scheme import Scheme
+from .io.readers import Actuals
+from .scoring import (
+    FORMATS,
+    check_inputs,
+    check_output,
+    explain,
+    find,
+    init_scheme,
+    lint,
+    load_scheme,
+    make_template,
+    read_actuals,
+    read_by_role,
+    score,
+    starters,
+    write_csv,
+    write_json,
+    write_result,
+    write_rollup,
+    write_template,
+)
 
-import shutil
-from dataclasses import replace
-from pathlib import Path
-
-import pandas as pd
-
-from .batch import load_plan, run_batch
-from .engine import Result, evaluate
-from .errors import Finding, InputError, UsageError
-from .i18n import msg
-from .lint import lint_result, lint_scheme
-from .output import FORMATS, atomic_write, check_inputs, check_output, write_csv, write_json
-from .readers import Actuals, missing_findings, read_actuals, read_roster
-from .scheme import Scheme, load_scheme, starter_schemes
-from .template import MIN_ROWS, input_columns, write_template
-from .values import fold
-from .workbook import write_workbook
-from .yamlio import read_yaml
-
-
-def score(actuals: Actuals | str | Path | pd.DataFrame, scheme: Scheme | str | Path | dict,
-          sheet: str | None = None, period: str | None = None) -> Result:
-    """Score actuals (read from a file or a DataFrame if they are not read yet) under a scheme.
-
-    Raises SchemeError or InputError carrying every problem found.
-    """
-    if not isinstance(scheme, Scheme):
-        scheme = load_scheme(scheme)
-    if not isinstance(actuals, Actuals):
-        actuals = read_actuals(actuals, scheme, sheet)
-    problems = missing_findings(actuals.frame, scheme, actuals.source)
-    if problems:  # reachable only with Actuals that did not come through read_actuals
-        raise InputError(problems)
-    result = evaluate(actuals.frame, scheme, period, sources=[actuals.source])
-    return replace(result, warnings=[*actuals.warnings, *lint_scheme(scheme), *lint_result(result)])
-
-
-def lint(scheme: Scheme | str | Path | dict, actuals: Actuals | str | Path | pd.DataFrame | None = None,
-         sheet: str | None = None) -> list[Finding]:
-    """The warnings `validate` prints: scheme traps, and with actuals everything a run would warn about."""
-    if not isinstance(scheme, Scheme):
-        scheme = load_scheme(scheme)
-    if actuals is None:
-        return lint_scheme(scheme)
-    return score(actuals, scheme, sheet).warnings
-
-
-def find(result: Result, employee_id: str) -> int:
-    """The input row of an employee (the index of every table of the result)."""
-    rows = result.people.index[result.people["id"] == fold(str(employee_id))]
-    if not len(rows):
-        raise InputError([Finding("employee_unknown", msg("employee_unknown", result.lang, id=employee_id))])
-    return int(rows[0])
-
-
-def explain(result: Result, employee_id: str) -> pd.DataFrame:
-    """One employee's calculation, indicator by indicator: what `kpiscore explain` prints."""
-    row = find(result, employee_id)
-    audit = result.audit().loc[row]
-    lines = []
-    for dim in result.scheme.dimensions:
-        for ind in dim.indicators:
-            lines.append({"dimension": dim.name, "indicator": ind.name, "weight": ind.weight,
-                          "calculation": audit[ind.name], "score": result.scores.at[row, ind.name]})
-    for adj in result.scheme.adjustments:
-        value = result.adjustments.at[row, adj.name]
-        lines.append({"dimension": "", "indicator": adj.name, "weight": None, "calculation": audit[adj.name],
-                      "score": None if adj.rule.type == "veto" else value})
-    return pd.DataFrame(lines)
-
-
-def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> None:
-    """Write a result as xlsx, csv (UTF-8 with BOM, for Excel) or json, atomically; without `force` an
-    existing file is never replaced."""
-    if fmt == "xlsx":
-        write_workbook(result, path, force)
-        return
-
-    def write(tmp: Path) -> None:
-        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-        with tmp.open("w", encoding=encoding, newline="") as out:
-            (write_csv if fmt == "csv" else write_json)(result, out)
-
-    atomic_write(path, write, result.lang, force)
-
-
-def starters() -> list[tuple[str, str, str]]:
-    """The starter schemes as (name for `--scheme`/`init`, the scheme's name, what its first comment says)."""
-    rows = []
-    for key, path in starter_schemes().items():  # listed, not validated: the file is read once, as YAML
-        read = read_yaml(path)
-        data = read.doc.data if read.doc is not None and isinstance(read.doc.data, dict) else {}
-        name = str(data.get("name", key))
-        text = read.data.decode("utf-8-sig")
-        about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
-        rows.append((key, name, about.removeprefix(name).lstrip("：: ")))
-    return rows
-
-
-def init_scheme(name: str, target: Path | None = None, force: bool = False, lang: str = "zh") -> Path:
-    """Copy a starter scheme, comments and all, to `target` (default NAME.yaml); returns where it went."""
-    found = starter_schemes()
-    if name not in found:
-        raise UsageError([Finding("unknown_scheme", msg("unknown_scheme", lang, name=name,
-                                                        starters=", ".join(found)))])
-    target = target or Path(f"{name}.yaml")
-    check_output(target, [found[name]], force, lang)
-    atomic_write(target, lambda tmp: shutil.copyfile(found[name], tmp), lang, force)
-    return target
-
-
-def make_template(scheme: Scheme, target: Path, roster: Path | None = None, force: bool = False
-                  ) -> tuple[int, int, list[Finding]]:
-    """Write the input template (pre-filled from a roster file); returns its column and row counts and the
-    roster's notices."""
-    check_output(target, [p for p in (Path(scheme.source.path) if scheme.source else None, roster) if p], force,
-                 scheme.language)
-    people = read_roster(roster, scheme) if roster is not None else None
-    write_template(scheme, target, people.frame if people is not None else None, force)
-    rows = max(MIN_ROWS, len(people.frame) if people is not None else 0)
-    return len(input_columns(scheme)), rows, people.warnings if people is not None else []
+__all__ = ["FORMATS", "Actuals", "BatchReport", "LoadedPlan", "Result", "Scheme", "check_inputs", "check_output",
+           "explain", "find", "init_scheme", "lint", "load_plan", "load_scheme", "make_template", "read_actuals",
+           "read_by_role", "run_batch", "score", "starters", "write_csv", "write_json", "write_result",
+           "write_rollup", "write_template"]

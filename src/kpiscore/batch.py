@@ -7,25 +7,33 @@ roll-up is written only when every period scored (年终考核结果为各次考
 from __future__ import annotations
 
 import glob
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 from pydantic import ValidationError
 
-from .engine import Result, evaluate
+from .core.document import YamlDoc
+from .core.engine import Result
+from .core.plan import PeriodSpec, Plan, plan_problems
+from .core.rollup import rollup
+from .core.scheme import Scheme
+from .core.values import fold
 from .errors import Finding, KpiscoreError, SchemeError, UsageError
-from .i18n import msg
-from .lint import lint_result, lint_scheme
-from .output import TEMP_MARK, check_output
-from .plan import PeriodSpec, Plan, plan_problems
-from .readers import Source, as_text, cell_kinds, parse, read_table
-from .rollup import rollup
-from .scheme import Scheme, load_scheme, resolve_scheme_path
-from .values import fold
-from .workbook import write_rollup, write_workbook
-from .yamlio import YamlDoc, read_yaml
+from .scoring import (
+    TEMP_MARK,
+    Actuals,
+    check_output,
+    lint,
+    load_scheme,
+    read_by_role,
+    read_yaml,
+    resolve_scheme_path,
+    score,
+    write_result,
+    write_rollup,
+)
+from .text import msg
 
 
 @dataclass
@@ -157,76 +165,35 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet,
     score each scheme's rows together."""
     outcome = PeriodOutcome(spec.period)
     files = loaded.inputs(spec) if files is None else files
-    lang = loaded.lang
     if not files or not all(f.is_file() for f in files):
         missing = spec.input if not files else next(str(f) for f in files if not f.is_file())
-        outcome.findings.append(Finding("file_missing", msg("file_missing", lang, path=missing)))
+        outcome.findings.append(Finding("file_missing", msg("file_missing", loaded.lang, path=missing)))
         return outcome
-    parts: dict[str, list[tuple[pd.DataFrame, Source, pd.Series]]] = {key: [] for key in loaded.schemes}
+    parts: dict[str, list[Actuals]] = {key: [] for key in loaded.schemes}
+    roles = {role: loaded.roles[fold(role)] for role in loaded.plan.schemes or {}}
     for file in files:
         step(f"{spec.period} · {file.name}", False)
         try:
-            raw, src = read_table(file, next(iter(loaded.schemes.values())), None)
+            for key, actuals in read_by_role(file, loaded.schemes, loaded.plan.role_column, roles).items():
+                parts[key].append(actuals)
         except KpiscoreError as exc:  # an unreadable file fails its period, not the batch
             outcome.findings += exc.findings
-            continue
-        for key, rows, roles, found in _split_roles(raw, src, loaded):
-            outcome.findings += found
-            if rows is not None:
-                frame, bad = parse(rows, loaded.schemes[key], src)
-                outcome.findings += bad
-                parts[key].append((frame, src, roles.reindex(frame.index)))
     outcome.findings += _duplicates_across(parts, loaded)
-    if outcome.findings:
-        return outcome
-    for key, pieces in parts.items():
-        if not pieces:
-            continue
-        frame = pd.concat([f for f, _, _ in pieces], ignore_index=True)
-        roles = pd.concat([r for _, _, r in pieces], ignore_index=True).to_numpy()
-        result = evaluate(frame, loaded.schemes[key], spec.period, [s for _, s, _ in pieces], {"role": roles})
-        notices = [n for _, s, _ in pieces for n in s.notices]
-        outcome.results[key] = replace(result, warnings=[*notices, *lint_result(result)])
+    if not outcome.findings:
+        outcome.results = {key: score(pieces, loaded.schemes[key], period=spec.period)
+                           for key, pieces in parts.items() if pieces}
     return outcome
 
 
-def _split_roles(raw: pd.DataFrame, src: Source, loaded: LoadedPlan
-                 ) -> Iterator[tuple[str, pd.DataFrame | None, pd.Series, list[Finding]]]:
-    """Rows by the scheme their role maps to, with each row's role; a row whose role maps to no scheme is an
-    error at its cell."""
-    none = pd.Series(None, index=raw.index, dtype=object)
-    if loaded.plan.role_column is None:
-        yield next(iter(loaded.schemes)), raw, none, []
-        return
-    lang = loaded.lang
-    column = fold(loaded.plan.role_column)
-    if column not in raw.columns:
-        text = msg("columns_missing", lang, columns=loaded.plan.role_column)
-        yield "", None, none, [src.at("columns_missing", text, row=src.header_row)]
-        return
-    kinds = pd.DataFrame({c: cell_kinds(raw[c]) for c in raw.columns}, index=raw.index)
-    used = ~(kinds == "blank").all(axis=1)
-    roles = as_text(raw[column], kinds[column]).map(fold, na_action="ignore")
-    unknown = used & ~roles.isin(list(loaded.roles))
-    names = " / ".join(loaded.plan.schemes or {})
-    found = [src.at("role_unknown", msg("role_unknown", lang, value=raw.at[r, column] or "", roles=names),
-                    r, column) for r in raw.index[unknown]]
-    yield "", None, none, found
-    for key in loaded.schemes:
-        rows = raw[used & roles.map(loaded.roles).eq(key)]
-        if len(rows):
-            yield key, rows, roles[rows.index], []
-
-
-def _duplicates_across(parts: dict[str, list[tuple[pd.DataFrame, Source, pd.Series]]],
-                       loaded: LoadedPlan) -> list[Finding]:
-    """An id in two files, or under two schemes, of one period is an error (within one part, parse said so)."""
+def _duplicates_across(parts: dict[str, list[Actuals]], loaded: LoadedPlan) -> list[Finding]:
+    """An id in two files, or under two schemes, of one period is an error (within one file, reading said so)."""
     seen: dict[str, str] = {}
     found = []
     for key, pieces in parts.items():
         id_col = fold(loaded.schemes[key].columns.id)
-        for frame, src, _ in pieces:
-            for row, value in frame[id_col].dropna().drop_duplicates().items():
+        for actuals in pieces:
+            src = actuals.source
+            for row, value in actuals.frame[id_col].dropna().drop_duplicates().items():
                 place = src.at("", "", row, id_col).place
                 if value in seen:
                     found.append(src.at("id_duplicate_across", msg("id_duplicate_across", loaded.lang, id=value,
@@ -278,14 +245,14 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
         outcome = score_period(loaded, spec, step, inputs[spec.period])
         for key, result in outcome.results.items():
             target = loaded.output(spec.period, key)
-            write_workbook(result, target, force)
+            write_result(result, target, "xlsx", force)
             outcome.outputs.append(target)
         if not outcome.ok:  # an earlier run's workbook must not pass for this run's result
             for key in loaded.schemes:
                 loaded.output(spec.period, key).unlink(missing_ok=True)
         outcomes.append(outcome)
         step(spec.period, True)
-    report = BatchReport(outcomes, None, warnings=[w for s in loaded.schemes.values() for w in lint_scheme(s)])
+    report = BatchReport(outcomes, None, warnings=[w for s in loaded.schemes.values() for w in lint(s)])
     if all(o.ok for o in outcomes):
         rolled = rollup(loaded.plan, loaded.schemes, loaded.lang, [(o.period, o.results) for o in outcomes])
         report.rollup_path, report.rollup_count = loaded.rollup_output(), len(rolled.table)

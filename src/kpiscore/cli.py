@@ -14,8 +14,7 @@ import typer
 
 from . import api, console
 from .errors import Finding, KpiscoreError, UsageError
-from .i18n import msg
-from .scheme import Scheme
+from .text import msg
 from .version import __version__
 
 app = typer.Typer(
@@ -67,7 +66,7 @@ def _reported(ctx: typer.Context) -> Iterator[_Run]:
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
 
 
-def _scheme(run: _Run, source: str, *inputs: Path | None) -> Scheme:
+def _scheme(run: _Run, source: str, *inputs: Path | None) -> api.Scheme:
     """Load the scheme (its language is the language of every later message), then check the inputs."""
     scheme = api.load_scheme(source)
     run.lang = scheme.language

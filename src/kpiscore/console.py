@@ -12,10 +12,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .analysis import grade_distribution, total_stats
-from .engine import Result
+from .core.analysis import grade_distribution, total_stats
+from .core.engine import Result
 from .errors import Finding
-from .i18n import label, msg
+from .text import label, msg
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)

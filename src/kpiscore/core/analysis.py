@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..text import label
 from .engine import Result
-from .i18n import label
 
 #: indicators whose achievement is below this share of their weight go to the improvement plan
 IMPROVE_BELOW = 0.8

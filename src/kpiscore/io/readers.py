@@ -18,13 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.engine import missing_problems
+from ..core.rules import Mapping
+from ..core.scheme import Adjustment, Indicator, Scheme
+from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
+from ..errors import Finding, InputError
+from ..text import label, msg
 from .decode import DecodeProblem
-from .engine import missing_problems
-from .errors import Finding, InputError
-from .i18n import label, msg
 from .isolate import ReaderCrashed, ReaderFailed, Refused
-from .rules import Mapping
-from .scheme import Adjustment, Indicator, Scheme
 from .sheets import (
     ERROR_VALUES,
     EXPECTED,
@@ -35,7 +36,6 @@ from .sheets import (
     open_book,
     sniff,
 )
-from .values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -98,6 +98,8 @@ class Actuals:
     source: Source
     #: problems that do not stop scoring (the scheme changed since the input template was made)
     warnings: list[Finding] = field(default_factory=list)
+    #: more per-person columns the result carries, indexed like `frame` (a batch's roles)
+    extra: dict[str, pd.Series] = field(default_factory=dict)
 
 
 def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str | None = None) -> Actuals:
@@ -303,6 +305,46 @@ def _table(grid: Grid, header: int, id_col: str, src: Source) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------------------
 # raw tables to typed columns
+
+
+def read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str]
+                 ) -> dict[str, Actuals]:
+    """One file whose rows are scored under different schemes by a role column, as Actuals per scheme with
+    each row's role (`roles` maps each role as the plan writes it to a scheme key); without a role column,
+    every row under the one scheme. A role that maps to no scheme is an error at its cell; raise InputError
+    with every problem."""
+    first = next(iter(schemes.values()))
+    raw, src = read_table(path, first, None)
+    if role_column is None:
+        frame, findings = parse(raw, first, src)
+        if findings:
+            raise InputError(findings)
+        return {next(iter(schemes)): Actuals(frame, src, list(src.notices),
+                                              {"role": pd.Series(None, index=frame.index, dtype=object)})}
+    column = fold(role_column)
+    if column not in raw.columns:
+        text = msg("columns_missing", first.language, columns=role_column)
+        raise InputError([src.at("columns_missing", text, row=src.header_row)])
+    kinds = pd.DataFrame({c: cell_kinds(raw[c]) for c in raw.columns}, index=raw.index)
+    used = ~(kinds == "blank").all(axis=1)
+    role = as_text(raw[column], kinds[column]).map(fold, na_action="ignore")
+    folded = {fold(r): key for r, key in roles.items()}
+    unknown = used & ~role.isin(list(folded))
+    names = " / ".join(roles)
+    findings = [src.at("role_unknown", msg("role_unknown", first.language, value=raw.at[r, column] or "",
+                                            roles=names), r, column) for r in raw.index[unknown]]
+    out = {}
+    for key, scheme in schemes.items():
+        rows = raw[used & role.map(folded).eq(key)]
+        if len(rows):
+            frame, bad = parse(rows, scheme, src)
+            findings += bad
+            out[key] = Actuals(frame, src, [], {"role": role.reindex(frame.index)})
+    if findings:
+        raise InputError(findings)
+    for actuals in out.values():
+        actuals.warnings = list(src.notices)
+    return out
 
 
 def read_roster(path: str | Path, scheme: Scheme) -> Actuals:

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .engine import Result, assign_grades, coefficients, ranks
-from .i18n import label
+from ..text import label
+from .engine import Result
+from .grading import assign_grades, coefficients, ranks
 from .plan import Plan
 from .scheme import Scheme
 from .values import round_half_up

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from .engine import blank_meaning
-from .i18n import label, msg, words
+from ..core.engine import blank_meaning
+from ..core.scheme import Adjustment, Indicator, Scheme
+from ..core.values import fmt_fixed, one, text_width
+from ..text import label, msg, words
 from .output import atomic_write
 from .readers import STAMP_HASH, STAMP_NAME, column_letter
-from .scheme import Adjustment, Indicator, Scheme
-from .values import fmt_fixed, one, text_width
 
 #: data validation and formats cover at least this many rows (or the roster's length)
 MIN_ROWS = 1000

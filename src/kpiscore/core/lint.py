@@ -11,9 +11,9 @@ import math
 import re
 from collections.abc import Iterator
 
+from ..errors import Finding
+from ..text import msg
 from .engine import Result
-from .errors import Finding
-from .i18n import msg
 from .rules import Bands, Deduct, Interval
 from .scheme import Indicator, Scheme
 from .values import PERCENT_MAX, one, round_half_up

@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .i18n import words
+from ..text import words
 from .values import PERCENT_MAX, Quantity, fmt_plain, fold, one, parse_number, snap, usable
 
 

@@ -19,9 +19,9 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from .engine import Column, Result
-from .errors import Finding, UsageError
-from .i18n import label, msg, yes_no
+from ..core.engine import Column, Result
+from ..errors import Finding, UsageError
+from ..text import label, msg, yes_no
 
 FORMATS = ("xlsx", "csv", "json")
 #: a spreadsheet treats a cell starting with one of these as a formula (CWE-1236)

@@ -13,8 +13,6 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -27,11 +25,11 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import Finding, SchemeError, UsageError
-from .i18n import DEFAULT_GRADES, label, msg
+from ..errors import Finding, SchemeError
+from ..text import DEFAULT_GRADES, label, msg
+from .document import YamlDoc, surrogates
 from .rules import RULES, AdjustmentRule, Context, Number, Quantity, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
-from .yamlio import YamlDoc, read_yaml, surrogates
 
 Missing = Literal["error", "zero", "skip"]
 
@@ -389,8 +387,10 @@ def _parts(model: type[BaseModel], pairs: Iterator[tuple[tuple, Any]]) -> list[t
     return out
 
 
-def check_scheme(doc: YamlDoc, lang: str) -> tuple[Scheme | None, list[Finding]]:
-    """Validate YAML data as a scheme: every structural and cross-field problem, each at its line."""
+def check_scheme(doc: YamlDoc, lang: str, source: SchemeSource | None = None
+                 ) -> tuple[Scheme | None, list[Finding]]:
+    """Validate YAML data as a scheme: every structural and cross-field problem, each at its line;
+    `source` is the file it was read from, kept for provenance."""
     raw = doc.data
     if not isinstance(raw, dict):
         return None, [doc.finding("yaml_not_mapping", msg("yaml_not_mapping", lang), ())]
@@ -402,6 +402,7 @@ def check_scheme(doc: YamlDoc, lang: str) -> tuple[Scheme | None, list[Finding]]
         findings += [_relabel(f, doc, lang) for f in doc.validation_findings(exc, lang)]
     if scheme is not None:
         scheme._doc = doc
+        scheme._source = source
         grades = [(("grades", i), g) for i, g in enumerate(scheme.grades)]
         items: list[tuple[tuple, Indicator | Adjustment]] = list(scheme.locations())
         columns: Columns | None = scheme.columns
@@ -454,59 +455,19 @@ def _split_path(field: str) -> Iterator[tuple[str, int | None]]:
         yield name, int(rest.rstrip("]")) if rest else None
 
 
-# ---------------------------------------------------------------------------------------------------------
-# loading
 
-
-def starter_dir() -> Path:
-    """The starter schemes: inside the installed package, or `templates/` of a source checkout."""
-    packaged = resources.files("kpiscore") / "templates"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "templates"
-
-
-def starter_schemes() -> dict[str, Path]:
-    """Starter scheme name → file, as `kpiscore schemes` lists them."""
-    return {p.stem: p for p in sorted(starter_dir().glob("*.yaml"))}
-
-
-def resolve_scheme_path(source: str | Path) -> Path:
-    """A scheme given as a file path, or as the name of a starter scheme (`aftersales`)."""
-    path = Path(source)
-    if path.is_file():
-        return path
-    starters = starter_schemes()
-    if str(source) in starters:
-        return starters[str(source)]
-    # a scheme file that does not exist is a usage error (exit 2), like a missing input
-    raise UsageError([Finding("unknown_scheme", msg("unknown_scheme", "zh", name=str(source),
-                                                         starters=", ".join(starters)), file=str(source))])
-
-
-def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
-    """Read and check a scheme from a YAML file, a starter scheme's name, or a dict; raise SchemeError."""
-    if isinstance(source, dict):
-        doc = YamlDoc(source, {}, "<scheme>")
-        bad = surrogates(source, "<scheme>", _lang(source))
-        if bad:
-            raise SchemeError(bad, _lang(source))
-        scheme, findings = check_scheme(doc, _lang(source))
-        if scheme is None:
-            raise SchemeError(findings, _lang(source))
-        return scheme
-    path = resolve_scheme_path(source)
-    read = read_yaml(path)
-    checked: Scheme | None = None
-    more: list[Finding] = []
-    if read.doc is not None:
-        checked, more = check_scheme(read.doc, _lang(read.doc.data))
-    if read.findings or checked is None:
-        raise SchemeError(read.failure(more), read.lang)
-    scheme = checked
-    scheme._source = SchemeSource(str(path), hashlib.sha256(read.data).hexdigest())
+def scheme_from_data(source: dict[str, Any]) -> Scheme:
+    """A scheme from data already in memory (a notebook's dict), with every problem raised at once."""
+    lang = data_language(source)
+    bad = surrogates(source, "<scheme>", lang)
+    if bad:
+        raise SchemeError(bad, lang)
+    scheme, findings = check_scheme(YamlDoc(source, {}, "<scheme>"), lang)
+    if scheme is None:
+        raise SchemeError(findings, lang)
     return scheme
 
 
-def _lang(raw: Any) -> str:
+def data_language(raw: Any) -> str:
+    """The language a scheme or plan asks for (`language: en`), zh where it says none."""
     return str(raw["language"]) if isinstance(raw, dict) and raw.get("language") in ("zh", "en") else "zh"

@@ -19,14 +19,14 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from . import analysis
-from .engine import Column, Result, blank_meaning
-from .i18n import label, msg, yes_no
+from ..core import analysis
+from ..core.engine import Column, Result, blank_meaning
+from ..core.rollup import RollupResult
+from ..core.scheme import Scheme
+from ..core.values import text_width
+from ..text import label, msg, yes_no
+from ..version import __version__
 from .output import atomic_write, identity_table, scores_table, scratch
-from .rollup import RollupResult
-from .scheme import Scheme
-from .values import text_width
-from .version import __version__
 
 #: rows of the Audit sheet put into words at a time (bounds the memory the strings take)
 AUDIT_CHUNK = 20_000

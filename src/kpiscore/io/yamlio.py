@@ -8,19 +8,17 @@ line for messages like `manager.yaml:14 dimensions[0].indicators[2].weight: ...`
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
+from ..core.document import SURROGATE, KeyPath, YamlDoc, format_path
+from ..errors import Finding
+from ..text import msg
 from .decode import DecodeProblem, decode_text
-from .errors import Finding
-from .i18n import msg
 
-KeyPath = tuple[str | int, ...]
 #: the only YAML types a scheme or plan is made of
 PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 #: Nodes visited at most: aliases may repeat a subtree, but never into a "billion laughs" expansion.
@@ -29,64 +27,6 @@ NODE_BUDGET = 100_000
 MAX_DEPTH = 32
 #: A scheme is a few kilobytes; a file of over a mebibyte is no scheme and is refused before it is parsed.
 MAX_CHARS = 2**20
-
-
-class YamlDoc:
-    """Parsed YAML data plus the line of every key path in it."""
-
-    def __init__(self, data: Any, lines: dict[KeyPath, int], file: str):
-        self.data = data
-        self.lines = lines
-        self.file = file
-
-    def locate(self, loc: Sequence[str | int], tags: bool = True) -> tuple[int | None, str]:
-        """The line and printable field path of a pydantic `loc`, whose union tags (not data) are skipped;
-        `tags=False` for a path of data keys only."""
-        node: Any = self.data
-        path: list[str | int] = []
-        tagged = None  # the node whose union tag was skipped: a tag is skipped once
-        for part in loc:
-            if tags and tagged is not node and _is_tag(part, node):
-                tagged = node
-                continue
-            in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-            # a field the data lacks (a missing one) is named, but there is nothing below it
-            node = node[part] if in_list or (isinstance(node, dict) and part in node) else None
-            path.append(part)
-        line = next((self.lines[tuple(path[:end])] for end in range(len(path), -1, -1)
-                     if tuple(path[:end]) in self.lines), None)
-        return line, format_path(path)
-
-    def finding(self, code: str, message: str, loc: Sequence[str | int], tags: bool = True) -> Finding:
-        line, field = self.locate(loc, tags)
-        return Finding(code, message, file=self.file, line=line, field=field or None)
-
-    def validation_findings(self, error: ValidationError, lang: str) -> list[Finding]:
-        """One finding per pydantic error, in the user's language, at its YAML line."""
-        found = []
-        for e in error.errors():
-            ctx = dict(e.get("ctx") or {})
-            text = msg(e["type"], lang, input=e.get("input"), message=e["msg"], **ctx)
-            found.append(self.finding(e["type"], text, e["loc"]))
-        return found
-
-
-def _is_tag(part: str | int, node: Any) -> bool:
-    """Pydantic puts union members in `loc` (`deduct`, `list[str]`, `function-plain[...]`)."""
-    if not isinstance(part, str):
-        return False
-    if node == part:
-        return True
-    if isinstance(node, dict) and node.get("type") == part:
-        return True
-    return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "tuple"}
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, list[Finding]]:
@@ -149,11 +89,11 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
                 items.append(walk(item, (*path, i)))
             return items
         value = _scalar(node)
-        if isinstance(value, str) and _SURROGATE.search(value):  # "\ud800" in a double-quoted string
+        if isinstance(value, str) and SURROGATE.search(value):  # "\ud800" in a double-quoted string
             line = node.start_mark.line + 1
             findings.append(Finding("yaml_surrogate", msg("yaml_surrogate", lang), file=file, line=line,
                                     field=format_path(path) or None))
-            return _SURROGATE.sub("\ufffd", value)
+            return SURROGATE.sub("\ufffd", value)
         return value
 
     try:
@@ -164,17 +104,6 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
         return None, [Finding("yaml_too_deep", msg("yaml_too_deep", lang, depth=MAX_DEPTH), file=file)]
     return YamlDoc(data, lines, file), findings
 
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def surrogates(data: Any, file: str, lang: str = "zh", path: KeyPath = ()) -> list[Finding]:
-    """Text holding a lone surrogate (from Python, where no YAML parser saw it): it can be written nowhere."""
-    if isinstance(data, str):
-        return [Finding("yaml_surrogate", msg("yaml_surrogate", lang), file=file, field=format_path(path) or None)
-                ] if _SURROGATE.search(data) else []
-    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
-    return [f for key, value in items for f in surrogates(value, file, lang, (*path, key))]
 
 #: a key followed by a full-width colon (`period：2024`), which YAML reads as plain text, not a key
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([^\s#:：\"'\[\]{}|>][^#:：\"]{0,40}?)\s*：")

@@ -1,0 +1,55 @@
+"""Schemes from files: a path or a starter scheme's name, read as YAML with lines, checked, with provenance."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..core.scheme import Scheme, SchemeSource, check_scheme, data_language, scheme_from_data
+from ..errors import Finding, SchemeError, UsageError
+from ..text import msg
+from .yamlio import read_yaml
+
+
+def starter_dir() -> Path:
+    """The starter schemes: inside the installed package, or `templates/` of a source checkout."""
+    packaged = resources.files("kpiscore") / "templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def starter_schemes() -> dict[str, Path]:
+    """Starter scheme name → file, as `kpiscore schemes` lists them."""
+    return {p.stem: p for p in sorted(starter_dir().glob("*.yaml"))}
+
+
+def resolve_scheme_path(source: str | Path) -> Path:
+    """A scheme given as a file path, or as the name of a starter scheme (`aftersales`)."""
+    path = Path(source)
+    if path.is_file():
+        return path
+    starters = starter_schemes()
+    if str(source) in starters:
+        return starters[str(source)]
+    # a scheme file that does not exist is a usage error (exit 2), like a missing input
+    raise UsageError([Finding("unknown_scheme", msg("unknown_scheme", "zh", name=str(source),
+                                                         starters=", ".join(starters)), file=str(source))])
+
+
+def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
+    """Read and check a scheme from a YAML file, a starter scheme's name, or a dict; raise SchemeError."""
+    if isinstance(source, dict):
+        return scheme_from_data(source)
+    path = resolve_scheme_path(source)
+    read = read_yaml(path)
+    checked: Scheme | None = None
+    more: list[Finding] = []
+    if read.doc is not None:
+        provenance = SchemeSource(str(path), hashlib.sha256(read.data).hexdigest())
+        checked, more = check_scheme(read.doc, data_language(read.doc.data), provenance)
+    if read.findings or checked is None:
+        raise SchemeError(read.failure(more), read.lang)
+    return checked
