@@ -33,7 +33,6 @@ from .scoring import (
     write_result,
     write_rollup,
 )
-from .text import msg
 
 
 @dataclass
@@ -83,7 +82,7 @@ def load_plan(path: str | Path) -> LoadedPlan:
     read = read_yaml(path)
     lang = _plan_language(read.doc, path)
     if lang != read.lang:
-        read = read_yaml(path, lang)
+        read = read_yaml(path)
     plan: Plan | None = None
     more: list[Finding] = []
     if read.doc is not None:
@@ -129,8 +128,8 @@ def _check(doc: YamlDoc, lang: str) -> tuple[Plan | None, list[Finding]]:
     try:
         plan = Plan.model_validate(doc.data)
     except ValidationError as exc:
-        return None, doc.validation_findings(exc, lang)
-    found = [doc.finding(code, msg(code, lang, **params), loc) for code, params, loc in plan_problems(plan)]
+        return None, doc.validation_findings(exc)
+    found = [doc.finding(code, params, loc) for code, params, loc in plan_problems(plan)]
     return (plan if not found else None), found
 
 
@@ -167,7 +166,7 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet,
     files = loaded.inputs(spec) if files is None else files
     if not files or not all(f.is_file() for f in files):
         missing = spec.input if not files else next(str(f) for f in files if not f.is_file())
-        outcome.findings.append(Finding("file_missing", msg("file_missing", loaded.lang, path=missing)))
+        outcome.findings.append(Finding("file_missing", {"path": missing}))
         return outcome
     parts: dict[str, list[Actuals]] = {key: [] for key in loaded.schemes}
     roles = {role: loaded.roles[fold(role)] for role in loaded.plan.schemes or {}}
@@ -194,10 +193,9 @@ def _duplicates_across(parts: dict[str, list[Actuals]], loaded: LoadedPlan) -> l
         for actuals in pieces:
             src = actuals.source
             for row, value in actuals.frame[id_col].dropna().drop_duplicates().items():
-                place = src.at("", "", row, id_col).place
+                place = src.at("", {}, row, id_col).place
                 if value in seen:
-                    found.append(src.at("id_duplicate_across", msg("id_duplicate_across", loaded.lang, id=value,
-                                                                   other=seen[value]), row, id_col))
+                    found.append(src.at("id_duplicate_across", {"id": value, "other": seen[value]}, row, id_col))
                 else:
                     seen[value] = place
     return found
@@ -233,12 +231,11 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
     roll-up (len(periods) + 1 in all): the CLI draws its progress bar with it."""
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     if loaded.folder.exists() and not loaded.folder.is_dir():
-        raise UsageError([Finding("output_not_folder", msg("output_not_folder", loaded.lang,
-                                                           path=str(loaded.folder)))])
+        raise UsageError([Finding("output_not_folder", {"path": str(loaded.folder)})])
     inputs = {spec.period: loaded.inputs(spec) for spec in loaded.plan.periods}  # before anything is written
     every_input = [f for files in inputs.values() for f in files]
     for target in loaded.outputs():
-        check_output(target, every_input, force, loaded.lang)
+        check_output(target, every_input, force)
     outcomes = []
     for spec in loaded.plan.periods:
         step(spec.period, False)

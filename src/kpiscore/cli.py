@@ -70,7 +70,7 @@ def _scheme(run: _Run, source: str, *inputs: Path | None) -> api.Scheme:
     """Load the scheme (its language is the language of every later message), then check the inputs."""
     scheme = api.load_scheme(source)
     run.lang = scheme.language
-    api.check_inputs([p for p in inputs if p is not None], scheme.language)
+    api.check_inputs([p for p in inputs if p is not None])
     return scheme
 
 
@@ -90,11 +90,11 @@ def score(
     """Score every employee of one input and write the scored workbook (or CSV / JSON)."""
     with _reported(ctx) as run:
         s = _scheme(run, scheme, actuals)
-        fmt = _format(fmt, output, s.language)
+        fmt = _format(fmt, output)
         target = None
         if output != "-":
             target = Path(output) if output else actuals.with_name(f"{actuals.stem}_scored.{fmt}")
-            api.check_output(target, [actuals], force, s.language)
+            api.check_output(target, [actuals], force)
         with console.progress(2) as step:
             step(actuals.name, False)
             result = api.score(actuals, s, sheet=sheet)
@@ -102,7 +102,7 @@ def score(
             if target is not None:
                 api.write_result(result, target, fmt, force)
             step(str(target or "-"), True)
-        console.warnings(result.warnings)
+        console.warnings(result.warnings, run.lang)
         if target is None:
             (api.write_json if fmt == "json" else api.write_csv)(result, sys.stdout)
             return
@@ -110,22 +110,21 @@ def score(
         console.summary(result)
 
 
-def _format(fmt: str | None, output: str | None, lang: str) -> str:
+def _format(fmt: str | None, output: str | None) -> str:
     """The output format from --format, else the output's suffix, else xlsx (json on stdout); a suffix that
     is no format, or that disagrees with --format, is a usage error rather than a file no program opens."""
     suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
     if suffix and suffix not in api.FORMATS:
-        raise UsageError([Finding("output_suffix", msg("output_suffix", lang, suffix="." + suffix))])
+        raise UsageError([Finding("output_suffix", {"suffix": "." + suffix})])
     if fmt is None:
         fmt = suffix or ("json" if output == "-" else "xlsx")
     fmt = fmt.lower()
     if fmt not in api.FORMATS:
-        raise UsageError([Finding("format_unknown", msg("format_unknown", lang, format=fmt))])
+        raise UsageError([Finding("format_unknown", {"format": fmt})])
     if suffix and suffix != fmt:
-        raise UsageError([Finding("output_suffix_format", msg("output_suffix_format", lang, suffix="." + suffix,
-                                                              format=fmt))])
+        raise UsageError([Finding("output_suffix_format", {"suffix": "." + suffix, "format": fmt})])
     if output == "-" and fmt == "xlsx":
-        raise UsageError([Finding("stdout_xlsx", msg("stdout_xlsx", lang))])
+        raise UsageError([Finding("stdout_xlsx", {})])
     return fmt
 
 
@@ -145,9 +144,9 @@ def template(
         source = Path(s.source.path) if s.source else Path(scheme)
         target = output or Path(f"{source.stem}_template.xlsx")
         if target.suffix.lower() != ".xlsx":
-            raise UsageError([Finding("output_suffix", msg("output_suffix", s.language, suffix=target.suffix))])
+            raise UsageError([Finding("output_suffix", {"suffix": target.suffix})])
         columns, rows, notices = api.make_template(s, target, roster, force)
-        console.warnings(notices)
+        console.warnings(notices, run.lang)
         console.info(msg("template_written", s.language, path=str(target), columns=columns, rows=rows))
 
 
@@ -164,11 +163,11 @@ def validate(
         console.info(msg("scheme_ok", s.language, name=s.name, dimensions=len(s.dimensions),
                          indicators=len(s.indicators), total=f"{sum(i.weight for i in s.indicators):g}"))
         if actuals is None:
-            console.warnings(api.lint(s))
+            console.warnings(api.lint(s), run.lang)
             return
         result = api.score(actuals, s, sheet=sheet)
         console.info(msg("input_ok", s.language, file=actuals.name, count=len(result.people)))
-        console.warnings(result.warnings)
+        console.warnings(result.warnings, run.lang)
 
 
 @app.command()
@@ -195,15 +194,17 @@ def batch(
 ) -> None:
     """Score several periods (and schemes by role) in one run, then write the roll-up workbook."""
     with _reported(ctx) as run:
-        api.check_inputs([plan], run.lang)
+        api.check_inputs([plan])
         loaded = api.load_plan(plan)
         run.lang = loaded.lang
         with console.progress(len(loaded.plan.periods) + 1) as step:
             report = api.run_batch(loaded, force, step)
-        console.warnings(report.warnings)
+        said = set(report.warnings)  # the schemes' own warnings, said once rather than once a period
+        console.warnings(report.warnings, run.lang)
         for outcome in report.outcomes:
             for result in outcome.results.values():
-                console.warnings(result.warnings)
+                console.warnings([w for w in result.warnings if w not in said], run.lang)
+                said.update(result.warnings)
             if outcome.ok:
                 paths = ", ".join(str(p) for p in outcome.outputs)
                 console.info(msg("period_written", run.lang, period=outcome.period, paths=paths))

@@ -37,19 +37,19 @@ def safe(text: object) -> str:
     return escape("".join(shown))
 
 
-def findings(items: Iterable[Finding], lang: str = "zh") -> None:
-    """Every problem as a red list on stderr, place first."""
+def findings(items: Iterable[Finding], lang: str) -> None:
+    """Every problem as a red list on stderr, place first, in the user's language."""
     items = list(items)
     err.print(f"[bold red]{msg('errors_found', lang, count=len(items))}[/]")
     for f in items:
-        place, message = safe(f.place), safe(f.message)
+        place, message = safe(f.place), safe(f.said_in(lang).message)
         err.print(f"  [red]✗[/] [bold]{place}[/]: {message}" if place else f"  [red]✗[/] {message}", soft_wrap=True)
 
 
-def warnings(items: Iterable[Finding]) -> None:
-    """Problems that did not stop the run, in yellow on stderr."""
-    for f in items:
-        err.print(f"[yellow]![/] {safe(f)}", soft_wrap=True)
+def warnings(items: Iterable[Finding], lang: str) -> None:
+    """Problems that did not stop the run, in yellow on stderr, each once, in the user's language."""
+    for f in dict.fromkeys(items):
+        err.print(f"[yellow]![/] {safe(f.said_in(lang))}", soft_wrap=True)
 
 
 @contextmanager

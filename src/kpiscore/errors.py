@@ -7,20 +7,34 @@ scheme or a workbook in one pass instead of one error per run.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .text import msg
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem, with where it is: a YAML line and field path, or a workbook sheet and cell."""
+    """One problem: its code, the facts that fill in its message, and where it is (a YAML line and field
+    path, or a workbook sheet and cell). The message is the catalog's, put into words in `lang` when read:
+    the code that finds a problem knows no language, and the face renders it once, in the user's."""
 
     code: str
-    message: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
     file: str | None = None
     line: int | None = None
     field: str | None = None
     sheet: str | None = None
     cell: str | None = None
+    lang: str = "zh"
+
+    @property
+    def message(self) -> str:
+        return msg(self.code, self.lang, **self.params)
+
+    def said_in(self, lang: str) -> Finding:
+        """The same finding, to be read in `lang`."""
+        return replace(self, lang=lang)
 
     @property
     def place(self) -> str:
@@ -42,9 +56,9 @@ class KpiscoreError(Exception):
     """Base class: a problem of the user's scheme, data or command, carrying every finding."""
 
     def __init__(self, findings: Iterable[Finding], lang: str | None = None):
-        self.findings = list(findings)
-        #: the language the findings are in, where the raiser knows it (a scheme's own `language:`)
+        #: the language the findings are read in, where the raiser knows it (a scheme's own `language:`)
         self.lang = lang
+        self.findings = [f.said_in(lang) for f in findings] if lang else list(findings)
         super().__init__("\n".join(str(f) for f in self.findings))
 
 

@@ -23,7 +23,6 @@ from .io.schemefile import load_scheme, resolve_scheme_path, starter_schemes
 from .io.template import MIN_ROWS, input_columns, write_template
 from .io.workbook import write_rollup, write_workbook
 from .io.yamlio import YamlFile, read_yaml
-from .text import msg
 
 __all__ = ["FORMATS", "TEMP_MARK", "Actuals", "YamlFile", "check_inputs", "check_output", "explain", "find",
            "init_scheme", "lint", "load_scheme", "make_template", "read_actuals", "read_by_role", "read_yaml",
@@ -45,13 +44,14 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame, scheme: 
     parts = actuals if isinstance(actuals, list) else [actuals]
     problems = [f for a in parts for f in missing_findings(a.frame, scheme, a.source)]
     if problems:  # reachable only with Actuals that did not come through read_actuals
-        raise InputError(problems)
+        raise InputError(problems, scheme.language)
     frame = pd.concat([a.frame for a in parts], ignore_index=len(parts) > 1)
     keys = {key for a in parts for key in a.extra}
     extra = {key: pd.concat([a.extra[key] for a in parts], ignore_index=len(parts) > 1).to_numpy() for key in keys}
     result = evaluate(frame, scheme, period, [a.source for a in parts], extra)
     warnings = [w for a in parts for w in a.warnings]
-    return replace(result, warnings=[*warnings, *lint_scheme(scheme), *lint_result(result)])
+    found = [*warnings, *lint_scheme(scheme), *lint_result(result)]
+    return replace(result, warnings=[w.said_in(scheme.language) for w in found])
 
 
 def lint(scheme: Scheme | str | Path | dict, actuals: Actuals | str | Path | pd.DataFrame | None = None,
@@ -60,7 +60,7 @@ def lint(scheme: Scheme | str | Path | dict, actuals: Actuals | str | Path | pd.
     if not isinstance(scheme, Scheme):
         scheme = load_scheme(scheme)
     if actuals is None:
-        return lint_scheme(scheme)
+        return [w.said_in(scheme.language) for w in lint_scheme(scheme)]
     return score(actuals, scheme, sheet).warnings
 
 
@@ -68,7 +68,7 @@ def find(result: Result, employee_id: str) -> int:
     """The input row of an employee (the index of every table of the result)."""
     rows = result.people.index[result.people["id"] == fold(str(employee_id))]
     if not len(rows):
-        raise InputError([Finding("employee_unknown", msg("employee_unknown", result.lang, id=employee_id))])
+        raise InputError([Finding("employee_unknown", {"id": employee_id})], result.lang)
     return int(rows[0])
 
 
@@ -120,10 +120,9 @@ def init_scheme(name: str, target: Path | None = None, force: bool = False, lang
     """Copy a starter scheme, comments and all, to `target` (default NAME.yaml); returns where it went."""
     found = starter_schemes()
     if name not in found:
-        raise UsageError([Finding("unknown_scheme", msg("unknown_scheme", lang, name=name,
-                                                        starters=", ".join(found)))])
+        raise UsageError([Finding("unknown_scheme", {"name": name, "starters": ", ".join(found)})])
     target = target or Path(f"{name}.yaml")
-    check_output(target, [found[name]], force, lang)
+    check_output(target, [found[name]], force)
     atomic_write(target, lambda tmp: shutil.copyfile(found[name], tmp), lang, force)
     return target
 
@@ -132,8 +131,7 @@ def make_template(scheme: Scheme, target: Path, roster: Path | None = None, forc
                   ) -> tuple[int, int, list[Finding]]:
     """Write the input template (pre-filled from a roster file); returns its column and row counts and the
     roster's notices."""
-    check_output(target, [p for p in (Path(scheme.source.path) if scheme.source else None, roster) if p], force,
-                 scheme.language)
+    check_output(target, [p for p in (Path(scheme.source.path) if scheme.source else None, roster) if p], force)
     people = read_roster(roster, scheme) if roster is not None else None
     write_template(scheme, target, people.frame if people is not None else None, force)
     rows = max(MIN_ROWS, len(people.frame) if people is not None else 0)

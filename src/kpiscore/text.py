@@ -6,6 +6,7 @@ or English, as the scheme's `language` asks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -304,6 +305,13 @@ DEFAULT_GRADES: dict[str, list[tuple[str, float]]] = {
 }
 
 
+@dataclass(frozen=True)
+class Term:
+    """A label among a message's facts ("an HTML page", "网页"), put into words in the message's language."""
+
+    key: str
+
+
 def msg(code: str, lang: str, /, **params: Any) -> str:
     """The message for `code` in `lang`, filled in; unknown codes fall back to their `message` param."""
     pair = MESSAGES.get(code)
@@ -311,7 +319,7 @@ def msg(code: str, lang: str, /, **params: Any) -> str:
         return str(params.get("message", code))
     template = pair[0] if lang == "zh" else pair[1]
     try:
-        return template.format(**params)
+        return template.format(**{k: label(v.key, lang) if isinstance(v, Term) else v for k, v in params.items()})
     except (KeyError, IndexError, ValueError):
         return str(params.get("message", template))
 

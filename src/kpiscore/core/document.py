@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Finding
-from ..text import msg
 
 KeyPath = tuple[str | int, ...]
 
@@ -43,17 +42,16 @@ class YamlDoc:
                      if tuple(path[:end]) in self.lines), None)
         return line, format_path(path)
 
-    def finding(self, code: str, message: str, loc: Sequence[str | int], tags: bool = True) -> Finding:
+    def finding(self, code: str, params: dict[str, Any], loc: Sequence[str | int], tags: bool = True) -> Finding:
         line, field = self.locate(loc, tags)
-        return Finding(code, message, file=self.file, line=line, field=field or None)
+        return Finding(code, params, file=self.file, line=line, field=field or None)
 
-    def validation_findings(self, error: ValidationError, lang: str) -> list[Finding]:
+    def validation_findings(self, error: ValidationError) -> list[Finding]:
         """One finding per pydantic error, in the user's language, at its YAML line."""
         found = []
         for e in error.errors():
             ctx = dict(e.get("ctx") or {})
-            text = msg(e["type"], lang, input=e.get("input"), message=e["msg"], **ctx)
-            found.append(self.finding(e["type"], text, e["loc"]))
+            found.append(self.finding(e["type"], {"input": e.get("input"), "message": e["msg"], **ctx}, e["loc"]))
         return found
 
 
@@ -78,11 +76,11 @@ def format_path(path: Sequence[str | int]) -> str:
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def surrogates(data: Any, file: str, lang: str = "zh", path: KeyPath = ()) -> list[Finding]:
+def surrogates(data: Any, file: str, path: KeyPath = ()) -> list[Finding]:
     """Text holding a lone surrogate (from Python, where no YAML parser saw it): it can be written nowhere."""
     if isinstance(data, str):
-        return [Finding("yaml_surrogate", msg("yaml_surrogate", lang), file=file, field=format_path(path) or None)
+        return [Finding("yaml_surrogate", {}, file=file, field=format_path(path) or None)
                 ] if SURROGATE.search(data) else []
     items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
-    return [f for key, value in items for f in surrogates(value, file, lang, (*path, key))]
+    return [f for key, value in items for f in surrogates(value, file, (*path, key))]
 

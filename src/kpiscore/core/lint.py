@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Finding
-from ..text import msg
 from .engine import Result
 from .rules import Bands, Deduct, Interval
 from .scheme import Indicator, Scheme
@@ -26,7 +25,6 @@ MIN_PEOPLE = 3
 
 def lint_scheme(scheme: Scheme) -> list[Finding]:
     """Warnings about the scheme on its own."""
-    lang = scheme.language
     found = []
     for loc, item in scheme.locations():
         if not isinstance(item, Indicator):
@@ -34,25 +32,24 @@ def lint_scheme(scheme: Scheme) -> list[Finding]:
         target = item.target
         if _bare_target(item) and _RATE_NAME.search(item.name) and target is not None:
             example = f"{one(item.weight)} × 0.88 ÷ {target.text} = {_score(item.weight * 0.88 / target.value)}"
-            found.append(scheme.finding("lint_target_bare", msg("lint_target_bare", lang, target=target.text,
-                                                                example=example), (*loc, "target")))
+            params = {"target": target.text, "example": example}
+            found.append(scheme.finding("lint_target_bare", params, (*loc, "target")))
         rule = item.rule
         if isinstance(rule, Deduct) and item.percent and rule.per is not None and not rule.per.percent \
                 and rule.per.value >= 0.1:
-            found.append(scheme.finding("lint_per_whole", msg("lint_per_whole", lang, per=rule.per.text,
-                                                              points=one(rule.per.value * 100)),
+            found.append(scheme.finding("lint_per_whole", {"per": rule.per.text, "points": one(rule.per.value * 100)},
                                         (*loc, "rule", "per")))
         if isinstance(rule, Bands):
             for gap, after in band_gaps(rule):
-                text = msg("lint_band_gap", lang, gap=_gap_text(gap, item.percent), otherwise=one(rule.otherwise))
-                found.append(scheme.finding("lint_band_gap", text, (*loc, "rule", "bands", after)))
+                params = {"gap": _gap_text(gap, item.percent), "otherwise": one(rule.otherwise)}
+                found.append(scheme.finding("lint_band_gap", params, (*loc, "rule", "bands", after)))
     return found
 
 
 def lint_result(result: Result) -> list[Finding]:
     """Warnings that need the data: a bare target over fractions, actuals in a band gap, an indicator on
     which everyone is equal or everyone has full marks."""
-    scheme, lang = result.scheme, result.lang
+    scheme = result.scheme
     found = []
     for loc, item in scheme.locations():
         if not isinstance(item, Indicator):
@@ -67,25 +64,23 @@ def lint_result(result: Result) -> list[Finding]:
             sample = float(present.iloc[0])
             example = (f"{one(item.weight)} × {one(sample)} ÷ {item.target.text} = "
                        f"{_score(item.weight * sample / item.target.value)}")
-            found.append(scheme.finding("lint_target_fraction", msg(
-                "lint_target_fraction", lang, target=item.target.text, example=example), (*loc, "target")))
+            params = {"target": item.target.text, "example": example}
+            found.append(scheme.finding("lint_target_fraction", params, (*loc, "target")))
         if isinstance(rule, Bands):
             for gap, after in band_gaps(rule):
                 inside = int(gap.contains(present).sum())
                 if inside:
-                    text = msg("lint_band_gap_data", lang, count=inside, gap=_gap_text(gap, item.percent),
-                               otherwise=one(rule.otherwise))
-                    found.append(scheme.finding("lint_band_gap_data", text, (*loc, "rule", "bands", after)))
+                    gap_facts: dict[str, object] = {"count": inside, "gap": _gap_text(gap, item.percent),
+                                                    "otherwise": one(rule.otherwise)}
+                    found.append(scheme.finding("lint_band_gap_data", gap_facts, (*loc, "rule", "bands", after)))
         if rule.value_kind == "count" or len(present) < MIN_PEOPLE:
             continue  # no complaints for anyone is the normal state of a count, not a sign of an error
         raw = result.raw[item.name].dropna()
         if len(raw) >= MIN_PEOPLE and bool((raw >= item.weight - 1e-9).all()) and item.weight > 0:
-            found.append(scheme.finding("lint_all_full", msg("lint_all_full", lang, count=len(raw),
-                                                             weight=one(item.weight)), loc))
+            found.append(scheme.finding("lint_all_full", {"count": len(raw), "weight": one(item.weight)}, loc))
         elif present.nunique() == 1:
             value = one(float(present.iloc[0]), item.percent) if rule.value_kind != "label" else present.iloc[0]
-            found.append(scheme.finding("lint_all_equal", msg("lint_all_equal", lang, count=len(present),
-                                                              value=value), loc))
+            found.append(scheme.finding("lint_all_equal", {"count": len(present), "value": value}, loc))
     return found
 
 

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from ..errors import Finding, SchemeError
-from ..text import DEFAULT_GRADES, label, msg
+from ..text import DEFAULT_GRADES, label
 from .document import YamlDoc, surrogates
 from .rules import RULES, AdjustmentRule, Context, Number, Quantity, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
@@ -178,11 +178,11 @@ class Scheme(Model):
     def missing_policy(self, item: Indicator | Adjustment) -> Missing:
         return item.missing or self.missing
 
-    def finding(self, code: str, message: str, loc: tuple[str | int, ...]) -> Finding:
+    def finding(self, code: str, params: dict[str, Any], loc: tuple[str | int, ...]) -> Finding:
         """A finding about a part of the scheme, at its YAML line where the scheme came from a file."""
         if self._doc is None:
-            return Finding(code, message, field=".".join(map(str, loc)))
-        return self._doc.finding(code, message, loc, tags=False)
+            return Finding(code, params, field=".".join(map(str, loc)))
+        return self._doc.finding(code, params, loc, tags=False)
 
     def locations(self) -> Iterator[tuple[tuple[str | int, ...], Indicator | Adjustment]]:
         """Every indicator and adjustment with its place in the scheme (`dimensions[0].indicators[1]`)."""
@@ -393,13 +393,13 @@ def check_scheme(doc: YamlDoc, lang: str, source: SchemeSource | None = None
     `source` is the file it was read from, kept for provenance."""
     raw = doc.data
     if not isinstance(raw, dict):
-        return None, [doc.finding("yaml_not_mapping", msg("yaml_not_mapping", lang), ())]
+        return None, [doc.finding("yaml_not_mapping", {}, ())]
     findings: list[Finding] = []
     scheme: Scheme | None = None
     try:
         scheme = Scheme.model_validate(raw)
     except ValidationError as exc:
-        findings += [_relabel(f, doc, lang) for f in doc.validation_findings(exc, lang)]
+        findings += [_relabel(f, doc) for f in doc.validation_findings(exc)]
     if scheme is not None:
         scheme._doc = doc
         scheme._source = source
@@ -415,28 +415,26 @@ def check_scheme(doc: YamlDoc, lang: str, source: SchemeSource | None = None
         columns = valid_columns[0][1] if valid_columns else None
     problems = [p for loc, item in items for p in _indicator_problems(item, loc)]
     problems += _scheme_problems(grades, items, raw, columns)
-    findings += [doc.finding(p.code, msg(p.code, lang, **p.params), p.loc) for p in problems]
+    findings += [doc.finding(p.code, p.params, p.loc) for p in problems]
     findings.sort(key=lambda f: (f.line or 0))
     return (scheme if not findings else None), findings
 
 
-def _relabel(f: Finding, doc: YamlDoc, lang: str) -> Finding:
+def _relabel(f: Finding, doc: YamlDoc) -> Finding:
     """Say "bonus belongs under adjustments" rather than "unknown rule type bonus"."""
     if f.code == "union_tag_invalid" and f.field and f.field.startswith("dimensions"):
         tag = _tag_at(doc, f.field)
         if tag in RULES and RULES[tag].role != "weighted":
-            text = msg("adjustment_in_dimension", lang, type=tag)
-            return Finding("adjustment_in_dimension", text, f.file, f.line, f.field)
+            return Finding("adjustment_in_dimension", {"type": tag}, f.file, f.line, f.field)
     if f.code == "union_tag_invalid" and f.field and f.field.startswith("adjustments"):
         tag = _tag_at(doc, f.field)
         if tag in RULES and RULES[tag].role == "weighted":
-            text = msg("weighted_in_adjustments", lang, type=tag)
-            return Finding("weighted_in_adjustments", text, f.file, f.line, f.field)
+            return Finding("weighted_in_adjustments", {"type": tag}, f.file, f.line, f.field)
     if f.code == "extra_forbidden" and f.field and f.field.startswith("adjustments") and f.field.endswith(".weight"):
-        return Finding("weight_on_adjustment", msg("weight_on_adjustment", lang, type="bonus/penalty/veto"),
+        return Finding("weight_on_adjustment", {"type": "bonus/penalty/veto"},
                        f.file, f.line, f.field)
     if f.code == "missing" and f.field and f.field.startswith("dimensions") and f.field.endswith(".weight"):
-        return Finding("weight_missing", msg("weight_missing", lang), f.file, f.line, f.field)
+        return Finding("weight_missing", {}, f.file, f.line, f.field)
     return f
 
 
@@ -459,7 +457,7 @@ def _split_path(field: str) -> Iterator[tuple[str, int | None]]:
 def scheme_from_data(source: dict[str, Any]) -> Scheme:
     """A scheme from data already in memory (a notebook's dict), with every problem raised at once."""
     lang = data_language(source)
-    bad = surrogates(source, "<scheme>", lang)
+    bad = surrogates(source, "<scheme>")
     if bad:
         raise SchemeError(bad, lang)
     scheme, findings = check_scheme(YamlDoc(source, {}, "<scheme>"), lang)

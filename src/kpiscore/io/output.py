@@ -21,31 +21,31 @@ import pandas as pd
 
 from ..core.engine import Column, Result
 from ..errors import Finding, UsageError
-from ..text import label, msg, yes_no
+from ..text import label, yes_no
 
 FORMATS = ("xlsx", "csv", "json")
 #: a spreadsheet treats a cell starting with one of these as a formula (CWE-1236)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def check_inputs(paths: Iterable[Path], lang: str = "zh") -> None:
+def check_inputs(paths: Iterable[Path]) -> None:
     """An input that does not exist, or is a folder, is a usage error (exit 2), said in the user's language."""
     for path in paths:
         if not path.exists():
-            raise UsageError([Finding("file_missing", msg("file_missing", lang, path=str(path)))])
+            raise UsageError([Finding("file_missing", {"path": str(path)})])
         if path.is_dir():
-            raise UsageError([Finding("file_is_dir", msg("file_is_dir", lang, path=str(path)))])
+            raise UsageError([Finding("file_is_dir", {"path": str(path)})])
 
 
-def check_output(path: Path, inputs: Iterable[Path], force: bool, lang: str = "zh") -> None:
+def check_output(path: Path, inputs: Iterable[Path], force: bool) -> None:
     """Refuse an output that is one of the inputs, a folder, or that exists without `force` (exit 2)."""
     for source in inputs:
         if path.resolve() == source.resolve():
-            raise UsageError([Finding("output_is_input", msg("output_is_input", lang, path=str(path)))])
+            raise UsageError([Finding("output_is_input", {"path": str(path)})])
     if path.is_dir():
-        raise UsageError([Finding("output_is_dir", msg("output_is_dir", lang, path=str(path)))])
+        raise UsageError([Finding("output_is_dir", {"path": str(path)})])
     if os.path.lexists(path) and not force:  # a dangling link counts: writing would create its target
-        raise UsageError([Finding("output_exists", msg("output_exists", lang, path=str(path)))])
+        raise UsageError([Finding("output_exists", {"path": str(path)})])
 
 
 def _mode(path: Path) -> int:
@@ -127,42 +127,42 @@ def atomic_write(path: Path, write: Callable[[Path], object], lang: str = "zh", 
         tmp.unlink(missing_ok=True)
         tmp.touch(exist_ok=False)
     except OSError as exc:
-        raise _failure("output_unwritable", path, exc, lang) from None
+        raise _failure("output_unwritable", path, exc) from None
     try:
         write(tmp)
         os.chmod(tmp, _mode(path))
         if force:
             os.replace(tmp, path)
         else:
-            _link(tmp, path, lang)
+            _link(tmp, path)
     except UsageError:
         raise
     except BaseException as exc:
         error = _os_error(exc)
         if isinstance(exc, Exception) and error is not None:
             code = "output_locked" if isinstance(error, PermissionError) else "output_failed"
-            raise _failure(code, path, error, lang) from exc
+            raise _failure(code, path, error) from exc
         raise
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _link(tmp: Path, path: Path, lang: str) -> None:
+def _link(tmp: Path, path: Path) -> None:
     """Put `tmp` at `path` only if nothing is there (not even a dangling link) when it happens."""
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise UsageError([Finding("output_exists", msg("output_exists", lang, path=str(path)))]) from None
+        raise UsageError([Finding("output_exists", {"path": str(path)})]) from None
     except OSError:  # a file system without hard links: claim the name, then replace the empty claim
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
-            raise UsageError([Finding("output_exists", msg("output_exists", lang, path=str(path)))]) from None
+            raise UsageError([Finding("output_exists", {"path": str(path)})]) from None
         os.replace(tmp, path)
 
 
-def _failure(code: str, path: Path, exc: OSError, lang: str) -> UsageError:
-    return UsageError([Finding(code, msg(code, lang, path=str(path), detail=exc.strerror or str(exc)))])
+def _failure(code: str, path: Path, exc: OSError) -> UsageError:
+    return UsageError([Finding(code, {"path": str(path), "detail": exc.strerror or str(exc)})])
 
 
 def guard_cell(value: Any) -> Any:

@@ -11,6 +11,8 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from ..core.rules import Mapping
 from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
 from ..errors import Finding, InputError
-from ..text import label, msg
+from ..text import Term
 from .decode import DecodeProblem
 from .isolate import ReaderCrashed, ReaderFailed, Refused
 from .sheets import (
@@ -79,7 +81,7 @@ class Source:
     #: what the reader noticed and the user should know, without stopping (summary rows left out, …)
     notices: list[Finding] = field(default_factory=list)
 
-    def at(self, code: str, message: str, row: int | None = None, column: str | None = None) -> Finding:
+    def at(self, code: str, params: dict[str, Any], row: int | None = None, column: str | None = None) -> Finding:
         cell = None
         if column is not None and row is not None:
             cell = f"{self.letters.get(column, '?')}{row}"
@@ -87,7 +89,7 @@ class Source:
             cell = f"{self.letters.get(column, '?')}{self.header_row}"
         elif row is not None:
             cell = f"{row}:{row}"  # a whole row, as Excel names it
-        return Finding(code, message, file=self.file, sheet=self.sheet or None, cell=cell)
+        return Finding(code, params, file=self.file, sheet=self.sheet or None, cell=cell)
 
 
 @dataclass
@@ -102,8 +104,40 @@ class Actuals:
     extra: dict[str, pd.Series] = field(default_factory=dict)
 
 
+@contextmanager
+def _told_in(scheme: Scheme) -> Iterator[None]:
+    """Problems found while reading are read in the scheme's language: the place where they are raised
+    knows only their codes and facts."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(exc.findings, scheme.language) from exc.__cause__
+
+
 def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str | None = None) -> Actuals:
     """Read a workbook, a CSV export or a DataFrame, check every cell against the scheme; raise InputError."""
+    with _told_in(scheme):
+        return _read_actuals(source, scheme, sheet)
+
+
+def read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str]
+                 ) -> dict[str, Actuals]:
+    """One file whose rows are scored under different schemes by a role column, as Actuals per scheme with
+    each row's role (`roles` maps each role as the plan writes it to a scheme key); without a role column,
+    every row under the one scheme. A role that maps to no scheme is an error at its cell; raise InputError
+    with every problem."""
+    with _told_in(next(iter(schemes.values()))):
+        return _read_by_role(path, schemes, role_column, roles)
+
+
+def read_roster(path: str | Path, scheme: Scheme) -> Actuals:
+    """A roster (xlsx or csv with the scheme's id, name and optionally group columns) as a frame of text;
+    duplicate and blank ids are errors, reported with their cells; summary rows left out are notices."""
+    with _told_in(scheme):
+        return _read_roster(path, scheme)
+
+
+def _read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str | None = None) -> Actuals:
     if isinstance(source, pd.DataFrame):
         raw = source.astype(object).copy()
         raw.columns = [fold(str(c)) for c in raw.columns]
@@ -116,8 +150,7 @@ def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str |
         raise InputError(findings)
     warnings = list(src.notices)
     if src.stamp and src.stamp.get(STAMP_HASH) != scheme.content_hash:
-        text = msg("template_changed", scheme.language, name=src.stamp.get(STAMP_NAME, "?"))
-        warnings.append(Finding("template_changed", text, file=src.file))
+        warnings.append(Finding("template_changed", {"name": src.stamp.get(STAMP_NAME, "?")}, file=src.file))
     return Actuals(frame, src, warnings)
 
 
@@ -129,67 +162,62 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
     """A file's raw cells below the header row the scheme's id column marks, and where they came from.
     Whatever the file holds, the outcome is a table or an InputError naming the file: a reader library's
     exception, a native crash (see `isolate`) or a bomb becomes a finding, never a traceback."""
-    lang = scheme.language
     src = Source(path.name, path=path)
     if not path.exists():
-        raise InputError([Finding("file_missing", msg("file_missing", lang, path=str(path)))])
+        raise InputError([Finding("file_missing", {"path": str(path)})])
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES | CSV_SUFFIXES:
-        raise InputError([src.at("file_format", msg("file_format", lang, suffix=suffix or path.name))])
+        raise InputError([src.at("file_format", {"suffix": suffix or path.name})])
     try:
         if path.stat().st_size > MAX_INPUT:
-            raise InputError([src.at("file_too_large", msg("file_too_large", lang, size=f"{path.stat().st_size:,}",
-                                                           limit=f"{MAX_INPUT:,}"))])
+            size = {"size": f"{path.stat().st_size:,}", "limit": f"{MAX_INPUT:,}"}
+            raise InputError([src.at("file_too_large", size)])
         data = path.read_bytes()
     except OSError as exc:  # a folder, no permission, a file locked by another program
         detail = exc.strerror or str(exc)
-        raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=detail))]) from None
+        raise InputError([src.at("file_unreadable", {"detail": detail})]) from None
     src.sha256 = hashlib.sha256(data).hexdigest()
     try:
         return _read_bytes(data, suffix, src, scheme, sheet)
     except InputError:
         raise
     except DecodeProblem as exc:
-        raise InputError([src.at("file_encoding", msg("file_encoding", lang, line=exc.line,
-                                                      encoding=exc.encoding))]) from exc
+        raise InputError([src.at("file_encoding", {"line": exc.line, "encoding": exc.encoding})]) from exc
     except Refused as exc:
-        raise InputError([src.at(exc.code, msg(exc.code, lang, **exc.params))]) from exc
+        raise InputError([src.at(exc.code, exc.params)]) from exc
     except ReaderCrashed as exc:
-        raise InputError([src.at("file_crashed", msg("file_crashed", lang, detail=str(exc)))]) from exc
+        raise InputError([src.at("file_crashed", {"detail": str(exc)})]) from exc
     except Exception as exc:  # zipfile, calamine, csv and the XML parsers raise many unrelated types
         detail = f"{type(exc).__name__}: {exc}"[:200] if not isinstance(exc, ReaderFailed) else str(exc)[:200]
-        raise InputError([src.at("file_unreadable", msg("file_unreadable", lang, detail=detail))]) from exc
+        raise InputError([src.at("file_unreadable", {"detail": detail})]) from exc
 
 
 def _read_bytes(data: bytes, suffix: str, src: Source, scheme: Scheme, sheet: str | None
                 ) -> tuple[pd.DataFrame, Source]:
-    lang = scheme.language
-    _guard_zip(data, src, lang)
+    _guard_zip(data, src)
     kind = sniff(data)
     if kind in ("encrypted", "damaged"):
         code = "file_encrypted" if kind == "encrypted" else "file_damaged"
-        raise InputError([src.at(code, msg(code, lang))])
+        raise InputError([src.at(code, {})])
     if kind not in KINDS_READ:
-        raise InputError([src.at("file_kind", msg("file_kind", lang, kind=label("kind_" + kind, lang)))])
+        raise InputError([src.at("file_kind", {"kind": Term("kind_" + kind)})])
     if kind not in EXPECTED[suffix]:
-        src.notices.append(src.at("file_kind_mismatch", msg("file_kind_mismatch", lang, suffix=suffix,
-                                                            kind=label("kind_" + kind, lang))))
+        src.notices.append(src.at("file_kind_mismatch", {"suffix": suffix, "kind": Term("kind_" + kind)}))
     if kind == "xlsx":
         src.stamp = read_stamp(data)
     return _read_book(open_book(data, kind, tab=suffix == ".tsv"), src, scheme, sheet)
 
 
 def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:
-    lang = scheme.language
     id_col = fold(scheme.columns.id)
     grid, header = book.pick(sheet, lambda g: _find_header(g, id_col))
     if sheet is not None and grid is None:
         names = [n for n in book.all_names if n]
-        raise InputError([src.at("sheet_missing", msg("sheet_missing", lang, sheet=sheet, sheets=", ".join(names)))])
+        raise InputError([src.at("sheet_missing", {"sheet": sheet, "sheets": ", ".join(names)})])
     if grid is None or header is None:
         src.sheet = sheet
         code = "header_missing" if sheet is not None else "header_missing_any"
-        raise InputError([src.at(code, msg(code, lang, column=scheme.columns.id))])
+        raise InputError([src.at(code, {"column": scheme.columns.id})])
     src.sheet = grid.name
     book.details(grid)
     grid.fill_merges()
@@ -216,7 +244,7 @@ def read_stamp(data: bytes) -> dict[str, str] | None:
     return stamp or None
 
 
-def _guard_zip(data: bytes, src: Source, lang: str) -> None:
+def _guard_zip(data: bytes, src: Source) -> None:
     """Refuse a zip bomb before any XML is parsed, from the sizes the members declare."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         return
@@ -226,7 +254,7 @@ def _guard_zip(data: bytes, src: Source, lang: str) -> None:
             total += info.file_size
             bomb = info.file_size > RATIO * max(info.compress_size, 1) and info.file_size > MEMBER_LIMIT
             if bomb or total > TOTAL_LIMIT:
-                raise InputError([src.at("zip_bomb", msg("zip_bomb", lang, member=info.filename))])
+                raise InputError([src.at("zip_bomb", {"member": info.filename})])
 
 
 def header_key(value: Any) -> str:
@@ -307,12 +335,8 @@ def _table(grid: Grid, header: int, id_col: str, src: Source) -> pd.DataFrame:
 # raw tables to typed columns
 
 
-def read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str]
+def _read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str]
                  ) -> dict[str, Actuals]:
-    """One file whose rows are scored under different schemes by a role column, as Actuals per scheme with
-    each row's role (`roles` maps each role as the plan writes it to a scheme key); without a role column,
-    every row under the one scheme. A role that maps to no scheme is an error at its cell; raise InputError
-    with every problem."""
     first = next(iter(schemes.values()))
     raw, src = read_table(path, first, None)
     if role_column is None:
@@ -323,16 +347,15 @@ def read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None
                                               {"role": pd.Series(None, index=frame.index, dtype=object)})}
     column = fold(role_column)
     if column not in raw.columns:
-        text = msg("columns_missing", first.language, columns=role_column)
-        raise InputError([src.at("columns_missing", text, row=src.header_row)])
+        raise InputError([src.at("columns_missing", {"columns": role_column}, row=src.header_row)])
     kinds = pd.DataFrame({c: cell_kinds(raw[c]) for c in raw.columns}, index=raw.index)
     used = ~(kinds == "blank").all(axis=1)
     role = as_text(raw[column], kinds[column]).map(fold, na_action="ignore")
     folded = {fold(r): key for r, key in roles.items()}
     unknown = used & ~role.isin(list(folded))
     names = " / ".join(roles)
-    findings = [src.at("role_unknown", msg("role_unknown", first.language, value=raw.at[r, column] or "",
-                                            roles=names), r, column) for r in raw.index[unknown]]
+    findings = [src.at("role_unknown", {"value": raw.at[r, column] or "", "roles": names}, r, column)
+                for r in raw.index[unknown]]
     out = {}
     for key, scheme in schemes.items():
         rows = raw[used & role.map(folded).eq(key)]
@@ -347,9 +370,7 @@ def read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None
     return out
 
 
-def read_roster(path: str | Path, scheme: Scheme) -> Actuals:
-    """A roster (xlsx or csv with the scheme's id, name and optionally group columns) as a frame of text;
-    duplicate and blank ids are errors, reported with their cells; summary rows left out are notices."""
+def _read_roster(path: str | Path, scheme: Scheme) -> Actuals:
     raw, src = read_table(Path(path), scheme, None)
     frame, findings = parse(raw, scheme, src, roster=True)
     if findings:
@@ -360,20 +381,18 @@ def read_roster(path: str | Path, scheme: Scheme) -> Actuals:
 def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) -> tuple[pd.DataFrame, list[Finding]]:
     """Typed columns for the scheme from a raw table, and every problem found on the way; a `roster`
     reads only the identity columns. Summary, note and hidden rows become notices on `src`."""
-    lang = scheme.language
     findings: list[Finding] = []
     duplicated = raw.columns[raw.columns.duplicated()].unique()
-    findings += [src.at("column_duplicate", msg("column_duplicate", lang, column=c), column=c) for c in duplicated]
+    findings += [src.at("column_duplicate", {"column": c}, column=c) for c in duplicated]
     raw = raw.loc[:, ~raw.columns.duplicated()]
     needed = _needed(scheme, roster)
     absent = [name for key, name in needed.items() if key not in raw.columns]
     if absent:
-        text = msg("columns_missing", lang, columns=", ".join(absent))
-        findings.append(src.at("columns_missing", text, row=src.header_row))
+        findings.append(src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row))
         return raw.iloc[:0], findings
     cells = _Cells(raw, needed, scheme, src)
     if cells.raw.empty:
-        return cells.raw, [*findings, src.at("no_rows", msg("no_rows", lang))]
+        return cells.raw, [*findings, src.at("no_rows", {})]
     findings += cells.reported
     out, bad = _identity(cells, scheme, src)
     findings += bad
@@ -403,7 +422,7 @@ class _Cells:
     error values and uncalculated formulas `reported` and then blank, not-applicable marks `marked`."""
 
     def __init__(self, raw: pd.DataFrame, needed: dict[str, str], scheme: Scheme, src: Source):
-        cols, lang = scheme.columns, scheme.language
+        cols = scheme.columns
         optional = [fold(cols.group)] if cols.group and fold(cols.group) in raw.columns else []
         identity = [fold(c) for c in (cols.id, cols.name, cols.group) if c and fold(c) in raw.columns]
         others = raw.drop(columns=list(needed), errors="ignore")
@@ -417,7 +436,7 @@ class _Cells:
         raw, kinds, others = raw[keep], kinds[keep], others[keep]
         summary = _summary_rows(raw, kinds, others, identity, fold(cols.id), fold(cols.name))
         for row, (column, value) in summary.items():
-            src.notices.append(src.at("summary_row", msg("summary_row", lang, row=row, value=value), row, column))
+            src.notices.append(src.at("summary_row", {"row": row, "value": value}, row, column))
         self.raw, self.kinds = raw.drop(index=list(summary)), kinds.drop(index=list(summary))
         self.reported: list[Finding] = []
         #: cells already reported (not blank, just wrong), and blanks that were a not-applicable mark
@@ -435,39 +454,39 @@ class _Cells:
 
 def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame, list[Finding]]:
     """Ids (checked), names and groups as text; notices for long text and hidden rows and columns."""
-    cols, lang = scheme.columns, scheme.language
+    cols = scheme.columns
     raw, kinds = cells.raw, cells.kinds
     out = pd.DataFrame(index=raw.index)
     id_col = fold(cols.id)
     ids = as_text(raw[id_col], kinds[id_col]).map(fold, na_action="ignore")
     out[id_col] = ids
-    findings = _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, lang, cells.invalid)
+    findings = _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, cells.invalid)
     for text_column in (cols.name, cols.group):
         if text_column and fold(text_column) in raw.columns:
             key = fold(text_column)
             out[key] = as_text(raw[key], kinds[key]).str.strip()
             for row in out.index[out[key].str.len() > XLSX_TEXT]:  # xlsx keeps this much of a cell's text
-                src.notices.append(src.at("text_too_long", msg("text_too_long", lang, count=len(out.at[row, key]),
-                                                               limit=XLSX_TEXT), row, key))
-    src.notices += _hidden(out, list(raw.columns), src, id_col, lang)
+                length = {"count": len(out.at[row, key]), "limit": XLSX_TEXT}
+                src.notices.append(src.at("text_too_long", length, row, key))
+    src.notices += _hidden(out, list(raw.columns), src, id_col)
     return out, findings
 
 
 def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source) -> list[Finding]:
     """The bonus base and every indicator's columns, typed into `out`; their problems, blanks included."""
-    cols, lang = scheme.columns, scheme.language
+    cols = scheme.columns
     raw, kinds = cells.raw, cells.kinds
     findings: list[Finding] = []
     if cols.base:
         key = fold(cols.base)
-        out[key], bad = _numbers(raw[key], kinds[key], src, cols.base, percent=False, lang=lang)
+        out[key], bad = _numbers(raw[key], kinds[key], src, cols.base, percent=False)
         findings += bad
     for item in scheme.items:
         for column in item.inputs:
             key = fold(column)
             if key in out:
                 continue
-            out[key], bad = _typed(raw[key], kinds[key], item, src, lang)
+            out[key], bad = _typed(raw[key], kinds[key], item, src)
             findings += bad
             cells.invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
     return findings + missing_findings(out, scheme, src, cells.invalid, cells.marked)
@@ -477,7 +496,6 @@ def missing_findings(frame: pd.DataFrame, scheme: Scheme, src: Source, invalid: 
                      marked: dict[tuple[Any, str | None], Any] | None = None) -> list[Finding]:
     """The engine's blank cells and rows with nothing applicable, as findings at their cells; cells already
     reported as `invalid` are left out, and a blank that was a not-applicable mark (`marked`) says so."""
-    lang = scheme.language
     found = []
     for p in missing_problems(frame, scheme):
         if (p.row, p.column) in (invalid or set()):
@@ -485,10 +503,9 @@ def missing_findings(frame: pd.DataFrame, scheme: Scheme, src: Source, invalid: 
         indicator = _indicator_of(scheme, p.column)
         mark = (marked or {}).get((p.row, p.column))
         if mark is not None:
-            text = msg("blank_na", lang, value=str(mark).strip(), indicator=indicator)
-            found.append(src.at("blank_na", text, p.row, p.column))
+            found.append(src.at("blank_na", {"value": str(mark).strip(), "indicator": indicator}, p.row, p.column))
         else:
-            found.append(src.at(p.code, msg(p.code, lang, indicator=indicator), p.row, p.column))
+            found.append(src.at(p.code, {"indicator": indicator}, p.row, p.column))
     return found
 
 
@@ -529,32 +546,29 @@ def _summary_rows(raw: pd.DataFrame, kinds: pd.DataFrame, others: pd.DataFrame, 
 
 def _unusable_cells(raw: pd.DataFrame, kinds: pd.DataFrame, scheme: Scheme, src: Source) -> list[Finding]:
     """Error values, each at its cell, and formulas never calculated, once per column with their count."""
-    lang = scheme.language
     found = []
     for c in raw.columns:
         indicator = _indicator_of(scheme, c) or c
         for row in kinds.index[kinds[c].eq("error")]:
             value = str(raw.at[row, c]).strip()
-            found.append(src.at("cell_error", msg("cell_error", lang, value=value, indicator=indicator), row, c))
+            found.append(src.at("cell_error", {"value": value, "indicator": indicator}, row, c))
         uncalculated = kinds.index[kinds[c].eq("uncalculated")]
         if len(uncalculated):
-            found.append(src.at("formula_uncalculated", msg("formula_uncalculated", lang, count=len(uncalculated),
-                                                             column=c), uncalculated[0], c))
+            found.append(src.at("formula_uncalculated", {"count": len(uncalculated), "column": c}, uncalculated[0], c))
     return found
 
 
-def _hidden(out: pd.DataFrame, read: list[str], src: Source, id_col: str, lang: str) -> list[Finding]:
+def _hidden(out: pd.DataFrame, read: list[str], src: Source, id_col: str) -> list[Finding]:
     """Hidden rows and columns are read like any other: say so, with the ids and columns concerned."""
     notices = []
     rows = [r for r in out.index if r in src.hidden_rows]
     if rows:
         ids = out.loc[rows, id_col].fillna("?").astype(str).tolist()
         shown = "、".join(ids[:20]) + ("…" if len(ids) > 20 else "")
-        notices.append(src.at("hidden_rows", msg("hidden_rows", lang, count=len(rows), ids=shown)))
+        notices.append(src.at("hidden_rows", {"count": len(rows), "ids": shown}))
     columns = [c for c in read if c in src.hidden_columns]
     if columns:
-        notices.append(src.at("hidden_columns", msg("hidden_columns", lang, count=len(columns),
-                                                    columns="、".join(columns))))
+        notices.append(src.at("hidden_columns", {"count": len(columns), "columns": "、".join(columns)}))
     return notices
 
 
@@ -614,29 +628,29 @@ def as_text(col: pd.Series, kind: pd.Series) -> pd.Series:
     return out
 
 
-def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source, column: str, lang: str,
+def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source, column: str,
                  invalid: set[tuple[Any, str]]) -> list[Finding]:
     """Blank, implausible and duplicate ids, each at its cell."""
-    found = [src.at("id_blank", msg("id_blank", lang), row, column) for row in ids.index[ids.isna()]
+    found = [src.at("id_blank", {}, row, column) for row in ids.index[ids.isna()]
              if (row, column) not in invalid]
     text = ids.dropna().astype(str)
     numbers = cells[kinds.eq("number")].astype(float)
     implausible = (text.str.contains(r"[\r\n\t]") | text.str.len().gt(64) | ~text.str.contains(r"\w")
                    | text.index.isin(kinds.index[kinds.isin(["bool", "other"])])
                    | text.index.isin(numbers.index[(numbers % 1 != 0) | (numbers < 0)]))
-    found += [src.at("id_implausible", msg("id_implausible", lang, value=_show(cells[row])), row, column)
+    found += [src.at("id_implausible", {"value": _show(cells[row])}, row, column)
               for row in text.index[implausible]]
     ids = ids.where(~ids.index.isin(text.index[implausible]))
     dup = ids.notna() & ids.duplicated(keep="first")
     first = ids[ids.notna() & ~ids.duplicated(keep="first")]
     first_row = pd.Series(first.index, index=first.to_numpy())
     for row, value in ids[dup].items():
-        found.append(src.at("id_duplicate", msg("id_duplicate", lang, id=value, other=first_row[value]), row, column))
+        found.append(src.at("id_duplicate", {"id": value, "other": first_row[value]}, row, column))
     return found
 
 
-def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: Source,
-           lang: str) -> tuple[pd.Series, list[Finding]]:
+def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: Source
+           ) -> tuple[pd.Series, list[Finding]]:
     """One input column, typed by the rule that reads it."""
     kind = item.rule.value_kind
     if kind == "label":
@@ -644,30 +658,28 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
         known = item.rule.folded  # type: ignore[union-attr]
         bad = labels.notna() & ~labels.isin(list(known))
         names = " / ".join(known)
-        return labels, [src.at("unknown_label", msg("unknown_label", lang, value=col[r], labels=names,
-                                                        indicator=item.name), r, fold(col.name))
-                        for r in labels.index[bad]]
-    values, found = _numbers(col, kinds, src, item.name, item.percent, lang, counts=kind == "count")
+        return labels, [src.at("unknown_label", {"value": col[r], "labels": names, "indicator": item.name}, r,
+                               fold(col.name)) for r in labels.index[bad]]
+    values, found = _numbers(col, kinds, src, item.name, item.percent, counts=kind == "count")
     invalid = pd.Series(False, index=values.index)
     if kind == "count":
         invalid = values < 0
-        found += [src.at("negative", msg("negative", lang, value=col[r], indicator=item.name), r, fold(col.name))
+        found += [src.at("negative", {"value": col[r], "indicator": item.name}, r, fold(col.name))
                   for r in values.index[invalid]]
     if item.rule.whole:
         fraction = values.notna() & (values % 1 != 0) & ~invalid
-        found += [src.at("count_whole", msg("count_whole", lang, value=_show(col[r]), indicator=item.name), r,
+        found += [src.at("count_whole", {"value": _show(col[r]), "indicator": item.name}, r,
                          fold(col.name)) for r in values.index[fraction]]
         invalid |= fraction
     if kind == "rating":
         scale = item.rule.scale  # type: ignore[union-attr]
         invalid = (values < 0) | (values > scale)
-        found += [src.at("rating_range", msg("rating_range", lang, value=col[r], scale=f"{scale:g}",
-                                             indicator=item.name), r, fold(col.name))
-                  for r in values.index[invalid]]
+        found += [src.at("rating_range", {"value": col[r], "scale": f"{scale:g}", "indicator": item.name}, r,
+                         fold(col.name)) for r in values.index[invalid]]
     return values.where(~invalid), found
 
 
-def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, percent: bool, lang: str,
+def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, percent: bool,
              counts: bool = False) -> tuple[pd.Series, list[Finding]]:
     """Numbers from number cells and from text (`88%`, `０.８８`, `1,234`); percents as fractions."""
     is_num, is_bool, is_text = kinds.eq("number"), kinds.eq("bool"), kinds.eq("text")
@@ -687,23 +699,21 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
     found = []
     other = ~(is_num | is_text | kinds.eq("blank") | (is_bool & counts))
     for r in list(text.index[~ok]) + list(col.index[other]):
-        found.append(src.at("not_number", msg("not_number", lang, value=_show(col[r]), indicator=indicator), r, name))
+        found.append(src.at("not_number", {"value": _show(col[r]), "indicator": indicator}, r, name))
     unusable = values.notna() & ~(values.abs() <= NUMBER_LIMIT)
     for r in values.index[unusable]:
-        found.append(src.at("number_unusable", msg("number_unusable", lang, value=_show(col[r])[:40]), r, name))
+        found.append(src.at("number_unusable", {"value": _show(col[r])[:40]}, r, name))
     values = values.where(~unusable)
     if percent:
         bare = (is_num | (is_text & ~written_pct.reindex(col.index, fill_value=False))) & (values.abs() > PERCENT_MAX)
         for r in values.index[bare]:
-            v = values[r]
-            found.append(src.at("percent_ambiguous", msg("percent_ambiguous", lang, value=_show(col[r]),
-                                                         frac=f"{v / 100:g}", indicator=indicator), r, name))
+            params = {"value": _show(col[r]), "frac": f"{values[r] / 100:g}", "indicator": indicator}
+            found.append(src.at("percent_ambiguous", params, r, name))
         values = values.where(~bare)
     else:
         pct = written_pct.reindex(col.index, fill_value=False) & ok.reindex(col.index, fill_value=False)
         for r in values.index[pct]:
-            found.append(src.at("percent_unexpected", msg("percent_unexpected", lang, value=_show(col[r]),
-                                                          indicator=indicator), r, name))
+            found.append(src.at("percent_unexpected", {"value": _show(col[r]), "indicator": indicator}, r, name))
         values = values.where(~pct)
     return values, found
 

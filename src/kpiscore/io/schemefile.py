@@ -9,7 +9,6 @@ from typing import Any
 
 from ..core.scheme import Scheme, SchemeSource, check_scheme, data_language, scheme_from_data
 from ..errors import Finding, SchemeError, UsageError
-from ..text import msg
 from .yamlio import read_yaml
 
 
@@ -35,8 +34,8 @@ def resolve_scheme_path(source: str | Path) -> Path:
     if str(source) in starters:
         return starters[str(source)]
     # a scheme file that does not exist is a usage error (exit 2), like a missing input
-    raise UsageError([Finding("unknown_scheme", msg("unknown_scheme", "zh", name=str(source),
-                                                         starters=", ".join(starters)), file=str(source))])
+    params = {"name": str(source), "starters": ", ".join(starters)}
+    raise UsageError([Finding("unknown_scheme", params, file=str(source))])
 
 
 def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:

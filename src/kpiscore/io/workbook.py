@@ -323,7 +323,7 @@ class _Writer(_Book):
             row += len(lines) + 2
             ws.write_string(row, 0, label("notices", lang), self.subtitle)
             for i, warning in enumerate(r.warnings):  # one cell, running over the empty ones beside it
-                ws.write_string(row + 1 + i, 0, str(warning), self.text)
+                ws.write_string(row + 1 + i, 0, str(warning.said_in(lang)), self.text)
 
 
 def _fill(i: int, n: int) -> int:

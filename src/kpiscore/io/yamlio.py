@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from ..core.document import SURROGATE, KeyPath, YamlDoc, format_path
+from ..core.scheme import data_language
 from ..errors import Finding
-from ..text import msg
 from .decode import DecodeProblem, decode_text
 
 #: the only YAML types a scheme or plan is made of
@@ -29,24 +29,24 @@ MAX_DEPTH = 32
 MAX_CHARS = 2**20
 
 
-def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, list[Finding]]:
+def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Finding]]:
     """Parse YAML safely; duplicate keys and syntax errors come back as findings with their lines."""
     if len(text) > MAX_CHARS:
-        return None, [Finding("yaml_too_large", msg("yaml_too_large", lang, size=f"{len(text):,}"), file=file)]
+        return None, [Finding("yaml_too_large", {"size": f"{len(text):,}"}, file=file)]
     loader = None
     try:
         loader = yaml.SafeLoader(text)  # rejects control characters already
         root = loader.get_single_node()
     except RecursionError:  # PyYAML composes nested collections recursively
-        return None, [Finding("yaml_too_deep", msg("yaml_too_deep", lang, depth=MAX_DEPTH), file=file)]
+        return None, [Finding("yaml_too_deep", {"depth": MAX_DEPTH}, file=file)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         source = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
         if "\t" in source[: len(source) - len(source.lstrip())]:  # a tab in the indentation
-            return None, [Finding("yaml_tab", msg("yaml_tab", lang), file=file, line=line)]
+            return None, [Finding("yaml_tab", {}, file=file, line=line)]
         detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Finding("yaml_syntax", msg("yaml_syntax", lang, detail=detail), file=file, line=line)]
+        return None, [Finding("yaml_syntax", {"detail": detail}, file=file, line=line)]
     finally:
         if loader is not None:
             loader.dispose()
@@ -62,7 +62,7 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
             raise _TooDeep
         if node.tag not in PLAIN_TAGS:  # `!!python/object` and friends: never constructed, always refused
             line = node.start_mark.line + 1
-            findings.append(Finding("yaml_tag", msg("yaml_tag", lang, tag=node.tag), file=file, line=line,
+            findings.append(Finding("yaml_tag", {"tag": node.tag}, file=file, line=line,
                                     field=format_path(path) or None))
             return node.value if isinstance(node, yaml.ScalarNode) else None
         if isinstance(node, yaml.MappingNode):
@@ -72,11 +72,11 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                 line = key_node.start_mark.line + 1
                 if key is None:
-                    findings.append(Finding("yaml_key_type", msg("yaml_key_type", lang), file=file, line=line))
+                    findings.append(Finding("yaml_key_type", {}, file=file, line=line))
                     continue
                 if key in out:
                     first = lines[(*path, key)]
-                    findings.append(Finding("yaml_duplicate_key", msg("yaml_duplicate_key", lang, key=key, first=first),
+                    findings.append(Finding("yaml_duplicate_key", {"key": key, "first": first},
                                             file=file, line=line, field=format_path((*path, key))))
                     continue
                 lines[(*path, key)] = line
@@ -91,7 +91,7 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
         value = _scalar(node)
         if isinstance(value, str) and SURROGATE.search(value):  # "\ud800" in a double-quoted string
             line = node.start_mark.line + 1
-            findings.append(Finding("yaml_surrogate", msg("yaml_surrogate", lang), file=file, line=line,
+            findings.append(Finding("yaml_surrogate", {}, file=file, line=line,
                                     field=format_path(path) or None))
             return SURROGATE.sub("\ufffd", value)
         return value
@@ -99,9 +99,9 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
     try:
         data = walk(root, ()) if root is not None else None
     except _Bomb:
-        return None, [Finding("yaml_alias_bomb", msg("yaml_alias_bomb", lang), file=file)]
+        return None, [Finding("yaml_alias_bomb", {}, file=file)]
     except _TooDeep:
-        return None, [Finding("yaml_too_deep", msg("yaml_too_deep", lang, depth=MAX_DEPTH), file=file)]
+        return None, [Finding("yaml_too_deep", {"depth": MAX_DEPTH}, file=file)]
     return YamlDoc(data, lines, file), findings
 
 
@@ -109,9 +109,9 @@ def load_yaml(text: str, file: str, lang: str = "zh") -> tuple[YamlDoc | None, l
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([^\s#:：\"'\[\]{}|>][^#:：\"]{0,40}?)\s*：")
 
 
-def fullwidth_colons(text: str, file: str, lang: str = "zh") -> list[Finding]:
+def fullwidth_colons(text: str, file: str) -> list[Finding]:
     """Lines where a key is followed by `：` instead of `:` — the usual cause when a Chinese scheme fails."""
-    return [Finding("yaml_fullwidth_colon", msg("yaml_fullwidth_colon", lang, key=m.group(1).strip()), file=file,
+    return [Finding("yaml_fullwidth_colon", {"key": m.group(1).strip()}, file=file,
                     line=n) for n, line in enumerate(text.splitlines(), start=1) if (m := _FULLWIDTH_KEY.match(line))]
 
 
@@ -135,29 +135,26 @@ class YamlFile:
         return self.hints + [f for f in found if f.code != "yaml_syntax"]
 
 
-def read_yaml(path: Path, lang: str = "zh") -> YamlFile:
+def read_yaml(path: Path) -> YamlFile:
     """Read a YAML file; one that cannot be read or decoded, a tab or a full-width colon become findings
-    at their lines, in the file's own `language` where it says one."""
+    at their lines, to be read in the file's own `language` where it says one."""
     try:
         if path.stat().st_size > 4 * MAX_CHARS:  # not even read: a 63 MB "scheme" is refused at once
             size = f"{path.stat().st_size:,}"
-            return YamlFile(b"", None, [Finding("yaml_too_large", msg("yaml_too_large", lang, size=size),
+            return YamlFile(b"", None, [Finding("yaml_too_large", {"size": size},
                                                 file=path.name)], [])
         data = path.read_bytes()
         text = decode_text(data)
     except OSError as exc:
         detail = exc.strerror or str(exc)
-        return YamlFile(b"", None, [Finding("file_unreadable", msg("file_unreadable", lang, detail=detail),
+        return YamlFile(b"", None, [Finding("file_unreadable", {"detail": detail},
                                             file=path.name)], [])
     except DecodeProblem as exc:
-        text = msg("file_encoding", lang, line=exc.line, encoding=exc.encoding)
-        return YamlFile(b"", None, [Finding("file_encoding", text, file=path.name, line=exc.line)], [])
-    doc, findings = load_yaml(text, path.name, lang)
-    data_lang = doc.data.get("language") if doc is not None and isinstance(doc.data, dict) else None
-    if data_lang in ("zh", "en") and data_lang != lang:  # say the YAML problems again in the file's language
-        lang = str(data_lang)
-        doc, findings = load_yaml(text, path.name, lang)
-    return YamlFile(data, doc, findings, fullwidth_colons(text, path.name, lang), lang)
+        params = {"line": exc.line, "encoding": exc.encoding}
+        return YamlFile(b"", None, [Finding("file_encoding", params, file=path.name, line=exc.line)], [])
+    doc, findings = load_yaml(text, path.name)
+    lang = data_language(doc.data) if doc is not None else "zh"
+    return YamlFile(data, doc, findings, fullwidth_colons(text, path.name), lang)
 
 
 class _Bomb(Exception):
