@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 MESSAGES: dict[str, tuple[str, str]] = {
     # YAML and scheme structure (pydantic error types keep their names)
     "yaml_syntax": ("YAML 格式错误：{detail}", "YAML syntax error: {detail}"),
@@ -158,7 +156,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "output_is_input": ("输出文件不能是输入文件 {path}", "the output cannot be the input file {path}"),
     "stdout_xlsx": ("xlsx 不能写到标准输出：用 --format json 或 csv", "xlsx cannot go to stdout: use --format json or csv"),
     "format_unknown": ("未知格式 {format}：用 xlsx、csv 或 json", "unknown format {format}: use xlsx, csv or json"),
-    "below_80": ("达成率 {value} 低于 80%", "achievement {value} is below 80%"),
+    "below_threshold": ("达成率 {value} 低于 {threshold}", "achievement {value} is below {threshold}"),
+    "improvement_title": ("{name} · 改进计划表（达成率低于 {threshold} 的指标）", "{name} · improvement plan (indicators below {threshold} achievement)"),
+    "none_below": ("所有指标达成率均不低于 {threshold}", "every indicator reaches {threshold} achievement"),
     "written": ("已写入 {path}：{count} 人", "wrote {path}: {count} employee(s)"),
     "scheme_ok": ("方案 {name} 无误：{dimensions} 个维度，{indicators} 个指标，权重合计 {total}",
                   "scheme {name} is valid: {dimensions} dimension(s), {indicators} indicator(s), weights {total}"),
@@ -241,8 +241,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "owner": ("责任人", "Owner"),
     "deadline": ("完成时限", "Deadline"),
     "expected": ("预期效果", "Expected effect"),
-    "improvement_title": ("售后服务质量改进计划表（达成率低于 80% 的指标）", "Improvement plan (indicators below 80% achievement)"),
-    "none_below": ("所有指标达成率均不低于 80%", "every indicator reaches 80% achievement"),
     "employees": ("人数", "Employees"),
     "period": ("考核期间", "Period"),
     "result_title": ("考核结果", "Assessment results"),
@@ -389,8 +387,3 @@ def words(code: str, lang: str, /, **params: Any) -> str:
 def label(key: str, lang: str) -> str:
     zh, en = LABELS[key]
     return zh if lang == "zh" else en
-
-
-def yes_no(flags: pd.Series, lang: str) -> pd.Series:
-    """Booleans as 是/否 (yes/no) for a spreadsheet cell."""
-    return flags.map({True: label("yes", lang), False: label("no", lang)})

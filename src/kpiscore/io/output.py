@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..core.engine import Column, Result
 from ..errors import Finding, UsageError
-from ..text import label, yes_no
+from ..text import label
 
 FORMATS = ("xlsx", "csv", "json")
 #: a spreadsheet treats a cell starting with one of these as a formula (CWE-1236)
@@ -179,6 +179,11 @@ def heading(column: Column, lang: str) -> str:
     if column.key in ("score", "subtotal"):
         return f"{column.item}{label(column.key + '_suffix', lang)}"
     return label(column.key, lang)
+
+
+def yes_no(flags: pd.Series, lang: str) -> pd.Series:
+    """Booleans as 是/否 (yes/no) for a spreadsheet cell."""
+    return flags.map({True: label("yes", lang), False: label("no", lang)})
 
 
 def identity_table(result: Result) -> pd.DataFrame:

@@ -443,25 +443,40 @@ def cfb_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
     geometry = _cfb_geometry(data)
     if geometry is None or not data.startswith(_OLE) or struct.unpack_from("<H", data, 0x20)[0] != 6:
         return None  # 64-byte mini sectors, as every writer uses
-    ssz, n_sectors = geometry
-    mini = 64
-    (n_fat, first_dir, _, cutoff, first_minifat, n_minifat, first_difat, n_difat) = struct.unpack_from(
-        "<IIIIIIII", data, 0x2C)
+    cfb = _Cfb(data, *geometry)
+    entries = cfb.entries()
+    for name, kind, start, size in entries:
+        if kind == 2 and name in names:
+            return cfb.stream(start, size, root_start=entries[0][2])
+    return None
 
-    def sector(sid: int) -> bytes:
-        return data[(sid + 1) * ssz:(sid + 2) * ssz]
 
-    difat = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < n_sectors]
-    sid, seen = first_difat, 0
-    while sid < n_sectors and seen <= n_difat and seen < n_sectors:
-        block = struct.unpack(f"<{ssz // 4}I", sector(sid))
-        difat += [s for s in block[:-1] if s < n_sectors]
-        sid, seen = block[-1], seen + 1
-    fat: list[int] = []
-    for s in difat[:n_fat]:
-        fat += struct.unpack(f"<{ssz // 4}I", sector(s))
+class _Cfb:
+    """The sectors, allocation tables and directory of a compound file whose geometry was checked."""
 
-    def chain(start: int, table: list[int], limit: int) -> list[int]:
+    MINI = 64
+
+    def __init__(self, data: bytes, ssz: int, n_sectors: int):
+        self.data, self.ssz, self.n = data, ssz, n_sectors
+        (n_fat, self.first_dir, _, self.cutoff, self.first_minifat, self.n_minifat, first_difat,
+         n_difat) = struct.unpack_from("<IIIIIIII", data, 0x2C)
+        difat = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < n_sectors]
+        sid, seen = first_difat, 0
+        while sid < n_sectors and seen <= n_difat and seen < n_sectors:
+            block = self._ints(sid)
+            difat += [s for s in block[:-1] if s < n_sectors]
+            sid, seen = block[-1], seen + 1
+        self.fat = [x for s in difat[:n_fat] for x in self._ints(s)]
+
+    def _sector(self, sid: int) -> bytes:
+        return self.data[(sid + 1) * self.ssz:(sid + 2) * self.ssz]
+
+    def _ints(self, sid: int) -> tuple[int, ...]:
+        return struct.unpack(f"<{self.ssz // 4}I", self._sector(sid))
+
+    @staticmethod
+    def _chain(start: int, table: list[int], limit: int) -> list[int]:
+        """A chain of sector numbers, cut at the first one out of range and never longer than `limit`."""
         out: list[int] = []
         sid = start
         while sid < limit and len(out) <= limit:
@@ -469,31 +484,30 @@ def cfb_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
             sid = table[sid] if sid < len(table) else 0xFFFFFFFE
         return out
 
-    directory = b"".join(sector(s) for s in chain(first_dir, fat, n_sectors))
-    entries = []
-    for off in range(0, len(directory) - 127, 128):
-        length = struct.unpack_from("<H", directory, off + 64)[0]
-        name = directory[off:off + max(0, min(length, 64) - 2)].decode("utf-16-le", "replace")
-        kind = directory[off + 66]
-        start, size = struct.unpack_from("<II", directory, off + 116)
-        entries.append((name, kind, start, size))
-    if not entries:
-        return None
-    root_start = entries[0][2]
-    for name, kind, start, size in entries:
-        if kind != 2 or name not in names:
-            continue
-        if size >= cutoff:
-            stream = b"".join(sector(s) for s in chain(start, fat, n_sectors))
-            return stream[:size]
-        minifat: list[int] = []
-        for s in chain(first_minifat, fat, n_sectors)[:n_minifat]:
-            minifat += struct.unpack(f"<{ssz // 4}I", sector(s))
-        ministream = b"".join(sector(s) for s in chain(root_start, fat, n_sectors))
-        limit = len(ministream) // mini
-        stream = b"".join(ministream[m * mini:(m + 1) * mini] for m in chain(start, minifat, limit))
-        return stream[:size]
-    return None
+    def _read(self, start: int) -> bytes:
+        return b"".join(self._sector(s) for s in self._chain(start, self.fat, self.n))
+
+    def entries(self) -> list[tuple[str, int, int, int]]:
+        """(name, kind, first sector, size) of every directory entry; the first is the root."""
+        directory = self._read(self.first_dir)
+        entries = []
+        for off in range(0, len(directory) - 127, 128):
+            length = struct.unpack_from("<H", directory, off + 64)[0]
+            name = directory[off:off + max(0, min(length, 64) - 2)].decode("utf-16-le", "replace")
+            start, size = struct.unpack_from("<II", directory, off + 116)
+            entries.append((name, directory[off + 66], start, size))
+        return entries
+
+    def stream(self, start: int, size: int, root_start: int) -> bytes:
+        """A stream's bytes: from the sectors, or below the cutoff from the root's mini stream."""
+        if size >= self.cutoff:
+            return self._read(start)[:size]
+        minifat = [x for s in self._chain(self.first_minifat, self.fat, self.n)[:self.n_minifat]
+                   for x in self._ints(s)]
+        ministream = self._read(root_start)
+        mini = self.MINI
+        chain = self._chain(start, minifat, len(ministream) // mini)
+        return b"".join(ministream[m * mini:(m + 1) * mini] for m in chain)[:size]
 
 
 def _records(stream: bytes, pos: int) -> Iterator[tuple[int, int, int]]:
@@ -566,53 +580,68 @@ def _ods_scan(data: bytes) -> dict[str, _OdsSheet]:
     """Walk content.xml once, counting repeated rows and columns, for what calamine leaves out."""
     from defusedxml import DefusedXmlException, ElementTree
 
-    sheets: dict[str, _OdsSheet] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             content = zf.read("content.xml")
     except (KeyError, zipfile.BadZipFile, OSError):
-        return sheets
+        return {}
+    walk = _OdsWalk()
     if not any(k in content for k in (b"spanned", b"visibility", b'value-type="error"')):
-        return sheets
-    t = "{" + _TABLE + "}"
-    sheet = _OdsSheet()
-    row = col = 0
+        return walk.sheets
     try:
-        for event, el in ElementTree.iterparse(io.BytesIO(content), events=("start", "end"),
-                                               forbid_dtd=True):
-            tag = el.tag
-            if event == "start":
-                if tag == t + "table":
-                    sheet = sheets.setdefault(el.get(t + "name", ""), _OdsSheet())
-                    row = 0
-                    column_index = 0
-                elif tag == t + "table-column":
-                    n = int(el.get(t + "number-columns-repeated", "1"))
-                    if el.get(t + "visibility", "visible") != "visible":
-                        sheet.hidden_cols.update(range(column_index, min(column_index + n, 16384)))
-                    column_index += n
-                elif tag == t + "table-row":
-                    col = 0
-                    if el.get(t + "visibility", "visible") != "visible":
-                        n = int(el.get(t + "number-rows-repeated", "1"))
-                        sheet.hidden_rows.update(range(row, min(row + n, 1048576)))
-                continue
-            if tag in (t + "table-cell", t + "covered-table-cell"):
-                n = int(el.get(t + "number-columns-repeated", "1"))
-                rows = int(el.get(t + "number-rows-spanned", "1"))
-                cols = int(el.get(t + "number-columns-spanned", "1"))
-                if rows > 1 or cols > 1:
-                    sheet.merges.append((row, col, row + rows - 1, col + cols - 1))
-                if el.get("{" + _CALCEXT + "}value-type") == "error":
-                    sheet.errors[(row, col)] = "".join(el.itertext()).strip() or "#VALUE!"
-                col += n
-                el.clear()
-            elif tag == t + "table-row":
-                row += int(el.get(t + "number-rows-repeated", "1"))
-                el.clear()
+        for event, el in ElementTree.iterparse(io.BytesIO(content), events=("start", "end"), forbid_dtd=True):
+            (walk.start if event == "start" else walk.end)(el)
     except (ElementTree.ParseError, DefusedXmlException, ValueError):
-        return sheets
-    return sheets
+        pass  # what was read so far stands; calamine reports a broken file its own way
+    return walk.sheets
+
+
+class _OdsWalk:
+    """Where the walk through content.xml is: the sheet, and the row and column a cell lands on once the
+    repeats before it are counted."""
+
+    T = "{" + _TABLE + "}"
+
+    def __init__(self) -> None:
+        self.sheets: dict[str, _OdsSheet] = {}
+        self.sheet = _OdsSheet()
+        self.row = self.col = self.column_index = 0
+
+    def _count(self, el: Any, what: str) -> int:
+        return int(el.get(self.T + what, "1"))
+
+    def _hidden(self, el: Any) -> bool:
+        return el.get(self.T + "visibility", "visible") != "visible"
+
+    def start(self, el: Any) -> None:
+        t = self.T
+        if el.tag == t + "table":
+            self.sheet = self.sheets.setdefault(el.get(t + "name", ""), _OdsSheet())
+            self.row = self.column_index = 0
+        elif el.tag == t + "table-column":
+            n = self._count(el, "number-columns-repeated")
+            if self._hidden(el):
+                self.sheet.hidden_cols.update(range(self.column_index, min(self.column_index + n, 16384)))
+            self.column_index += n
+        elif el.tag == t + "table-row":
+            self.col = 0
+            if self._hidden(el):
+                n = self._count(el, "number-rows-repeated")
+                self.sheet.hidden_rows.update(range(self.row, min(self.row + n, 1048576)))
+
+    def end(self, el: Any) -> None:
+        t = self.T
+        if el.tag in (t + "table-cell", t + "covered-table-cell"):
+            rows, cols = self._count(el, "number-rows-spanned"), self._count(el, "number-columns-spanned")
+            if rows > 1 or cols > 1:
+                self.sheet.merges.append((self.row, self.col, self.row + rows - 1, self.col + cols - 1))
+            if el.get("{" + _CALCEXT + "}value-type") == "error":
+                self.sheet.errors[(self.row, self.col)] = "".join(el.itertext()).strip() or "#VALUE!"
+            self.col += self._count(el, "number-columns-repeated")
+            el.clear()
+        elif el.tag == t + "table-row":
+            self.row += self._count(el, "number-rows-repeated")
+            el.clear()
 
 
 # ---------------------------------------------------------------------------------------------------------

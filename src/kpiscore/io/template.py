@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from ..core.engine import blank_meaning
 from ..core.scheme import Adjustment, Indicator, Scheme
@@ -178,14 +180,19 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
         if validation:
             ws.data_validation(first, c, last, c, validation)
     if roster is not None:
-        keys = {"id": scheme.columns.id, "name": scheme.columns.name, "group": scheme.columns.group}
-        for c, col in enumerate(columns):
-            if col.role in keys and keys[col.role] in roster:
-                for r, value in enumerate(roster[keys[col.role]].tolist()):
-                    if isinstance(value, str):
-                        ws.write_string(first + r, c, value, formats["text"])
+        _prefill(ws, scheme, columns, roster, formats["text"])
     ws.freeze_panes(HEADER_ROW + 1, 2)
     return lists
+
+
+def _prefill(ws: Worksheet, scheme: Scheme, columns: list[InputColumn], roster: pd.DataFrame, text: Format) -> None:
+    """Ids, names and groups from the roster, as text, below the header."""
+    keys = {"id": scheme.columns.id, "name": scheme.columns.name, "group": scheme.columns.group}
+    for c, col in enumerate(columns):
+        if col.role in keys and keys[col.role] in roster:
+            for r, value in enumerate(roster[keys[col.role]].tolist()):
+                if isinstance(value, str):
+                    ws.write_string(HEADER_ROW + 1 + r, c, value, text)
 
 
 def _kind(col: InputColumn, lang: str) -> str:

@@ -24,9 +24,9 @@ from ..core.engine import Column, Result, blank_meaning
 from ..core.rollup import RollupResult
 from ..core.scheme import Scheme
 from ..core.values import text_width
-from ..text import label, msg, yes_no
+from ..text import label, msg
 from ..version import __version__
-from .output import atomic_write, identity_table, scores_table, scratch
+from .output import atomic_write, identity_table, scores_table, scratch, yes_no
 
 #: rows of the Audit sheet put into words at a time (bounds the memory the strings take)
 AUDIT_CHUNK = 20_000
@@ -277,9 +277,11 @@ class _Writer(_Book):
     def improvement(self) -> None:
         r, lang = self.result, self.lang
         ws = self.sheet("improvement_sheet", fit=True)
-        ws.write_string(0, 0, label("improvement_title", lang), self.title)
+        threshold = f"{analysis.IMPROVE_BELOW:.0%}"
+        ws.write_string(0, 0, msg("improvement_title", lang, name=r.scheme.name, threshold=threshold), self.title)
         plan = analysis.improvement(r)
-        problem = plan["achievement"].map(lambda a: msg("below_80", lang, value=f"{a:.2%}")) if len(plan) else []
+        problem = plan["achievement"].map(
+            lambda a: msg("below_threshold", lang, value=f"{a:.2%}", threshold=threshold)) if len(plan) else []
         table = pd.DataFrame({
             label("scope", lang): plan["scope"], label("dimension", lang): plan["dimension"],
             label("indicator", lang): plan["indicator"], label("weight", lang): plan["weight"],
@@ -293,7 +295,7 @@ class _Writer(_Book):
             ws.set_column(c, c, width)
         end = self.table(ws, 2, table, formats, widths=False)
         if plan.empty:
-            ws.write_string(end + 1, 0, label("none_below", lang), self.text)
+            ws.write_string(end + 1, 0, msg("none_below", lang, threshold=threshold), self.text)
         ws.freeze_panes(3, 3)
 
     def scheme(self) -> None:

@@ -33,76 +33,91 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Finding]]:
     """Parse YAML safely; duplicate keys and syntax errors come back as findings with their lines."""
     if len(text) > MAX_CHARS:
         return None, [Finding("yaml_too_large", {"size": f"{len(text):,}"}, file=file)]
+    root, failure = _compose(text, file)
+    if failure is not None:
+        return None, [failure]
+    walker = _Walker(file)
+    try:
+        data = walker.node(root, ()) if root is not None else None
+    except _Bomb:
+        return None, [Finding("yaml_alias_bomb", {}, file=file)]
+    except _TooDeep:
+        return None, [Finding("yaml_too_deep", {"depth": MAX_DEPTH}, file=file)]
+    return YamlDoc(data, walker.lines, file), walker.findings
+
+
+def _compose(text: str, file: str) -> tuple[yaml.Node | None, Finding | None]:
+    """The node tree, never constructed: or why there is none (a syntax error at its line, a tab)."""
     loader = None
     try:
         loader = yaml.SafeLoader(text)  # rejects control characters already
-        root = loader.get_single_node()
+        return loader.get_single_node(), None
     except RecursionError:  # PyYAML composes nested collections recursively
-        return None, [Finding("yaml_too_deep", {"depth": MAX_DEPTH}, file=file)]
+        return None, Finding("yaml_too_deep", {"depth": MAX_DEPTH}, file=file)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         source = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
         if "\t" in source[: len(source) - len(source.lstrip())]:  # a tab in the indentation
-            return None, [Finding("yaml_tab", {}, file=file, line=line)]
+            return None, Finding("yaml_tab", {}, file=file, line=line)
         detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Finding("yaml_syntax", {"detail": detail}, file=file, line=line)]
+        return None, Finding("yaml_syntax", {"detail": detail}, file=file, line=line)
     finally:
         if loader is not None:
             loader.dispose()
-    findings: list[Finding] = []
-    lines: dict[KeyPath, int] = {(): 1}
-    budget = [NODE_BUDGET]
 
-    def walk(node: yaml.Node, path: KeyPath) -> Any:
-        budget[0] -= 1
-        if budget[0] < 0:
+
+class _Walker:
+    """Builds plain data from the node tree by hand, keeping each key path's line, refusing duplicate keys
+    and unknown tags, within a node budget and a depth."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.findings: list[Finding] = []
+        self.lines: dict[KeyPath, int] = {(): 1}
+        self.budget = NODE_BUDGET
+
+    def node(self, node: yaml.Node, path: KeyPath) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
             raise _Bomb
         if len(path) > MAX_DEPTH:  # a recursive alias (&r [*r]) or nesting no scheme needs
             raise _TooDeep
         if node.tag not in PLAIN_TAGS:  # `!!python/object` and friends: never constructed, always refused
-            line = node.start_mark.line + 1
-            findings.append(Finding("yaml_tag", {"tag": node.tag}, file=file, line=line,
-                                    field=format_path(path) or None))
+            self._found("yaml_tag", {"tag": node.tag}, node, path)
             return node.value if isinstance(node, yaml.ScalarNode) else None
         if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                # keys are text as written: a label `yes` or `5` stays "yes" / "5", never True / 5
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-                line = key_node.start_mark.line + 1
-                if key is None:
-                    findings.append(Finding("yaml_key_type", {}, file=file, line=line))
-                    continue
-                if key in out:
-                    first = lines[(*path, key)]
-                    findings.append(Finding("yaml_duplicate_key", {"key": key, "first": first},
-                                            file=file, line=line, field=format_path((*path, key))))
-                    continue
-                lines[(*path, key)] = line
-                out[key] = walk(value_node, (*path, key))
-            return out
+            return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             items = []
             for i, item in enumerate(node.value):
-                lines[(*path, i)] = item.start_mark.line + 1
-                items.append(walk(item, (*path, i)))
+                self.lines[(*path, i)] = item.start_mark.line + 1
+                items.append(self.node(item, (*path, i)))
             return items
         value = _scalar(node)
         if isinstance(value, str) and SURROGATE.search(value):  # "\ud800" in a double-quoted string
-            line = node.start_mark.line + 1
-            findings.append(Finding("yaml_surrogate", {}, file=file, line=line,
-                                    field=format_path(path) or None))
+            self._found("yaml_surrogate", {}, node, path)
             return SURROGATE.sub("\ufffd", value)
         return value
 
-    try:
-        data = walk(root, ()) if root is not None else None
-    except _Bomb:
-        return None, [Finding("yaml_alias_bomb", {}, file=file)]
-    except _TooDeep:
-        return None, [Finding("yaml_too_deep", {"depth": MAX_DEPTH}, file=file)]
-    return YamlDoc(data, lines, file), findings
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            # keys are text as written: a label `yes` or `5` stays "yes" / "5", never True / 5
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None:
+                self.findings.append(Finding("yaml_key_type", {}, file=self.file, line=key_node.start_mark.line + 1))
+            elif key in out:
+                self._found("yaml_duplicate_key", {"key": key, "first": self.lines[(*path, key)]}, key_node,
+                            (*path, key))
+            else:
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                out[key] = self.node(value_node, (*path, key))
+        return out
+
+    def _found(self, code: str, params: dict[str, Any], node: yaml.Node, path: KeyPath) -> None:
+        self.findings.append(Finding(code, params, file=self.file, line=node.start_mark.line + 1,
+                                     field=format_path(path) or None))
 
 
 #: a key followed by a full-width colon (`period：2024`), which YAML reads as plain text, not a key
