@@ -215,7 +215,7 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
     declared = {cls for union in (WeightedRule, AdjustmentRule) for cls in typing.get_args(typing.get_args(union)[0])}
     assert set(RULES.values()) == declared
     samples = {"mapping": {"map": {"好": 1}}, "bands": {"bands": [{"when": ">= 90%", "score": 10}]},
-               "rating": {"raters": ["上级"]}, "veto": {}}
+               "rating": {"raters": ["上级"]}, "veto": {"effect": "grade", "grade": "待改进"}}
     for name, cls in RULES.items():
         rule = cls.model_validate({"type": name, **samples.get(name, {})})
         assert rule.role in ("weighted", "bonus", "penalty", "veto") and rule.value_kind in (
@@ -232,3 +232,9 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
         example = pd.Series([rule.example(ctx)], dtype=object if rule.value_kind == "label" else float)
         assert rule.score(example, ctx).notna().all()
         assert rule.blank_is_zero == (rule.value_kind == "count")
+        # its checks and how its cells are read: labels for a label rule, a range for counts and ratings
+        assert all(p.code and isinstance(p.loc, tuple) for p in rule.problems(10.0, None, True))
+        assert all(q.value is not None for _, q in rule.in_unit())
+        assert (rule.grade_named() == "待改进") == (name == "veto")
+        assert (rule.labels() is not None) == (rule.value_kind == "label")
+        assert (rule.bounds() is not None) == (rule.value_kind in ("count", "rating"))

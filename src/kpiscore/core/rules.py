@@ -8,8 +8,9 @@ calculation into words (`15 × 88% ÷ 90%`) for `explain` and the Audit sheet, a
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -116,10 +117,21 @@ class Cell:
     params: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A problem of a rule's parameters: a catalog code, its facts, and where below the indicator it is."""
+
+    code: str
+    params: dict[str, Any]
+    loc: tuple[str | int, ...]
+
+
 class _Rule(BaseModel):
     """Common behaviour; a subclass declares its parameters and overrides `score`, `words`, `describe`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    if TYPE_CHECKING:  # each rule declares its own literal `type`, the tag a scheme names it by
+        type: str
 
     #: "weighted" rules sit in a dimension; the others are adjustments outside the weights.
     role: ClassVar[str] = "weighted"
@@ -144,6 +156,32 @@ class _Rule(BaseModel):
     def percent_hint(self) -> bool:
         """Whether a parameter was written with `%`, which makes the indicator a percent indicator."""
         return False
+
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool) -> Iterator[Problem]:
+        """What is wrong with the rule on its indicator (`weight` None for an adjustment): a missing target,
+        and more points than the weight can hold."""
+        if self.needs_target and target is None:
+            yield Problem("target_missing", {"type": self.type}, ("target",))
+        if weight is not None:
+            top = self.max_points(weight)
+            if top > weight and math.isfinite(top):
+                yield Problem("points_over_weight", {"points": one(top), "weight": one(weight)}, ("rule",))
+
+    def in_unit(self) -> Iterator[tuple[tuple[str, ...], Quantity]]:
+        """Parameters written in the actual's unit (a deduct's step), checked like the target for a bare 90."""
+        return iter(())
+
+    def grade_named(self) -> str | None:
+        """A grade the rule names (a veto's), which must be one of the scheme's grades."""
+        return None
+
+    def labels(self) -> dict[str, float] | None:
+        """The labels a cell may hold, folded, with their points: None where cells hold numbers."""
+        return None
+
+    def bounds(self) -> tuple[float, float] | None:
+        """The range a cell's number must lie in (counts are never negative), or None for any number."""
+        return (0.0, math.inf) if self.value_kind == "count" else None
 
     @property
     def blank_is_zero(self) -> bool:
@@ -193,6 +231,16 @@ class Ratio(_Rule):
 
     def max_points(self, weight: float) -> float:
         return weight * self.cap.value if self.cap else math.inf
+
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool) -> Iterator[Problem]:
+        """A ratio may go past its weight (that is what a cap allows), but never divide by a target of 0,
+        and lower-is-better needs a cap: T ÷ A grows without end as A goes to 0."""
+        if target is None:
+            yield Problem("target_missing", {"type": self.type}, ("target",))
+        elif target.value <= 0:
+            yield Problem("target_positive", {}, ("target",))
+        if not higher and self.cap is None:
+            yield Problem("ratio_cap", {}, ("rule",))
 
     def _ratio(self, a: pd.Series, ctx: Context) -> pd.Series:
         t = float(ctx.target)  # type: ignore[arg-type]
@@ -244,6 +292,17 @@ class Deduct(_Rule):
 
     def max_points(self, weight: float) -> float:
         return self.max if self.add is not None and self.max is not None else weight
+
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool) -> Iterator[Problem]:
+        """Points added past the target may exceed the weight, up to `max`; a `max` below it is a slip."""
+        if target is None:
+            yield Problem("target_missing", {"type": self.type}, ("target",))
+        if weight is not None and self.max is not None and self.max < weight:
+            yield Problem("max_below_weight", {"max": one(self.max), "weight": one(weight)}, ("rule", "max"))
+
+    def in_unit(self) -> Iterator[tuple[tuple[str, ...], Quantity]]:
+        if self.per is not None:
+            yield ("rule", "per"), self.per
 
     def percent_hint(self) -> bool:
         return bool(self.per and self.per.percent)
@@ -493,6 +552,11 @@ class Threshold(_Rule):
     fail: Points = 0
     needs_target: ClassVar[bool] = True
 
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool) -> Iterator[Problem]:
+        yield from super().problems(weight, target, higher)
+        if weight is not None and self.fail > weight:
+            yield Problem("points_over_weight", {"points": one(self.fail), "weight": one(weight)}, ("rule", "fail"))
+
     def _meets(self, a: pd.Series, ctx: Context) -> pd.Series:
         t = float(ctx.target)  # type: ignore[arg-type]
         return a >= t if ctx.higher else a <= t
@@ -534,6 +598,9 @@ class Mapping(_Rule):
     @property
     def folded(self) -> dict[str, float]:
         return {fold(str(k)): v for k, v in self.map.items()}
+
+    def labels(self) -> dict[str, float] | None:
+        return self.folded
 
     def max_points(self, weight: float) -> float:
         return weight if self.scale else max(self.map.values(), default=0)
@@ -607,6 +674,9 @@ class Rating(_Rule):
     def example(self, ctx: Context) -> Any:
         return self.scale * 0.8
 
+    def bounds(self) -> tuple[float, float] | None:
+        return 0.0, float(self.scale)
+
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return ctx.weight * a / self.scale
 
@@ -670,6 +740,9 @@ class Veto(_Rule):
     role: ClassVar[str] = "veto"
     value_kind: ClassVar[str] = "count"
     whole: ClassVar[bool] = True
+
+    def grade_named(self) -> str | None:
+        return self.grade
 
     @model_validator(mode="after")
     def _grade_given(self) -> Veto:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -28,7 +27,7 @@ from pydantic import (
 from ..errors import Finding, SchemeError
 from ..text import DEFAULT_GRADES, label
 from .document import YamlDoc, surrogates
-from .rules import RULES, AdjustmentRule, Context, Number, Quantity, Ratio, Value, WeightedRule
+from .rules import RULES, AdjustmentRule, Context, Number, Problem, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 
 Missing = Literal["error", "zero", "skip"]
@@ -202,45 +201,16 @@ class Scheme(Model):
 # cross-field checks, run on every part that validated on its own
 
 
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    params: dict[str, Any]
-    loc: tuple[str | int, ...]
-
-
 def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...]) -> Iterator[Problem]:
-    rule = ind.rule
-    weight = getattr(ind, "weight", None)
-    if rule.needs_target and ind.target is None:
-        yield Problem("target_missing", {"type": rule.type}, (*loc, "target"))
-    if isinstance(rule, Ratio) and ind.target is not None and ind.target.value <= 0:
-        yield Problem("target_positive", {}, (*loc, "target"))
-    if isinstance(rule, Ratio) and ind.direction == "lower" and rule.cap is None:
-        yield Problem("ratio_cap", {}, (*loc, "rule"))
-    if weight is not None and rule.type != "ratio":
-        top = rule.max_points(weight)
-        deduct_max = getattr(rule, "max", None) if rule.type == "deduct" else None
-        if deduct_max is not None and deduct_max < weight:
-            yield Problem("max_below_weight", {"max": one(deduct_max), "weight": one(weight)}, (*loc, "rule", "max"))
-        elif top > weight and math.isfinite(top) and rule.type != "deduct":
-            yield Problem("points_over_weight", {"points": one(top), "weight": one(weight)}, (*loc, "rule"))
-        if getattr(rule, "fail", 0) > weight:
-            yield Problem("points_over_weight", {"points": one(rule.fail), "weight": one(weight)},  # type: ignore[union-attr]
-                           (*loc, "rule", "fail"))
+    """The rule's own problems on this indicator, and a bare number where a percent indicator wants a %."""
+    for p in ind.rule.problems(getattr(ind, "weight", None), ind.target, ind.direction == "higher"):
+        yield Problem(p.code, p.params, (*loc, *p.loc))
     if ind.percent:
-        for where, q in _quantities(ind, loc):
+        quantities = [(("target",), ind.target)] if ind.target is not None else []
+        for where, q in [*quantities, *ind.rule.in_unit()]:
             if not q.percent and abs(q.value) > PERCENT_MAX:
-                yield Problem("percent_bare", {"value": q.text, "pct": q.text, "frac": one(q.value / 100)}, where)
-
-
-def _quantities(ind: Indicator | Adjustment, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple, Quantity]]:
-    """Values written in the actual's unit: the target and a deduct step (band edges carry their own %)."""
-    if ind.target is not None:
-        yield (*loc, "target"), ind.target
-    per = getattr(ind.rule, "per", None)
-    if per is not None:
-        yield (*loc, "rule", "per"), per
+                yield Problem("percent_bare", {"value": q.text, "pct": q.text, "frac": one(q.value / 100)},
+                              (*loc, *where))
 
 
 def _scheme_problems(
@@ -266,7 +236,7 @@ def _scheme_problems(
     kinds: dict[str, tuple[str, bool]] = {}
     reserved = {fold(c) for c in (columns.id, columns.name, columns.group, columns.base) if c} if columns else set()
     for loc, item in items:
-        veto_grade = getattr(item.rule, "grade", None)
+        veto_grade = item.rule.grade_named()
         if veto_grade and grades and veto_grade not in seen_grades:
             yield Problem("veto_grade_unknown", {"grade": veto_grade}, (*loc, "rule", "grade"))
         for column in item.inputs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterator
@@ -21,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import missing_problems
-from ..core.rules import Mapping
 from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
 from ..errors import Finding, InputError
@@ -427,7 +427,7 @@ class _Cells:
         identity = [fold(c) for c in (cols.id, cols.name, cols.group) if c and fold(c) in raw.columns]
         others = raw.drop(columns=list(needed), errors="ignore")
         raw = raw[list(dict.fromkeys([*needed, *optional]))]
-        labels = {fold(c): item.rule.folded for item in scheme.items if isinstance(item.rule, Mapping)
+        labels = {fold(c): known for item in scheme.items if (known := item.rule.labels()) is not None
                   for c in item.inputs}
         marks = scheme.not_applicable_marks
         kinds = pd.DataFrame({c: cell_kinds(raw[c], {m for m in marks if mark_key(m) not in labels.get(c, {})})
@@ -652,30 +652,27 @@ def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source
 def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: Source
            ) -> tuple[pd.Series, list[Finding]]:
     """One input column, typed by the rule that reads it."""
-    kind = item.rule.value_kind
-    if kind == "label":
+    known = item.rule.labels()
+    if known is not None:
         labels = as_text(col, kinds).map(fold, na_action="ignore")
-        known = item.rule.folded  # type: ignore[union-attr]
         bad = labels.notna() & ~labels.isin(list(known))
         names = " / ".join(known)
         return labels, [src.at("unknown_label", {"value": col[r], "labels": names, "indicator": item.name}, r,
                                fold(col.name)) for r in labels.index[bad]]
-    values, found = _numbers(col, kinds, src, item.name, item.percent, counts=kind == "count")
+    values, found = _numbers(col, kinds, src, item.name, item.percent, counts=item.rule.value_kind == "count")
     invalid = pd.Series(False, index=values.index)
-    if kind == "count":
-        invalid = values < 0
-        found += [src.at("negative", {"value": col[r], "indicator": item.name}, r, fold(col.name))
+    bounds = item.rule.bounds()
+    if bounds is not None:
+        lo, hi = bounds
+        invalid = (values < lo) | (values > hi)
+        code = "negative" if hi == math.inf else "rating_range"
+        found += [src.at(code, {"value": col[r], "scale": f"{hi:g}", "indicator": item.name}, r, fold(col.name))
                   for r in values.index[invalid]]
     if item.rule.whole:
         fraction = values.notna() & (values % 1 != 0) & ~invalid
         found += [src.at("count_whole", {"value": _show(col[r]), "indicator": item.name}, r,
                          fold(col.name)) for r in values.index[fraction]]
         invalid |= fraction
-    if kind == "rating":
-        scale = item.rule.scale  # type: ignore[union-attr]
-        invalid = (values < 0) | (values > scale)
-        found += [src.at("rating_range", {"value": col[r], "scale": f"{scale:g}", "indicator": item.name}, r,
-                         fold(col.name)) for r in values.index[invalid]]
     return values.where(~invalid), found
 
 
