@@ -84,7 +84,7 @@ def explain(result: Result, employee_id: str) -> pd.DataFrame:
     for adj in result.scheme.adjustments:
         value = result.adjustments.at[row, adj.name]
         lines.append({"dimension": "", "indicator": adj.name, "weight": None, "calculation": audit[adj.name],
-                      "score": None if adj.rule.type == "veto" else value})
+                      "score": None if adj.rule.role == "veto" else value})
     return pd.DataFrame(lines)
 
 

@@ -133,7 +133,7 @@ class Result:
             out[ind.name] = text.where(scores[ind.name].notna(), label("not_applicable", lang))
         for adj in s.adjustments:
             text = adj.rule.words(actuals[adj.name], adj.context(lang))
-            if adj.rule.type != "veto":
+            if adj.rule.role != "veto":
                 text = text + " = " + fmt_fixed(self.adjustments[adj.name].iloc[rows], d)
             out[adj.name] = text
         return pd.DataFrame(out, index=actuals.index)
@@ -147,7 +147,7 @@ class Result:
             part = fmt_fixed(subtotals[dim], d).where(subtotals[dim].notna(), "")
             text = text.where(part == "", text.where(text == "", text + " + ") + part)
         for key, sign in (("bonus", " + "), ("penalty", " − ")):
-            if any(a.rule.type == key for a in self.scheme.adjustments):
+            if any(a.rule.role == key for a in self.scheme.adjustments):
                 text = text + sign + fmt_fixed(summary[key], d)
         before_veto = np.maximum(round_half_up(self.scores.iloc[rows].sum(axis=1) + summary["bonus"]
                                                - summary["penalty"], d), 0)
@@ -168,9 +168,9 @@ class Result:
             for ind in dim.indicators:
                 out += [_actual_column(ind), Column("score", "score", item=ind.name)]
             out.append(Column("subtotal", "score", item=dim.name))
-        out += [_actual_column(adj) for adj in s.adjustments if adj.rule.type != "veto"]
+        out += [_actual_column(adj) for adj in s.adjustments if adj.rule.role != "veto"]
         for key in ("bonus", "penalty"):
-            if any(a.rule.type == key for a in s.adjustments):
+            if any(a.rule.role == key for a in s.adjustments):
                 out.append(Column(key, "points"))
         out += [Column("total", "points"), Column("grade", "label")]
         for key, kind in (("coefficient", "points"), ("payout", "money")):
@@ -241,7 +241,7 @@ def _none(value: Any) -> Any:
 
 def _actual_column(item: Indicator | Adjustment) -> Column:
     """An actual is headed by its input column name (a rating, by the indicator's name), in its unit."""
-    source = item.column or item.name if item.rule.type != "rating" else item.name
+    source = item.column or item.name if item.rule.value_kind != "rating" else item.name
     unit = "percent" if item.percent else "count" if item.rule.value_kind == "count" else "number"
     return Column("actual", "actual", item=item.name, unit=unit, source=source)
 
@@ -326,17 +326,18 @@ class _Adjustments:
             a = _actual(frame, adj).fillna(0)
             self.actuals[adj.name] = a
             s = adj.rule.score(a, adj.context(scheme.language))
-            if adj.rule.type == "veto":
+            if adj.rule.role == "veto":
                 hit = s.astype(bool)
                 self.points[adj.name] = hit
-                if adj.rule.effect == "zero":
+                forced = adj.rule.grade_named()
+                if forced is None:
                     self.veto_zero |= hit
                 else:
-                    self.veto_grade = self.veto_grade.where(~hit | self.veto_grade.notna(), adj.rule.grade)
+                    self.veto_grade = self.veto_grade.where(~hit | self.veto_grade.notna(), forced)
                 continue
             points = pd.Series(round_half_up(s, scheme.decimals), index=index)
             self.points[adj.name] = points
-            if adj.rule.type == "bonus":
+            if adj.rule.role == "bonus":
                 self.bonus += points
             else:
                 self.penalty += points

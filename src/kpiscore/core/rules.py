@@ -742,7 +742,8 @@ class Veto(_Rule):
     whole: ClassVar[bool] = True
 
     def grade_named(self) -> str | None:
-        return self.grade
+        """The grade a veto forces (None when it zeroes the total)."""
+        return self.grade if self.effect == "grade" else None
 
     @model_validator(mode="after")
     def _grade_given(self) -> Veto:

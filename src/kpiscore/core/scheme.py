@@ -273,7 +273,7 @@ def _heading_problems(items: list[tuple[tuple, Indicator | Adjustment]], raw: di
             taken.setdefault(fold(dim["name"] + label("subtotal_suffix", lang)), "generated")
     for loc, item in items:
         headings = [(item.name, "name", (*loc, "name"))]
-        if item.column and fold(item.column) != fold(item.name) and item.rule.type != "rating":
+        if item.column and fold(item.column) != fold(item.name) and item.rule.value_kind != "rating":
             headings.append((item.column, "column", (*loc, "column")))
         if isinstance(item, Indicator):
             headings.append((item.name + label("score_suffix", lang), "score", (*loc, "name")))

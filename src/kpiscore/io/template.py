@@ -49,7 +49,7 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
         for heading in item.inputs:
             if heading not in seen:
                 seen.add(heading)
-                out.append(InputColumn(heading, "rater" if item.rule.type == "rating" else "input", item))
+                out.append(InputColumn(heading, "rater" if item.rule.value_kind == "rating" else "input", item))
     if cols.base:
         out.append(InputColumn(cols.base, "base"))
     return out
@@ -61,7 +61,7 @@ def example_text(item: Indicator | Adjustment, lang: str) -> str:
     value = item.rule.example(ctx)
     series = pd.Series([value], dtype=object if isinstance(value, str) else float)
     said = item.rule.words(series, ctx).iloc[0]
-    if item.rule.type == "veto":
+    if item.rule.role == "veto":
         return said
     score = item.rule.score(series, ctx)
     return f"{said} = {fmt_fixed(score.astype(float), 2).iloc[0]}"
