@@ -70,7 +70,7 @@ def test_score_writes_xlsx_beside_input_and_refuses_to_overwrite(example):
 def test_csv_output_guards_formulas(tmp_path):
     from helpers import HEADER, write_xlsx
 
-    from kpiscore.io.output import guard_cell
+    from kpiscore.io.flat import guard_cell
 
     row = ["=1+2", '=HYPERLINK("http://x","y")', "@部门", 0.9, 0.8, 0.95, 0, 0.95, "很满意"]
     path = write_xlsx(tmp_path / "h.xlsx", [HEADER, row])

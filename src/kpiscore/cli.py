@@ -235,7 +235,7 @@ def init(
 ) -> None:
     """Copy a starter scheme, comments and all, to edit into your own."""
     with _reported(ctx) as run:
-        target = api.init_scheme(name, output, force, run.lang)
+        target = api.init_scheme(name, output, force)
         console.info(msg("created", run.lang, path=str(target), name=name))
 
 

@@ -17,7 +17,8 @@ from .core.lint import lint_result, lint_scheme
 from .core.scheme import Scheme
 from .core.values import fold
 from .errors import Finding, InputError, UsageError
-from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output, write_csv, write_json
+from .io.flat import write_csv, write_json
+from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output
 from .io.readers import Actuals, missing_findings, read_actuals, read_by_role, read_roster
 from .io.schemefile import load_scheme, resolve_scheme_path, starter_schemes
 from .io.template import MIN_ROWS, input_columns, write_template
@@ -100,7 +101,7 @@ def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> No
         with tmp.open("w", encoding=encoding, newline="") as out:
             (write_csv if fmt == "csv" else write_json)(result, out)
 
-    atomic_write(path, write, result.lang, force)
+    atomic_write(path, write, force)
 
 
 def starters() -> list[tuple[str, str, str]]:
@@ -116,14 +117,14 @@ def starters() -> list[tuple[str, str, str]]:
     return rows
 
 
-def init_scheme(name: str, target: Path | None = None, force: bool = False, lang: str = "zh") -> Path:
+def init_scheme(name: str, target: Path | None = None, force: bool = False) -> Path:
     """Copy a starter scheme, comments and all, to `target` (default NAME.yaml); returns where it went."""
     found = starter_schemes()
     if name not in found:
         raise UsageError([Finding("unknown_scheme", {"name": name, "starters": ", ".join(found)})])
     target = target or Path(f"{name}.yaml")
     check_output(target, [found[name]], force)
-    atomic_write(target, lambda tmp: shutil.copyfile(found[name], tmp), lang, force)
+    atomic_write(target, lambda tmp: shutil.copyfile(found[name], tmp), force)
     return target
 
 

@@ -6,7 +6,6 @@ half a workbook; CSV cells from the input that start like a formula are defused.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
@@ -14,18 +13,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
 
-import numpy as np
-import pandas as pd
-
-from ..core.engine import Column, Result
 from ..errors import Finding, UsageError
-from ..text import label
 
 FORMATS = ("xlsx", "csv", "json")
-#: a spreadsheet treats a cell starting with one of these as a formula (CWE-1236)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_inputs(paths: Iterable[Path]) -> None:
@@ -115,7 +106,7 @@ def _os_error(exc: BaseException) -> OSError | None:
     return None
 
 
-def atomic_write(path: Path, write: Callable[[Path], object], lang: str = "zh", force: bool = True) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object], force: bool = True) -> None:
     """Call `write` on a temporary file in the target's folder, then put it in place: renamed over the
     target with `force`, else linked so that a target created meanwhile by another run is never replaced.
     A folder that cannot be written to, a full disk, or a target open in another program is a usage error;
@@ -163,61 +154,3 @@ def _link(tmp: Path, path: Path) -> None:
 
 def _failure(code: str, path: Path, exc: OSError) -> UsageError:
     return UsageError([Finding(code, {"path": str(path), "detail": exc.strerror or str(exc)})])
-
-
-def guard_cell(value: Any) -> Any:
-    """Defuse text a spreadsheet would run as a formula by prefixing an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def heading(column: Column, lang: str) -> str:
-    """A Scores column's heading in `lang`: an input's own name, or the item and its suffix, or a label."""
-    if column.source is not None:
-        return column.source
-    if column.key in ("score", "subtotal"):
-        return f"{column.item}{label(column.key + '_suffix', lang)}"
-    return label(column.key, lang)
-
-
-def yes_no(flags: pd.Series, lang: str) -> pd.Series:
-    """Booleans as 是/否 (yes/no) for a spreadsheet cell."""
-    return flags.map({True: label("yes", lang), False: label("no", lang)})
-
-
-def identity_table(result: Result) -> pd.DataFrame:
-    """Id, name and group under their input headings: the first columns of Scores and Audit."""
-    columns = [c for c in result.columns() if c.kind == "identity"]
-    return result.people[[c.key for c in columns]].set_axis([heading(c, result.lang) for c in columns], axis=1)
-
-
-def scores_table(result: Result) -> pd.DataFrame:
-    """The Scores table as a reader sees it: headed in the scheme's language, veto as yes/no."""
-    table = result.table()
-    table["veto"] = yes_no(table["veto"], result.lang)
-    table.columns = [heading(c, result.lang) for c in result.columns()]
-    return table
-
-
-def csv_table(result: Result) -> pd.DataFrame:
-    """The Scores sheet as CSV cells: text guarded, blanks empty."""
-    table = scores_table(result).map(guard_cell)
-    table.columns = [guard_cell(c) for c in table.columns]
-    return table
-
-
-def write_csv(result: Result, out: IO[str]) -> None:
-    csv_table(result).to_csv(out, index=False, lineterminator="\n")
-
-
-def write_json(result: Result, out: IO[str]) -> None:
-    json.dump(result.to_dict(), out, ensure_ascii=False, indent=2, default=_plain)
-    out.write("\n")
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars as Python numbers for json."""
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")

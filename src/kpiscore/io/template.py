@@ -100,7 +100,7 @@ def note(scheme: Scheme, col: InputColumn) -> str:
 def write_template(scheme: Scheme, path: str | Path, roster: pd.DataFrame | None = None, force: bool = True) -> None:
     """Write the input template for `scheme`; `roster` (from `read_roster`) pre-fills id, name and group;
     without `force` an existing file is never replaced."""
-    atomic_write(Path(path), lambda tmp: _write(scheme, tmp, roster), scheme.language, force)
+    atomic_write(Path(path), lambda tmp: _write(scheme, tmp, roster), force)
 
 
 def _write(scheme: Scheme, path: Path, roster: pd.DataFrame | None) -> None:

@@ -26,7 +26,8 @@ from ..core.scheme import Scheme
 from ..core.values import text_width
 from ..text import label, msg
 from ..version import __version__
-from .output import atomic_write, identity_table, scores_table, scratch, yes_no
+from .flat import identity_table, scores_table, yes_no
+from .output import atomic_write, scratch
 
 #: rows of the Audit sheet put into words at a time (bounds the memory the strings take)
 AUDIT_CHUNK = 20_000
@@ -39,7 +40,7 @@ def write_workbook(result: Result, path: str | Path, force: bool = True) -> None
     """Write the scored workbook to `path`, atomically (a temporary file renamed into place); without
     `force` an existing file is never replaced."""
     with scratch() as tmpdir:
-        atomic_write(Path(path), lambda tmp: _Writer(result, tmp, tmpdir).write(), result.lang, force)
+        atomic_write(Path(path), lambda tmp: _Writer(result, tmp, tmpdir).write(), force)
 
 
 class _Book:
@@ -371,7 +372,7 @@ def provenance(result: Result) -> list[tuple[str, str]]:
 def write_rollup(rollup: RollupResult, path: str | Path, force: bool = True) -> None:
     """Write the roll-up workbook (one row per employee over the periods, and its summary), atomically."""
     with scratch() as tmpdir:
-        atomic_write(Path(path), lambda tmp: _RollupWriter(rollup, tmp, tmpdir).write(), rollup.lang, force)
+        atomic_write(Path(path), lambda tmp: _RollupWriter(rollup, tmp, tmpdir).write(), force)
 
 
 class _RollupWriter(_Book):

@@ -1,0 +1,74 @@
+"""The Scores table as flat cells: headings in the user's language, CSV that no spreadsheet runs as a formula,
+and JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.engine import Column, Result
+from ..text import label
+
+#: a spreadsheet treats a cell starting with one of these as a formula (CWE-1236)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(value: Any) -> Any:
+    """Defuse text a spreadsheet would run as a formula by prefixing an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def heading(column: Column, lang: str) -> str:
+    """A Scores column's heading in `lang`: an input's own name, or the item and its suffix, or a label."""
+    if column.source is not None:
+        return column.source
+    if column.key in ("score", "subtotal"):
+        return f"{column.item}{label(column.key + '_suffix', lang)}"
+    return label(column.key, lang)
+
+
+def yes_no(flags: pd.Series, lang: str) -> pd.Series:
+    """Booleans as 是/否 (yes/no) for a spreadsheet cell."""
+    return flags.map({True: label("yes", lang), False: label("no", lang)})
+
+
+def identity_table(result: Result) -> pd.DataFrame:
+    """Id, name and group under their input headings: the first columns of Scores and Audit."""
+    columns = [c for c in result.columns() if c.kind == "identity"]
+    return result.people[[c.key for c in columns]].set_axis([heading(c, result.lang) for c in columns], axis=1)
+
+
+def scores_table(result: Result) -> pd.DataFrame:
+    """The Scores table as a reader sees it: headed in the scheme's language, veto as yes/no."""
+    table = result.table()
+    table["veto"] = yes_no(table["veto"], result.lang)
+    table.columns = [heading(c, result.lang) for c in result.columns()]
+    return table
+
+
+def csv_table(result: Result) -> pd.DataFrame:
+    """The Scores sheet as CSV cells: text guarded, blanks empty."""
+    table = scores_table(result).map(guard_cell)
+    table.columns = [guard_cell(c) for c in table.columns]
+    return table
+
+
+def write_csv(result: Result, out: IO[str]) -> None:
+    csv_table(result).to_csv(out, index=False, lineterminator="\n")
+
+
+def write_json(result: Result, out: IO[str]) -> None:
+    json.dump(result.to_dict(), out, ensure_ascii=False, indent=2, default=_plain)
+    out.write("\n")
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python numbers for json."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
