@@ -1,37 +1,79 @@
 """The library API, the one door: everything the command line does, callable from Python or a notebook.
 
 `cli` parses options, calls these and renders what they return. A run's steps live in `scoring`; `batch`
-composes them into plans of several periods with a roll-up.
+composes them into plans of several periods with a roll-up. Each name is imported from its module when it is
+first used, so that `kpiscore --help` or `kpiscore schemes` never pays for pandas or the spreadsheet libraries.
 """
 
 from __future__ import annotations
 
-from .batch import BatchReport, LoadedPlan, load_plan, run_batch
-from .core.engine import Result
-from .core.scheme import Scheme
-from .io.readers import Actuals
-from .scoring import (
-    FORMATS,
-    check_inputs,
-    check_output,
-    explain,
-    find,
-    init_scheme,
-    lint,
-    load_scheme,
-    make_template,
-    read_actuals,
-    read_by_role,
-    score,
-    starters,
-    write_csv,
-    write_json,
-    write_result,
-    write_rollup,
-    write_template,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["FORMATS", "Actuals", "BatchReport", "LoadedPlan", "Result", "Scheme", "check_inputs", "check_output",
-           "explain", "find", "init_scheme", "lint", "load_plan", "load_scheme", "make_template", "read_actuals",
-           "read_by_role", "run_batch", "score", "starters", "write_csv", "write_json", "write_result",
-           "write_rollup", "write_template"]
+#: every name of the API, by the module (below `kpiscore`) that holds it
+WHERE: dict[str, str] = {
+    "Actuals": "io.readers", "read_actuals": "io.readers", "read_by_role": "io.readers",
+    "BatchReport": "batch", "LoadedPlan": "batch", "load_plan": "batch", "run_batch": "batch",
+    "FORMATS": "io.output", "check_inputs": "io.output", "check_output": "io.output",
+    "Result": "core.engine", "Scheme": "core.scheme",
+    "explain": "scoring", "find": "scoring", "make_template": "scoring", "score": "scoring",
+    "write_result": "scoring",
+    "init_scheme": "io.starters", "starters": "io.starters",
+    "lint": "lints", "load_scheme": "io.schemefile",
+    "write_csv": "io.flat", "write_json": "io.flat", "write_rollup": "io.workbook", "write_template": "io.template",
+}
+
+__all__ = [
+    "FORMATS",
+    "Actuals",
+    "BatchReport",
+    "LoadedPlan",
+    "Result",
+    "Scheme",
+    "check_inputs",
+    "check_output",
+    "explain",
+    "find",
+    "init_scheme",
+    "lint",
+    "load_plan",
+    "load_scheme",
+    "make_template",
+    "read_actuals",
+    "read_by_role",
+    "run_batch",
+    "score",
+    "starters",
+    "write_csv",
+    "write_json",
+    "write_result",
+    "write_rollup",
+    "write_template",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in WHERE:
+        raise AttributeError(f"module 'kpiscore.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"kpiscore.{WHERE[name]}"), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *WHERE])
+
+
+if TYPE_CHECKING:  # what the door shows, for type checkers and editors
+    from .batch import BatchReport, LoadedPlan, load_plan, run_batch
+    from .core.engine import Result
+    from .core.scheme import Scheme
+    from .io.flat import write_csv, write_json
+    from .io.output import FORMATS, check_inputs, check_output
+    from .io.readers import Actuals, read_actuals, read_by_role
+    from .io.schemefile import load_scheme
+    from .io.starters import init_scheme, starters
+    from .io.template import write_template
+    from .io.workbook import write_rollup
+    from .lints import lint
+    from .scoring import explain, find, make_template, score, write_result

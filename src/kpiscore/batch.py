@@ -20,11 +20,11 @@ from .core.rollup import rollup
 from .core.scheme import Scheme
 from .core.values import fold
 from .errors import Finding, KpiscoreError, SchemeError, UsageError
+from .lints import lint
 from .scoring import (
     TEMP_MARK,
     Actuals,
     check_output,
-    lint,
     load_scheme,
     read_by_role,
     read_yaml,

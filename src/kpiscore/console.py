@@ -5,17 +5,21 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from .core.analysis import grade_distribution, total_stats
-from .core.engine import Result
+from .core.values import text_width
 from .errors import Finding
 from .text import label, msg
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .core.engine import Result
+else:
+    from .core.lazy import pd
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -58,6 +62,8 @@ def progress(total: int) -> Iterator[Callable[[str, bool], None]]:
     if not err.is_terminal:
         yield lambda what, done: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("", total=total)
@@ -74,6 +80,8 @@ def info(text: str) -> None:
 
 def summary(result: Result) -> None:
     """Grade counts and the spread of totals, after an output is written."""
+    from .core.analysis import grade_distribution, total_stats  # with a result, the core is loaded already
+
     lang, d = result.lang, result.scheme.decimals
     grades = " · ".join(f"{safe(row.grade)} {row.count}" for row in grade_distribution(result).itertuples())
     stats = total_stats(result)
@@ -83,22 +91,26 @@ def summary(result: Result) -> None:
 
 
 def starters(rows: list[tuple[str, str, str]]) -> None:
-    """The starter schemes: name to pass to `--scheme` / `init`, title, what it covers."""
-    table = Table(box=None)
-    for heading in ("scheme", "name", "about"):
-        table.add_column(heading)
-    for name, title, about in rows:
-        table.add_row(f"[bold]{name}[/]", title, about)
-    out.print(table)
+    """The starter schemes: name to pass to `--scheme` / `init`, title, what it covers, in aligned columns
+    (plain lines rather than a table: `kpiscore schemes` is over before a table would be laid out)."""
+    rows = [("scheme", "name", "about"), *rows]
+    first, second = (max(text_width(row[i]) for row in rows) for i in (0, 1))
+    for i, (name, title, about) in enumerate(rows):
+        name_cell = f"[bold]{safe(name)}[/]" if i else safe(name)
+        out.print(f"{name_cell}{' ' * (first - text_width(name))}  {safe(title)}{' ' * (second - text_width(title))}"
+                  f"  {safe(about)}", soft_wrap=True)
 
 
 def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
     """One employee's calculation, indicator by indicator (`lines` from `api.explain`, for the input `row`)."""
+
     lang, d = result.lang, result.scheme.decimals
     person = result.people.loc[row]
     sm = result.summary.loc[row]
     title = f"{person['id']} {person['name']}" + (f" · {person['group']}" if "group" in person and
                                                    isinstance(person["group"], str) else "")
+    from rich.table import Table
+
     table = Table(title=safe(title), show_lines=False)
     for key in ("dimension", "indicator", "weight", "calculation", "score"):
         table.add_column(label(key, lang), justify="right" if key in ("weight", "score") else "left")

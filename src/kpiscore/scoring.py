@@ -6,7 +6,6 @@ them into plans of several periods and uses nothing else.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,18 +15,18 @@ from .core.engine import Result, evaluate
 from .core.lint import lint_result, lint_scheme
 from .core.scheme import Scheme
 from .core.values import fold
-from .errors import Finding, InputError, UsageError
+from .errors import Finding, InputError
 from .io.flat import write_csv, write_json
 from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output
 from .io.readers import Actuals, missing_findings, read_actuals, read_by_role, read_roster
-from .io.schemefile import load_scheme, resolve_scheme_path, starter_schemes
+from .io.schemefile import load_scheme, resolve_scheme_path
 from .io.template import MIN_ROWS, input_columns, write_template
 from .io.workbook import write_rollup, write_workbook
 from .io.yamlio import YamlFile, read_yaml
 
 __all__ = ["FORMATS", "TEMP_MARK", "Actuals", "YamlFile", "check_inputs", "check_output", "explain", "find",
-           "init_scheme", "lint", "load_scheme", "make_template", "read_actuals", "read_by_role", "read_yaml",
-           "resolve_scheme_path", "score", "starters", "write_csv", "write_json", "write_result", "write_rollup",
+           "load_scheme", "make_template", "read_actuals", "read_by_role", "read_yaml",
+           "resolve_scheme_path", "score", "write_csv", "write_json", "write_result", "write_rollup",
            "write_template"]
 
 
@@ -53,16 +52,6 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame, scheme: 
     warnings = [w for a in parts for w in a.warnings]
     found = [*warnings, *lint_scheme(scheme), *lint_result(result)]
     return replace(result, warnings=[w.said_in(scheme.language) for w in found])
-
-
-def lint(scheme: Scheme | str | Path | dict, actuals: Actuals | str | Path | pd.DataFrame | None = None,
-         sheet: str | None = None) -> list[Finding]:
-    """The warnings `validate` prints: scheme traps, and with actuals everything a run would warn about."""
-    if not isinstance(scheme, Scheme):
-        scheme = load_scheme(scheme)
-    if actuals is None:
-        return [w.said_in(scheme.language) for w in lint_scheme(scheme)]
-    return score(actuals, scheme, sheet).warnings
 
 
 def find(result: Result, employee_id: str) -> int:
@@ -102,30 +91,6 @@ def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> No
             (write_csv if fmt == "csv" else write_json)(result, out)
 
     atomic_write(path, write, force)
-
-
-def starters() -> list[tuple[str, str, str]]:
-    """The starter schemes as (name for `--scheme`/`init`, the scheme's name, what its first comment says)."""
-    rows = []
-    for key, path in starter_schemes().items():  # listed, not validated: the file is read once, as YAML
-        read = read_yaml(path)
-        data = read.doc.data if read.doc is not None and isinstance(read.doc.data, dict) else {}
-        name = str(data.get("name", key))
-        text = read.data.decode("utf-8-sig")
-        about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
-        rows.append((key, name, about.removeprefix(name).lstrip("：: ")))
-    return rows
-
-
-def init_scheme(name: str, target: Path | None = None, force: bool = False) -> Path:
-    """Copy a starter scheme, comments and all, to `target` (default NAME.yaml); returns where it went."""
-    found = starter_schemes()
-    if name not in found:
-        raise UsageError([Finding("unknown_scheme", {"name": name, "starters": ", ".join(found)})])
-    target = target or Path(f"{name}.yaml")
-    check_output(target, [found[name]], force)
-    atomic_write(target, lambda tmp: shutil.copyfile(found[name], tmp), force)
-    return target
 
 
 def make_template(scheme: Scheme, target: Path, roster: Path | None = None, force: bool = False

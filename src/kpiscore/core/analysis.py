@@ -6,10 +6,15 @@ numbers without opening an xlsx.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..text import label
 from .engine import Result
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .lazy import pd
 
 #: indicators whose achievement is below this share of their weight go to the improvement plan
 IMPROVE_BELOW = 0.8

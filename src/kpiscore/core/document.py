@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Finding
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 KeyPath = tuple[str | int, ...]
 
@@ -84,3 +85,7 @@ def surrogates(data: Any, file: str, path: KeyPath = ()) -> list[Finding]:
     items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
     return [f for key, value in items for f in surrogates(value, file, (*path, key))]
 
+
+def data_language(raw: Any) -> str:
+    """The language a scheme or plan asks for (`language: en`), zh where it says none."""
+    return str(raw["language"]) if isinstance(raw, dict) and raw.get("language") in ("zh", "en") else "zh"

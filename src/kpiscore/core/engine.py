@@ -9,15 +9,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..text import label, words
 from .grading import assign_grades, coefficients, ranks
 from .scheme import Adjustment, Indicator, Scheme
 from .values import fmt_fixed, fmt_plain, fold, one, round_half_up
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from .lazy import np, pd
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,16 @@ of several periods, so both grade by the same arithmetic."""
 from __future__ import annotations
 
 import math
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .scheme import Grade
 from .values import round_half_up, snap
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from .lazy import np, pd
 
 
 def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | None = None) -> pd.Series:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..errors import Finding
-from .engine import Result
 from .rules import Bands, Deduct, Interval
 from .scheme import Indicator, Scheme
 from .values import PERCENT_MAX, one, round_half_up
+
+if TYPE_CHECKING:
+    from .engine import Result
 
 #: a name that says its actuals are rates or shares, so a bare target of 90 is most likely 90%
 _RATE_NAME = re.compile(r"率|比例|占比|比率|满意度|%|rate|ratio|percent|share", re.I)

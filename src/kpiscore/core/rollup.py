@@ -4,10 +4,7 @@ grade, coefficient, payout and ranks. Pure arithmetic over results; batch feeds 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..text import label
 from .engine import Result
@@ -15,6 +12,12 @@ from .grading import assign_grades, coefficients, ranks
 from .plan import Plan
 from .scheme import Scheme
 from .values import round_half_up
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from .lazy import np, pd
 
 
 @dataclass

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -28,6 +26,12 @@ from pydantic_core import PydanticCustomError
 
 from ..text import words
 from .values import PERCENT_MAX, Quantity, fmt_plain, fold, one, parse_number, snap, usable
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from .lazy import np, pd
 
 
 def _usable(value: float, written: Any = None) -> float:

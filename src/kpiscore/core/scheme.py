@@ -26,7 +26,7 @@ from pydantic import (
 
 from ..errors import Finding, SchemeError
 from ..text import DEFAULT_GRADES, label
-from .document import YamlDoc, surrogates
+from .document import YamlDoc, data_language, surrogates
 from .rules import RULES, AdjustmentRule, Context, Number, Problem, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 
@@ -435,7 +435,3 @@ def scheme_from_data(source: dict[str, Any]) -> Scheme:
         raise SchemeError(findings, lang)
     return scheme
 
-
-def data_language(raw: Any) -> str:
-    """The language a scheme or plan asks for (`language: en`), zh where it says none."""
-    return str(raw["language"]) if isinstance(raw, dict) and raw.get("language") in ("zh", "en") else "zh"

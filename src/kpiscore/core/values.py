@@ -10,9 +10,13 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from .lazy import np, pd
 
 # A float within this relative distance of a rounding tie is the tie: 20 × 80.1% ÷ 80% is 20.025 on paper
 # but 20.024999999999995 in binary, and Excel (which rounds the decimal) gives 20.03.

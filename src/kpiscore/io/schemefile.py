@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..core.scheme import Scheme, SchemeSource, check_scheme, data_language, scheme_from_data
+from ..core.document import data_language
+from ..core.scheme import Scheme, SchemeSource, check_scheme, scheme_from_data
 from ..errors import Finding, SchemeError, UsageError
+from .starters import starter_schemes
 from .yamlio import read_yaml
-
-
-def starter_dir() -> Path:
-    """The starter schemes: inside the installed package, or `templates/` of a source checkout."""
-    packaged = resources.files("kpiscore") / "templates"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[3] / "templates"
-
-
-def starter_schemes() -> dict[str, Path]:
-    """Starter scheme name → file, as `kpiscore schemes` lists them."""
-    return {p.stem: p for p in sorted(starter_dir().glob("*.yaml"))}
 
 
 def resolve_scheme_path(source: str | Path) -> Path:

@@ -1,0 +1,53 @@
+"""The starter schemes shipped with kpiscore: where they are, what each is, and copying one to edit.
+
+Light on purpose: `kpiscore schemes` lists them by reading YAML, without checking a scheme or loading pandas.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from ..errors import Finding, UsageError
+from .output import atomic_write, check_output
+from .yamlio import read_yaml
+
+
+def starter_dir() -> Path:
+    """The starter schemes: inside the installed package, or `templates/` of a source checkout."""
+    packaged = resources.files("kpiscore") / "templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def starter_schemes() -> dict[str, Path]:
+    """Starter scheme name → file, as `kpiscore schemes` lists them."""
+    return {p.stem: p for p in sorted(starter_dir().glob("*.yaml"))}
+
+
+def starters() -> list[tuple[str, str, str]]:
+    """The starter schemes as (name for `--scheme`/`init`, the scheme's name, what its first comment says)."""
+    rows = []
+    for key, path in starter_schemes().items():  # listed, not validated: the file is read once, as YAML
+        read = read_yaml(path)
+        data = read.doc.data if read.doc is not None and isinstance(read.doc.data, dict) else {}
+        name = str(data.get("name", key))
+        text = read.data.decode("utf-8-sig")
+        about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
+        rows.append((key, name, about.removeprefix(name).lstrip("：: ")))
+    return rows
+
+
+def init_scheme(name: str, target: Path | None = None, force: bool = False) -> Path:
+    """Copy a starter scheme, comments and all, to `target` (default NAME.yaml); returns where it went."""
+    found = starter_schemes()
+    if name not in found:
+        raise UsageError([Finding("unknown_scheme", {"name": name, "starters": ", ".join(found)})])
+    target = target or Path(f"{name}.yaml")
+    check_output(target, [found[name]], force)
+    atomic_write(target, lambda tmp: shutil.copyfile(found[name], tmp), force)
+    return target
+
+
