@@ -40,20 +40,17 @@ def achievement(result: Result, by_group: bool = False) -> pd.DataFrame:
 
     One row per indicator (and per group when asked): scope, dimension, indicator, weight, mean score, achievement.
     """
-    ach = result.achievement()
-    raw = result.raw
-    scopes: list[tuple[str, pd.Index]] = [(label("all", result.lang), ach.index)]
+    ach, raw = result.achievement(), result.raw
+    means = [(label("all", result.lang), raw.mean(), ach.mean())]
     if by_group and "group" in result.people:
         groups = result.people["group"]
-        scopes += [(str(g), groups.index[groups == g]) for g in sorted(groups.dropna().unique(), key=str)]
-    rows = []
-    for scope, index in scopes:
-        for dim in result.scheme.dimensions:
-            for ind in dim.indicators:
-                rows.append({"scope": scope, "dimension": dim.name, "indicator": ind.name, "weight": ind.weight,
-                             "mean_score": raw.loc[index, ind.name].mean(),
-                             "achievement": ach.loc[index, ind.name].mean()})
-    return pd.DataFrame(rows)
+        by_raw, by_ach = raw.groupby(groups).mean(), ach.groupby(groups).mean()
+        means += [(str(g), by_raw.loc[g], by_ach.loc[g]) for g in sorted(by_raw.index, key=str)]
+    items = [(dim.name, ind) for dim in result.scheme.dimensions for ind in dim.indicators]
+    return pd.DataFrame([{"scope": scope, "dimension": dim, "indicator": ind.name, "weight": ind.weight,
+                          "mean_score": mean_raw[ind.name], "achievement": mean_ach[ind.name]}
+                         for scope, mean_raw, mean_ach in means for dim, ind in items],
+                        columns=["scope", "dimension", "indicator", "weight", "mean_score", "achievement"])
 
 
 def weakest(result: Result, n: int = 3) -> pd.DataFrame:

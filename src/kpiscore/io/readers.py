@@ -139,7 +139,7 @@ def read_roster(path: str | Path, scheme: Scheme) -> Actuals:
 
 def _read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str | None = None) -> Actuals:
     if isinstance(source, pd.DataFrame):
-        raw = source.astype(object).copy()
+        raw = source.copy(deep=False)  # the caller's frame is read, never written; its dtypes stay
         raw.columns = [fold(str(c)) for c in raw.columns]
         raw.index = np.arange(len(raw)) + 2  # as if the header were row 1
         src = Source("<DataFrame>", letters={c: column_letter(i) for i, c in enumerate(raw.columns)})
@@ -528,7 +528,8 @@ def _summary_rows(raw: pd.DataFrame, kinds: pd.DataFrame, others: pd.DataFrame, 
     found: dict[Any, tuple[str, str]] = {}
     for c in identity:
         text = raw[c].where(kinds[c].eq("text")).dropna().astype(str)
-        text = text[text.str.contains(_HINT)]
+        distinct = pd.Series(text.unique())  # groups and names repeat: each spelling is looked at once
+        text = text[text.isin(distinct[distinct.str.contains(_HINT)])]
         squeezed = text.str.replace(r"\s+", "", regex=True).str.normalize("NFKC")
         ending = _SUMMARY_END["name" if c == name_col else "other"]
         hit = squeezed.str.fullmatch(f"{_SUMMARY_WORD}|{ending}", case=False) | squeezed.str.match(_NOTE)
@@ -588,29 +589,43 @@ def _cell_order(cell: str | None, order: dict[str, int]) -> tuple[int, int]:
 _NUMBER_TYPES = {float, int, np.float64, np.float32, np.int64, np.int32}
 _BOOL_TYPES = {bool, np.bool_}
 _BLANK_TYPES = {type(None)}
+#: what pandas infers for a column whose every cell is a number or blank (bools and text infer otherwise)
+_ALL_NUMBERS = {"floating", "integer", "mixed-integer-float"}
 def cell_kinds(col: pd.Series, marks: frozenset[str] | set[str] = frozenset()) -> pd.Series:
     """Each cell's kind from one type() per cell: "number", "bool", "text", "blank", "error" (`#DIV/0!`),
     "uncalculated" (a formula without a result), "na" (one of the not-applicable `marks`, as
-    `values.mark_spellings` spells them) or "other" (a date)."""
+    `values.mark_spellings` spells them) or "other" (a date). A categorical, so that a million comparisons
+    with "number" compare small integers, not strings."""
+    if pd.api.types.infer_dtype(col, skipna=True) in _ALL_NUMBERS:  # one C pass settles a column of numbers
+        return _kinds(np.where(col.isna().to_numpy(), _KIND["blank"], _KIND["number"]), col.index)
     types = col.map(type)
     values = col.to_numpy(dtype=object)
-    kind = np.full(len(col), "other", dtype=object)
+    kind = np.full(len(col), _KIND["other"], dtype=np.int8)
     number = types.isin(_NUMBER_TYPES).to_numpy()
-    kind[number] = "number"
-    kind[types.isin(_BOOL_TYPES).to_numpy()] = "bool"
-    kind[types.isin(_BLANK_TYPES).to_numpy()] = "blank"
-    kind[number.nonzero()[0][pd.isna(values[number].astype(float))]] = "blank"  # a NaN number cell
+    kind[number] = _KIND["number"]
+    kind[types.isin(_BOOL_TYPES).to_numpy()] = _KIND["bool"]
+    kind[types.isin(_BLANK_TYPES).to_numpy()] = _KIND["blank"]
+    kind[number.nonzero()[0][pd.isna(values[number].astype(float))]] = _KIND["blank"]  # a NaN number cell
     if Uncalculated in _present(types):
-        kind[types.eq(Uncalculated).to_numpy()] = "uncalculated"
+        kind[types.eq(Uncalculated).to_numpy()] = _KIND["uncalculated"]
     is_text = types.eq(str).to_numpy()
     if is_text.any():
-        text = pd.Series(values[is_text]).str.strip()
+        text = pd.Series(values[is_text], dtype=object).str.strip()
         where = is_text.nonzero()[0]
-        kind[where] = "text"
-        kind[where[text.isin(marks).to_numpy()]] = "na"
-        kind[where[text.isin(ERROR_VALUES).to_numpy()]] = "error"
-        kind[where[text.eq("").to_numpy()]] = "blank"
-    return pd.Series(kind, index=col.index, dtype=object)
+        kind[where] = _KIND["text"]
+        kind[where[text.isin(marks).to_numpy()]] = _KIND["na"]
+        kind[where[text.isin(ERROR_VALUES).to_numpy()]] = _KIND["error"]
+        kind[where[text.eq("").to_numpy()]] = _KIND["blank"]
+    return _kinds(kind, col.index)
+
+
+#: every kind a cell may be, in the order of their codes
+KINDS = ("number", "bool", "text", "blank", "error", "uncalculated", "na", "other")
+_KIND = {k: i for i, k in enumerate(KINDS)}
+
+
+def _kinds(codes: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int8), categories=list(KINDS)), index=index)
 
 
 def _present(types: pd.Series) -> set[type]:
@@ -635,7 +650,10 @@ def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source
              if (row, column) not in invalid]
     text = ids.dropna().astype(str)
     numbers = cells[kinds.eq("number")].astype(float)
-    implausible = (text.str.contains(r"[\r\n\t]") | text.str.len().gt(64) | ~text.str.contains(r"\w")
+    long = text.str.len().gt(64)
+    # a plausible id is one line with a letter or digit in it: one pass over the ids short enough to be one
+    plain = text[~long].str.fullmatch(r"[^\r\n\t]*?\w[^\r\n\t]*").reindex(text.index, fill_value=False)
+    implausible = (long | ~plain
                    | text.index.isin(kinds.index[kinds.isin(["bool", "other"])])
                    | text.index.isin(numbers.index[(numbers % 1 != 0) | (numbers < 0)]))
     found += [src.at("id_implausible", {"value": _show(cells[row])}, row, column)
