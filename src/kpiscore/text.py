@@ -188,6 +188,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "id": ("工号", "ID"),
     "name": ("姓名", "Name"),
     "group": ("部门", "Group"),
+    "page_of": ("第 &P 页 / 共 &N 页", "Page &P of &N"),
     "base": ("绩效奖金基数", "Bonus base"),
     "score_suffix": ("得分", " score"),
     "subtotal_suffix": ("小计", " subtotal"),

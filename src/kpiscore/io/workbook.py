@@ -9,6 +9,7 @@ Every text cell is written with `write_string` (formulas and URLs off besides), 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,15 @@ from .output import atomic_write, scratch
 
 #: rows of the Audit sheet put into words at a time (bounds the memory the strings take)
 AUDIT_CHUNK = 20_000
+#: the widest an Audit column grows (column-width units); a longer calculation wraps in its cell
+AUDIT_WIDTH = 36
+#: the height of one line of 10-point text, in points
+LINE_HEIGHT = 13.5
+#: what A4 landscape holds between its margins, in column-width units (a digit's width, about 1.85 mm)
+PAGE_WIDTH = 150
+#: a table is scaled to one page wide only when it still prints at this scale or more; wider ones break
+#: across pages with their key columns repeated
+MIN_SCALE = 0.6
 #: grade fills from the best grade to the worst; middle grades take the middle colours
 GRADE_FILLS = ["#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#FFC7CE"]
 HEADER_FILL = "#1F4E78"
@@ -46,8 +56,9 @@ def write_workbook(result: Result, path: str | Path, force: bool = True) -> None
 class _Book:
     """A workbook being written: its formats, and the table, width and colour helpers its sheets share."""
 
-    def __init__(self, path: Path, tmpdir: str, lang: str, decimals: int, grade_lists: list[list[str]]):
-        self.lang = lang
+    def __init__(self, path: Path, tmpdir: str, lang: str, decimals: int, grade_lists: list[list[str]],
+                 title: str, period: str | None):
+        self.lang, self.name, self.period = lang, title, period
         # each grade's fill by its place in its own list: best green, worst red, whatever the list's length
         self.grade_fill: dict[str, int] = {}
         for names in grade_lists:
@@ -67,6 +78,9 @@ class _Book:
         self.title = fmt({**base, "bold": True, "font_size": 14})
         self.subtitle = fmt({**base, "bold": True, "font_size": 11, "font_color": HEADER_FILL})
         self.text = fmt(base)
+        self.wrap = fmt({**base, "text_wrap": True, "valign": "top"})
+        self.top = fmt({**base, "valign": "top"})
+        self.widths: list[int] = []  # of the table written last, for its later chunks
         self.centre = fmt({**base, "align": "center"})
         self.score = fmt({**base, "num_format": "0." + "0" * d if d else "0"})
         self.percent = fmt({**base, "num_format": "0.00%"})
@@ -78,11 +92,17 @@ class _Book:
         self.veto_fill = fmt({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
 
     def sheet(self, key: str, fit: bool = False) -> Worksheet:
-        """A new sheet, printed on A4 landscape; `fit` narrow sheets to one page wide."""
-        ws = self.book.add_worksheet(label(key, self.lang))
+        """A new sheet, printed on A4 landscape under a header naming the scheme, the sheet and the period,
+        over a footer numbering the pages; `fit` sheets go on one page wide."""
+        name = label(key, self.lang)
+        ws = self.book.add_worksheet(name)
         ws.hide_gridlines(2)
         ws.set_paper(9)
         ws.set_landscape()
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        ws.center_horizontally()
+        ws.set_header(_header(self.name, name, self.period or ""), {"margin": 0.3})
+        ws.set_footer("&C" + label("page_of", self.lang), {"margin": 0.3})
         if fit:
             ws.fit_to_pages(1, 0)
         return ws
@@ -90,11 +110,18 @@ class _Book:
     # --- generic table writing ------------------------------------------------------------------------
 
     def table(self, ws: Worksheet, top: int, frame: pd.DataFrame, formats: Sequence[Format | None],
-              left: int = 0, widths: bool = True, header: bool = True, empty: Sequence[str | None] = ()) -> int:
+              left: int = 0, widths: bool = True, header: bool = True, empty: Sequence[str | None] = (),
+              cap: int = 40) -> int:
         """Header at row `top` (unless `header` is false), then the frame's rows, typed per column, in row
         order as constant-memory mode needs; returns the next free row. A None cell in a `blank_input`
         column is written as an empty bordered cell to fill in; one in a column with an `empty` text (a
-        skipped score's "—") shows that text."""
+        skipped score's "—") shows that text. Text in a `wrap` column wraps, and its row is made as tall as
+        its longest text needs: a row does not grow by itself in every program, and text that runs past its
+        row prints over the next."""
+        if widths:
+            lines, self.widths = self.fit(ws, frame, left, cap)
+            if header:
+                ws.set_row(top, 14 * lines + 6)
         if header:
             for c, name in enumerate(frame.columns):
                 ws.write_string(top, left + c, str(name), self.header)
@@ -108,9 +135,13 @@ class _Book:
             else:
                 values = col.astype(object).where(col.notna(), None).tolist()
             columns.append((left + c, values, numeric, formats[c] or self.text, empty[c] if empty else None))
+        wrapped = [c for c, f in enumerate(formats) if f is self.wrap]
+        tall = _lines(frame, wrapped, self.widths) if wrapped else np.ones(len(frame), dtype=int)
         write_number, write_string = ws.write_number, ws.write_string
         for i in range(len(frame)):
             r = top + i
+            if tall[i] > 1:
+                ws.set_row(r, LINE_HEIGHT * tall[i] + 2)
             for c, values, numeric, fmt, none in columns:
                 v = values[i]
                 if v is None or v != v:
@@ -123,21 +154,26 @@ class _Book:
                     write_number(r, c, v, fmt)
                 else:
                     write_string(r, c, v if isinstance(v, str) else str(v), fmt)
-        if widths:
-            self.fit(ws, frame, left)
         return top + len(frame)
 
-    def fit(self, ws: Worksheet, frame: pd.DataFrame, left: int = 0, cap: int = 48) -> None:
-        """Widths that fit a sample of the values, and the header wrapped on two lines (CJK counts double)."""
-        sample = frame.head(200)
+    def fit(self, ws: Worksheet, frame: pd.DataFrame, left: int = 0, cap: int = 40) -> tuple[int, list[int]]:
+        """Widths that fit the longest values (CJK counts double), a heading wider than its values
+        wrapped on up to three even lines rather than leaving its last character alone on a line, and the
+        page: one page wide when that prints at a readable scale. Returns the heading's lines and the widths."""
+        most = 1
+        chosen = []
         for c, name in enumerate(frame.columns):
-            values = sample[name].dropna()
-            width = max(8, -(-text_width(str(name)) // 2))
-            if len(values) and not pd.api.types.is_numeric_dtype(values):
-                width = max(width, max(text_width(str(v)) for v in values))
-            else:
-                width = max(width, 9)
-            ws.set_column(left + c, left + c, min(cap, round(width * 1.1) + 2))
+            values = frame[name].dropna()
+            numeric = pd.api.types.is_numeric_dtype(values) or not len(values)
+            width = 8 if numeric else min(cap, max(5, _widest(values)))
+            width, lines = _heading_width(str(name), width)
+            most = max(most, lines)
+            width = min(cap, width + 1)
+            chosen.append(width)
+            ws.set_column(left + c, left + c, width)
+        if sum(chosen) <= PAGE_WIDTH / MIN_SCALE:
+            ws.fit_to_pages(1, 0)
+        return most, chosen
 
     def sheets(self) -> tuple[Callable[[], None], ...]:
         """The methods that write the sheets, in order."""
@@ -187,7 +223,7 @@ class _Writer(_Book):
 
     def __init__(self, result: Result, path: Path, tmpdir: str):
         super().__init__(path, tmpdir, result.lang, result.scheme.decimals,
-                         [[g.grade for g in result.scheme.grades]])
+                         [[g.grade for g in result.scheme.grades]], result.scheme.name, result.period)
         self.result = result
 
     def sheets(self) -> tuple[Callable[[], None], ...]:
@@ -201,7 +237,6 @@ class _Writer(_Book):
         columns = r.columns()
         table = scores_table(r)
         formats = [self.column_format(c) for c in columns]
-        ws.set_row(0, 32)
         end = self.table(ws, 0, table, formats,
                          empty=["—" if c.key in ("score", "subtotal") else None for c in columns])
         ws.freeze_panes(1, 2)
@@ -225,14 +260,15 @@ class _Writer(_Book):
         r = self.result
         ws = self.sheet("audit_sheet")
         head = identity_table(r)
-        ws.set_row(0, 32)
         top = 0
         for start in range(0, max(len(head), 1), AUDIT_CHUNK):
             rows = slice(start, start + AUDIT_CHUNK)
             chunk = pd.concat([head.iloc[rows], r.audit(rows),
                                r.total_words(rows).rename(label("total_calc", self.lang))], axis=1)
             # the header and the widths come with the first chunk; later chunks continue below
-            top = self.table(ws, top, chunk, [None] * len(chunk.columns), widths=start == 0, header=start == 0)
+            # a long calculation wraps in its cell, which grows to show all of it, "= 13.20" included
+            formats = [self.top] * head.shape[1] + [self.wrap] * (chunk.shape[1] - head.shape[1])
+            top = self.table(ws, top, chunk, formats, widths=start == 0, header=start == 0, cap=AUDIT_WIDTH)
         ws.freeze_panes(1, head.shape[1])
         ws.repeat_rows(0)
         ws.repeat_columns(0, 1)
@@ -248,9 +284,10 @@ class _Writer(_Book):
         grades = {g.grade for g in r.scheme.grades}
         formats = [self.integer if c in ("headcount", "group_rank") or c in grades else
                    None if c == "group" else self.score for c in table.columns]
-        ws.set_row(0, 32)
         self.table(ws, 0, table.rename(columns=renames), formats)
         ws.freeze_panes(1, 1)
+        ws.repeat_rows(0)
+        ws.repeat_columns(0, 0)
 
     def summary(self) -> None:
         r, lang, s = self.result, self.lang, self.result.scheme
@@ -329,6 +366,53 @@ class _Writer(_Book):
                 ws.write_string(row + 1 + i, 0, str(warning.said_in(lang)), self.text)
 
 
+def _lines(frame: pd.DataFrame, wrapped: list[int], widths: list[int]) -> np.ndarray:
+    """Each row's lines: the most any of its `wrapped` cells takes at its column's width, counted from the
+    text's length (a calculation is mostly digits and signs, about a unit each)."""
+    most = np.ones(len(frame), dtype=int)
+    for c in wrapped:
+        length = frame.iloc[:, c].astype(str).str.len().fillna(0).to_numpy()
+        most = np.maximum(most, np.ceil(length / max(widths[c] - 1, 1)).astype(int))
+    return most
+
+
+def _widest(values: pd.Series) -> int:
+    """The units a column's widest value takes, looked for among its longest few by length."""
+    text = values.astype(str).to_numpy()
+    lengths = pd.Series(text).str.len().to_numpy()
+    return max(_units(t) for t in text[np.argsort(lengths)[-20:]])
+
+
+def _units(text: str) -> int:
+    """Column-width units a text takes in the workbook's 10-point font: a CJK character about 1.4 units, a
+    Latin one about 0.85, as measured on the pages LibreOffice prints."""
+    wide = text_width(text) - len(text)
+    return math.ceil(1.4 * wide + 0.85 * (len(text) - wide) + 0.5)
+
+
+def _heading_width(heading: str, width: int) -> tuple[int, int]:
+    """The width a column takes for its heading, and the heading's lines: on one line when a little more
+    width does it, else on two or three even lines, never with its last character alone on a line."""
+    one_line = _units(heading)
+    if one_line <= width + 3:
+        return max(width, one_line), 1
+    lines = min(3, -(-one_line // width))
+    return max(width, _units(heading[: -(-len(heading) // lines)])), lines
+
+
+def _header(left: str, centre: str, right: str) -> str:
+    """A page header of three parts, within Excel's 255 characters: a long scheme name is shortened."""
+    def amp(text: str) -> str:  # `&` starts a code in a header, so a literal one is doubled
+        return text.replace("&", "&&")
+
+    fixed = f"&L&C&B{amp(centre)}&R{amp(right[:60])}"
+    room = 255 - len(fixed.encode("utf-16-le")) // 2
+    name = left
+    while len(amp(name).encode("utf-16-le")) // 2 > room and len(name) > 1:
+        name = name[: len(name) * 3 // 4 - 1] + "…"
+    return f"&L{amp(name)}&C&B{amp(centre)}&R{amp(right[:60])}"
+
+
 def _fill(i: int, n: int) -> int:
     """The fill of the i-th of n grades: the best green, the worst red, the others in between."""
     return 0 if n == 1 else round(i * (len(GRADE_FILLS) - 1) / (n - 1))
@@ -379,7 +463,8 @@ class _RollupWriter(_Book):
     """The roll-up workbook: the table of every employee's periods and roll-up, and a summary with charts."""
 
     def __init__(self, rollup: RollupResult, path: Path, tmpdir: str):
-        super().__init__(path, tmpdir, rollup.lang, rollup.decimals, rollup.grade_lists)
+        super().__init__(path, tmpdir, rollup.lang, rollup.decimals, rollup.grade_lists, rollup.plan.name,
+                         rollup.plan.rollup.period)
         self.rollup = rollup
 
     def sheets(self) -> tuple[Callable[[], None], ...]:
@@ -416,12 +501,12 @@ class _RollupWriter(_Book):
         headers = [names[k] for k in table.columns]
         grade_cols = [i for i, k in enumerate(table.columns) if k == "grade" or k.startswith("grade:")]
         table.columns = headers
-        ws.set_row(0, 32)
         end = self.table(ws, 0, table, formats)
         for col in grade_cols:
             self.grade_colours(ws, 1, max(end - 1, 1), col)
         ws.freeze_panes(1, 2)
         ws.repeat_rows(0)
+        ws.repeat_columns(0, 1)
         ws.autofilter(0, 0, max(end - 1, 1), len(headers) - 1)
 
     def summary(self) -> None:
