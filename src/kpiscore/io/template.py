@@ -22,6 +22,7 @@ from ..core.values import fmt_fixed, one, text_width
 from ..text import label, msg, words
 from .output import atomic_write
 from .readers import STAMP_HASH, STAMP_NAME, column_letter
+from .workbook import on_paper
 
 #: data validation and formats cover at least this many rows (or the roster's length)
 MIN_ROWS = 1000
@@ -154,8 +155,9 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
                "count": fmt({**base, "num_format": "0"}), "number": fmt({**base, "num_format": "General"}),
                "money": fmt({**base, "num_format": "#,##0.00"}), "label": fmt(base)}
     ws = book.add_worksheet(words("template_data_sheet", lang))
-    ws.set_paper(9)
-    ws.set_landscape()
+    on_paper(ws, scheme.name, words("template_data_sheet", lang), scheme.period, lang)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW)
     period = f" · {scheme.period}" if scheme.period else ""
     ws.write_string(0, 0, f"{scheme.name}{period} · {words('template_title', lang)}",
                     fmt({**base, "bold": True, "font_size": 14}))
@@ -225,8 +227,7 @@ def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
     header = fmt({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1})
     text = fmt({**base, "text_wrap": True})
     ws = book.add_worksheet(words("template_instructions_sheet", lang))
-    ws.set_paper(9)
-    ws.set_landscape()
+    on_paper(ws, scheme.name, words("template_instructions_sheet", lang), scheme.period, lang)
     ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, f"{words('template_instructions_sheet', lang)} · {scheme.name}",
                     fmt({**base, "bold": True, "font_size": 14}))

@@ -97,12 +97,7 @@ class _Book:
         name = label(key, self.lang)
         ws = self.book.add_worksheet(name)
         ws.hide_gridlines(2)
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-        ws.center_horizontally()
-        ws.set_header(_header(self.name, name, self.period or ""), {"margin": 0.3})
-        ws.set_footer("&C" + label("page_of", self.lang), {"margin": 0.3})
+        on_paper(ws, self.name, name, self.period, self.lang)
         if fit:
             ws.fit_to_pages(1, 0)
         return ws
@@ -368,11 +363,11 @@ class _Writer(_Book):
 
 def _lines(frame: pd.DataFrame, wrapped: list[int], widths: list[int]) -> np.ndarray:
     """Each row's lines: the most any of its `wrapped` cells takes at its column's width, counted from the
-    text's length (a calculation is mostly digits and signs, about a unit each)."""
+    text's length (a calculation is mostly digits and signs, 0.85 units each, as `_units` counts them)."""
     most = np.ones(len(frame), dtype=int)
     for c in wrapped:
         length = frame.iloc[:, c].astype(str).str.len().fillna(0).to_numpy()
-        most = np.maximum(most, np.ceil(length / max(widths[c] - 1, 1)).astype(int))
+        most = np.maximum(most, np.ceil((0.85 * length + 0.5) / max(widths[c] - 1, 1)).astype(int))
     return most
 
 
@@ -398,6 +393,16 @@ def _heading_width(heading: str, width: int) -> tuple[int, int]:
         return max(width, one_line), 1
     lines = min(3, -(-one_line // width))
     return max(width, _units(heading[: -(-len(heading) // lines)])), lines
+
+
+def on_paper(ws: Worksheet, title: str, sheet: str, period: str | None, lang: str) -> None:
+    """A4 landscape, under a header naming the scheme, the sheet and the period, over `第 N 页 / 共 M 页`."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_header(_header(title, sheet, period or ""), {"margin": 0.3})
+    ws.set_footer("&C" + label("page_of", lang), {"margin": 0.3})
 
 
 def _header(left: str, centre: str, right: str) -> str:
