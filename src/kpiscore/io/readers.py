@@ -698,22 +698,25 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
              counts: bool = False) -> tuple[pd.Series, list[Finding]]:
     """Numbers from number cells and from text (`88%`, `０.８８`, `1,234`); percents as fractions."""
     is_num, is_bool, is_text = kinds.eq("number"), kinds.eq("bool"), kinds.eq("text")
-    values = pd.Series(np.nan, index=col.index, dtype=float)
-    values[is_num] = col[is_num].astype(float)
-    if counts:  # a TRUE in a veto or count column counts once
+    values = col.where(is_num).astype(float)
+    if counts and is_bool.any():  # a TRUE in a veto or count column counts once
         values[is_bool] = col[is_bool].astype(float)
-    text = col[is_text].astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-    written_pct = text.str.endswith("%")
-    digits = text.str.rstrip("%")
-    thousands = digits.str.fullmatch(THOUSANDS)
-    digits = digits.where(~thousands, digits.str.replace(",", "", regex=False))
-    ok = digits.str.fullmatch(NUMBER)
-    parsed = digits.where(ok).astype(float)  # 10^400 typed in full is inf here, and refused below
-    values[text.index] = parsed.where(~written_pct, parsed / 100)
+    written_pct = ok = pd.Series(False, index=col.index)
     name = fold(str(col.name))
     found = []
+    if is_text.any():  # the number grammar, only where a cell holds text: 88%, ０.８８, 1,234
+        text = col[is_text].astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+        written_pct = text.str.endswith("%")
+        digits = text.str.rstrip("%")
+        thousands = digits.str.fullmatch(THOUSANDS)
+        digits = digits.where(~thousands, digits.str.replace(",", "", regex=False))
+        ok = digits.str.fullmatch(NUMBER)
+        parsed = digits.where(ok).astype(float)  # 10^400 typed in full is inf here, and refused below
+        values[text.index] = parsed.where(~written_pct, parsed / 100)
+        found += [src.at("not_number", {"value": _show(col[r]), "indicator": indicator}, r, name)
+                  for r in text.index[~ok]]
     other = ~(is_num | is_text | kinds.eq("blank") | (is_bool & counts))
-    for r in list(text.index[~ok]) + list(col.index[other]):
+    for r in col.index[other]:
         found.append(src.at("not_number", {"value": _show(col[r]), "indicator": indicator}, r, name))
     unusable = values.notna() & ~(values.abs() <= NUMBER_LIMIT)
     for r in values.index[unusable]:
