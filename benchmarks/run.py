@@ -285,6 +285,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "bench.yaml").write_text(yaml.safe_dump(scheme_dict(), allow_unicode=True), encoding="utf-8")
+        python_alone = median([isolated([sys.executable, "-c", "pass"], folder) for _ in range(5)]).seconds
         rows = start_up(folder, n)
         rows.append(workbook(folder, size["small"], n, 3, 1.3)[0])
         rows.append(workbook(folder, size["large"], n, 4, 0.6)[0])
@@ -297,7 +298,8 @@ def main() -> None:
         return
     text = (f"# Benchmark results\n\nMachine: {machine()}.\n\n"
             f"`python benchmarks/run.py`, {time.strftime('%Y-%m-%d')}: each figure is the median of {n} runs of a "
-            "whole process (target 5: `score` timed inside its process), peak RSS from the kernel.\n\n"
+            "whole process (target 5: `score` timed inside its process), peak RSS from the kernel. "
+            f"Python itself (`python -c pass`) starts in {python_alone:.3f} s here.\n\n"
             f"{report}\n")
     (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
 
