@@ -52,8 +52,10 @@ def scores_table(result: Result) -> pd.DataFrame:
 
 
 def csv_table(result: Result) -> pd.DataFrame:
-    """The Scores sheet as CSV cells: text guarded, blanks empty."""
-    table = scores_table(result).map(guard_cell)
+    """The Scores sheet as CSV cells: text guarded, blanks empty (only columns of text can hold a formula)."""
+    table = scores_table(result)
+    for name in table.columns[[not pd.api.types.is_numeric_dtype(t) for t in table.dtypes]]:
+        table[name] = table[name].map(guard_cell)
     table.columns = [guard_cell(c) for c in table.columns]
     return table
 
