@@ -32,6 +32,14 @@ def _pdf(workbook: Path) -> tuple[int, str]:
     return pages, subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
 
 
+def _cells(workbook: Path, sheet: str) -> list[tuple]:
+    book = load_workbook(workbook, read_only=True)  # read-only keeps the file open until closed
+    try:
+        return list(book[sheet].iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("paper")
@@ -48,7 +56,7 @@ def printed(tmp_path_factory):
 def test_each_example_prints_on_its_pages_with_a_header_and_page_numbers(printed, name):
     scored, pages, text = printed[name]
     assert pages == PAGES[name]
-    scheme = load_workbook(scored, read_only=True)["方案"]["A1"].value.split(" · ")[0]
+    scheme = _cells(scored, "方案")[0][0].split(" · ")[0]
     flat = re.sub(r"\s+", "", text)
     assert [flat.count(f"第{n}页/共{pages}页") for n in range(1, pages + 1)] == [1] * pages
     assert flat.count(re.sub(r"\s+", "", scheme)) >= pages  # the header names the scheme on every page
@@ -59,7 +67,7 @@ def test_every_audit_result_is_on_paper(printed, name):
     """No calculation is cut off before its result: "… ÷ (95% − 90%)" always ends "= 13.20" on the page."""
     scored, _, text = printed[name]
     flat = re.sub(r"\s+", "", text)
-    rows = list(load_workbook(scored, read_only=True)["计算明细"].iter_rows(values_only=True))
+    rows = _cells(scored, "计算明细")
     results = [cell.rsplit("= ", 1)[1] for row in rows[1:] for cell in row if isinstance(cell, str) and "= " in cell]
     assert len(results) >= 4 * len(rows[1:])
     assert [r for r in results if re.sub(r"\s+", "", "=" + r) not in flat] == []

@@ -430,8 +430,11 @@ class _Cells:
         labels = {fold(c): known for item in scheme.items if (known := item.rule.labels()) is not None
                   for c in item.inputs}
         marks = scheme.not_applicable_marks
-        kinds = pd.DataFrame({c: cell_kinds(raw[c], {m for m in marks if mark_key(m) not in labels.get(c, {})})
-                              for c in raw.columns}, index=raw.index)
+        classified = {c: _classified(raw[c], {m for m in marks if mark_key(m) not in labels.get(c, {})})
+                      for c in raw.columns}
+        kinds = pd.DataFrame({c: k for c, (k, _) in classified.items()}, index=raw.index)
+        #: numbers read from text cells while they were classified, by column
+        self.plain = {c: p for c, (_, p) in classified.items() if p is not None}
         keep = ~kinds.isin(["blank", "na"]).all(axis=1)
         raw, kinds, others = raw[keep], kinds[keep], others[keep]
         summary = _summary_rows(raw, kinds, others, identity, fold(cols.id), fold(cols.name))
@@ -479,14 +482,14 @@ def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source) -> li
     findings: list[Finding] = []
     if cols.base:
         key = fold(cols.base)
-        out[key], bad = _numbers(raw[key], kinds[key], src, cols.base, percent=False)
+        out[key], bad = _numbers(raw[key], kinds[key], src, cols.base, percent=False, plain=cells.plain.get(key))
         findings += bad
     for item in scheme.items:
         for column in item.inputs:
             key = fold(column)
             if key in out:
                 continue
-            out[key], bad = _typed(raw[key], kinds[key], item, src)
+            out[key], bad = _typed(raw[key], kinds[key], item, src, cells.plain.get(key))
             findings += bad
             cells.invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
     return findings + missing_findings(out, scheme, src, cells.invalid, cells.marked)
@@ -596,8 +599,14 @@ def cell_kinds(col: pd.Series, marks: frozenset[str] | set[str] = frozenset()) -
     "uncalculated" (a formula without a result), "na" (one of the not-applicable `marks`, as
     `values.mark_spellings` spells them) or "other" (a date). A categorical, so that a million comparisons
     with "number" compare small integers, not strings."""
+    return _classified(col, marks)[0]
+
+
+def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Series, pd.Series | None]:
+    """The cells' kinds, and the numbers read on the way from text cells that are plain numbers ("88.5" as
+    a CSV writes it), so that they are read once."""
     if pd.api.types.infer_dtype(col, skipna=True) in _ALL_NUMBERS:  # one C pass settles a column of numbers
-        return _kinds(np.where(col.isna().to_numpy(), _KIND["blank"], _KIND["number"]), col.index)
+        return _kinds(np.where(col.isna().to_numpy(), _KIND["blank"], _KIND["number"]), col.index), None
     types = col.map(type)
     values = col.to_numpy(dtype=object)
     kind = np.full(len(col), _KIND["other"], dtype=np.int8)
@@ -609,22 +618,25 @@ def cell_kinds(col: pd.Series, marks: frozenset[str] | set[str] = frozenset()) -
     if Uncalculated in _present(types):
         kind[types.eq(Uncalculated).to_numpy()] = _KIND["uncalculated"]
     is_text = types.eq(str).to_numpy()
+    plain = None
     if is_text.any():
         texts, where = values[is_text], is_text.nonzero()[0]
         kind[where] = _KIND["text"]
-        if not any(_numbers_among(list(marks))):  # a number as text ("88.5" in a CSV) is no mark and no error
-            looks = ~_numbers_among(texts)
-            texts, where = texts[looks], where[looks]
+        if not _plain_numbers(list(marks)).notna().any():  # a number as text is no mark and no error value
+            read = _plain_numbers(texts)
+            looks = read.notna().to_numpy()
+            plain = pd.Series(read.to_numpy()[looks], index=col.index[where[looks]])
+            texts, where = texts[~looks], where[~looks]
         text = pd.Series(texts, dtype=object).str.strip()
         kind[where[text.isin(marks).to_numpy()]] = _KIND["na"]
         kind[where[text.isin(ERROR_VALUES).to_numpy()]] = _KIND["error"]
         kind[where[text.eq("").to_numpy()]] = _KIND["blank"]
-    return _kinds(kind, col.index)
+    return _kinds(kind, col.index), plain
 
 
-def _numbers_among(texts: Any) -> np.ndarray:
-    """Which texts read as a number (C speed): those need no look for a mark, an error value or a blank."""
-    return pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").notna().to_numpy()
+def _plain_numbers(texts: Any) -> pd.Series:
+    """Texts read as numbers at C speed where they are plain ones (88.5, -3, 1e3), NaN where they are not."""
+    return pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").astype(float)
 
 
 #: every kind a cell may be, in the order of their codes
@@ -675,8 +687,8 @@ def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source
     return found
 
 
-def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: Source
-           ) -> tuple[pd.Series, list[Finding]]:
+def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: Source,
+           plain: pd.Series | None = None) -> tuple[pd.Series, list[Finding]]:
     """One input column, typed by the rule that reads it."""
     known = item.rule.labels()
     if known is not None:
@@ -685,7 +697,8 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
         names = " / ".join(known)
         return labels, [src.at("unknown_label", {"value": col[r], "labels": names, "indicator": item.name}, r,
                                fold(col.name)) for r in labels.index[bad]]
-    values, found = _numbers(col, kinds, src, item.name, item.percent, counts=item.rule.value_kind == "count")
+    values, found = _numbers(col, kinds, src, item.name, item.percent, counts=item.rule.value_kind == "count",
+                             plain=plain)
     invalid = pd.Series(False, index=values.index)
     bounds = item.rule.bounds()
     if bounds is not None:
@@ -703,8 +716,9 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
 
 
 def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, percent: bool,
-             counts: bool = False) -> tuple[pd.Series, list[Finding]]:
-    """Numbers from number cells and from text (`88%`, `０.８８`, `1,234`); percents as fractions."""
+             counts: bool = False, plain: pd.Series | None = None) -> tuple[pd.Series, list[Finding]]:
+    """Numbers from number cells and from text (`88%`, `０.８８`, `1,234`); percents as fractions. `plain` are
+    the text cells already read as plain numbers while their kinds were found."""
     is_num, is_bool, is_text = kinds.eq("number"), kinds.eq("bool"), kinds.eq("text")
     values = col.where(is_num).astype(float)
     if counts and is_bool.any():  # a TRUE in a veto or count column counts once
@@ -714,9 +728,9 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
     found = []
     if is_text.any():  # the number grammar, only where a cell holds text: 88%, ０.８８, 1,234
         typed = col[is_text]
-        plain = pd.to_numeric(typed, errors="coerce")  # "88.5" as a CSV writes it, at C speed
-        plain = plain[plain.notna() & np.isfinite(plain)]
-        values[plain.index] = plain.astype(float)
+        read = _plain_numbers(typed).set_axis(typed.index) if plain is None else plain.reindex(typed.index)
+        plain = read[np.isfinite(read)]  # "88.5" as a CSV writes it; inf and nan go to the grammar, to be refused
+        values[plain.index] = plain
         text = typed.drop(plain.index).astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
         written_pct = text.str.endswith("%")
         digits = text.str.rstrip("%")
