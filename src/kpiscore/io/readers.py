@@ -727,20 +727,10 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
     name = fold(str(col.name))
     found = []
     if is_text.any():  # the number grammar, only where a cell holds text: 88%, ０.８８, 1,234
-        typed = col[is_text]
-        read = _plain_numbers(typed).set_axis(typed.index) if plain is None else plain.reindex(typed.index)
-        plain = read[np.isfinite(read)]  # "88.5" as a CSV writes it; inf and nan go to the grammar, to be refused
-        values[plain.index] = plain
-        text = typed.drop(plain.index).astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-        written_pct = text.str.endswith("%")
-        digits = text.str.rstrip("%")
-        thousands = digits.str.fullmatch(THOUSANDS)
-        digits = digits.where(~thousands, digits.str.replace(",", "", regex=False))
-        ok = digits.str.fullmatch(NUMBER)
-        parsed = digits.where(ok).astype(float)  # 10^400 typed in full is inf here, and refused below
-        values[text.index] = parsed.where(~written_pct, parsed / 100)
+        read, written_pct, ok = _text_numbers(col[is_text], plain)
+        values[read.index] = read
         found += [src.at("not_number", {"value": _show(col[r]), "indicator": indicator}, r, name)
-                  for r in text.index[~ok]]
+                  for r in ok.index[~ok]]
     other = ~(is_num | is_text | kinds.eq("blank") | (is_bool & counts))
     for r in col.index[other]:
         found.append(src.at("not_number", {"value": _show(col[r]), "indicator": indicator}, r, name))
@@ -760,6 +750,21 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
             found.append(src.at("percent_unexpected", {"value": _show(col[r]), "indicator": indicator}, r, name))
         values = values.where(~pct)
     return values, found
+
+
+def _text_numbers(typed: pd.Series, plain: pd.Series | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Text cells as numbers (percents as fractions), which of them were written with %, and which the grammar
+    read; plain numbers ("88.5" as a CSV writes it) come read already, or are read here at C speed."""
+    read = _plain_numbers(typed).set_axis(typed.index) if plain is None else plain.reindex(typed.index)
+    plain = read[np.isfinite(read)]  # inf and nan go to the grammar, to be refused there
+    text = typed.drop(plain.index).astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+    written_pct = text.str.endswith("%")
+    digits = text.str.rstrip("%")
+    thousands = digits.str.fullmatch(THOUSANDS)
+    digits = digits.where(~thousands, digits.str.replace(",", "", regex=False))
+    ok = digits.str.fullmatch(NUMBER)
+    parsed = digits.where(ok).astype(float)  # 10^400 typed in full is inf here, and refused by the caller
+    return pd.concat([plain, parsed.where(~written_pct, parsed / 100)]), written_pct, ok
 
 
 def _show(value: Any) -> str:

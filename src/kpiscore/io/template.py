@@ -174,17 +174,23 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
         ws.write_comment(HEADER_ROW, c, note(scheme, col), {"x_scale": 2.2, "y_scale": 2.4,
                                                              "font_name": "Microsoft YaHei"})
         validation = _validation(scheme, col)
-        labels = [str(x) for x in col.item.rule.map] if kind == "label" and col.item else []  # type: ignore[union-attr]
-        if validation and labels and not _inline(labels):
-            lists.append(labels)
-            column = column_letter(len(lists) - 1)
-            validation["source"] = f"='{_lists_name(scheme)}'!${column}$1:${column}${len(labels)}"
         if validation:
+            _drop_down(validation, lists, scheme)
             ws.data_validation(first, c, last, c, validation)
     if roster is not None:
         _prefill(ws, scheme, columns, roster, formats["text"])
     ws.freeze_panes(HEADER_ROW + 1, 2)
     return lists
+
+
+def _drop_down(validation: dict[str, object], lists: list[list[str]], scheme: Scheme) -> None:
+    """A drop-down list too long for Excel's inline list (or with a comma or a quote in a label) points at
+    its own column of the hidden lists sheet instead."""
+    labels = validation.get("source")
+    if isinstance(labels, list) and not _inline([str(x) for x in labels]):
+        lists.append([str(x) for x in labels])
+        column = column_letter(len(lists) - 1)
+        validation["source"] = f"='{_lists_name(scheme)}'!${column}$1:${column}${len(labels)}"
 
 
 def _prefill(ws: Worksheet, scheme: Scheme, columns: list[InputColumn], roster: pd.DataFrame, text: Format) -> None:

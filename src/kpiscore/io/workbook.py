@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -121,15 +122,8 @@ class _Book:
             for c, name in enumerate(frame.columns):
                 ws.write_string(top, left + c, str(name), self.header)
             top += 1
-        columns = []
-        for c, name in enumerate(frame.columns):
-            col = frame[name]
-            numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-            if numeric:
-                values = col.to_numpy(dtype=float, na_value=np.nan).tolist()
-            else:
-                values = col.astype(object).where(col.notna(), None).tolist()
-            columns.append((left + c, values, numeric, formats[c] or self.text, empty[c] if empty else None))
+        columns = [(left + c, *_cells(frame.iloc[:, c]), formats[c] or self.text, empty[c] if empty else None)
+                   for c in range(frame.shape[1])]
         wrapped = [c for c, f in enumerate(formats) if f is self.wrap]
         tall = _lines(frame, wrapped, self.widths) if wrapped else np.ones(len(frame), dtype=int)
         write_number, write_string = ws.write_number, ws.write_string
@@ -359,6 +353,13 @@ class _Writer(_Book):
             ws.write_string(row, 0, label("notices", lang), self.subtitle)
             for i, warning in enumerate(r.warnings):  # one cell, running over the empty ones beside it
                 ws.write_string(row + 1 + i, 0, str(warning.said_in(lang)), self.text)
+
+
+def _cells(col: pd.Series) -> tuple[list[Any], bool]:
+    """A column's values as Python numbers (NaN for blanks) or as text (None for blanks), and which."""
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        return col.to_numpy(dtype=float, na_value=np.nan).tolist(), True
+    return col.astype(object).where(col.notna(), None).tolist(), False
 
 
 def _lines(frame: pd.DataFrame, wrapped: list[int], widths: list[int]) -> np.ndarray:
