@@ -81,12 +81,10 @@ def load_plan(path: str | Path) -> LoadedPlan:
     path = Path(path)
     read = read_yaml(path)
     lang = _plan_language(read.doc, path)
-    if lang != read.lang:
-        read = read_yaml(path)
     plan: Plan | None = None
     more: list[Finding] = []
     if read.doc is not None:
-        plan, more = _check(read.doc, lang)
+        plan, more = _check(read.doc)
     if read.findings or plan is None:
         raise SchemeError(read.failure(more), lang)
     named = plan.schemes if plan.schemes is not None else {"": plan.scheme or ""}
@@ -124,7 +122,7 @@ def _plan_language(doc: YamlDoc | None, path: Path) -> str:
     return "zh"
 
 
-def _check(doc: YamlDoc, lang: str) -> tuple[Plan | None, list[Finding]]:
+def _check(doc: YamlDoc) -> tuple[Plan | None, list[Finding]]:
     try:
         plan = Plan.model_validate(doc.data)
     except ValidationError as exc:

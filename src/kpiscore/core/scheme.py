@@ -357,8 +357,7 @@ def _parts(model: type[BaseModel], pairs: Iterator[tuple[tuple, Any]]) -> list[t
     return out
 
 
-def check_scheme(doc: YamlDoc, lang: str, source: SchemeSource | None = None
-                 ) -> tuple[Scheme | None, list[Finding]]:
+def check_scheme(doc: YamlDoc, source: SchemeSource | None = None) -> tuple[Scheme | None, list[Finding]]:
     """Validate YAML data as a scheme: every structural and cross-field problem, each at its line;
     `source` is the file it was read from, kept for provenance."""
     raw = doc.data
@@ -430,7 +429,7 @@ def scheme_from_data(source: dict[str, Any]) -> Scheme:
     bad = surrogates(source, "<scheme>")
     if bad:
         raise SchemeError(bad, lang)
-    scheme, findings = check_scheme(YamlDoc(source, {}, "<scheme>"), lang)
+    scheme, findings = check_scheme(YamlDoc(source, {}, "<scheme>"))
     if scheme is None:
         raise SchemeError(findings, lang)
     return scheme

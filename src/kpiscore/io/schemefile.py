@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from ..core.document import data_language
 from ..core.scheme import Scheme, SchemeSource, check_scheme, scheme_from_data
 from ..errors import Finding, SchemeError, UsageError
 from .starters import starter_schemes
@@ -36,7 +35,7 @@ def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
     more: list[Finding] = []
     if read.doc is not None:
         provenance = SchemeSource(str(path), hashlib.sha256(read.data).hexdigest())
-        checked, more = check_scheme(read.doc, data_language(read.doc.data), provenance)
+        checked, more = check_scheme(read.doc, provenance)
     if read.findings or checked is None:
         raise SchemeError(read.failure(more), read.lang)
     return checked

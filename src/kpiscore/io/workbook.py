@@ -37,6 +37,8 @@ AUDIT_CHUNK = 20_000
 AUDIT_WIDTH = 36
 #: the height of one line of 10-point text, in points
 LINE_HEIGHT = 13.5
+#: column-width units a character takes in the 10-point font, as measured on the pages LibreOffice prints
+WIDE_UNITS, NARROW_UNITS = 1.4, 0.85
 #: what A4 landscape holds between its margins, in column-width units (a digit's width, about 1.85 mm)
 PAGE_WIDTH = 150
 #: a table is scaled to one page wide only when it still prints at this scale or more; wider ones break
@@ -364,11 +366,11 @@ def _cells(col: pd.Series) -> tuple[list[Any], bool]:
 
 def _lines(frame: pd.DataFrame, wrapped: list[int], widths: list[int]) -> np.ndarray:
     """Each row's lines: the most any of its `wrapped` cells takes at its column's width, counted from the
-    text's length (a calculation is mostly digits and signs, 0.85 units each, as `_units` counts them)."""
+    text's length (a calculation is mostly digits and signs, counted as narrow characters, as `_units` does)."""
     most = np.ones(len(frame), dtype=int)
     for c in wrapped:
         length = frame.iloc[:, c].astype(str).str.len().fillna(0).to_numpy()
-        most = np.maximum(most, np.ceil((0.85 * length + 0.5) / max(widths[c] - 1, 1)).astype(int))
+        most = np.maximum(most, np.ceil((NARROW_UNITS * length + 0.5) / max(widths[c] - 1, 1)).astype(int))
     return most
 
 
@@ -380,10 +382,9 @@ def _widest(values: pd.Series) -> int:
 
 
 def _units(text: str) -> int:
-    """Column-width units a text takes in the workbook's 10-point font: a CJK character about 1.4 units, a
-    Latin one about 0.85, as measured on the pages LibreOffice prints."""
+    """Column-width units a text takes in the workbook's 10-point font, a CJK character counting wide."""
     wide = text_width(text) - len(text)
-    return math.ceil(1.4 * wide + 0.85 * (len(text) - wide) + 0.5)
+    return math.ceil(WIDE_UNITS * wide + NARROW_UNITS * (len(text) - wide) + 0.5)
 
 
 def _heading_width(heading: str, width: int) -> tuple[int, int]:
