@@ -1,9 +1,11 @@
-"""The scored workbook: Scores, Audit, Groups, Summary, Improvement and Scheme, streamed with xlsxwriter.
+"""The scored workbook: Scores, Audit, Groups, Summary, Improvement and Scheme, written with xlsxwriter.
 
-xlsxwriter's constant-memory mode writes each row to disk as it is finished, so a 100,000-employee
-result never sits in memory as cell objects; the Audit sheet is put into words a chunk of rows at a time.
-Every text cell is written with `write_string` (formulas and URLs off besides), so a name such as
-`=HYPERLINK(...)` taken from an input cell stays text.
+xlsxwriter writes the workbook: styles, widths, headings, titles, frozen panes, filters, conditional formats,
+charts and the page setup. The tables' data rows are built as XML a block at a time by `sheetxml` and placed
+among xlsxwriter's rows as the file is finished, so a 100,000-employee result costs no per-cell Python call and
+never sits in memory as cell objects; the Audit sheet is put into words a chunk of rows at a time. Every text
+cell is an inline string (formulas and URLs off in xlsxwriter besides), so a name such as `=HYPERLINK(...)`
+taken from an input cell stays text.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from ..text import label, msg
 from ..version import __version__
 from .flat import identity_table, scores_table, yes_no
 from .output import atomic_write, scratch
+from .sheetxml import Cells, Rows, splice, table_rows
 
 #: rows of the Audit sheet put into words at a time (bounds the memory the strings take)
 AUDIT_CHUNK = 20_000
@@ -69,7 +71,8 @@ class _Book:
                 self.grade_fill.setdefault(name, _fill(i, len(names)))
         # the zip is built in memory and then written by us: a full disk is one clean OSError, and no
         # half-written ZipFile is left for the garbage collector to fail on again
-        self.path, self.buffer = path, io.BytesIO()
+        self.path, self.buffer, self.tmpdir = path, io.BytesIO(), tmpdir
+        self.inserts: list[Rows] = []  # the tables' data rows, placed among xlsxwriter's rows at the end
         self.book = xlsxwriter.Workbook(self.buffer, {
             "constant_memory": True, "tmpdir": tmpdir, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "nan_inf_to_errors": True})
@@ -124,28 +127,25 @@ class _Book:
             for c, name in enumerate(frame.columns):
                 ws.write_string(top, left + c, str(name), self.header)
             top += 1
-        columns = [(left + c, *_cells(frame.iloc[:, c]), formats[c] or self.text, empty[c] if empty else None)
-                   for c in range(frame.shape[1])]
         wrapped = [c for c, f in enumerate(formats) if f is self.wrap]
-        tall = _lines(frame, wrapped, self.widths) if wrapped else np.ones(len(frame), dtype=int)
-        write_number, write_string = ws.write_number, ws.write_string
-        for i in range(len(frame)):
-            r = top + i
-            if tall[i] > 1:
-                ws.set_row(r, LINE_HEIGHT * tall[i] + 2)
-            for c, values, numeric, fmt, none in columns:
-                v = values[i]
-                if v is None or v != v:
-                    if fmt is self.blank_input:
-                        ws.write_blank(r, c, None, fmt)
-                    elif none is not None:
-                        write_string(r, c, none, self.centre)
-                    continue
-                if numeric:
-                    write_number(r, c, v, fmt)
-                else:
-                    write_string(r, c, v if isinstance(v, str) else str(v), fmt)
+        heights = None
+        if wrapped:
+            tall = _lines(frame, wrapped, self.widths)
+            heights = np.where(tall > 1, LINE_HEIGHT * tall + 2, np.nan)
+        columns = [self.cells(frame.iloc[:, c], formats[c] or self.text, empty[c] if empty else None)
+                   for c in range(frame.shape[1])]
+        self.inserts.append(table_rows(ws.index, top, left, columns, heights, self.tmpdir))
         return top + len(frame)
+
+    def cells(self, column: pd.Series, fmt: Format, empty: str | None) -> Cells:
+        """A column as its cells are written: a blank in a `blank_input` column is an empty bordered cell to
+        fill in, and one in a column with an `empty` text (a skipped score's "—") shows that text."""
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        values = column.to_numpy(dtype=float, na_value=np.nan) if numeric else column.to_numpy(dtype=object)
+        # xlsxwriter numbers a format when a cell first uses it; the rows written here use it the same way
+        style = fmt._get_xf_index()
+        return Cells(values, numeric, style, style if fmt is self.blank_input else None, empty,
+                     self.centre._get_xf_index())
 
     def fit(self, ws: Worksheet, frame: pd.DataFrame, left: int = 0, cap: int = 40) -> tuple[int, list[int]]:
         """Widths that fit the longest values (CJK counts double), a heading wider than its values
@@ -172,12 +172,15 @@ class _Book:
 
     def write(self) -> None:
         try:
-            for sheet in self.sheets():
-                sheet()
+            try:
+                for sheet in self.sheets():
+                    sheet()
+            finally:
+                self.book.close()
+            splice(self.buffer, self.inserts, self.path)
         finally:
-            self.book.close()
-        with self.path.open("wb") as out:
-            out.write(self.buffer.getbuffer())
+            for rows in self.inserts:
+                rows.xml.close()
 
     def grade_colours(self, ws: Worksheet, first: int, last: int, col: int) -> None:
         """Grade cells coloured best (green) to worst (red), as conditional formats, not per cell."""
@@ -355,13 +358,6 @@ class _Writer(_Book):
             ws.write_string(row, 0, label("notices", lang), self.subtitle)
             for i, warning in enumerate(r.warnings):  # one cell, running over the empty ones beside it
                 ws.write_string(row + 1 + i, 0, str(warning.said_in(lang)), self.text)
-
-
-def _cells(col: pd.Series) -> tuple[list[Any], bool]:
-    """A column's values as Python numbers (NaN for blanks) or as text (None for blanks), and which."""
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        return col.to_numpy(dtype=float, na_value=np.nan).tolist(), True
-    return col.astype(object).where(col.notna(), None).tolist(), False
 
 
 def _lines(frame: pd.DataFrame, wrapped: list[int], widths: list[int]) -> np.ndarray:
