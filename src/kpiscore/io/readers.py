@@ -463,13 +463,13 @@ def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
     raw, kinds = cells.raw, cells.kinds
     out = pd.DataFrame(index=raw.index)
     id_col = fold(cols.id)
-    ids = as_text(raw[id_col], kinds[id_col]).map(fold, na_action="ignore")
+    ids = _folded(as_text(raw[id_col], kinds[id_col]))
     out[id_col] = ids
     findings = _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, cells.invalid)
     for text_column in (cols.name, cols.group):
         if text_column and fold(text_column) in raw.columns:
             key = fold(text_column)
-            out[key] = as_text(raw[key], kinds[key]).str.strip()
+            out[key] = _stripped(as_text(raw[key], kinds[key]))
             for row in out.index[out[key].str.len() > XLSX_TEXT]:  # xlsx keeps this much of a cell's text
                 length = {"count": len(out.at[row, key]), "limit": XLSX_TEXT}
                 src.notices.append(src.at("text_too_long", length, row, key))
@@ -568,7 +568,7 @@ def _unusable_cells(raw: pd.DataFrame, kinds: pd.DataFrame, scheme: Scheme, src:
 def _hidden(out: pd.DataFrame, read: list[str], src: Source, id_col: str) -> list[Finding]:
     """Hidden rows and columns are read like any other: say so, with the ids and columns concerned."""
     notices = []
-    rows = [r for r in out.index if r in src.hidden_rows]
+    rows = list(out.index[out.index.isin(list(src.hidden_rows))]) if src.hidden_rows else []
     if rows:
         ids = out.loc[rows, id_col].fillna("?").astype(str).tolist()
         shown = "、".join(ids[:20]) + ("…" if len(ids) > 20 else "")
@@ -630,7 +630,7 @@ def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Se
             looks = read.notna().to_numpy()
             plain = pd.Series(read.to_numpy()[looks], index=col.index[where[looks]])
             texts, where = texts[~looks], where[~looks]
-        text = pd.Series(texts, dtype=object).str.strip()
+        text = _stripped(pd.Series(texts, dtype=object))
         kind[where[text.isin(marks).to_numpy()]] = _KIND["na"]
         kind[where[text.isin(ERROR_VALUES).to_numpy()]] = _KIND["error"]
         kind[where[text.eq("").to_numpy()]] = _KIND["blank"]
@@ -640,16 +640,56 @@ def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Se
 def _plain_numbers(texts: Any) -> pd.Series:
     """Texts read as numbers at C speed where they are plain ones (88.5, -3, 1e3), NaN where they are not.
     Only texts that begin as a number can are tried: a million ids such as E0000001 fail slowly."""
-    texts = np.asarray(texts, dtype=object)
-    could = np.fromiter((t[:1] in _NUMBER_START for t in texts.tolist()), dtype=bool, count=len(texts))
+    texts = pd.Series(texts, dtype=object)
+    could = np.isin(_edges(texts.tolist())[0], _NUMBER_START)
     read = np.full(len(texts), np.nan)
     if could.any():
-        read[could] = pd.to_numeric(pd.Series(texts[could], dtype=object), errors="coerce").astype(float)
+        read[could] = pd.to_numeric(texts[could], errors="coerce").astype(float)
     return pd.Series(read)
 
 
 #: how a text that `to_numeric` reads can begin: a digit, a sign, a point, a space, or inf and nan
-_NUMBER_START = frozenset("0123456789+-. \t\n\r\x0b\x0ciInN")
+_NUMBER_START = np.array([ord(c) for c in "0123456789+-. \t\n\r\x0b\x0ciInN"], dtype=np.uint32)
+#: every character `str.strip` strips
+_SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+#: an id with no letter or digit (its whole line of word-less characters), or with a tab or return in it
+_NO_WORD = re.compile(r"(?m)^[^\w\n]*$|[\r\t]")
+
+
+def _edges(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's first and last character's code (0 for an empty text), read from all the texts at once
+    as one array of code points: a character looked at text by text costs a fifth of a second a million."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not len(points):
+        return np.zeros(len(texts), dtype=np.uint32), np.zeros(len(texts), dtype=np.uint32)
+    ends = np.cumsum(lengths)
+    empty = lengths == 0
+    first = np.where(empty, 0, points[np.minimum(ends - lengths, len(points) - 1)])
+    return first, np.where(empty, 0, points[np.maximum(ends - 1, 0)])
+
+
+def _spaced(texts: list[str]) -> bool:
+    """Whether a text begins or ends with a space."""
+    first, last = _edges(texts)
+    return bool(np.isin(first, _SPACES).any() or np.isin(last, _SPACES).any())
+
+
+def _stripped(texts: pd.Series) -> pd.Series:
+    """Texts without their edge spaces, stripped one by one only when one of them has some."""
+    return texts.str.strip() if _spaced(texts.dropna().astype(str).tolist()) else texts
+
+
+def _folded(texts: pd.Series) -> pd.Series:
+    """`fold` of every text (blanks stay blank): nothing to do for ASCII without edge spaces, which NFKC
+    leaves as it is; otherwise each distinct text folded once."""
+    present = texts.dropna().astype(str)
+    values = present.tolist()
+    if "".join(values).isascii() and not _spaced(values):
+        return texts.where(texts.isna(), present)
+    codes, uniques = pd.factorize(present)
+    folded = np.array([fold(u) for u in uniques.tolist()], dtype=object)
+    return texts.where(texts.isna(), pd.Series(folded[codes], index=present.index))
 
 
 def _contains(texts: pd.Series, pattern: re.Pattern[str]) -> np.ndarray:
@@ -657,6 +697,8 @@ def _contains(texts: pd.Series, pattern: re.Pattern[str]) -> np.ndarray:
     joined by newlines: a pattern searched text by text costs half a second a million."""
     values = texts.astype(str).tolist()
     joined = "\n".join(values)
+    if not values:
+        return np.zeros(0, dtype=bool)
     if joined.count("\n") != len(values) - 1:  # a text holds a newline of its own
         return texts.astype(str).str.contains(pattern).to_numpy(dtype=bool)
     ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)) + 1)
@@ -697,8 +739,10 @@ def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source
     text = ids.dropna().astype(str)
     numbers = cells[kinds.eq("number")].astype(float)
     long = text.str.len().gt(64)
-    # a plausible id is one line with a letter or digit in it: one pass over the ids short enough to be one
-    plain = text[~long].str.fullmatch(r"[^\r\n\t]*?\w[^\r\n\t]*").reindex(text.index, fill_value=False)
+    # a plausible id is one line with a letter or digit in it: one search of all the ids, joined
+    plain = ~_contains(text, _NO_WORD)
+    if "\n" in "".join(text.tolist()):  # an id of two lines is none
+        plain &= ~text.str.contains("\n", regex=False).to_numpy(dtype=bool)
     implausible = (long | ~plain
                    | text.index.isin(kinds.index[kinds.isin(["bool", "other"])])
                    | text.index.isin(numbers.index[(numbers % 1 != 0) | (numbers < 0)]))
