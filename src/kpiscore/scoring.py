@@ -16,7 +16,7 @@ from .core.lint import lint_result, lint_scheme
 from .core.scheme import Scheme
 from .core.values import fold
 from .errors import Finding, InputError
-from .io.flat import write_csv, write_json
+from .io.flat import save_csv, write_csv, write_json
 from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output
 from .io.readers import Actuals, missing_findings, read_actuals, read_by_role, read_roster
 from .io.schemefile import load_scheme, resolve_scheme_path
@@ -78,17 +78,20 @@ def explain(result: Result, employee_id: str) -> pd.DataFrame:
     return pd.DataFrame(lines)
 
 
-def write_result(result: Result, path: Path, fmt: str, force: bool = True) -> None:
+def write_result(result: Result, path: str | Path, fmt: str, force: bool = True) -> None:
     """Write a result as xlsx, csv (UTF-8 with BOM, for Excel) or json, atomically; without `force` an
     existing file is never replaced."""
+    path = Path(path)
     if fmt == "xlsx":
         write_workbook(result, path, force)
         return
 
     def write(tmp: Path) -> None:
-        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-        with tmp.open("w", encoding=encoding, newline="") as out:
-            (write_csv if fmt == "csv" else write_json)(result, out)
+        if fmt == "csv":
+            save_csv(result, tmp)
+            return
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            write_json(result, out)
 
     atomic_write(path, write, force)
 

@@ -218,7 +218,9 @@ def campaign(inputs: int, seed: int, workers: int, report: Path | None = None, p
              ) -> dict[str, object]:
     """Run `inputs` mutated inputs over `workers` processes; a worker that dies is an abort, recorded with
     the input it was running, and a new worker takes over after it."""
-    ctx = multiprocessing.get_context("fork")
+    # spawned, not forked: a worker writes CSV with polars, whose thread pool a forked child would inherit
+    # locked (polars documents this), so a fork after an earlier CSV write in this process would hang
+    ctx = multiprocessing.get_context("spawn")
     per = -(-inputs // workers)
     pending = [(w * per, min(per, inputs - w * per)) for w in range(workers) if inputs - w * per > 0]
     outcomes: Counter[str] = Counter()
