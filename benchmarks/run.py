@@ -262,7 +262,7 @@ def machine() -> str:
     memory = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), 0.0) if Path("/proc/meminfo").exists() else 0.0
     packages = ", ".join(f"{p} {metadata.version(p)}" for p in ("kpiscore", "pandas", "numpy", "python-calamine",
-                                                                  "xlsxwriter", "pydantic", "typer"))
+                                                                  "xlsxwriter", "polars", "pydantic", "typer"))
     return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} {platform.release()}; "
             f"Python {platform.python_version()}; {packages}")
 
