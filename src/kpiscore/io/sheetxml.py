@@ -90,7 +90,7 @@ def _block(rows: np.ndarray, left: int, columns: Sequence[Cells], block: slice,
     pieces = np.empty((len(rows), 5 * len(columns) + 4), dtype=object)
     pieces[:, 0] = '<row r="'
     pieces[:, 1] = names
-    pieces[:, 2] = _row_tails(heights[block] if heights is not None else None, len(rows))
+    pieces[:, 2] = _row_tails(heights[block] if heights is not None else None)
     pieces[:, -1] = "</row>"
     for c, column in enumerate(columns):
         pieces[:, 3 + 5 * c: 8 + 5 * c] = _cell_pieces(column, column.values[block], xl_col_to_name(left + c),
@@ -98,7 +98,7 @@ def _block(rows: np.ndarray, left: int, columns: Sequence[Cells], block: slice,
     return "".join(pieces.ravel().tolist())
 
 
-def _row_tails(heights: np.ndarray | None, n: int) -> np.ndarray | str:
+def _row_tails(heights: np.ndarray | None) -> np.ndarray | str:
     """`">` closing each row's opening tag, with its height where it has one."""
     if heights is None or np.isnan(heights).all():
         return '">'
