@@ -639,7 +639,7 @@ def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Se
 
 def _plain_numbers(texts: Any) -> pd.Series:
     """Texts read as numbers at C speed where they are plain ones (88.5, -3, 1e3), NaN where they are not.
-    Only texts that begin as a number can are tried: a million ids such as E0000001 fail slowly."""
+    Only texts that can begin a number are tried: a million ids such as E0000001 fail slowly."""
     texts = pd.Series(texts, dtype=object)
     could = np.isin(_edges(texts.tolist())[0], _NUMBER_START)
     read = np.full(len(texts), np.nan)
