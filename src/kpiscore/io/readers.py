@@ -782,7 +782,7 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
         found += [src.at("count_whole", {"value": _show(col[r]), "indicator": item.name}, r,
                          fold(col.name)) for r in values.index[fraction]]
         invalid |= fraction
-    return values.where(~invalid), found
+    return _without(values, invalid), found
 
 
 def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, percent: bool,
@@ -790,7 +790,7 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
     """Numbers from number cells and from text (`88%`, `０.８８`, `1,234`); percents as fractions. `plain` are
     the text cells already read as plain numbers while their kinds were found."""
     is_num, is_bool, is_text = kinds.eq("number"), kinds.eq("bool"), kinds.eq("text")
-    values = col.where(is_num).astype(float)
+    values = (col if is_num.all() else col.where(is_num)).astype(float)
     if counts and is_bool.any():  # a TRUE in a veto or count column counts once
         values[is_bool] = col[is_bool].astype(float)
     written_pct = ok = pd.Series(False, index=col.index)
@@ -807,19 +807,25 @@ def _numbers(col: pd.Series, kinds: pd.Series, src: Source, indicator: str, perc
     unusable = values.notna() & ~(values.abs() <= NUMBER_LIMIT)
     for r in values.index[unusable]:
         found.append(src.at("number_unusable", {"value": _show(col[r])[:40]}, r, name))
-    values = values.where(~unusable)
+    values = _without(values, unusable)
     if percent:
         bare = (is_num | (is_text & ~written_pct.reindex(col.index, fill_value=False))) & (values.abs() > PERCENT_MAX)
         for r in values.index[bare]:
             params = {"value": _show(col[r]), "frac": f"{values[r] / 100:g}", "indicator": indicator}
             found.append(src.at("percent_ambiguous", params, r, name))
-        values = values.where(~bare)
+        values = _without(values, bare)
     else:
         pct = written_pct.reindex(col.index, fill_value=False) & ok.reindex(col.index, fill_value=False)
         for r in values.index[pct]:
             found.append(src.at("percent_unexpected", {"value": _show(col[r]), "indicator": indicator}, r, name))
-        values = values.where(~pct)
+        values = _without(values, pct)
     return values, found
+
+
+def _without(values: pd.Series, drop: pd.Series) -> pd.Series:
+    """`values` blank where `drop` holds, and the very same column when it holds nowhere: a million-row
+    copy costs its fresh memory for nothing."""
+    return values.where(~drop) if drop.any() else values
 
 
 def _text_numbers(typed: pd.Series, plain: pd.Series | None) -> tuple[pd.Series, pd.Series, pd.Series]:
