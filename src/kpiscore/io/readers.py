@@ -608,19 +608,13 @@ def cell_kinds(col: pd.Series, marks: frozenset[str] | set[str] = frozenset()) -
 def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Series, pd.Series | None]:
     """The cells' kinds, and the numbers read on the way from text cells that are plain numbers ("88.5" as
     a CSV writes it), so that they are read once."""
-    if pd.api.types.infer_dtype(col, skipna=True) in _ALL_NUMBERS:  # one C pass settles a column of numbers
+    inferred = pd.api.types.infer_dtype(col, skipna=True)  # one C pass settles a column of numbers or text
+    if inferred in _ALL_NUMBERS:
         return _kinds(np.where(col.isna().to_numpy(), _KIND["blank"], _KIND["number"]), col.index), None
-    types = col.map(type)
     values = col.to_numpy(dtype=object)
-    kind = np.full(len(col), _KIND["other"], dtype=np.int8)
-    number = types.isin(_NUMBER_TYPES).to_numpy()
-    kind[number] = _KIND["number"]
-    kind[types.isin(_BOOL_TYPES).to_numpy()] = _KIND["bool"]
-    kind[types.isin(_BLANK_TYPES).to_numpy()] = _KIND["blank"]
-    kind[number.nonzero()[0][pd.isna(values[number].astype(float))]] = _KIND["blank"]  # a NaN number cell
-    if Uncalculated in _present(types):
-        kind[types.eq(Uncalculated).to_numpy()] = _KIND["uncalculated"]
-    is_text = types.eq(str).to_numpy()
+    kind = np.full(len(col), _KIND["blank"], dtype=np.int8)
+    # text and blanks only (every cell of a CSV): no type() asked of each cell
+    is_text = ~pd.isna(values) if inferred in ("string", "empty") else _typed_kinds(col, values, kind)
     plain = None
     if is_text.any():
         texts, where = values[is_text], is_text.nonzero()[0]
@@ -635,6 +629,21 @@ def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Se
         kind[where[text.isin(ERROR_VALUES).to_numpy()]] = _KIND["error"]
         kind[where[text.eq("").to_numpy()]] = _KIND["blank"]
     return _kinds(kind, col.index), plain
+
+
+def _typed_kinds(col: pd.Series, values: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """Number, bool, blank, uncalculated and other cells marked in `kind` from one type() per cell; returns
+    which cells are text."""
+    types = col.map(type)
+    kind[:] = _KIND["other"]
+    number = types.isin(_NUMBER_TYPES).to_numpy()
+    kind[number] = _KIND["number"]
+    kind[types.isin(_BOOL_TYPES).to_numpy()] = _KIND["bool"]
+    kind[types.isin(_BLANK_TYPES).to_numpy()] = _KIND["blank"]
+    kind[number.nonzero()[0][pd.isna(values[number].astype(float))]] = _KIND["blank"]  # a NaN number cell
+    if Uncalculated in _present(types):
+        kind[types.eq(Uncalculated).to_numpy()] = _KIND["uncalculated"]
+    return types.eq(str).to_numpy()
 
 
 def _plain_numbers(texts: Any) -> pd.Series:
