@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from helpers import HEADER, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -207,3 +208,24 @@ def test_layout_never_changes_a_score(tmp_path, people, title_rows, blank_every,
     pd.testing.assert_frame_equal(by_id(plain), by_id(laid))
     assert [w.code for w in laid.warnings if w.code == "summary_row"] == ["summary_row"] * len(footer)
     assert [w.code for w in laid.warnings if w.code != "summary_row"] == [w.code for w in plain.warnings]
+
+
+NUMBERLIKE = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-10**20, 10**20).map(str),
+    st.from_regex(r"\s?[+-]?(\d{0,4}(\.\d{0,3})?|\.\d+)([eE][+-]?\d{1,3})?%?\s?", fullmatch=True),
+    st.sampled_from(["NaN", "nan", "inf", "-Infinity", "1_000", "0x10", "1,234", "８８", "—", "", "E0001"]),
+    st.text(max_size=6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(NUMBERLIKE, max_size=30))
+def test_polars_and_to_numeric_read_the_same_plain_numbers(texts):
+    # a large column's plain numbers are read by polars first; a small one's by to_numeric alone
+    from kpiscore.io import readers
+
+    alone = readers._plain_numbers(texts).to_numpy()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(readers, "POLARS_FROM", 0)
+        first = readers._plain_numbers(texts).to_numpy()
+    assert np.array_equal(alone, first, equal_nan=True), (texts, alone, first)
