@@ -157,3 +157,15 @@ def test_rating_range_and_duplicate_columns(tmp_path):
     rows = [["工号", "姓名", "上级", "同事", "上级"], ["1", "甲", 6, -1, 3]]
     assert problems(write_xlsx(tmp_path / "r.xlsx", rows, title=None), scheme) == [
         ("Sheet1", "C1", "column_duplicate"), ("Sheet1", "C2", "rating_range"), ("Sheet1", "D2", "rating_range")]
+
+
+def test_kinds_of_text_columns_with_and_without_blanks():
+    # a column of text only (a CSV's) is settled in one pass; a blank among text is found whether the column
+    # is of Python objects or of pandas' own string dtype, which keeps its blanks in a mask
+    from kpiscore.io.readers import cell_kinds
+
+    every = ["E1", "", "88", "#DIV/0!", " / "]
+    assert list(cell_kinds(pd.Series(every, dtype=object), {"/"})) == ["text", "blank", "text", "error", "na"]
+    for dtype in (object, "str"):
+        column = pd.Series(["E1", None, "88%"], dtype=dtype)
+        assert list(cell_kinds(column)) == ["text", "blank", "text"], dtype

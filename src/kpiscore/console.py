@@ -103,7 +103,6 @@ def starters(rows: list[tuple[str, str, str]]) -> None:
 
 def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
     """One employee's calculation, indicator by indicator (`lines` from `api.explain`, for the input `row`)."""
-
     lang, d = result.lang, result.scheme.decimals
     person = result.people.loc[row]
     sm = result.summary.loc[row]

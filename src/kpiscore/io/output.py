@@ -1,7 +1,7 @@
 """Writing results safely: refuse to clobber, write beside the target and rename, and never inject.
 
 Every output goes through :func:`atomic_write`, so an interrupted run leaves the old file (or none), never
-half a workbook; CSV cells from the input that start like a formula are defused.
+half a workbook. (CSV cells that start like a formula are defused where the CSV is made, in `flat`.)
 """
 
 from __future__ import annotations

@@ -597,8 +597,10 @@ _BOOL_TYPES = {bool, np.bool_}
 _BLANK_TYPES = {type(None)}
 #: what pandas infers for a column whose every cell is a number or blank (bools and text infer otherwise)
 _ALL_NUMBERS = {"floating", "integer", "mixed-integer-float"}
+
+
 def cell_kinds(col: pd.Series, marks: frozenset[str] | set[str] = frozenset()) -> pd.Series:
-    """Each cell's kind from one type() per cell: "number", "bool", "text", "blank", "error" (`#DIV/0!`),
+    """Each cell's kind: "number", "bool", "text", "blank", "error" (`#DIV/0!`),
     "uncalculated" (a formula without a result), "na" (one of the not-applicable `marks`, as
     `values.mark_spellings` spells them) or "other" (a date). A categorical, so that a million comparisons
     with "number" compare small integers, not strings."""
@@ -608,16 +610,19 @@ def cell_kinds(col: pd.Series, marks: frozenset[str] | set[str] = frozenset()) -
 def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Series, pd.Series | None]:
     """The cells' kinds, and the numbers read on the way from text cells that are plain numbers ("88.5" as
     a CSV writes it), so that they are read once."""
-    # one C pass settles a column of numbers, or of text with no blank (every column of a CSV)
-    inferred = pd.api.types.infer_dtype(col, skipna=False)
-    if inferred != "string":
-        inferred = pd.api.types.infer_dtype(col, skipna=True)
+    # one C pass settles a column of numbers, or of text and blanks: no type() asked of each cell
+    inferred = pd.api.types.infer_dtype(col, skipna=True)
     if inferred in _ALL_NUMBERS:
         return _kinds(np.where(col.isna().to_numpy(), _KIND["blank"], _KIND["number"]), col.index), None
     values = col.to_numpy(dtype=object)
     kind = np.full(len(col), _KIND["blank"], dtype=np.int8)
-    # text and blanks only: no type() asked of each cell
-    is_text = ~pd.isna(values) if inferred in ("string", "empty") else _typed_kinds(col, values, kind)
+    if inferred in ("string", "empty"):
+        # an object column where a second pass meets no blank either is all text (every column of a CSV);
+        # pandas' own string dtype keeps its blanks in a mask, and that pass would not see them
+        whole = col.dtype == object and pd.api.types.infer_dtype(col, skipna=False) == "string"
+        is_text = np.ones(len(col), dtype=bool) if whole else col.notna().to_numpy()
+    else:
+        is_text = _typed_kinds(col, values, kind)
     plain = None
     if is_text.any():
         texts, where = values[is_text], is_text.nonzero()[0]

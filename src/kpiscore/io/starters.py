@@ -49,5 +49,3 @@ def init_scheme(name: str, target: Path | None = None, force: bool = False) -> P
     check_output(target, [found[name]], force)
     atomic_write(target, lambda tmp: shutil.copyfile(found[name], tmp), force)
     return target
-
-

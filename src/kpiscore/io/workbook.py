@@ -113,12 +113,12 @@ class _Book:
     def table(self, ws: Worksheet, top: int, frame: pd.DataFrame, formats: Sequence[Format | None],
               left: int = 0, widths: bool = True, header: bool = True, empty: Sequence[str | None] = (),
               cap: int = 40) -> int:
-        """Header at row `top` (unless `header` is false), then the frame's rows, typed per column, in row
-        order as constant-memory mode needs; returns the next free row. A None cell in a `blank_input`
-        column is written as an empty bordered cell to fill in; one in a column with an `empty` text (a
-        skipped score's "—") shows that text. Text in a `wrap` column wraps, and its row is made as tall as
-        its longest text needs: a row does not grow by itself in every program, and text that runs past its
-        row prints over the next."""
+        """Header at row `top` (unless `header` is false), then the frame's rows, typed per column, as XML
+        placed among xlsxwriter's rows when the workbook is finished; returns the next free row. A None cell
+        in a `blank_input` column is written as an empty bordered cell to fill in; one in a column with an
+        `empty` text (a skipped score's "—") shows that text. Text in a `wrap` column wraps, and its row is
+        made as tall as its longest text needs: a row does not grow by itself in every program, and text that
+        runs past its row prints over the next."""
         if widths:
             lines, self.widths = self.fit(ws, frame, left, cap)
             if header:
