@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import HEADER, write_xlsx
+from helpers import HEADER, scheme_dict, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -229,3 +229,58 @@ def test_polars_and_to_numeric_read_the_same_plain_numbers(texts):
         patch.setattr(readers, "POLARS_FROM", 0)
         first = readers._plain_numbers(texts).to_numpy()
     assert np.array_equal(alone, first, equal_nan=True), (texts, alone, first)
+
+
+#: what a CSV cell of a plain text may hold: no quote, delimiter or line break (those go to `csv` alone)
+CSV_CELL = st.one_of(NUMBERLIKE, st.sampled_from(["E1", "E2", "张三", "合计", "#DIV/0!", "-", "很满意", "较满意", " "])
+                     ).filter(lambda t: not set(t) & set(',"\r\n\0'))
+
+
+def _read_both_ways(path):
+    """The actuals (or the findings) as `csv` splits the file, and as polars splits it in columns."""
+    from kpiscore.io import sheets
+
+    scheme = load_scheme(scheme_dict(missing="skip"))
+
+    def read():
+        try:
+            got = read_actuals(path, scheme)
+        except InputError as exc:
+            return None, [(f.code, f.params, f.cell) for f in exc.findings]
+        return got.frame, [(f.code, f.params, f.cell) for f in got.warnings]
+
+    by_rows = read()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sheets, "COLUMNAR_FROM", 0)
+        assert sheets.TextLines.plain(path.read_text(encoding="utf-8"))
+        by_columns = read()
+    return by_rows, by_columns
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(CSV_CELL, min_size=len(HEADER) - 2, max_size=len(HEADER) + 2), min_size=1, max_size=8),
+       st.booleans(), st.booleans(), st.booleans(), st.integers(0, 3))
+def test_polars_splits_a_plain_csv_as_csv_does(tmp_path, rows, title, crlf, trailing, blank_at):
+    # ragged lines, a blank line, a title line, CRLF: every cell, number, finding and its value the same
+    end = "\r\n" if crlf else "\n"
+    body = [",".join(r) for r in rows]
+    body.insert(min(blank_at, len(body)), "")
+    lines = (["考核数据,,"] if title else []) + [",".join(HEADER), *body]
+    path = tmp_path / "a.csv"
+    path.write_bytes((end.join(lines) + (end if trailing else "")).encode("utf-8"))
+    (rows_frame, rows_found), (columns_frame, columns_found) = _read_both_ways(path)
+    assert rows_found == columns_found
+    if rows_frame is not None:
+        pd.testing.assert_frame_equal(rows_frame, columns_frame)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(NUMBERLIKE, st.floats(allow_nan=False).map(repr), st.floats(-1e6, 1e6).map(lambda f: f"{f:.{6}f}")))
+def test_a_number_read_from_text_shows_as_typed(text):
+    # a CSV cell read as a float at once must show as its text in every finding
+    import polars as pl
+
+    from kpiscore.io.readers import _exact_numbers, _show
+
+    if _exact_numbers(pl.Series([text])) is not None and text:
+        assert _show(float(text)) == text

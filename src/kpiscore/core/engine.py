@@ -187,17 +187,17 @@ class Result:
 
     def table(self) -> pd.DataFrame:
         """The Scores table, keyed by each column's stable `Column.id`; writers head it in the user's language."""
-        parts: dict[str, pd.Series] = {}
-        for col in self.columns():
-            if col.kind == "identity":
-                parts[col.id] = self.people[col.key]
-            elif col.item is None:
-                parts[col.id] = self.summary[col.key]
-            elif col.key == "actual":
-                parts[col.id] = self._shown_actual(self.scheme.item(col.item))
-            else:
-                parts[col.id] = (self.scores if col.key == "score" else self.dimensions)[col.item]
-        return pd.DataFrame(parts, index=self.people.index)
+        return pd.DataFrame({col.id: self.column(col) for col in self.columns()}, index=self.people.index)
+
+    def column(self, col: Column) -> pd.Series:
+        """One column of the Scores table, without the table: a writer of a million rows takes them in turn."""
+        if col.kind == "identity":
+            return self.people[col.key]
+        if col.item is None:
+            return self.summary[col.key]
+        if col.key == "actual":
+            return self._shown_actual(self.scheme.item(col.item))
+        return (self.scores if col.key == "score" else self.dimensions)[col.item]
 
     def _shown_actual(self, item: Indicator | Adjustment) -> pd.Series:
         """Counts as whole numbers (3, not 3.0) when they are whole."""
@@ -317,11 +317,11 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
     scores = np.empty_like(raw)
     for i in range(len(names)):
         scores[i] = round_half_up(raw[i] * factor, scheme.decimals)
-    return (actuals, _frame(raw, names, frame.index), _frame(scores, names, frame.index),
+    return (actuals, rows_frame(raw, names, frame.index), rows_frame(scores, names, frame.index),
             pd.Series(factor, index=frame.index))
 
 
-def _frame(rows: np.ndarray, columns: list[str], index: pd.Index) -> pd.DataFrame:
+def rows_frame(rows: np.ndarray, columns: list[Any], index: pd.Index) -> pd.DataFrame:
     """A table over the columns held as the rows of one array, without copying it (pandas keeps a float
     table's columns as the rows of one block)."""
     return pd.DataFrame(rows.T, index=index, columns=columns, copy=False)

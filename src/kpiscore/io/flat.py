@@ -55,15 +55,6 @@ def scores_table(result: Result) -> pd.DataFrame:
     return table
 
 
-def csv_table(result: Result) -> pd.DataFrame:
-    """The Scores sheet as CSV cells: text guarded, blanks empty (only columns of text can hold a formula)."""
-    table = scores_table(result)
-    for name in table.columns[[not pd.api.types.is_numeric_dtype(t) for t in table.dtypes]]:
-        table[name] = table[name].map(guard_cell)
-    table.columns = [guard_cell(c) for c in table.columns]
-    return table
-
-
 def write_csv(result: Result, out: IO[str]) -> None:
     """The Scores table as CSV text on a text stream (stdout, a notebook's buffer)."""
     out.write(polars_table(result).write_csv(line_terminator="\n"))
@@ -76,24 +67,31 @@ def save_csv(result: Result, path: Path) -> None:
 
 
 def polars_table(result: Result) -> pl.DataFrame:
-    """`csv_table` for polars' CSV writer: pandas' `to_csv` formats a million people's 50 columns in 20 s,
-    polars in 1 s (benchmarks/RESULTS.md). Numbers come out in their shortest exact form, blanks as empty
-    fields, ranks and counts as whole numbers."""
+    """The Scores table for polars' CSV writer, a column at a time: pandas' `to_csv` formats a million
+    people's 50 columns in 20 s, polars in 1 s (benchmarks/RESULTS.md). Numbers come out in their shortest
+    exact form, blanks as empty fields, ranks and counts as whole numbers, and text that a spreadsheet would
+    run as a formula guarded (see `guard_cell`), in Rust."""
     import polars as pl
 
-    table = csv_table(result)
     columns = []
-    for name in table.columns:
-        column = table[name]
+    for col in result.columns():
+        column = result.column(col)
+        if col.key == "veto":
+            column = yes_no(column, result.lang)
+        name = guard_cell(heading(col, result.lang))
         if pd.api.types.is_float_dtype(column):
             columns.append(pl.Series(name, column.to_numpy(), nan_to_null=True))
         elif pd.api.types.is_integer_dtype(column):
             whole = column.to_numpy(dtype=float, na_value=np.nan)
             columns.append(pl.Series(name, whole, nan_to_null=True).cast(pl.Int64))
         else:
-            columns.append(pl.Series(name, column.astype(object).where(column.notna(), None).tolist(),
-                                     dtype=pl.String))
+            text = pl.Series(name, column.astype(object).where(column.notna(), None).tolist(), dtype=pl.String)
+            columns.append(text.str.replace(_FORMULA, "'$1"))
     return pl.DataFrame(columns)
+
+
+#: `FORMULA_PREFIXES` as the start of a text, for polars
+_FORMULA = "^([" + "".join("\\" + c if c in "-\\" else c for c in FORMULA_PREFIXES) + "])"
 
 
 def write_json(result: Result, out: IO[str]) -> None:

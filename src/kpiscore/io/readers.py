@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.engine import missing_problems
+from ..core.engine import missing_problems, rows_frame
 from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
 from ..errors import Finding, InputError
@@ -80,6 +80,8 @@ class Source:
     hidden_columns: set[str] = field(default_factory=set)
     #: what the reader noticed and the user should know, without stopping (summary rows left out, …)
     notices: list[Finding] = field(default_factory=list)
+    #: text columns whose every cell is blank or a plain number, read into floats already (see `_text_columns`)
+    plain: set[str] = field(default_factory=set)
 
     def at(self, code: str, params: dict[str, Any], row: int | None = None, column: str | None = None) -> Finding:
         cell = None
@@ -144,7 +146,7 @@ def _read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str 
         raw.index = np.arange(len(raw)) + 2  # as if the header were row 1
         src = Source("<DataFrame>", letters={c: column_letter(i) for i, c in enumerate(raw.columns)})
     else:
-        raw, src = read_table(Path(source), scheme, sheet)
+        raw, src = read_table(Path(source), scheme, sheet, _number_columns(scheme))
     frame, findings = parse(raw, scheme, src)
     if findings:
         raise InputError(findings)
@@ -158,8 +160,10 @@ def _read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str 
 # files to raw tables
 
 
-def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:
-    """A file's raw cells below the header row the scheme's id column marks, and where they came from.
+def read_table(path: Path, scheme: Scheme, sheet: str | None, numbers: frozenset[str] = frozenset()
+               ) -> tuple[pd.DataFrame, Source]:
+    """A file's raw cells below the header row the scheme's id column marks, and where they came from;
+    `numbers` are columns that will only be read as numbers (see `_text_columns`).
     Whatever the file holds, the outcome is a table or an InputError naming the file: a reader library's
     exception, a native crash (see `isolate`) or a bomb becomes a finding, never a traceback."""
     src = Source(path.name, path=path)
@@ -178,7 +182,7 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
         raise InputError([src.at("file_unreadable", {"detail": detail})]) from None
     src.sha256 = hashlib.sha256(data).hexdigest()
     try:
-        return _read_bytes(data, suffix, src, scheme, sheet)
+        return _read_bytes(data, suffix, src, scheme, sheet, numbers)
     except InputError:
         raise
     except DecodeProblem as exc:
@@ -192,7 +196,7 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFr
         raise InputError([src.at("file_unreadable", {"detail": detail})]) from exc
 
 
-def _read_bytes(data: bytes, suffix: str, src: Source, scheme: Scheme, sheet: str | None
+def _read_bytes(data: bytes, suffix: str, src: Source, scheme: Scheme, sheet: str | None, numbers: frozenset[str]
                 ) -> tuple[pd.DataFrame, Source]:
     _guard_zip(data, src)
     kind = sniff(data)
@@ -205,10 +209,11 @@ def _read_bytes(data: bytes, suffix: str, src: Source, scheme: Scheme, sheet: st
         src.notices.append(src.at("file_kind_mismatch", {"suffix": suffix, "kind": Term("kind_" + kind)}))
     if kind == "xlsx":
         src.stamp = read_stamp(data)
-    return _read_book(open_book(data, kind, tab=suffix == ".tsv"), src, scheme, sheet)
+    return _read_book(open_book(data, kind, tab=suffix == ".tsv"), src, scheme, sheet, numbers)
 
 
-def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None) -> tuple[pd.DataFrame, Source]:
+def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None, numbers: frozenset[str]
+               ) -> tuple[pd.DataFrame, Source]:
     id_col = fold(scheme.columns.id)
     grid, header = book.pick(sheet, lambda g: _find_header(g, id_col))
     if sheet is not None and grid is None:
@@ -221,7 +226,19 @@ def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None) -> tu
     src.sheet = grid.name
     book.details(grid)
     grid.fill_merges()
-    return _table(grid, header, id_col, src), src
+    return _table(grid, header, id_col, src, numbers), src
+
+
+def _number_columns(scheme: Scheme) -> frozenset[str]:
+    """The columns a scheme reads only as numbers: the bonus base and inputs of rules without labels (none
+    when a not-applicable mark is itself a number, which a cell must then be compared with as text)."""
+    cols = scheme.columns
+    if _plain_numbers(list(scheme.not_applicable_marks)).notna().any():
+        return frozenset()
+    labelled = {fold(c) for item in scheme.items if item.rule.labels() is not None for c in item.inputs}
+    identity = {fold(c) for c in (cols.id, cols.name, cols.group) if c}
+    numbers = {fold(c) for item in scheme.items if item.rule.labels() is None for c in item.inputs}
+    return frozenset(numbers | ({fold(cols.base)} if cols.base else set())) - labelled - identity
 
 
 def read_stamp(data: bytes) -> dict[str, str] | None:
@@ -296,8 +313,11 @@ def _header_rows(grid: Grid, header: int, id_col: str) -> int:
     return span
 
 
-def _table(grid: Grid, header: int, id_col: str, src: Source) -> pd.DataFrame:
-    """The rows below the header as a frame of raw cells, indexed by Excel row number, named by header."""
+def _table(grid: Grid, header: int, id_col: str, src: Source, numbers: frozenset[str] = frozenset()
+           ) -> pd.DataFrame:
+    """The rows below the header as a frame of raw cells, indexed by Excel row number, named by header.
+    Columns in `numbers` (read as numbers by the scheme) of a long plain text may come as floats (see
+    `_text_columns`)."""
     span = _header_rows(grid, header, id_col)
     head_rows = grid.rows[header - grid.top: header - grid.top + span]
     width = max(len(r) for r in head_rows)
@@ -308,6 +328,22 @@ def _table(grid: Grid, header: int, id_col: str, src: Source) -> pd.DataFrame:
         head.append(next((n for n in reversed(names) if n), ""))
     src.header_row = header + span
     first = header - grid.top + span
+    keep = [i for i, name in enumerate(head) if name]
+    if grid.body is not None:
+        frame = _text_columns(grid.body.columns(first, width), first, keep, head, numbers, src)
+    else:
+        frame = _rows(grid, first, width)[keep]
+    frame.columns = [head[i] for i in keep]
+    src.letters = {}
+    for i in keep:
+        src.letters.setdefault(head[i], column_letter(grid.left + i))
+    src.hidden_rows = {r + 1 for r in grid.hidden_rows}
+    src.hidden_columns = {head[i] for i in keep if grid.left + i in grid.hidden_cols}
+    return frame
+
+
+def _rows(grid: Grid, first: int, width: int) -> pd.DataFrame:
+    """The grid's rows from `first` on, each `width` cells, as one frame."""
     body, numbers = [], []
     merged_rows = {r for r, _ in grid.filled}
     for i, r in enumerate(grid.rows[first:], start=first):
@@ -319,16 +355,55 @@ def _table(grid: Grid, header: int, id_col: str, src: Source) -> pd.DataFrame:
             continue
         body.append(row)
         numbers.append(absolute + 1)
-    frame = pd.DataFrame(body, columns=range(width), index=numbers, dtype=object)
-    keep = [i for i, name in enumerate(head) if name]
-    frame = frame[keep]
-    frame.columns = [head[i] for i in keep]
-    src.letters = {}
+    return pd.DataFrame(body, columns=range(width), index=numbers, dtype=object)
+
+
+#: a number as `_show` writes the float it reads as: no sign but -, no leading or trailing zero, no exponent,
+#: not below 0.0001 (which Python writes as 1e-05)
+_CANONICAL = r"^(?:0|-?(?:[1-9][0-9]*(?:\.[0-9]*[1-9])?|0\.0{0,3}[1-9](?:[0-9]*[1-9])?))$"
+
+
+def _text_columns(columns: list[Any], first: int, keep: list[int], head: list[str], numbers: frozenset[str],
+                  src: Source) -> pd.DataFrame:
+    """Text columns split by polars as a frame of raw cells. A column read as numbers whose every cell is
+    blank or a number written just as `_show` writes its float ("88.5", "-3", not "088" or "1e3") comes as
+    floats (NaN for a blank) and is named in `src.plain`: its cells are still text to `parse`, read already,
+    and each still shows as typed; a million such cells held as Python strings would take 60 MB a column.
+    Each polars column is let go as soon as it is converted."""
+    names = [head[i] for i in keep]
+    read = {i: _exact_numbers(columns[i]) for i in keep if head[i] in numbers and names.count(head[i]) == 1}
+    read = {i: values for i, values in read.items() if values is not None}
+    rows = len(columns[0]) if columns else 0
+    floats = np.empty((len(read), rows))
+    for k, (i, values) in enumerate(read.items()):
+        floats[k] = values.to_numpy()  # null (a blank) as NaN
+        columns[i] = read[i] = None
+        src.plain.add(head[i])
+    frame = rows_frame(floats, list(read), pd.RangeIndex(first + 1, first + 1 + rows))
     for i in keep:
-        src.letters.setdefault(head[i], column_letter(grid.left + i))
-    src.hidden_rows = {r + 1 for r in grid.hidden_rows}
-    src.hidden_columns = {head[i] for i in keep if grid.left + i in grid.hidden_cols}
-    return frame
+        if i not in read:
+            frame[i] = _strings(columns[i])
+            columns[i] = None
+    return frame[keep]
+
+
+def _exact_numbers(texts: Any) -> Any:
+    """A text column as polars floats when every cell is blank or a number `_show` writes as typed."""
+    import polars as pl
+
+    read = texts.cast(pl.Float64, strict=False)
+    whole = ~texts.str.contains(".", literal=True) & (texts.str.len_bytes() <= 15)  # an integer float keeps
+    exact = texts.str.contains(_CANONICAL) & (whole | (read.cast(pl.String) == texts))  # or repr's digits
+    return read if (exact | (texts == "")).all() else None
+
+
+def _strings(texts: Any) -> np.ndarray:
+    """A polars text column as Python strings, each distinct text made once: a department or a name
+    repeated a million times is one string, not a million."""
+    distinct = texts.unique().sort()
+    if len(distinct) > len(texts) // 2:
+        return texts.to_numpy()
+    return distinct.to_numpy()[distinct.search_sorted(texts).to_numpy()]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -430,7 +505,8 @@ class _Cells:
         labels = {fold(c): known for item in scheme.items if (known := item.rule.labels()) is not None
                   for c in item.inputs}
         marks = scheme.not_applicable_marks
-        classified = {c: _classified(raw[c], {m for m in marks if mark_key(m) not in labels.get(c, {})})
+        classified = {c: _read_already(raw[c]) if c in src.plain else
+                      _classified(raw[c], {m for m in marks if mark_key(m) not in labels.get(c, {})})
                       for c in raw.columns}
         kinds = pd.DataFrame({c: k for c, (k, _) in classified.items()}, index=raw.index)
         #: numbers read from text cells while they were classified, by column
@@ -639,6 +715,12 @@ def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Se
     return _kinds(kind, col.index), plain
 
 
+def _read_already(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The kinds and numbers of a column of text cells read as floats already (see `_text_columns`)."""
+    blank = col.isna().to_numpy()
+    return _kinds(np.where(blank, _KIND["blank"], _KIND["text"]), col.index), col[~blank]
+
+
 def _typed_kinds(col: pd.Series, values: np.ndarray, kind: np.ndarray) -> np.ndarray:
     """Number, bool, blank, uncalculated and other cells marked in `kind` from one type() per cell; returns
     which cells are text."""
@@ -802,8 +884,8 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
         lo, hi = bounds
         invalid = (values < lo) | (values > hi)
         code = "negative" if hi == math.inf else "rating_range"
-        found += [src.at(code, {"value": col[r], "scale": f"{hi:g}", "indicator": item.name}, r, fold(col.name))
-                  for r in values.index[invalid]]
+        found += [src.at(code, {"value": _typed_as(col, kinds, r), "scale": f"{hi:g}", "indicator": item.name}, r,
+                         fold(col.name)) for r in values.index[invalid]]
     if item.rule.whole:
         fraction = values.notna() & (values % 1 != 0) & ~invalid
         found += [src.at("count_whole", {"value": _show(col[r]), "indicator": item.name}, r,
@@ -868,6 +950,12 @@ def _text_numbers(typed: pd.Series, plain: pd.Series | None) -> tuple[pd.Series,
     ok = digits.str.fullmatch(NUMBER)
     parsed = digits.where(ok).astype(float)  # 10^400 typed in full is inf here, and refused by the caller
     return pd.concat([plain, parsed.where(~written_pct, parsed / 100)]), written_pct, ok
+
+
+def _typed_as(col: pd.Series, kinds: pd.Series, row: Any) -> Any:
+    """A cell as it was typed: a number cell as its number, a text cell as its text, also where it was read
+    as a float already (see `_text_columns`)."""
+    return _show(col[row]) if kinds[row] == "text" else col[row]
 
 
 def _show(value: Any) -> str:

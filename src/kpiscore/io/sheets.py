@@ -59,6 +59,8 @@ class Grid:
     #: got it from a cell to their left
     filled: set[tuple[int, int]] = field(default_factory=set)
     across: set[tuple[int, int]] = field(default_factory=set)
+    #: a long plain text's every line, column by column; `rows` then holds only its first HEAD_LINES lines
+    body: TextLines | None = None
 
     def put(self, row: int, col: int, value: Any) -> None:
         """Set a cell by its absolute place, growing the grid where needed (within a sheet's limits)."""
@@ -239,13 +241,54 @@ class CsvBook(Book):
         head = self.text[:65536].splitlines()[:20]
         counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
         delimiter = "\t" if self.tab else max(counts, key=lambda d: counts[d])
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=delimiter)
-        limit = csv.field_size_limit()
-        csv.field_size_limit(max(limit, len(self.text)))  # a field may be as long as the file
-        try:  # one record per row, as a spreadsheet opens it (a quoted field may span lines)
-            return Grid(None, [list(row) for row in reader])
-        finally:
-            csv.field_size_limit(limit)
+        if TextLines.plain(self.text):
+            lines = self.text.split("\n", HEAD_LINES)[:HEAD_LINES]
+            return Grid(None, _csv_rows("\n".join(lines), delimiter), body=TextLines(self.text, delimiter))
+        return Grid(None, _csv_rows(self.text, delimiter))
+
+
+def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    """One record per row, as a spreadsheet opens the text (a quoted field may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text)))  # a field may be as long as the file
+    try:
+        return [list(row) for row in reader]
+    finally:
+        csv.field_size_limit(limit)
+
+
+#: a text of more lines than this, with no quote and no line break but \n and \r\n, is split by polars;
+#: the first HEAD_LINES lines are split by `csv` as well, to find the header in
+COLUMNAR_FROM, HEAD_LINES = 20_000, 32
+
+
+@dataclass
+class TextLines:
+    """A delimited text in which a record is a line and a field what lies between delimiters: no quote, no
+    NUL, no lone \r. polars splits it in Rust into columns of text exactly as `csv` splits it into rows (a
+    property test holds the two equal), in a sixtieth of the time and without a Python string per cell."""
+
+    text: str
+    delimiter: str
+
+    @staticmethod
+    def plain(text: str) -> bool:
+        return (text.count("\n") >= COLUMNAR_FROM and '"' not in text and "\0" not in text
+                and text.count("\r") == text.count("\r\n"))
+
+    def columns(self, first: int, width: int) -> list[Any]:
+        """The fields of every line from line `first` (0-based) on, as `width` polars String columns: a
+        shorter line's missing fields are empty, a longer line's extra ones left out (as a header row of
+        `width` cells reads them)."""
+        import polars as pl
+
+        frame = pl.read_csv(self.text.encode("utf-8"), has_header=False, separator=self.delimiter,
+                            quote_char=None, skip_lines=first, schema={str(j): pl.String for j in range(width)},
+                            truncate_ragged_lines=True, missing_columns="insert", extra_columns="ignore",
+                            empty_string_is_null=False,
+                            raise_if_empty=False)
+        return [frame[str(j)].fill_null("") for j in range(width)]
 
 
 class CalamineBook(Book):
