@@ -275,7 +275,8 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
         "payout": payout, "rank": rank, "group_rank": group_rank,
         "veto": adjustments.veto_zero | adjustments.veto_grade.notna(),
     }, index=frame.index)
-    return Result(scheme, people, pd.DataFrame(actuals, index=frame.index), raw, scores, factor,
+    # the actuals are the typed input's own columns, not copied into one block: fresh memory is slow to touch
+    return Result(scheme, people, pd.DataFrame(actuals, index=frame.index, copy=False), raw, scores, factor,
                   pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
                   period if period is not None else scheme.period, list(sources or []))
 
@@ -310,7 +311,9 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
         s = ind.rule.score(a, ind.context(scheme.language)).to_numpy(dtype=float)
         on = applies[ind.name].to_numpy()
         # `zero`: a blank scores 0 points; `skip`: the indicator is left out and the rest are rescaled
-        raw[i] = np.where(on, np.where(np.isnan(s), 0.0, s), np.nan)
+        np.copyto(raw[i], s)  # in place: a million-row temporary costs its fresh memory
+        np.copyto(raw[i], 0.0, where=np.isnan(s))
+        np.copyto(raw[i], np.nan, where=~on)
         applicable_weight += on * ind.weight
     with np.errstate(divide="ignore"):
         factor = np.where(applies.all(axis=1).to_numpy(), 1.0, scheme.total / applicable_weight)
