@@ -274,7 +274,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
         "bonus": bonus, "penalty": penalty, "total": total, "grade": grade, "coefficient": coefficient,
         "payout": payout, "rank": rank, "group_rank": group_rank,
         "veto": adjustments.veto_zero | adjustments.veto_grade.notna(),
-    }, index=frame.index)
+    }, index=frame.index, copy=False)
     # the actuals are the typed input's own columns, not copied into one block: fresh memory is slow to touch
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index, copy=False), raw, scores, factor,
                   pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
@@ -319,7 +319,8 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
         factor = np.where(applies.all(axis=1).to_numpy(), 1.0, scheme.total / applicable_weight)
     scores = np.empty_like(raw)
     for i in range(len(names)):
-        scores[i] = round_half_up(raw[i] * factor, scheme.decimals)
+        np.multiply(raw[i], factor, out=scores[i])
+        round_half_up(scores[i], scheme.decimals, out=scores[i])
     return (actuals, rows_frame(raw, names, frame.index), rows_frame(scores, names, frame.index),
             pd.Series(factor, index=frame.index))
 

@@ -19,9 +19,9 @@ else:
 def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | None = None) -> pd.Series:
     """The first grade whose `min` the total reaches (None below every min), a `forced` grade where one is
     given (a veto's), then the forced distribution of the grades' `max_share`."""
-    grade = pd.Series(None, index=total.index, dtype=object)
-    for g in reversed(grades):
-        grade = grade.where(total < g.min, g.grade)
+    reached = [~(total.to_numpy() < g.min) for g in grades]  # the first grade reached wins; None below all
+    first = np.select(reached, list(range(len(grades))), len(grades)) if grades else len(grades)
+    grade = pd.Series(np.array([g.grade for g in grades] + [None], dtype=object)[first], index=total.index)
     fixed = pd.Series(False, index=total.index)
     if forced is not None:
         fixed = forced.notna()

@@ -81,7 +81,7 @@ def lint_result(result: Result) -> list[Finding]:
         raw = result.raw[item.name].dropna()
         if len(raw) >= MIN_PEOPLE and bool((raw >= item.weight - 1e-9).all()) and item.weight > 0:
             found.append(scheme.finding("lint_all_full", {"count": len(raw), "weight": one(item.weight)}, loc))
-        elif present.nunique() == 1:
+        elif (present.min() == present.max()) if rule.value_kind != "label" else present.nunique() == 1:
             value = one(float(present.iloc[0]), item.percent) if rule.value_kind != "label" else present.iloc[0]
             found.append(scheme.finding("lint_all_equal", {"count": len(present), "value": value}, loc))
     return found
