@@ -48,8 +48,10 @@ def blank_meaning(scheme: Scheme, item: Indicator | Adjustment) -> str:
 
 def applicability(frame: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """True where a weighted indicator applies: every cell except a blank one under `missing: skip`."""
+    every = np.ones(len(frame), dtype=bool)
     return pd.DataFrame({
-        ind.name: _actual(frame, ind).notna() | (scheme.missing_policy(ind) != "skip") | blank_is_zero(ind)
+        ind.name: _actual(frame, ind).notna().to_numpy()
+        if scheme.missing_policy(ind) == "skip" and not blank_is_zero(ind) else every
         for ind in scheme.indicators}, index=frame.index)
 
 
@@ -258,13 +260,12 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     actuals, raw, scores, factor = _weighted(frame, scheme)
     adjustments = _Adjustments(frame, scheme)
     actuals.update(adjustments.actuals)
-    dimensions = pd.DataFrame({
-        dim.name: pd.Series(round_half_up(scores[[i.name for i in dim.indicators]].sum(axis=1, min_count=1), d),
-                            index=frame.index)
-        for dim in scheme.dimensions}, index=frame.index)
+    dimensions = columns_frame([round_half_up(_row_sum(scores, [i.name for i in dim.indicators], blank=np.nan), d)
+                                for dim in scheme.dimensions], [dim.name for dim in scheme.dimensions], frame.index)
     bonus = pd.Series(round_half_up(adjustments.bonus, d), index=frame.index)
     penalty = pd.Series(round_half_up(adjustments.penalty, d), index=frame.index)
-    total = pd.Series(round_half_up(scores.sum(axis=1) + bonus - penalty, d), index=frame.index).clip(lower=0)
+    total = pd.Series(round_half_up(_row_sum(scores, list(scores.columns), blank=0.0) + bonus - penalty, d),
+                      index=frame.index).clip(lower=0)
     total = total.where(~adjustments.veto_zero, 0.0)
 
     grade = assign_grades(total, scheme.grades, forced=adjustments.veto_grade)
@@ -302,7 +303,7 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
     actuals: dict[str, pd.Series] = {}
     applies = applicability(frame, scheme)
     n, names = len(frame), [ind.name for ind in scheme.indicators]
-    raw, applicable_weight = np.empty((len(names), n)), np.zeros(n)
+    raw, applicable_weight = [np.empty(n) for _ in names], np.zeros(n)
     for i, ind in enumerate(scheme.indicators):
         a = _actual(frame, ind)
         if blank_is_zero(ind):
@@ -317,18 +318,31 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
         applicable_weight += on * ind.weight
     with np.errstate(divide="ignore"):
         factor = np.where(applies.all(axis=1).to_numpy(), 1.0, scheme.total / applicable_weight)
-    scores = np.empty_like(raw)
-    for i in range(len(names)):
-        np.multiply(raw[i], factor, out=scores[i])
-        round_half_up(scores[i], scheme.decimals, out=scores[i])
-    return (actuals, rows_frame(raw, names, frame.index), rows_frame(scores, names, frame.index),
+    scores = [np.multiply(r, factor) for r in raw]
+    for column in scores:
+        round_half_up(column, scheme.decimals, out=column)
+    return (actuals, columns_frame(raw, names, frame.index), columns_frame(scores, names, frame.index),
             pd.Series(factor, index=frame.index))
 
 
-def rows_frame(rows: np.ndarray, columns: list[Any], index: pd.Index) -> pd.DataFrame:
-    """A table over the columns held as the rows of one array, without copying it (pandas keeps a float
-    table's columns as the rows of one block)."""
-    return pd.DataFrame(rows.T, index=index, columns=columns, copy=False)
+def _row_sum(table: pd.DataFrame, columns: list[str], blank: float) -> np.ndarray:
+    """Each row's sum of the columns, left to right as Excel's SUM adds, skipping blanks; `blank` where all
+    are blank. Column by column in place: a row-wise sum of separate columns would first copy them into one
+    block."""
+    total, seen = np.zeros(len(table)), np.zeros(len(table), dtype=bool)
+    for name in columns:
+        values = table[name].to_numpy()
+        present = ~np.isnan(values)
+        np.add(total, values, out=total, where=present)
+        seen |= present
+    total[~seen] = blank
+    return total
+
+
+def columns_frame(columns: list[np.ndarray], names: list[Any], index: pd.Index) -> pd.DataFrame:
+    """A table of these arrays as its columns, not copied into one block: a column of a million is 8 MB that
+    the allocator hands back from memory already touched, a block of twenty is fresh memory, slow to touch."""
+    return pd.DataFrame(dict(zip(names, columns, strict=True)), index=index, columns=names, copy=False)
 
 
 class _Adjustments:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.engine import missing_problems, rows_frame
+from ..core.engine import columns_frame, missing_problems
 from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
 from ..errors import Finding, InputError
@@ -374,12 +374,12 @@ def _text_columns(columns: list[Any], first: int, keep: list[int], head: list[st
     read = {i: _exact_numbers(columns[i]) for i in keep if head[i] in numbers and names.count(head[i]) == 1}
     read = {i: values for i, values in read.items() if values is not None}
     rows = len(columns[0]) if columns else 0
-    floats = np.empty((len(read), rows))
-    for k, (i, values) in enumerate(read.items()):
-        floats[k] = values.to_numpy()  # null (a blank) as NaN
+    floats = []
+    for i, values in read.items():
+        floats.append(values.to_numpy())  # null (a blank) as NaN
         columns[i] = read[i] = None
         src.plain.add(head[i])
-    frame = rows_frame(floats, list(read), pd.RangeIndex(first + 1, first + 1 + rows))
+    frame = columns_frame(floats, list(read), pd.RangeIndex(first + 1, first + 1 + rows))
     for i in keep:
         if i not in read:
             frame[i] = _strings(columns[i])
@@ -546,7 +546,7 @@ def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
         if text_column and fold(text_column) in raw.columns:
             key = fold(text_column)
             out[key] = _stripped(as_text(raw[key], kinds[key]))
-            for row in out.index[out[key].str.len() > XLSX_TEXT]:  # xlsx keeps this much of a cell's text
+            for row in _longer(out[key], XLSX_TEXT):  # xlsx keeps this much of a cell's text
                 length = {"count": len(out.at[row, key]), "limit": XLSX_TEXT}
                 src.notices.append(src.at("text_too_long", length, row, key))
     src.notices += _hidden(out, list(raw.columns), src, id_col)
@@ -864,7 +864,7 @@ def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source
              if (row, column) not in invalid]
     text = ids.dropna().astype(str)
     numbers = cells[kinds.eq("number")].astype(float)
-    long = text.str.len().gt(64)
+    long = text.index.isin(_longer(text, 64))
     # a plausible id is one line with a letter or digit in it: one search of all the ids, joined
     plain = ~_wordless(text)
     if "\n" in "".join(text.tolist()):  # an id of two lines is none
@@ -882,6 +882,14 @@ def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source
     for row, value in ids[dup].items():
         found.append(src.at("id_duplicate", {"id": value, "other": first_row[value]}, row, column))
     return found
+
+
+def _longer(texts: pd.Series, limit: int) -> pd.Index:
+    """The rows whose text is longer than `limit`, found text by text only when the longest is."""
+    present = texts.dropna()
+    if max(map(len, present.tolist()), default=0) <= limit:
+        return present.index[:0]
+    return present.index[present.str.len() > limit]
 
 
 def _wordless(texts: pd.Series) -> np.ndarray:
