@@ -169,3 +169,16 @@ def test_kinds_of_text_columns_with_and_without_blanks():
     for dtype in (object, "str"):
         column = pd.Series(["E1", None, "88%"], dtype=dtype)
         assert list(cell_kinds(column)) == ["text", "blank", "text"], dtype
+
+
+def test_edge_spaces_found_once_are_stripped_everywhere(base_scheme):
+    # whether a column's text has edge spaces is found while its kinds are: ids and names still lose them,
+    # a number typed as text with a space (" 1003") included, and the ids are still checked for duplicates
+    rows = [[" E1", "张三 ", *GOOD_ROW[2:]], ["E2\u3000", "\t李四", *GOOD_ROW[2:]], [" 1003", "王五", *GOOD_ROW[2:]],
+            ["E1", "赵六", *GOOD_ROW[2:]]]
+    with pytest.raises(InputError) as caught:
+        read_actuals(pd.DataFrame(rows, columns=HEADER), base_scheme)
+    found = [(f.code, f.cell, f.params) for f in caught.value.findings]
+    assert found == [("id_duplicate", "A5", {"id": "E1", "other": 2})]
+    frame = read_actuals(pd.DataFrame(rows[:3], columns=HEADER), base_scheme).frame
+    assert frame["工号"].tolist() == ["E1", "E2", "1003"] and frame["姓名"].tolist() == ["张三", "李四", "王五"]

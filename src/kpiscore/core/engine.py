@@ -303,7 +303,8 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
     actuals: dict[str, pd.Series] = {}
     applies = applicability(frame, scheme)
     n, names = len(frame), [ind.name for ind in scheme.indicators]
-    raw, applicable_weight = [np.empty(n) for _ in names], np.zeros(n)
+    raw: list[np.ndarray] = []
+    applicable_weight = np.zeros(n)
     for i, ind in enumerate(scheme.indicators):
         a = _actual(frame, ind)
         if blank_is_zero(ind):
@@ -312,7 +313,7 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
         s = ind.rule.score(a, ind.context(scheme.language)).to_numpy(dtype=float)
         on = applies[ind.name].to_numpy()
         # `zero`: a blank scores 0 points; `skip`: the indicator is left out and the rest are rescaled
-        np.copyto(raw[i], s)  # in place: a million-row temporary costs its fresh memory
+        raw.append(np.array(s))  # made once the rule's temporaries are freed, it takes their memory
         np.copyto(raw[i], 0.0, where=np.isnan(s))
         np.copyto(raw[i], np.nan, where=~on)
         applicable_weight += on * ind.weight

@@ -508,9 +508,11 @@ class _Cells:
         classified = {c: _read_already(raw[c]) if c in src.plain else
                       _classified(raw[c], {m for m in marks if mark_key(m) not in labels.get(c, {})})
                       for c in raw.columns}
-        kinds = pd.DataFrame({c: k for c, (k, _) in classified.items()}, index=raw.index)
+        kinds = pd.DataFrame({c: k for c, (k, _, _) in classified.items()}, index=raw.index)
+        #: whether a text cell of the column begins or ends with a space, by column
+        self.spaced = {c: spaced for c, (_, _, spaced) in classified.items()}
         #: numbers read from text cells while they were classified, by column
-        self.plain = {c: p for c, (_, p) in classified.items() if p is not None}
+        self.plain = {c: p for c, (_, p, _) in classified.items() if p is not None}
         keep = ~_of_kind(kinds, "blank", "na").all(axis=1)
         if not keep.all():  # copying a million rows to drop none costs a third of a second
             raw, kinds, others = raw[keep], kinds[keep], others[keep]
@@ -539,13 +541,13 @@ def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
     raw, kinds = cells.raw, cells.kinds
     out = pd.DataFrame(index=raw.index)
     id_col = fold(cols.id)
-    ids = _folded(as_text(raw[id_col], kinds[id_col]))
+    ids = _folded(as_text(raw[id_col], kinds[id_col]), cells.spaced[id_col])
     out[id_col] = ids
     findings = _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, cells.invalid)
     for text_column in (cols.name, cols.group):
         if text_column and fold(text_column) in raw.columns:
             key = fold(text_column)
-            out[key] = _stripped(as_text(raw[key], kinds[key]))
+            out[key] = _stripped(as_text(raw[key], kinds[key]), cells.spaced[key])
             for row in _longer(out[key], XLSX_TEXT):  # xlsx keeps this much of a cell's text
                 length = {"count": len(out.at[row, key]), "limit": XLSX_TEXT}
                 src.notices.append(src.at("text_too_long", length, row, key))
@@ -682,13 +684,13 @@ def cell_kinds(col: pd.Series, marks: frozenset[str] | set[str] = frozenset()) -
     return _classified(col, marks)[0]
 
 
-def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Series, pd.Series | None]:
-    """The cells' kinds, and the numbers read on the way from text cells that are plain numbers ("88.5" as
-    a CSV writes it), so that they are read once."""
+def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Series, pd.Series | None, bool]:
+    """The cells' kinds, the numbers read on the way from text cells that are plain numbers ("88.5" as a CSV
+    writes it), so that they are read once, and whether a text cell begins or ends with a space."""
     # one C pass settles a column of numbers, or of text and blanks: no type() asked of each cell
     inferred = pd.api.types.infer_dtype(col, skipna=True)
     if inferred in _ALL_NUMBERS:
-        return _kinds(np.where(col.isna().to_numpy(), _KIND["blank"], _KIND["number"]), col.index), None
+        return _kinds(np.where(col.isna().to_numpy(), _KIND["blank"], _KIND["number"]), col.index), None, False
     values = col.to_numpy(dtype=object)
     kind = np.full(len(col), _KIND["blank"], dtype=np.int8)
     if inferred in ("string", "empty"):
@@ -698,29 +700,32 @@ def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Se
         is_text = np.ones(len(col), dtype=bool) if whole else col.notna().to_numpy()
     else:
         is_text = _typed_kinds(col, values, kind)
-    plain = None
+    plain, spaced = None, False
     if is_text.any():
         texts, where = values[is_text], is_text.nonzero()[0]
         kind[where] = _KIND["text"]
+        first, last = _edges(texts.tolist())
+        edge = np.isin(first, _SPACES) | np.isin(last, _SPACES)
+        spaced = bool(edge.any())
         if not _plain_numbers(list(marks)).notna().any():  # a number as text is no mark and no error value
-            read = _plain_numbers(texts)
+            read = _plain_numbers(texts, first)
             looks = read.notna().to_numpy()
             plain = pd.Series(read.to_numpy()[looks], index=col.index[where[looks]])
-            texts, where = texts[~looks], where[~looks]
-        text = _stripped(pd.Series(texts, dtype=object))
+            texts, where, edge = texts[~looks], where[~looks], edge[~looks]
+        text = _stripped(pd.Series(texts, dtype=object), bool(edge.any()))
         special = text.isin(ERROR_VALUES | set(marks) | {""}).to_numpy()  # one look-up of each text, not three
         if special.any():
             text, where = text[special], where[special]
             kind[where[text.isin(marks).to_numpy()]] = _KIND["na"]
             kind[where[text.isin(ERROR_VALUES).to_numpy()]] = _KIND["error"]
             kind[where[text.eq("").to_numpy()]] = _KIND["blank"]
-    return _kinds(kind, col.index), plain
+    return _kinds(kind, col.index), plain, spaced
 
 
-def _read_already(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _read_already(col: pd.Series) -> tuple[pd.Series, pd.Series, bool]:
     """The kinds and numbers of a column of text cells read as floats already (see `_text_columns`)."""
     blank = col.isna().to_numpy()
-    return _kinds(np.where(blank, _KIND["blank"], _KIND["text"]), col.index), col[~blank]
+    return _kinds(np.where(blank, _KIND["blank"], _KIND["text"]), col.index), col[~blank], False
 
 
 def _typed_kinds(col: pd.Series, values: np.ndarray, kind: np.ndarray) -> np.ndarray:
@@ -738,12 +743,13 @@ def _typed_kinds(col: pd.Series, values: np.ndarray, kind: np.ndarray) -> np.nda
     return types.eq(str).to_numpy()
 
 
-def _plain_numbers(texts: Any) -> pd.Series:
+def _plain_numbers(texts: Any, first: np.ndarray | None = None) -> pd.Series:
     """Texts read as numbers at C speed where they are plain ones (88.5, -3, 1e3), NaN where they are not.
-    Only texts that can begin a number are tried: a million ids such as E0000001 fail slowly."""
+    Only texts that can begin a number are tried (by their `first` characters' codes, when known already): a
+    million ids such as E0000001 fail slowly."""
     texts = pd.Series(texts, dtype=object)
     read = np.full(len(texts), np.nan)
-    could = np.isin(_edges(texts.tolist())[0], _NUMBER_START)
+    could = np.isin(_edges(texts.tolist())[0] if first is None else first, _NUMBER_START)
     if could.sum() >= POLARS_FROM:  # what polars reads, `to_numeric` reads the same; the rest is tried below
         import polars as pl
 
@@ -773,7 +779,10 @@ def _edges(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     as one array of code points, joined by NULs: a character looked at text by text costs a fifth of a
     second a million, and so does each text's length."""
     none = np.zeros(len(texts), dtype=np.uint32)
-    points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    joined = "\0".join(texts)
+    points = (np.frombuffer(joined.encode("ascii"), dtype=np.uint8) if joined.isascii()  # a quarter the memory
+              else np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+    del joined
     if not len(points):
         return none, none
     breaks = np.flatnonzero(points == 0)
@@ -784,8 +793,8 @@ def _edges(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         ends = np.cumsum(lengths) - 1
         starts = ends - lengths + 1
     empty = starts == ends
-    first = np.where(empty, 0, points[np.minimum(starts, len(points) - 1)])
-    return first, np.where(empty, 0, points[np.maximum(ends - 1, 0)])
+    first = np.where(empty, 0, points[np.minimum(starts, len(points) - 1)]).astype(np.uint32)
+    return first, np.where(empty, 0, points[np.maximum(ends - 1, 0)]).astype(np.uint32)
 
 
 def _spaced(texts: list[str]) -> bool:
@@ -794,17 +803,20 @@ def _spaced(texts: list[str]) -> bool:
     return bool(np.isin(first, _SPACES).any() or np.isin(last, _SPACES).any())
 
 
-def _stripped(texts: pd.Series) -> pd.Series:
-    """Texts without their edge spaces, stripped one by one only when one of them has some."""
-    return texts.str.strip() if _spaced(texts.dropna().astype(str).tolist()) else texts
+def _stripped(texts: pd.Series, spaced: bool | None = None) -> pd.Series:
+    """Texts without their edge spaces, stripped one by one only when one of them has some (`spaced`, when it
+    is known already)."""
+    if spaced is None:
+        spaced = _spaced(texts.dropna().astype(str).tolist())
+    return texts.str.strip() if spaced else texts
 
 
-def _folded(texts: pd.Series) -> pd.Series:
-    """`fold` of every text (blanks stay blank): nothing to do for ASCII without edge spaces, which NFKC
-    leaves as it is; otherwise each distinct text folded once."""
+def _folded(texts: pd.Series, spaced: bool | None = None) -> pd.Series:
+    """`fold` of every text (blanks stay blank): nothing to do for ASCII without edge spaces (`spaced`, when
+    it is known already), which NFKC leaves as it is; otherwise each distinct text folded once."""
     present = texts.dropna().astype(str)
     values = present.tolist()
-    if "".join(values).isascii() and not _spaced(values):
+    if "".join(values).isascii() and not (_spaced(values) if spaced is None else spaced):
         return texts.where(texts.isna(), present)
     codes, uniques = pd.factorize(present)
     folded = np.array([fold(u) for u in uniques.tolist()], dtype=object)
