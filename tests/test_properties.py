@@ -239,6 +239,7 @@ CSV_CELL = st.one_of(NUMBERLIKE, st.sampled_from(["E1", "E2", "张三", "合计"
 def _read_both_ways(path):
     """The actuals (or the findings) as `csv` splits the file, and as polars splits it in columns."""
     from kpiscore.io import sheets
+    from kpiscore.io.decode import decode_text
 
     scheme = load_scheme(scheme_dict(missing="skip"))
 
@@ -252,22 +253,24 @@ def _read_both_ways(path):
     by_rows = read()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sheets, "COLUMNAR_FROM", 0)
-        assert sheets.TextLines.plain(path.read_text(encoding="utf-8"))
+        assert sheets.TextLines.plain(decode_text(path.read_bytes()))
         by_columns = read()
     return by_rows, by_columns
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(CSV_CELL, min_size=len(HEADER) - 2, max_size=len(HEADER) + 2), min_size=1, max_size=8),
-       st.booleans(), st.booleans(), st.booleans(), st.integers(0, 3))
-def test_polars_splits_a_plain_csv_as_csv_does(tmp_path, rows, title, crlf, trailing, blank_at):
-    # ragged lines, a blank line, a title line, CRLF: every cell, number, finding and its value the same
+       st.booleans(), st.booleans(), st.booleans(), st.integers(0, 3),
+       st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))
+def test_polars_splits_a_plain_csv_as_csv_does(tmp_path, rows, title, crlf, trailing, blank_at, encoding):
+    # ragged lines, a blank line, a title line, CRLF, a BOM or GBK: every cell, number, finding and its value
+    # the same (polars reads UTF-8 bytes as they are, and any other encoding's text encoded as UTF-8)
     end = "\r\n" if crlf else "\n"
     body = [",".join(r) for r in rows]
     body.insert(min(blank_at, len(body)), "")
     lines = (["考核数据,,"] if title else []) + [",".join(HEADER), *body]
     path = tmp_path / "a.csv"
-    path.write_bytes((end.join(lines) + (end if trailing else "")).encode("utf-8"))
+    path.write_bytes((end.join(lines) + (end if trailing else "")).encode(encoding))
     (rows_frame, rows_found), (columns_frame, columns_found) = _read_both_ways(path)
     assert rows_found == columns_found
     if rows_frame is not None:

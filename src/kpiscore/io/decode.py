@@ -69,9 +69,14 @@ def detect_encoding(data: bytes) -> str:
 
 def decode_text(data: bytes) -> str:
     """The text of a file in the one encoding it is written in (see detect_encoding); raises DecodeProblem."""
+    return decoded(data)[0]
+
+
+def decoded(data: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was written in (see decode_text)."""
     encoding = detect_encoding(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:  # a UTF-16 file cut in the middle of a character
         raise DecodeProblem(encoding, _line_of(data, exc.start)) from None
-    return text.removeprefix("\ufeff")
+    return text.removeprefix("\ufeff"), encoding

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from .decode import decode_text
+from .decode import decode_text, decoded
 from .isolate import Refused, isolated
 
 #: Excel's error values; a cell showing one of these is never a number
@@ -233,18 +233,20 @@ class Book:
 class CsvBook(Book):
     """A CSV/TSV or Unicode-text export: one grid, line numbers as rows."""
 
-    def __init__(self, text: str, tab: bool):
+    def __init__(self, data: bytes, tab: bool):
         self.names, self.all_names = [None], []
-        self.text, self.tab = text, tab
+        self.data, self.tab = data, tab
 
     def grid(self, name: str | None) -> Grid:
-        head = self.text[:65536].splitlines()[:20]
+        text, encoding = decoded(self.data)
+        head = text[:65536].splitlines()[:20]
         counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
         delimiter = "\t" if self.tab else max(counts, key=lambda d: counts[d])
-        if TextLines.plain(self.text):
-            lines = self.text.split("\n", HEAD_LINES)[:HEAD_LINES]
-            return Grid(None, _csv_rows("\n".join(lines), delimiter), body=TextLines(self.text, delimiter))
-        return Grid(None, _csv_rows(self.text, delimiter))
+        if TextLines.plain(text):  # the bytes as they are when they are UTF-8 already (a BOM is in line 1)
+            utf8 = self.data if encoding.startswith("utf-8") else text.encode("utf-8")
+            lines = text.split("\n", HEAD_LINES)[:HEAD_LINES]
+            return Grid(None, _csv_rows("\n".join(lines), delimiter), body=TextLines(utf8, delimiter))
+        return Grid(None, _csv_rows(text, delimiter))
 
 
 def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
@@ -269,7 +271,7 @@ class TextLines:
     NUL, no lone \r. polars splits it in Rust into columns of text exactly as `csv` splits it into rows (a
     property test holds the two equal), in a sixtieth of the time and without a Python string per cell."""
 
-    text: str
+    utf8: bytes
     delimiter: str
 
     @staticmethod
@@ -280,14 +282,13 @@ class TextLines:
     def columns(self, first: int, width: int) -> list[Any]:
         """The fields of every line from line `first` (0-based) on, as `width` polars String columns: a
         shorter line's missing fields are empty, a longer line's extra ones left out (as a header row of
-        `width` cells reads them)."""
+        `width` cells reads them). `first` is past the header, so never 0: a BOM is never read."""
         import polars as pl
 
-        frame = pl.read_csv(self.text.encode("utf-8"), has_header=False, separator=self.delimiter,
-                            quote_char=None, skip_lines=first, schema={str(j): pl.String for j in range(width)},
+        frame = pl.read_csv(self.utf8, has_header=False, separator=self.delimiter, quote_char=None,
+                            skip_lines=first, schema={str(j): pl.String for j in range(width)},
                             truncate_ragged_lines=True, missing_columns="insert", extra_columns="ignore",
-                            empty_string_is_null=False,
-                            raise_if_empty=False)
+                            empty_string_is_null=False, raise_if_empty=False)
         return [frame[str(j)].fill_null("") for j in range(width)]
 
 
@@ -391,7 +392,7 @@ def _calamine_pick(data: bytes, sheet: str | None, header: Callable[[Grid], int 
 def open_book(data: bytes, kind: str, tab: bool = False) -> Book:
     """A file of a kind kpiscore reads, opened as a book of grids; `tab` for a .tsv's text."""
     if kind == "text":
-        return CsvBook(decode_text(data), tab)
+        return CsvBook(data, tab)
     if kind == "html":
         return _HtmlBook(data)
     if kind == "xml2003":
