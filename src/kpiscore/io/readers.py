@@ -371,20 +371,15 @@ def _text_columns(columns: list[Any], first: int, keep: list[int], head: list[st
     and each still shows as typed; a million such cells held as Python strings would take 60 MB a column.
     Each polars column is let go as soon as it is converted."""
     names = [head[i] for i in keep]
-    read = {i: _exact_numbers(columns[i]) for i in keep if head[i] in numbers and names.count(head[i]) == 1}
-    read = {i: values for i, values in read.items() if values is not None}
     rows = len(columns[0]) if columns else 0
-    floats = []
-    for i, values in read.items():
-        floats.append(values.to_numpy())  # null (a blank) as NaN
-        columns[i] = read[i] = None
-        src.plain.add(head[i])
-    frame = columns_frame(floats, list(read), pd.RangeIndex(first + 1, first + 1 + rows))
+    cells = []
     for i in keep:
-        if i not in read:
-            frame[i] = _strings(columns[i])
-            columns[i] = None
-    return frame[keep]
+        read = _exact_numbers(columns[i]) if head[i] in numbers and names.count(head[i]) == 1 else None
+        if read is not None:
+            src.plain.add(head[i])
+        cells.append(_strings(columns[i]) if read is None else read.to_numpy())  # a blank's null as NaN
+        columns[i] = read = None
+    return columns_frame(cells, keep, pd.RangeIndex(first + 1, first + 1 + rows))
 
 
 def _exact_numbers(texts: Any) -> Any:

