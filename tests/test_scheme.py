@@ -213,6 +213,10 @@ def test_scheme_by_starter_name_and_unknown_name():
 def test_starter_schemes_load(name):
     scheme = load_scheme(starter_schemes()[name])
     assert sum(i.weight for i in scheme.indicators) == 100
+    # `kpiscore schemes` lists each starter by its `name:` line, read without a YAML parser
+    from kpiscore.io.starters import starters
+
+    assert dict((key, shown) for key, shown, _ in starters())[name] == scheme.name
 
 
 def test_service_quality_encodes_the_table():

@@ -1,17 +1,17 @@
 """The starter schemes shipped with kpiscore: where they are, what each is, and copying one to edit.
 
-Light on purpose: `kpiscore schemes` lists them by reading YAML, without checking a scheme or loading pandas.
+Light on purpose: `kpiscore schemes` lists them without a YAML parser, a scheme check or pandas.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
 
 from ..errors import Finding, UsageError
 from .output import atomic_write, check_output
-from .yamlio import read_yaml
 
 
 def starter_dir() -> Path:
@@ -30,14 +30,17 @@ def starter_schemes() -> dict[str, Path]:
 def starters() -> list[tuple[str, str, str]]:
     """The starter schemes as (name for `--scheme`/`init`, the scheme's name, what its first comment says)."""
     rows = []
-    for key, path in starter_schemes().items():  # listed, not validated: the file is read once, as YAML
-        read = read_yaml(path)
-        data = read.doc.data if read.doc is not None and isinstance(read.doc.data, dict) else {}
-        name = str(data.get("name", key))
-        text = read.data.decode("utf-8-sig")
+    for key, path in starter_schemes().items():  # listed, not validated: each is ours, its name a plain line
+        text = path.read_text(encoding="utf-8-sig")
+        named = _NAME.search(text)
+        name = named.group(1) if named else key
         about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
         rows.append((key, name, about.removeprefix(name).lstrip("：: ")))
     return rows
+
+
+#: a starter's top-level `name:` line, unquoted (a test holds it equal to what YAML reads for each starter)
+_NAME = re.compile(r"^name:[ \t]*([^\s'\"#][^#\n]*?)[ \t]*$", re.M)
 
 
 def init_scheme(name: str, target: Path | None = None, force: bool = False) -> Path:
