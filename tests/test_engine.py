@@ -173,3 +173,18 @@ def test_the_scores_table_is_keyed_by_stable_ids_with_a_column_spec():
     row = r.table().iloc[0]
     # 60 × 90% ÷ 90% = 60 ; 40 − 5 × 2 = 30 ; total 90
     assert (row["score:A"], row["score:B"], row["subtotal:D"], row["total"]) == (60.0, 30.0, 90.0, 90.0)
+
+
+def test_group_means_are_exact_however_the_columns_are_held():
+    # express-cs: 服务质量与准确性 subtotals 33.80, 30.29, 28.00, 24.47 → everyone's mean (116.56 ÷ 4) = 29.14,
+    # 团队协作与个人发展 5.00, 4.71, 4.00, 3.53 → 17.24 ÷ 4 = 4.31, the floats nearest, not one bit off
+    from dataclasses import replace
+
+    from kpiscore.core import analysis
+
+    result = score("examples/express-cs.csv", load_scheme("express-cs"))
+    everyone = analysis.group_table(result).set_index("group").loc["全部"]
+    assert everyone["服务质量与准确性"] == 29.14 and everyone["团队协作与个人发展"] == 4.31
+    held = pd.DataFrame(result.dimensions.to_numpy(), index=result.dimensions.index, columns=result.dimensions.columns)
+    again = analysis.group_table(replace(result, dimensions=held))  # one block, not a column each
+    pd.testing.assert_frame_equal(analysis.group_table(result), again)

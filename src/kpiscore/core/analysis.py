@@ -40,7 +40,7 @@ def achievement(result: Result, by_group: bool = False) -> pd.DataFrame:
 
     One row per indicator (and per group when asked): scope, dimension, indicator, weight, mean score, achievement.
     """
-    ach, raw = result.achievement(), result.raw
+    ach, raw = _one_block(result.achievement()), _one_block(result.raw)
     means = [(label("all", result.lang), raw.mean(), ach.mean())]
     if by_group and "group" in result.people:
         groups = result.people["group"]
@@ -51,6 +51,13 @@ def achievement(result: Result, by_group: bool = False) -> pd.DataFrame:
                           "mean_score": mean_raw[ind.name], "achievement": mean_ach[ind.name]}
                          for scope, mean_raw, mean_ach in means for dim, ind in items],
                         columns=["scope", "dimension", "indicator", "weight", "mean_score", "achievement"])
+
+
+def _one_block(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's numbers as one block of floats. pandas adds a block's columns otherwise than a lone column
+    (with compensation, or pairwise), so a mean would depend on how the engine happens to hold the columns
+    (`engine.columns_frame`); held as one block, every mean is the one pandas computes most exactly."""
+    return pd.DataFrame(frame.to_numpy(dtype=float), index=frame.index, columns=frame.columns)
 
 
 def weakest(result: Result, n: int = 3) -> pd.DataFrame:
@@ -83,7 +90,7 @@ def group_table(result: Result) -> pd.DataFrame:
 
 def _aggregate(result: Result, keys: pd.Series) -> pd.DataFrame:
     """Headcount, mean total, mean per dimension and indicator, and grade counts per key."""
-    frame = pd.concat([result.dimensions, result.scores, result.summary[["total"]]], axis=1)
+    frame = _one_block(pd.concat([result.dimensions, result.scores, result.summary[["total"]]], axis=1))
     grouped = frame.groupby(keys, sort=True)
     out = pd.DataFrame({"headcount": grouped.size(), "mean_total": grouped["total"].mean()})
     means = grouped[[*result.dimensions.columns, *result.scores.columns]].mean()
