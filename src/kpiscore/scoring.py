@@ -51,7 +51,8 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame, scheme: 
     result = evaluate(frame, scheme, period, [a.source for a in parts], extra)
     warnings = [w for a in parts for w in a.warnings]
     found = [*warnings, *lint_scheme(scheme), *lint_result(result)]
-    return replace(result, warnings=[w.said_in(scheme.language) for w in found])
+    left_out = pd.concat([a.not_assessed for a in parts], ignore_index=len(parts) > 1)
+    return replace(result, warnings=[w.said_in(scheme.language) for w in found], not_assessed=left_out)
 
 
 def find(result: Result, employee_id: str) -> int:

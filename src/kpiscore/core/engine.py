@@ -109,6 +109,8 @@ class Result:
     sources: list[Any] = field(default_factory=list)
     #: findings that did not stop scoring (a changed scheme since the input template was made)
     warnings: list[Any] = field(default_factory=list)
+    #: the people the scheme's participation leaves out: id, name, group and the reason, never scored
+    not_assessed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["id", "name", "reason"]))
 
     @property
     def lang(self) -> str:
@@ -231,7 +233,12 @@ class Result:
                 "group_rank": int(sm["group_rank"]) if sm["group_rank"] is not None else None,
                 "veto": bool(sm["veto"]),
             })
-        return {"scheme": s.name, "period": self.period, "employees": employees}
+        out = {"scheme": s.name, "period": self.period, "employees": employees}
+        if s.participation is not None:  # listed apart: they are no employee of this round's scores
+            left = self.not_assessed.astype(object).where(self.not_assessed.notna(), None)
+            out["not_assessed"] = [{"id": r.get("id"), "name": r.get("name"), "group": r.get("group"),
+                                    "reason": r.get("reason")} for r in left.to_dict("records")]
+        return out
 
 
 def _has(scheme: Scheme, key: str) -> bool:

@@ -30,6 +30,9 @@ from .document import YamlDoc, data_language, surrogates
 from .rules import RULES, AdjustmentRule, Context, Number, Problem, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 Missing = Literal["error", "zero", "skip"]
 
 
@@ -57,6 +60,20 @@ class Columns(Model):
     name: str = "姓名"
     group: str | None = "部门"
     base: str | None = None
+
+
+class Participation(Model):
+    """Who is not assessed this round (试用期, 停薪留职, 离职): a row whose `column` holds one of `exclude` is
+    not scored, ranked or counted in any n, headcount or mean, and is listed with its reason."""
+
+    column: str
+    exclude: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+
+    def excluded(self, statuses: pd.Series) -> pd.Series:
+        """Which statuses (text, blanks NaN) name a reason not to assess: compared NFKC-folded and trimmed,
+        so 试用期 matches ＂试用期 ＂ typed with a full-width space."""
+        reasons = {fold(x) for x in self.exclude}
+        return statuses.map(fold, na_action="ignore").isin(reasons)
 
 
 class Grade(Model):
@@ -134,6 +151,7 @@ class Scheme(Model):
     grades: list[Grade] = Field(min_length=1)
     dimensions: list[Dimension] = Field(min_length=1)
     adjustments: list[Adjustment] = Field(default_factory=list)
+    participation: Participation | None = None
 
     _source: SchemeSource | None = PrivateAttr(default=None)
     _doc: YamlDoc | None = PrivateAttr(default=None)
@@ -235,6 +253,11 @@ def _scheme_problems(
     yield from _heading_problems(items, raw, columns)
     kinds: dict[str, tuple[str, bool]] = {}
     reserved = {fold(c) for c in (columns.id, columns.name, columns.group, columns.base) if c} if columns else set()
+    status = raw.get("participation", {}).get("column") if isinstance(raw.get("participation"), dict) else None
+    if isinstance(status, str):
+        if fold(status) in reserved:
+            yield Problem("column_reserved", {"column": status}, ("participation", "column"))
+        reserved.add(fold(status))
     for loc, item in items:
         veto_grade = item.rule.grade_named()
         if veto_grade and grades and veto_grade not in seen_grades:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import columns_frame, missing_problems
-from ..core.scheme import Adjustment, Indicator, Scheme
+from ..core.scheme import Adjustment, Indicator, Participation, Scheme
 from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
 from ..errors import Finding, InputError
 from ..text import Term
@@ -104,6 +104,8 @@ class Actuals:
     warnings: list[Finding] = field(default_factory=list)
     #: more per-person columns the result carries, indexed like `frame` (a batch's roles)
     extra: dict[str, pd.Series] = field(default_factory=dict)
+    #: the rows the scheme's participation leaves out: id, name, group and the reason (see `_not_assessed`)
+    not_assessed: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @contextmanager
@@ -147,13 +149,22 @@ def _read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str 
         src = Source("<DataFrame>", letters={c: column_letter(i) for i, c in enumerate(raw.columns)})
     else:
         raw, src = read_table(Path(source), scheme, sheet, _number_columns(scheme))
-    frame, findings = parse(raw, scheme, src)
+    frame, findings, left_out = parse(raw, scheme, src)
     if findings:
         raise InputError(findings)
     warnings = list(src.notices)
     if src.stamp and src.stamp.get(STAMP_HASH) != scheme.content_hash:
         warnings.append(Finding("template_changed", {"name": src.stamp.get(STAMP_NAME, "?")}, file=src.file))
-    return Actuals(frame, src, warnings)
+    return Actuals(frame, src, warnings + _left_out_notice(left_out, src), not_assessed=left_out)
+
+
+def _left_out_notice(left_out: pd.DataFrame, src: Source) -> list[Finding]:
+    """How many rows were not assessed, and why: 3 人未参评（试用期 2、离职 1）."""
+    if not len(left_out):
+        return []
+    counts = left_out["reason"].value_counts(sort=False)
+    reasons = "、".join(f"{reason} {n}" for reason, n in counts.items())
+    return [Finding("not_assessed", {"count": len(left_out), "reasons": reasons}, file=src.file)]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -410,11 +421,12 @@ def _read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | Non
     first = next(iter(schemes.values()))
     raw, src = read_table(path, first, None)
     if role_column is None:
-        frame, findings = parse(raw, first, src)
+        frame, findings, left_out = parse(raw, first, src)
         if findings:
             raise InputError(findings)
-        return {next(iter(schemes)): Actuals(frame, src, list(src.notices),
-                                              {"role": pd.Series(None, index=frame.index, dtype=object)})}
+        return {next(iter(schemes)): Actuals(frame, src, list(src.notices) + _left_out_notice(left_out, src),
+                                              {"role": pd.Series(None, index=frame.index, dtype=object)},
+                                              left_out)}
     column = fold(role_column)
     if column not in raw.columns:
         raise InputError([src.at("columns_missing", {"columns": role_column}, row=src.header_row)])
@@ -430,39 +442,42 @@ def _read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | Non
     for key, scheme in schemes.items():
         rows = raw[used & role.map(folded).eq(key)]
         if len(rows):
-            frame, bad = parse(rows, scheme, src)
+            frame, bad, left_out = parse(rows, scheme, src)
             findings += bad
-            out[key] = Actuals(frame, src, [], {"role": role.reindex(frame.index)})
+            out[key] = Actuals(frame, src, [], {"role": role.reindex(frame.index)}, left_out)
     if findings:
         raise InputError(findings)
     for actuals in out.values():
-        actuals.warnings = list(src.notices)
+        actuals.warnings = list(src.notices) + _left_out_notice(actuals.not_assessed, src)
     return out
 
 
 def _read_roster(path: str | Path, scheme: Scheme) -> Actuals:
     raw, src = read_table(Path(path), scheme, None)
-    frame, findings = parse(raw, scheme, src, roster=True)
+    frame, findings, _ = parse(raw, scheme, src, roster=True)
     if findings:
         raise InputError(findings)
     return Actuals(frame, src, list(src.notices))
 
 
-def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) -> tuple[pd.DataFrame, list[Finding]]:
-    """Typed columns for the scheme from a raw table, and every problem found on the way; a `roster`
-    reads only the identity columns. Summary, note and hidden rows become notices on `src`."""
+def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False
+          ) -> tuple[pd.DataFrame, list[Finding], pd.DataFrame]:
+    """Typed columns for the scheme from a raw table, every problem found on the way, and the rows its
+    participation leaves out (see `_not_assessed`); a `roster` reads only the identity columns. Summary, note
+    and hidden rows become notices on `src`."""
     findings: list[Finding] = []
     duplicated = raw.columns[raw.columns.duplicated()].unique()
     findings += [src.at("column_duplicate", {"column": c}, column=c) for c in duplicated]
     raw = raw.loc[:, ~raw.columns.duplicated()]
     needed = _needed(scheme, roster)
     absent = [name for key, name in needed.items() if key not in raw.columns]
+    none = pd.DataFrame(index=raw.index[:0])
     if absent:
         findings.append(src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row))
-        return raw.iloc[:0], findings
+        return raw.iloc[:0], findings, none
     cells = _Cells(raw, needed, scheme, src)
     if cells.raw.empty:
-        return cells.raw, [*findings, src.at("no_rows", {})]
+        return cells.raw, [*findings, src.at("no_rows", {})], none
     findings += cells.reported
     out, bad = _identity(cells, scheme, src)
     findings += bad
@@ -470,7 +485,7 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False) 
         findings += _values(cells, out, scheme, src)
     order = {letter: i for i, letter in enumerate(src.letters.values())}
     findings.sort(key=lambda f: _cell_order(f.cell, order))
-    return out, findings
+    return out, findings, _not_assessed(cells, scheme)
 
 
 def _needed(scheme: Scheme, roster: bool) -> dict[str, str]:
@@ -479,6 +494,8 @@ def _needed(scheme: Scheme, roster: bool) -> dict[str, str]:
     needed = {fold(cols.id): cols.id, fold(cols.name): cols.name}
     if cols.group and "group" in cols.model_fields_set:
         needed[fold(cols.group)] = cols.group
+    if not roster and scheme.participation:
+        needed[fold(scheme.participation.column)] = scheme.participation.column
     if not roster:
         if cols.base:
             needed[fold(cols.base)] = cols.base
@@ -516,10 +533,27 @@ class _Cells:
             src.notices.append(src.at("summary_row", {"row": row, "value": value}, row, column))
         self.raw, self.kinds = (raw.drop(index=list(summary)), kinds.drop(index=list(summary))) if summary else (
             raw, kinds)
+        #: the rows `participation` leaves out, raw and their kinds: listed, never checked or scored
+        self.left_out = self._leave_out(scheme.participation if _status(scheme) in needed else None)
         self.reported: list[Finding] = []
         #: cells already reported (not blank, just wrong), and blanks that were a not-applicable mark
         self.invalid: set[tuple[Any, str]] = set()
         self.marked: dict[tuple[Any, str | None], Any] = {}
+        self._unusable(scheme, src)
+
+    def _leave_out(self, participation: Participation | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Take out the rows whose status `participation` excludes, and return them with their kinds."""
+        raw, kinds = self.raw, self.kinds
+        out = np.zeros(len(raw), dtype=bool)
+        if participation is not None:
+            column = fold(participation.column)
+            out = participation.excluded(_stripped(as_text(raw[column], kinds[column]))).to_numpy(dtype=bool)
+        if out.any():
+            self.raw, self.kinds = raw[~out], kinds[~out]
+        return raw[out], kinds[out]
+
+    def _unusable(self, scheme: Scheme, src: Source) -> None:
+        """Report error values and uncalculated formulas, remember not-applicable marks; all then blank."""
         special = _of_kind(self.kinds, "error", "uncalculated", "na")
         if special.to_numpy().any():
             self.reported = _unusable_cells(self.raw, self.kinds, scheme, src)
@@ -528,6 +562,27 @@ class _Cells:
                 self.invalid.update((row, c) for row in column.index[column.isin(["error", "uncalculated"])])
                 self.marked.update({(row, c): self.raw.at[row, c] for row in column.index[column.eq("na")]})
             self.kinds = self.kinds.mask(special, "blank")
+
+
+def _status(scheme: Scheme) -> str | None:
+    """The participation column, folded, where the scheme has one."""
+    return fold(scheme.participation.column) if scheme.participation else None
+
+
+def _not_assessed(cells: _Cells, scheme: Scheme) -> pd.DataFrame:
+    """The rows participation leaves out: id, name and group as text, and the status that excludes them, as
+    typed; indexed by row number like everything read."""
+    raw, kinds = cells.left_out
+    cols = scheme.columns
+    out = pd.DataFrame(index=raw.index)
+    for key, column in (("id", cols.id), ("name", cols.name), ("group", cols.group)):
+        if column and fold(column) in raw.columns:
+            text = _stripped(as_text(raw[fold(column)], kinds[fold(column)]))
+            out[key] = _folded(text) if key == "id" else text
+    status = _status(scheme)
+    if status is not None:
+        out["reason"] = _stripped(as_text(raw[status], kinds[status]))
+    return out
 
 
 def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame, list[Finding]]:

@@ -221,7 +221,8 @@ class _Writer(_Book):
         self.result = result
 
     def sheets(self) -> tuple[Callable[[], None], ...]:
-        return self.scores, self.audit, self.groups, self.summary, self.improvement, self.scheme
+        left_out = (self.not_assessed,) if self.result.scheme.participation is not None else ()
+        return self.scores, self.audit, *left_out, self.groups, self.summary, self.improvement, self.scheme
 
     # --- sheets ------------------------------------------------------------------------------------------
 
@@ -266,6 +267,19 @@ class _Writer(_Book):
         ws.freeze_panes(1, head.shape[1])
         ws.repeat_rows(0)
         ws.repeat_columns(0, 1)
+
+    def not_assessed(self) -> None:
+        """未参评: who the scheme's participation left out, and why (none is a line saying so)."""
+        r, lang, cols = self.result, self.lang, self.result.scheme.columns
+        ws = self.sheet("not_assessed_sheet", fit=True)
+        headings = {"id": cols.id, "name": cols.name, "group": cols.group or label("group", lang),
+                    "reason": label("reason", lang)}
+        table = r.not_assessed[[c for c in headings if c in r.not_assessed]]
+        end = self.table(ws, 0, table.rename(columns=headings), [None] * len(table.columns))
+        if not len(table):
+            ws.write_string(end, 0, label("none_not_assessed", lang), self.text)
+        ws.freeze_panes(1, 0)
+        ws.repeat_rows(0)
 
     def groups(self) -> None:
         r, lang = self.result, self.lang
