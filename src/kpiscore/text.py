@@ -118,6 +118,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "{count} formula(s) in column {column} have no calculated value: the file was written by a program and never calculated; open it in Excel or WPS, save it once, then score it"),
     "blank_na": ("{value!r} 表示“不适用”，按空白处理，而该指标空白时报错（{indicator}）：请填写实际值，或为该指标设 missing: skip（不适用时按权重折算）",
                  "{value!r} means “does not apply” and counts as blank, while a blank is an error here ({indicator}): type the actual value, or give the indicator missing: skip (rescaled when it does not apply)"),
+    "employee_not_assessed": ("{id} 本期未参评（{reason}），没有计分", "{id} was not assessed this period ({reason}): nothing was scored"),
     "not_assessed": ("{count} 人未参评（{reasons}），已列在“未参评”表", "{count} not assessed ({reasons}), listed on the Not assessed sheet"),
     "summary_row": ("第 {row} 行是汇总或备注行（{value}），未计分", "row {row} is a summary or note line ({value}) and is not scored"),
     "id_implausible": ("{value!r} 不像工号：若是汇总或备注行请删除该行，否则请更正工号",
@@ -379,6 +380,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "template_blank": ("空白单元格：默认“{policy}”；次数、加分、扣分、否决项留空按 0 计。各指标的处理见下表。",
                        "Blank cells: by default \"{policy}\"; counts, bonus, penalty and veto blanks count as 0. "
                        "Each indicator's rule is in the table below."),
+    "template_participation": ("“{column}”列填 {reasons} 的人本期不参加考核（不计分、不排名），列在结果的“未参评”表；"
+                               "其他内容或留空照常考核。",
+                               "Anyone whose \"{column}\" is {reasons} is not assessed this period (no score, no rank) "
+                               "and is listed on the result's Not assessed sheet; anything else, or blank, is assessed."),
+    "note_participation": ("考核状态：填 {reasons} 的人不参加本期考核，其他内容或留空照常考核",
+                           "status: {reasons} means not assessed this period; anything else, or blank, is assessed"),
     "template_run": ("填好后运行：kpiscore score 本文件.xlsx --scheme 方案.yaml",
                      "When filled: kpiscore score this-file.xlsx --scheme scheme.yaml"),
 }

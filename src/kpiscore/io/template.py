@@ -34,17 +34,19 @@ class InputColumn:
     """One column of the data sheet: its header text and what it holds."""
 
     heading: str
-    role: str  # id | name | group | base | input | rater
+    role: str  # id | name | group | participation | base | input | rater
     item: Indicator | Adjustment | None = None
 
 
 def input_columns(scheme: Scheme) -> list[InputColumn]:
-    """id, name, group, each indicator's column (each rater's for `rating`) in dimension order, the
-    adjustments, and the bonus base — exactly the names `score` reads."""
+    """id, name, group, the participation status, each indicator's column (each rater's for `rating`) in
+    dimension order, the adjustments, and the bonus base — exactly the names `score` reads."""
     cols = scheme.columns
     out = [InputColumn(cols.id, "id"), InputColumn(cols.name, "name")]
     if cols.group:
         out.append(InputColumn(cols.group, "group"))
+    if scheme.participation:
+        out.append(InputColumn(scheme.participation.column, "participation"))
     seen = {c.heading for c in out}
     for item in scheme.items:
         for heading in item.inputs:
@@ -77,6 +79,8 @@ def how_to_type(item: Indicator | Adjustment, lang: str) -> str:
 def note(scheme: Scheme, col: InputColumn) -> str:
     """The header cell's note: what the column is, its unit and target, the rule in words, how to type it."""
     lang = scheme.language
+    if col.role == "participation" and scheme.participation:
+        return words("note_participation", lang, reasons="、".join(scheme.participation.exclude))
     if col.item is None:
         return label("note_" + col.role, lang)
     item, ctx = col.item, col.item.context(lang)
@@ -226,6 +230,16 @@ def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
             "error_message": words("hint_invalid", lang, hint=hint)[:255], "error_type": "stop"}
 
 
+def _general_lines(scheme: Scheme) -> list[str]:
+    """The numbered lines above the instructions' table: rows, ids, who is not assessed, percents, blanks."""
+    codes = ["template_rows", "template_ids", "template_percent", "template_blank", "template_run"]
+    facts = {"policy": label("missing_" + scheme.missing, scheme.language), "column": "", "reasons": ""}
+    if scheme.participation:
+        codes.insert(2, "template_participation")
+        facts.update(column=scheme.participation.column, reasons="、".join(scheme.participation.exclude))
+    return [words(code, scheme.language, **facts) for code in codes]
+
+
 def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
     lang = scheme.language
     base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "top"}
@@ -237,9 +251,7 @@ def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
     ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, f"{words('template_instructions_sheet', lang)} · {scheme.name}",
                     fmt({**base, "bold": True, "font_size": 14}))
-    policy = label("missing_" + scheme.missing, lang)
-    general = [words(code, lang, policy=policy) for code in ("template_rows", "template_ids", "template_percent",
-                                                             "template_blank", "template_run")]
+    general = _general_lines(scheme)
     for i, line in enumerate(general):
         ws.write_string(2 + i, 0, f"{i + 1}. {line}", fmt(base))
     top = 3 + len(general)
