@@ -60,8 +60,8 @@ def find(result: Result, employee_id: str) -> int:
     rows = result.people.index[result.people["id"] == fold(str(employee_id))]
     if not len(rows):
         left = result.not_assessed
-        reasons = left["reason"][left["id"] == fold(str(employee_id))] if "reason" in left else []
-        if len(reasons):  # not assessed this round: nothing was calculated, and the reason says why
+        reasons = left.loc[left["id"] == fold(str(employee_id)), "reason"] if "reason" in left else None
+        if reasons is not None and len(reasons):  # not assessed: nothing was calculated, the reason says why
             raise InputError([Finding("employee_not_assessed", {"id": employee_id, "reason": reasons.iloc[0]})],
                              result.lang)
         raise InputError([Finding("employee_unknown", {"id": employee_id})], result.lang)
