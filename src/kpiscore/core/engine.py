@@ -33,7 +33,7 @@ class Problem:
 
 
 def _actual(frame: pd.DataFrame, item: Indicator | Adjustment) -> pd.Series:
-    return item.rule.actual(frame[[fold(c) for c in item.inputs]])
+    return item.value(frame[[fold(c) for c in item.inputs]])
 
 
 def blank_is_zero(item: Indicator | Adjustment) -> bool:
@@ -63,11 +63,21 @@ def missing_problems(frame: pd.DataFrame, scheme: Scheme) -> Iterator[Problem]:
         blank = _actual(frame, ind).isna()
         # a rating is missing when all its raters are blank: name the first rater's cell
         for row in frame.index[blank.to_numpy()]:
-            yield Problem("blank", row, fold(ind.inputs[0]))
+            yield _blank_problem(frame, ind, row)
     if len(frame):
         none = ~applicability(frame, scheme).any(axis=1)
         for row in frame.index[none.to_numpy()]:
             yield Problem("no_applicable", row, None)
+
+
+def _blank_problem(frame: pd.DataFrame, ind: Indicator, row: Any) -> Problem:
+    """Why an actual is blank, at the cell to fix: a ratio of counts names its blank count or its 0."""
+    if ind.actual is None:
+        return Problem("blank", row, fold(ind.inputs[0]))
+    first, second = (fold(c) for c in ind.actual.ratio)
+    if frame.at[row, second] == 0:
+        return Problem("denominator_zero", row, second)
+    return Problem("blank", row, second if pd.isna(frame.at[row, second]) else first)
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,8 @@ class Result:
     warnings: list[Any] = field(default_factory=list)
     #: the people the scheme's participation leaves out: id, name, group and the reason, never scored
     not_assessed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["id", "name", "reason"]))
+    #: the count columns of ratios of counts (`actual: {ratio: […]}`), by folded name, for the audit
+    counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
 
     @property
     def lang(self) -> str:
@@ -133,6 +145,9 @@ class Result:
         for ind in s.indicators:
             a, score = actuals[ind.name], fmt_fixed(scores[ind.name], d)
             text = ind.rule.words(a, ind.context(lang))
+            if ind.actual is not None:  # 19 / 20 = 95% → 15 × 95% ÷ 90%
+                first, second = (self.counts[fold(c)].iloc[rows] for c in ind.actual.ratio)
+                text = fmt_plain(first) + " / " + fmt_plain(second) + " = " + fmt_plain(a, True) + " → " + text
             rescale = f") × {one(s.total)} ÷ " + fmt_plain(s.total / factor)
             text = text.where(factor == 1, "(" + text + rescale) + " = " + score
             if s.missing_policy(ind) == "zero" and not blank_is_zero(ind):
@@ -284,9 +299,10 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
         "veto": adjustments.veto_zero | adjustments.veto_grade.notna(),
     }, index=frame.index, copy=False)
     # the actuals are the typed input's own columns, not copied into one block: fresh memory is slow to touch
+    counted = list(dict.fromkeys(fold(c) for ind in scheme.indicators if ind.actual for c in ind.actual.ratio))
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index, copy=False), raw, scores, factor,
                   pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
-                  period if period is not None else scheme.period, list(sources or []))
+                  period if period is not None else scheme.period, list(sources or []), counts=frame[counted])
 
 
 def _people(frame: pd.DataFrame, scheme: Scheme, extra: dict[str, Any] | None) -> pd.DataFrame:

@@ -121,6 +121,10 @@ class Cell:
     params: dict[str, str] = field(default_factory=dict)
 
 
+#: a whole count, 0 or more: a count rule's cell, and each count of a ratio of counts
+COUNT_CELL = Cell("count", "hint_count", {"validate": "integer", "criteria": ">=", "value": 0})
+
+
 @dataclass(frozen=True)
 class Problem:
     """A problem of a rule's parameters: a catalog code, its facts, and where below the indicator it is."""
@@ -195,7 +199,7 @@ class _Rule(BaseModel):
     def cell(self, ctx: Context) -> Cell:
         """How the rule's input cell is typed: a whole count, a percent or a number, never negative."""
         if self.value_kind == "count":
-            return Cell("count", "hint_count", {"validate": "integer", "criteria": ">=", "value": 0})
+            return COUNT_CELL
         if ctx.percent:
             return Cell("percent", "hint_percent",
                         {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": PERCENT_MAX})

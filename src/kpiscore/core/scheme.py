@@ -27,7 +27,7 @@ from pydantic import (
 from ..errors import Finding, SchemeError
 from ..text import DEFAULT_GRADES, label
 from .document import YamlDoc, data_language, surrogates
-from .rules import RULES, AdjustmentRule, Context, Number, Problem, Ratio, Value, WeightedRule
+from .rules import COUNT_CELL, RULES, AdjustmentRule, Cell, Context, Number, Problem, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 
 if TYPE_CHECKING:
@@ -85,11 +85,25 @@ class Grade(Model):
     max_share: Value | None = None
 
 
+class CountsRatio(Model):
+    """`actual: {ratio: [准时提交次数, 应提交次数]}`: the actual is one count over another, a percent (报告提交次数 /
+    应当提交报告总次数 × 100%), read from two count columns instead of typed by hand."""
+
+    ratio: tuple[str, str]
+
+    def of(self, counts: pd.DataFrame) -> pd.Series:
+        """first ÷ second, blank where either is blank or the second is 0: then the indicator does not apply
+        to that person, and the missing policy decides."""
+        first, second = counts.iloc[:, 0], counts.iloc[:, 1]
+        return (first / second.where(second > 0)).astype(float)
+
+
 class _Item(Model):
     """What weighted indicators and adjustments share: a name, an input column, a unit."""
 
     name: str
     column: str | None = None
+    actual: CountsRatio | None = None
     target: Value | None = None
     direction: Literal["higher", "lower"] = "higher"
     unit: str | None = None
@@ -106,11 +120,20 @@ class _Item(Model):
             return False
         if self.unit is not None:
             return fold(self.unit) == "%"
-        return bool(self.target and self.target.percent) or self.rule.percent_hint()
+        return self.actual is not None or bool(self.target and self.target.percent) or self.rule.percent_hint()
 
     @property
     def inputs(self) -> list[str]:
-        return self.rule.inputs(self.column or self.name)
+        return list(self.actual.ratio) if self.actual else self.rule.inputs(self.column or self.name)
+
+    def value(self, inputs: pd.DataFrame) -> pd.Series:
+        """The actual A from the item's typed input columns: its counts' ratio, or as its rule reads them."""
+        return self.actual.of(inputs) if self.actual else self.rule.actual(inputs)
+
+    def cell(self, lang: str) -> Cell:
+        """How each of the item's input cells is typed in the template: a count of a ratio, or as its rule
+        asks."""
+        return COUNT_CELL if self.actual else self.rule.cell(self.context(lang))
 
     def context(self, lang: str) -> Context:
         weight = getattr(self, "weight", 0.0)
@@ -223,6 +246,8 @@ def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...])
     """The rule's own problems on this indicator, and a bare number where a percent indicator wants a %."""
     for p in ind.rule.problems(getattr(ind, "weight", None), ind.target, ind.direction == "higher"):
         yield Problem(p.code, p.params, (*loc, *p.loc))
+    if ind.actual is not None and ind.rule.value_kind != "number":  # a label, a rating or a count is no ratio
+        yield Problem("actual_ratio_rule", {"type": ind.rule.type}, (*loc, "actual"))
     if ind.percent:
         quantities = [(("target",), ind.target)] if ind.target is not None else []
         for where, q in [*quantities, *ind.rule.in_unit()]:

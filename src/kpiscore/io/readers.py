@@ -973,25 +973,26 @@ def _wordless(texts: pd.Series) -> np.ndarray:
 
 def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: Source,
            plain: pd.Series | None = None) -> tuple[pd.Series, list[Finding]]:
-    """One input column, typed by the rule that reads it."""
-    known = item.rule.labels()
+    """One input column, typed by the rule that reads it (each count of a ratio of counts, as a count)."""
+    counted = item.actual is not None or item.rule.value_kind == "count"
+    known = item.rule.labels() if item.actual is None else None
     if known is not None:
         labels = as_text(col, kinds).map(fold, na_action="ignore")
         bad = labels.notna() & ~labels.isin(list(known))
         names = " / ".join(known)
         return labels, [src.at("unknown_label", {"value": col[r], "labels": names, "indicator": item.name}, r,
                                fold(col.name)) for r in labels.index[bad]]
-    values, found = _numbers(col, kinds, src, item.name, item.percent, counts=item.rule.value_kind == "count",
+    values, found = _numbers(col, kinds, src, item.name, item.percent and item.actual is None, counts=counted,
                              plain=plain)
     invalid = pd.Series(False, index=values.index)
-    bounds = item.rule.bounds()
+    bounds = (0.0, math.inf) if item.actual is not None else item.rule.bounds()
     if bounds is not None:
         lo, hi = bounds
         invalid = (values < lo) | (values > hi)
         code = "negative" if hi == math.inf else "rating_range"
         found += [src.at(code, {"value": _typed_as(col, kinds, r), "scale": f"{hi:g}", "indicator": item.name}, r,
                          fold(col.name)) for r in values.index[invalid]]
-    if item.rule.whole:
+    if item.rule.whole or item.actual is not None:
         fraction = values.notna() & (values % 1 != 0) & ~invalid
         found += [src.at("count_whole", {"value": _show(col[r]), "indicator": item.name}, r,
                          fold(col.name)) for r in values.index[fraction]]

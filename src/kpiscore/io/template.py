@@ -72,7 +72,7 @@ def example_text(item: Indicator | Adjustment, lang: str) -> str:
 
 def how_to_type(item: Indicator | Adjustment, lang: str) -> str:
     """The rule's hint for its input cell, in `lang`."""
-    cell = item.rule.cell(item.context(lang))
+    cell = item.cell(lang)
     return words(cell.hint, lang, **cell.params)
 
 
@@ -211,7 +211,7 @@ def _kind(col: InputColumn, lang: str) -> str:
     """The column's number format: text for identity, money for the base, else what its rule's cell takes."""
     if col.item is None:
         return "money" if col.role == "base" else "text"
-    return col.item.rule.cell(col.item.context(lang)).kind
+    return col.item.cell(lang).kind
 
 
 def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
@@ -223,7 +223,7 @@ def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
         rule: dict[str, object] = {"validate": "decimal", "criteria": ">=", "value": 0}
         hint = words("hint_number", lang, unit="")
     else:
-        cell = col.item.rule.cell(col.item.context(lang))
+        cell = col.item.cell(lang)
         rule, hint = dict(cell.validation), words(cell.hint, lang, **cell.params)
     title = (col.item.name if col.item else col.heading)[:32]
     return {**rule, "input_title": title, "input_message": hint[:255], "error_title": title,
