@@ -71,7 +71,7 @@ class Participation(Model):
 
     def excluded(self, statuses: pd.Series) -> pd.Series:
         """Which statuses (text, blanks NaN) name a reason not to assess: compared NFKC-folded and trimmed,
-        so 试用期 matches ＂试用期 ＂ typed with a full-width space."""
+        so a 试用期 typed with a full-width space after it still matches."""
         reasons = {fold(x) for x in self.exclude}
         return statuses.map(fold, na_action="ignore").isin(reasons)
 
