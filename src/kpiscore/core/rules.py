@@ -278,13 +278,15 @@ class Ratio(_Rule):
         return formula + ctx.say("ratio_cap", cap=self.cap.text) if self.cap else formula
 
 
-def _steps(amount: pd.Series, per: float, partial: str) -> np.ndarray:
-    steps = snap(amount / per)
+def _steps(amount: np.ndarray, per: float, partial: str) -> np.ndarray:
+    """`amount` (an array of the caller's, worked in place) in steps of `per`, floored or ceiled as asked."""
+    amount /= per
+    snap(amount, out=amount)
     if partial == "floor":
-        return np.floor(steps)
-    if partial == "ceil":
-        return np.ceil(steps)
-    return steps
+        np.floor(amount, out=amount)
+    elif partial == "ceil":
+        np.ceil(amount, out=amount)
+    return amount
 
 
 class Deduct(_Rule):
@@ -320,9 +322,12 @@ class Deduct(_Rule):
 
     def _gaps(self, a: pd.Series, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
         """(shortfall steps, excess steps), each counted in `per` units and floored/ceiled as asked."""
-        diff = (a - float(ctx.target)) * (1 if ctx.higher else -1)  # type: ignore[arg-type]
+        diff = a.to_numpy(dtype=float) - float(ctx.target)  # type: ignore[arg-type]
+        if not ctx.higher:
+            np.negative(diff, out=diff)
+        short = np.maximum(np.negative(diff), 0.0)  # a blank stays blank
         per = self._per(ctx)
-        return _steps((-diff).clip(lower=0), per, self.partial), _steps(diff.clip(lower=0), per, self.partial)
+        return _steps(short, per, self.partial), _steps(np.maximum(diff, 0.0, out=diff), per, self.partial)
 
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         short, excess = self._gaps(a, ctx)

@@ -129,9 +129,15 @@ def round_half_up(values: pd.Series | np.ndarray | float, decimals: int, out: np
 CHUNK = 1 << 14
 
 
-def snap(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Remove binary noise from a ratio of decimals before it is floored or ceiled."""
-    return np.round(np.asarray(values, dtype=float), STEP_DECIMALS)
+def snap(values: pd.Series | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Remove binary noise from a ratio of decimals before it is floored or ceiled; into `out` if given (it
+    may be `values` itself). The very steps of `np.round` (scale, round to even, unscale), without its
+    temporaries: a million people's column is 8 MB of fresh memory each."""
+    x = np.asarray(values, dtype=float)
+    result = np.multiply(x, 10.0**STEP_DECIMALS, out=out)
+    np.rint(result, out=result)
+    result /= 10.0**STEP_DECIMALS
+    return result
 
 
 def _format(template: str, values: np.ndarray, index: pd.Index) -> pd.Series:

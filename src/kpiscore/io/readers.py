@@ -544,10 +544,10 @@ class _Cells:
     def _leave_out(self, participation: Participation | None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Take out the rows whose status `participation` excludes, and return them with their kinds."""
         raw, kinds = self.raw, self.kinds
-        out = np.zeros(len(raw), dtype=bool)
-        if participation is not None:
-            column = fold(participation.column)
-            out = participation.excluded(_stripped(as_text(raw[column], kinds[column]))).to_numpy(dtype=bool)
+        if participation is None:
+            return raw.iloc[:0], kinds.iloc[:0]
+        column = fold(participation.column)
+        out = participation.excluded(_stripped(as_text(raw[column], kinds[column]))).to_numpy(dtype=bool)
         if out.any():
             self.raw, self.kinds = raw[~out], kinds[~out]
         return raw[out], kinds[out]
