@@ -279,9 +279,11 @@ class Ratio(_Rule):
 
 
 def _steps(amount: np.ndarray, per: float, partial: str) -> np.ndarray:
-    """`amount` (an array of the caller's, worked in place) in steps of `per`, floored or ceiled as asked."""
-    amount /= per
-    snap(amount, out=amount)
+    """`amount` (an array of the caller's, worked in place) in steps of `per`, floored or ceiled as asked; an
+    amount too large for its steps is inf, as pandas gave it, without a warning."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        amount /= per
+        snap(amount, out=amount)
     if partial == "floor":
         np.floor(amount, out=amount)
     elif partial == "ceil":
