@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..text import label, words
 from .grading import assign_grades, coefficients, ranks
+from .rules import Context
 from .scheme import Adjustment, Indicator, Scheme
 from .values import fmt_fixed, fmt_plain, fold, one, round_half_up
 
@@ -70,6 +71,17 @@ def missing_problems(frame: pd.DataFrame, scheme: Scheme) -> Iterator[Problem]:
             yield Problem("no_applicable", row, None)
 
 
+def context(frame: pd.DataFrame, ind: Indicator | Adjustment, lang: str) -> Context:
+    """The indicator's context, with a target per row where it takes personal targets (a blank one is the
+    scheme's)."""
+    ctx = ind.context(lang)
+    if not ind.target_column:
+        return ctx
+    personal = frame[fold(ind.target_column)].to_numpy(dtype=float)
+    scheme_target = np.nan if ctx.target is None else ctx.target
+    return replace(ctx, target=np.where(np.isnan(personal), scheme_target, personal))
+
+
 def _blank_problem(frame: pd.DataFrame, ind: Indicator, row: Any) -> Problem:
     """Why an actual is blank, at the cell to fix: a ratio of counts names its blank count or its 0."""
     if ind.actual is None:
@@ -123,6 +135,8 @@ class Result:
     not_assessed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["id", "name", "reason"]))
     #: the count columns of ratios of counts (`actual: {ratio: […]}`), by folded name, for the audit
     counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: the personal target columns (`target_column`), by folded name: blank where the scheme's target applies
+    targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
 
     @property
     def lang(self) -> str:
@@ -144,7 +158,8 @@ class Result:
         out = {}
         for ind in s.indicators:
             a, score = actuals[ind.name], fmt_fixed(scores[ind.name], d)
-            text = ind.rule.words(a, ind.context(lang))
+            ctx = context(self.targets.iloc[rows], ind, lang) if ind.target_column else ind.context(lang)
+            text = ind.rule.words(a, ctx)
             if ind.actual is not None:  # 19 / 20 = 95% → 15 × 95% ÷ 90%
                 first, second = (self.counts[fold(c)].iloc[rows] for c in ind.actual.ratio)
                 text = fmt_plain(first) + " / " + fmt_plain(second) + " = " + fmt_plain(a, True) + " → " + text
@@ -152,6 +167,10 @@ class Result:
             text = text.where(factor == 1, "(" + text + rescale) + " = " + score
             if s.missing_policy(ind) == "zero" and not blank_is_zero(ind):
                 text = text.where(a.notna(), label("blank_zero", lang) + " = " + score)
+            if ind.target_column:  # 30 − 1 × 0 = 30.00（个人目标 90%）
+                personal = self.targets[fold(ind.target_column)].iloc[rows]
+                said = "（" + label("personal_target", lang) + " " + fmt_plain(personal, ind.percent) + "）"
+                text = text.where(personal.isna(), text + said)
             out[ind.name] = text.where(scores[ind.name].notna(), label("not_applicable", lang))
         for adj in s.adjustments:
             text = adj.rule.words(actuals[adj.name], adj.context(lang))
@@ -188,7 +207,10 @@ class Result:
             out.append(Column("group", "identity", source=cols.group))
         for dim in s.dimensions:
             for ind in dim.indicators:
-                out += [_actual_column(ind), Column("score", "score", item=ind.name)]
+                out.append(_actual_column(ind))
+                if ind.target_column:  # the target beside the actual, where it varies
+                    out.append(replace(_actual_column(ind), key="target", source=ind.target_column))
+                out.append(Column("score", "score", item=ind.name))
             out.append(Column("subtotal", "score", item=dim.name))
         out += [_actual_column(adj) for adj in s.adjustments if adj.rule.role != "veto"]
         for key in ("bonus", "penalty"):
@@ -216,6 +238,9 @@ class Result:
             return self.summary[col.key]
         if col.key == "actual":
             return self._shown_actual(self.scheme.item(col.item))
+        if col.key == "target":
+            item = self.scheme.item(col.item)
+            return self.targets[fold(item.target_column or "")].fillna(item.target.value if item.target else np.nan)
         return (self.scores if col.key == "score" else self.dimensions)[col.item]
 
     def _shown_actual(self, item: Indicator | Adjustment) -> pd.Series:
@@ -300,9 +325,11 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     }, index=frame.index, copy=False)
     # the actuals are the typed input's own columns, not copied into one block: fresh memory is slow to touch
     counted = list(dict.fromkeys(fold(c) for ind in scheme.indicators if ind.actual for c in ind.actual.ratio))
+    personal = list(dict.fromkeys(fold(i.target_column) for i in scheme.indicators if i.target_column))
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index, copy=False), raw, scores, factor,
                   pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
-                  period if period is not None else scheme.period, list(sources or []), counts=frame[counted])
+                  period if period is not None else scheme.period, list(sources or []), counts=frame[counted],
+                  targets=frame[personal])
 
 
 def _people(frame: pd.DataFrame, scheme: Scheme, extra: dict[str, Any] | None) -> pd.DataFrame:
@@ -333,7 +360,7 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
         if blank_is_zero(ind):
             a = a.fillna(0)
         actuals[ind.name] = a
-        s = ind.rule.score(a, ind.context(scheme.language)).to_numpy(dtype=float)
+        s = ind.rule.score(a, context(frame, ind, scheme.language)).to_numpy(dtype=float)
         on = applies[ind.name].to_numpy()
         # `zero`: a blank scores 0 points; `skip`: the indicator is left out and the rest are rescaled
         raw.append(np.array(s))  # made once the rule's temporaries are freed, it takes their memory

@@ -95,11 +95,18 @@ class Context:
     """What a rule needs to know about the indicator it scores."""
 
     weight: float
-    target: float | None
+    #: the target, or one per row where targets are personal (`target_column`)
+    target: float | np.ndarray | None
     higher: bool
     percent: bool
     lang: str
     unit: str | None = None
+
+    def target_text(self, a: pd.Series) -> Any:
+        """The target as typed, for each A: one text, or a text per row where targets are personal."""
+        if not isinstance(self.target, np.ndarray):
+            return self.num(self.target)  # type: ignore[arg-type]
+        return fmt_plain(pd.Series(self.target, index=a.index), self.percent)
 
     def say(self, code: str, **params: str) -> str:
         """A piece of a rule's description or calculation, from the catalog, in the scheme's language."""
@@ -210,7 +217,8 @@ class _Rule(BaseModel):
         """A plausible actual for the template's example: a little short of the target (or 1 of a count)."""
         if self.value_kind == "count":
             return 1
-        target = ctx.target if ctx.target is not None else (0.9 if ctx.percent else 10.0)
+        scheme_target = ctx.target if not isinstance(ctx.target, np.ndarray) else None  # the example is one
+        target = scheme_target if scheme_target is not None else (0.9 if ctx.percent else 10.0)
         if ctx.percent:
             return round(min(PERCENT_MAX, max(0.0, target - 0.02 if ctx.higher else target + 0.02)), 4)
         return round(target * 0.9 if ctx.higher else target * 1.25, 2)
@@ -251,7 +259,7 @@ class Ratio(_Rule):
             yield Problem("ratio_cap", {}, ("rule",))
 
     def _ratio(self, a: pd.Series, ctx: Context) -> pd.Series:
-        t = float(ctx.target)  # type: ignore[arg-type]
+        t = np.asarray(ctx.target, dtype=float)
         if ctx.higher:
             return a / t
         cap = self.cap.value if self.cap else math.inf
@@ -265,8 +273,8 @@ class Ratio(_Rule):
         return (ctx.weight * ratio).clip(lower=0)
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        w, t = one(ctx.weight), ctx.num(ctx.target)  # type: ignore[arg-type]
-        base = f"{w} × " + (_a(a, ctx) + f" ÷ {t}" if ctx.higher else f"{t} ÷ " + _a(a, ctx))
+        w, t = one(ctx.weight), ctx.target_text(a)
+        base = f"{w} × " + (_a(a, ctx) + " ÷ " + t if ctx.higher else t + " ÷ " + _a(a, ctx))
         if not self.cap:
             return base
         capped = self._ratio(a, ctx) >= self.cap.value
@@ -324,7 +332,7 @@ class Deduct(_Rule):
 
     def _gaps(self, a: pd.Series, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
         """(shortfall steps, excess steps), each counted in `per` units and floored/ceiled as asked."""
-        diff = a.to_numpy(dtype=float) - float(ctx.target)  # type: ignore[arg-type]
+        diff = a.to_numpy(dtype=float) - np.asarray(ctx.target, dtype=float)
         if not ctx.higher:
             np.negative(diff, out=diff)
         short = np.maximum(np.negative(diff), 0.0)  # a blank stays blank
@@ -573,17 +581,17 @@ class Threshold(_Rule):
             yield Problem("points_over_weight", {"points": one(self.fail), "weight": one(weight)}, ("rule", "fail"))
 
     def _meets(self, a: pd.Series, ctx: Context) -> pd.Series:
-        t = float(ctx.target)  # type: ignore[arg-type]
+        t = np.asarray(ctx.target, dtype=float)
         return a >= t if ctx.higher else a <= t
 
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return pd.Series(np.where(self._meets(a, ctx), ctx.weight, self.fail), index=a.index).where(a.notna())
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        t, meets = ctx.num(ctx.target), self._meets(a, ctx)  # type: ignore[arg-type]
+        t, meets = ctx.target_text(a), self._meets(a, ctx)
         ok, bad = ("≥", "<") if ctx.higher else ("≤", ">")
-        good = _a(a, ctx) + f" {ok} {t}: {one(ctx.weight)}"
-        return good.where(meets, _a(a, ctx) + f" {bad} {t}: {one(self.fail)}")
+        good = _a(a, ctx) + f" {ok} " + t + f": {one(ctx.weight)}"
+        return good.where(meets, _a(a, ctx) + f" {bad} " + t + f": {one(self.fail)}")
 
     def describe(self, ctx: Context) -> str:
         t, w, f = ctx.num(ctx.target), one(ctx.weight), one(self.fail)  # type: ignore[arg-type]

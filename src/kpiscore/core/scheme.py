@@ -104,6 +104,8 @@ class _Item(Model):
     name: str
     column: str | None = None
     actual: CountsRatio | None = None
+    #: a column of personal targets, in the indicator's unit; a blank one falls back to `target`
+    target_column: str | None = None
     target: Value | None = None
     direction: Literal["higher", "lower"] = "higher"
     unit: str | None = None
@@ -245,7 +247,10 @@ class Scheme(Model):
 def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...]) -> Iterator[Problem]:
     """The rule's own problems on this indicator, and a bare number where a percent indicator wants a %."""
     for p in ind.rule.problems(getattr(ind, "weight", None), ind.target, ind.direction == "higher"):
-        yield Problem(p.code, p.params, (*loc, *p.loc))
+        if not (p.code == "target_missing" and ind.target_column):  # every row may bring its own
+            yield Problem(p.code, p.params, (*loc, *p.loc))
+    if ind.target_column and not ind.rule.needs_target:
+        yield Problem("target_column_rule", {"type": ind.rule.type}, (*loc, "target_column"))
     if ind.actual is not None and ind.rule.value_kind != "number":  # a label, a rating or a count is no ratio
         yield Problem("actual_ratio_rule", {"type": ind.rule.type}, (*loc, "actual"))
     if ind.percent:

@@ -497,6 +497,8 @@ def _needed(scheme: Scheme, roster: bool) -> dict[str, str]:
     if not roster and scheme.participation:
         needed[fold(scheme.participation.column)] = scheme.participation.column
     if not roster:
+        needed.update({fold(i.target_column): i.target_column for i in scheme.items if i.target_column})
+    if not roster:
         if cols.base:
             needed[fold(cols.base)] = cols.base
         for item in scheme.items:
@@ -622,7 +624,25 @@ def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source) -> li
             out[key], bad = _typed(raw[key], kinds[key], item, src, cells.plain.get(key))
             findings += bad
             cells.invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
+        if item.target_column:
+            findings += _targets(cells, out, item, src)
     return findings + missing_findings(out, scheme, src, cells.invalid, cells.marked)
+
+
+def _targets(cells: _Cells, out: pd.DataFrame, item: Indicator | Adjustment, src: Source) -> list[Finding]:
+    """An indicator's personal targets, typed in its unit into `out`: each above 0, and present wherever the
+    scheme has no target to fall back to."""
+    key = fold(item.target_column or "")
+    values, found = _numbers(cells.raw[key], cells.kinds[key], src, item.name, item.percent,
+                             plain=cells.plain.get(key))
+    low = values <= 0
+    found += [src.at("target_not_positive", {"value": _show(cells.raw.at[r, key]), "indicator": item.name}, r, key)
+              for r in values.index[low]]
+    if item.target is None:
+        blank = cells.kinds[key].eq("blank")
+        found += [src.at("target_blank", {"indicator": item.name}, r, key) for r in values.index[blank]]
+    out[key] = _without(values, low)
+    return found
 
 
 def missing_findings(frame: pd.DataFrame, scheme: Scheme, src: Source, invalid: set[tuple[Any, str]] | None = None,

@@ -17,6 +17,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.engine import blank_meaning
+from ..core.rules import Cell
 from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import fmt_fixed, one, text_width
 from ..text import label, msg, words
@@ -34,7 +35,7 @@ class InputColumn:
     """One column of the data sheet: its header text and what it holds."""
 
     heading: str
-    role: str  # id | name | group | participation | base | input | rater
+    role: str  # id | name | group | participation | base | input | rater | target
     item: Indicator | Adjustment | None = None
 
 
@@ -53,6 +54,9 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
             if heading not in seen:
                 seen.add(heading)
                 out.append(InputColumn(heading, "rater" if item.rule.value_kind == "rating" else "input", item))
+        if item.target_column and item.target_column not in seen:  # personal targets, beside the actual
+            seen.add(item.target_column)
+            out.append(InputColumn(item.target_column, "target", item))
     if cols.base:
         out.append(InputColumn(cols.base, "base"))
     return out
@@ -81,6 +85,9 @@ def note(scheme: Scheme, col: InputColumn) -> str:
     lang = scheme.language
     if col.role == "participation" and scheme.participation:
         return words("note_participation", lang, reasons="、".join(scheme.participation.exclude))
+    if col.role == "target" and col.item is not None:
+        fallback = col.item.target.text if col.item.target else "—"
+        return words("note_target", lang, indicator=col.item.name, target=fallback)
     if col.item is None:
         return label("note_" + col.role, lang)
     item, ctx = col.item, col.item.context(lang)
@@ -211,7 +218,12 @@ def _kind(col: InputColumn, lang: str) -> str:
     """The column's number format: text for identity, money for the base, else what its rule's cell takes."""
     if col.item is None:
         return "money" if col.role == "base" else "text"
-    return col.item.cell(lang).kind
+    return _cell(col.item, col.role, lang).kind
+
+
+def _cell(item: Indicator | Adjustment, role: str, lang: str) -> Cell:
+    """How a column's cells are typed: a personal target in its indicator's unit, else as its item asks."""
+    return item.rule.cell(item.context(lang)) if role == "target" else item.cell(lang)
 
 
 def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
@@ -223,7 +235,7 @@ def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
         rule: dict[str, object] = {"validate": "decimal", "criteria": ">=", "value": 0}
         hint = words("hint_number", lang, unit="")
     else:
-        cell = col.item.cell(lang)
+        cell = _cell(col.item, col.role, lang)
         rule, hint = dict(cell.validation), words(cell.hint, lang, **cell.params)
     title = (col.item.name if col.item else col.heading)[:32]
     return {**rule, "input_title": title, "input_message": hint[:255], "error_title": title,
