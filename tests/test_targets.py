@@ -67,3 +67,12 @@ def test_the_template_puts_each_target_beside_its_actual(tmp_path):
     assert ws.cell(3, 5).comment.text == "个人目标（返修达成率），与实际值同一单位；留空按方案目标 95%"
     checks = {str(v.sqref): v.type for v in ws.data_validations.dataValidation}
     assert checks["E4:E1003"] == "decimal" and checks["G4:G1003"] == "decimal"
+
+
+def test_the_scheme_sheet_names_the_personal_targets():
+    from kpiscore.io.workbook import scheme_table
+
+    rows = scheme_table(scheme()).set_index("指标")
+    assert rows.at["返修达成率", "目标"] == "95%（个人目标：个人目标）"
+    assert rows.at["销量", "目标"] == "个人目标：销量目标"
+    assert rows.at["销量", "计分规则"] == "ratio: 得分 = 70 × 实际值 ÷ 个人目标"

@@ -366,6 +366,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "veto": ("超过 {allow} 即一票否决：{effect}", "more than {allow}: vetoed, {effect}"),
     # how a template cell is filled (`Cell.hint`)
     "unit": ("（{unit}）", " ({unit})"),
+    "target_personal": ("个人目标", "the personal target"),
     "hint_count": ("填次数：0 或正整数，没有就填 0 或留空", "a whole count: 0 or more (0 or blank when none)"),
     "hint_percent": ("填百分比，如 88% 或 0.88", "a percent: 88% or 0.88"),
     "hint_number": ("填数值{unit}，不小于 0", "a number{unit}, 0 or more"),

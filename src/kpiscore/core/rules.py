@@ -105,16 +105,17 @@ class Context:
     def target_text(self, a: pd.Series) -> Any:
         """The target as typed, for each A: one text, or a text per row where targets are personal."""
         if not isinstance(self.target, np.ndarray):
-            return self.num(self.target)  # type: ignore[arg-type]
+            return self.num(self.target)
         return fmt_plain(pd.Series(self.target, index=a.index), self.percent)
 
     def say(self, code: str, **params: str) -> str:
         """A piece of a rule's description or calculation, from the catalog, in the scheme's language."""
         return words(code, self.lang, **params)
 
-    def num(self, value: float) -> str:
-        """A value in the actual's unit, as typed: 90% for a percent indicator."""
-        return one(value, self.percent)
+    def num(self, value: float | None) -> str:
+        """A value in the actual's unit, as typed: 90% for a percent indicator. No value is a target each person
+        brings (`target_column` without a scheme target), and is said so."""
+        return self.say("target_personal") if value is None else one(value, self.percent)
 
 
 @dataclass(frozen=True)

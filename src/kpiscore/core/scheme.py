@@ -128,6 +128,14 @@ class _Item(Model):
     def inputs(self) -> list[str]:
         return list(self.actual.ratio) if self.actual else self.rule.inputs(self.column or self.name)
 
+    def target_text(self, lang: str) -> str:
+        """The target as a table of the scheme shows it: 95%, with the column of personal targets where there
+        is one."""
+        if not self.target_column:
+            return self.target.text if self.target else ""
+        personal = f"{label('personal_target', lang)}：{self.target_column}"
+        return f"{self.target.text}（{personal}）" if self.target else personal
+
     def value(self, inputs: pd.DataFrame) -> pd.Series:
         """The actual A from the item's typed input columns: its counts' ratio, or as its rule reads them."""
         return self.actual.of(inputs) if self.actual else self.rule.actual(inputs)

@@ -279,7 +279,7 @@ def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
     for dim, item in items:
         ctx = item.context(lang)
         cells = [dim, item.name, "、".join(item.inputs), one(item.weight) if isinstance(item, Indicator) else "",
-                 item.target.text if item.target else "", item.rule.describe(ctx),
+                 item.target_text(lang), item.rule.describe(ctx),
                  label(blank_meaning(scheme, item), lang), how_to_type(item, lang),
                  example_text(item, lang)]
         # rows do not grow by themselves in every program: size each to its longest wrapped cell

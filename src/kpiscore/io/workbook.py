@@ -446,7 +446,7 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
             label("dimension", lang): dim_name, label("indicator", lang): item.name,
             label("column", lang): "、".join(item.inputs),
             label("weight", lang): getattr(item, "weight", None),
-            label("target", lang): item.target.text if item.target else "",
+            label("target", lang): item.target_text(lang),
             label("direction", lang): label(item.direction, lang) if item.rule.needs_target else "",
             label("unit", lang): item.unit or ("%" if item.percent else ""),
             label("rule", lang): f"{item.rule.type}: {item.rule.describe(ctx)}",
