@@ -67,6 +67,9 @@ def test_the_template_puts_each_target_beside_its_actual(tmp_path):
     assert ws.cell(3, 5).comment.text == "个人目标（返修达成率），与实际值同一单位；留空按方案目标 95%"
     checks = {str(v.sqref): v.type for v in ws.data_validations.dataValidation}
     assert checks["E4:E1003"] == "decimal" and checks["G4:G1003"] == "decimal"
+    # 填写说明's example for 销量 takes an example person's own target: 70 × 9 ÷ 10 = 63.00
+    cells = [c for row in load_workbook(tmp_path / "t.xlsx")["填写说明"].iter_rows(values_only=True) for c in row]
+    assert "70 × 9 ÷ 10 = 63.00（个人目标 10）" in cells and "个人目标：销量目标" in cells
 
 
 def test_the_scheme_sheet_names_the_personal_targets():

@@ -218,11 +218,16 @@ class _Rule(BaseModel):
         """A plausible actual for the template's example: a little short of the target (or 1 of a count)."""
         if self.value_kind == "count":
             return 1
-        scheme_target = ctx.target if not isinstance(ctx.target, np.ndarray) else None  # the example is one
-        target = scheme_target if scheme_target is not None else (0.9 if ctx.percent else 10.0)
+        target = self.example_target(ctx)
         if ctx.percent:
             return round(min(PERCENT_MAX, max(0.0, target - 0.02 if ctx.higher else target + 0.02)), 4)
         return round(target * 0.9 if ctx.higher else target * 1.25, 2)
+
+    def example_target(self, ctx: Context) -> float:
+        """The target of the template's example: the scheme's, else a plausible one (a person's own)."""
+        if ctx.target is not None and not isinstance(ctx.target, np.ndarray):
+            return ctx.target
+        return 0.9 if ctx.percent else 10.0
 
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         raise NotImplementedError

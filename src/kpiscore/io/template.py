@@ -8,7 +8,7 @@ Notes, instructions and examples describe each rule with the same rule definitio
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -65,13 +65,17 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
 def example_text(item: Indicator | Adjustment, lang: str) -> str:
     """`88% → 15 × 88% ÷ 90% = 14.67`: the rule's example value put through the rule that scores it."""
     ctx = item.context(lang)
+    personal = ctx.target is None and bool(item.target_column)
+    if personal:  # an example person's own target
+        ctx = replace(ctx, target=item.rule.example_target(ctx))
     value = item.rule.example(ctx)
     series = pd.Series([value], dtype=object if isinstance(value, str) else float)
     said = item.rule.words(series, ctx).iloc[0]
     if item.rule.role == "veto":
         return said
     score = item.rule.score(series, ctx)
-    return f"{said} = {fmt_fixed(score.astype(float), 2).iloc[0]}"
+    mine = f"（{label('personal_target', lang)} {ctx.num(ctx.target)}）" if personal else ""  # type: ignore[arg-type]
+    return f"{said} = {fmt_fixed(score.astype(float), 2).iloc[0]}{mine}"
 
 
 def how_to_type(item: Indicator | Adjustment, lang: str) -> str:
