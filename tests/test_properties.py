@@ -278,7 +278,9 @@ def test_polars_splits_a_plain_csv_as_csv_does(tmp_path, rows, title, crlf, trai
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(NUMBERLIKE, st.floats(allow_nan=False).map(repr), st.floats(-1e6, 1e6).map(lambda f: f"{f:.{6}f}")))
+@given(st.one_of(NUMBERLIKE, st.floats(allow_nan=False).map(repr), st.floats(-1e6, 1e6).map(lambda f: f"{f:.{6}f}"),
+                 st.decimals(-10**14, 10**14, allow_nan=False, allow_infinity=False).map(str),
+                 st.decimals(allow_nan=False, allow_infinity=False, places=4).map(str)))
 def test_a_number_read_from_text_shows_as_typed(text):
     # a CSV cell read as a float at once must show as its text in every finding
     import polars as pl

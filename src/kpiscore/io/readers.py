@@ -398,9 +398,12 @@ def _exact_numbers(texts: Any) -> Any:
     import polars as pl
 
     read = texts.cast(pl.Float64, strict=False)
-    whole = ~texts.str.contains(".", literal=True) & (texts.str.len_bytes() <= 15)  # an integer float keeps
-    exact = texts.str.contains(_CANONICAL) & (whole | (read.cast(pl.String) == texts))  # or repr's digits
-    return read if (exact | (texts == "")).all() else None
+    blank, canonical = texts == "", texts.str.contains(_CANONICAL)
+    # at most 15 digits: a float keeps them all (DBL_DIG), and `_show` writes no fewer
+    exact = canonical & (texts.str.len_bytes() <= 15)
+    if not (exact | blank).all():  # longer ones, where they are the shortest digits that read back (repr's)
+        exact |= canonical & (read.cast(pl.String) == texts)
+    return read if (exact | blank).all() else None
 
 
 def _strings(texts: Any) -> np.ndarray:
