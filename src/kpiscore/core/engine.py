@@ -238,9 +238,9 @@ class Result:
             return self.summary[col.key]
         if col.key == "actual":
             return self._shown_actual(self.scheme.item(col.item))
-        if col.key == "target":
-            item = self.scheme.item(col.item)
-            return self.targets[fold(item.target_column or "")].fillna(item.target.value if item.target else np.nan)
+        if col.key == "target":  # the target each row was scored against
+            return pd.Series(context(self.targets, self.scheme.item(col.item), self.lang).target,
+                             index=self.people.index)
         return (self.scores if col.key == "score" else self.dimensions)[col.item]
 
     def _shown_actual(self, item: Indicator | Adjustment) -> pd.Series:

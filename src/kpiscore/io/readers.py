@@ -244,7 +244,7 @@ def _number_columns(scheme: Scheme) -> frozenset[str]:
     """The columns a scheme reads only as numbers: the bonus base and inputs of rules without labels (none
     when a not-applicable mark is itself a number, which a cell must then be compared with as text)."""
     cols = scheme.columns
-    if _plain_numbers(list(scheme.not_applicable_marks)).notna().any():
+    if _numeric_mark(scheme.not_applicable_marks):
         return frozenset()
     labelled = {fold(c) for item in scheme.items if item.rule.labels() is not None for c in item.inputs}
     identity = {fold(c) for c in (cols.id, cols.name, cols.group) if c}
@@ -497,11 +497,10 @@ def _needed(scheme: Scheme, roster: bool) -> dict[str, str]:
     needed = {fold(cols.id): cols.id, fold(cols.name): cols.name}
     if cols.group and "group" in cols.model_fields_set:
         needed[fold(cols.group)] = cols.group
-    if not roster and scheme.participation:
-        needed[fold(scheme.participation.column)] = scheme.participation.column
     if not roster:
+        if scheme.participation:
+            needed[fold(scheme.participation.column)] = scheme.participation.column
         needed.update({fold(i.target_column): i.target_column for i in scheme.items if i.target_column})
-    if not roster:
         if cols.base:
             needed[fold(cols.base)] = cols.base
         for item in scheme.items:
@@ -552,7 +551,7 @@ class _Cells:
         if participation is None:
             return raw.iloc[:0], kinds.iloc[:0]
         column = fold(participation.column)
-        out = participation.excluded(_stripped(as_text(raw[column], kinds[column]))).to_numpy(dtype=bool)
+        out = participation.excluded(_text(raw, kinds, column, folded=False)).to_numpy(dtype=bool)
         if out.any():
             self.raw, self.kinds = raw[~out], kinds[~out]
         return raw[out], kinds[out]
@@ -582,12 +581,19 @@ def _not_assessed(cells: _Cells, scheme: Scheme) -> pd.DataFrame:
     out = pd.DataFrame(index=raw.index)
     for key, column in (("id", cols.id), ("name", cols.name), ("group", cols.group)):
         if column and fold(column) in raw.columns:
-            text = _stripped(as_text(raw[fold(column)], kinds[fold(column)]))
-            out[key] = _folded(text) if key == "id" else text
+            out[key] = _text(raw, kinds, fold(column), folded=key == "id")
     status = _status(scheme)
     if status is not None:
-        out["reason"] = _stripped(as_text(raw[status], kinds[status]))
+        out["reason"] = _text(raw, kinds, status, folded=False)
     return out
+
+
+def _text(raw: pd.DataFrame, kinds: pd.DataFrame, key: str, folded: bool, spaced: bool | None = None
+          ) -> pd.Series:
+    """A column's cells as text: ids NFKC-folded, other text stripped of its edge spaces (`spaced`, whether it
+    has any, when that is known already)."""
+    text = as_text(raw[key], kinds[key])
+    return _folded(text, spaced) if folded else _stripped(text, spaced)
 
 
 def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame, list[Finding]]:
@@ -596,13 +602,13 @@ def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
     raw, kinds = cells.raw, cells.kinds
     out = pd.DataFrame(index=raw.index)
     id_col = fold(cols.id)
-    ids = _folded(as_text(raw[id_col], kinds[id_col]), cells.spaced[id_col])
+    ids = _text(raw, kinds, id_col, folded=True, spaced=cells.spaced[id_col])
     out[id_col] = ids
     findings = _id_problems(ids, kinds[id_col], raw[id_col], src, id_col, cells.invalid)
     for text_column in (cols.name, cols.group):
         if text_column and fold(text_column) in raw.columns:
             key = fold(text_column)
-            out[key] = _stripped(as_text(raw[key], kinds[key]), cells.spaced[key])
+            out[key] = _text(raw, kinds, key, folded=False, spaced=cells.spaced[key])
             for row in _longer(out[key], XLSX_TEXT):  # xlsx keeps this much of a cell's text
                 length = {"count": len(out.at[row, key]), "limit": XLSX_TEXT}
                 src.notices.append(src.at("text_too_long", length, row, key))
@@ -780,7 +786,7 @@ def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Se
         first, last = _edges(texts.tolist())
         edge = np.isin(first, _SPACES) | np.isin(last, _SPACES)
         spaced = bool(edge.any())
-        if not _plain_numbers(list(marks)).notna().any():  # a number as text is no mark and no error value
+        if not _numeric_mark(marks):  # then a number as text is no mark (and never an error value)
             read = _plain_numbers(texts, first)
             looks = read.notna().to_numpy()
             plain = pd.Series(read.to_numpy()[looks], index=col.index[where[looks]])
@@ -793,6 +799,12 @@ def _classified(col: pd.Series, marks: frozenset[str] | set[str]) -> tuple[pd.Se
             kind[where[text.isin(ERROR_VALUES).to_numpy()]] = _KIND["error"]
             kind[where[text.eq("").to_numpy()]] = _KIND["blank"]
     return _kinds(kind, col.index), plain, spaced
+
+
+def _numeric_mark(marks: frozenset[str] | set[str]) -> bool:
+    """Whether a not-applicable mark reads as a number: then a number typed as text must be compared with
+    the marks as text, not read first."""
+    return bool(_plain_numbers(list(marks)).notna().any())
 
 
 def _read_already(col: pd.Series) -> tuple[pd.Series, pd.Series, bool]:
@@ -950,11 +962,7 @@ def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source
     text = ids.dropna().astype(str)
     numbers = cells[kinds.eq("number")].astype(float)
     long = text.index.isin(_longer(text, 64))
-    # a plausible id is one line with a letter or digit in it: one search of all the ids, joined
-    plain = ~_wordless(text)
-    if "\n" in "".join(text.tolist()):  # an id of two lines is none
-        plain &= ~text.str.contains("\n", regex=False).to_numpy(dtype=bool)
-    implausible = (long | ~plain
+    implausible = (long | _wordless(text)
                    | text.index.isin(kinds.index[kinds.isin(["bool", "other"])])
                    | text.index.isin(numbers.index[(numbers % 1 != 0) | (numbers < 0)]))
     found += [src.at("id_implausible", {"value": _show(cells[row])}, row, column)
@@ -978,19 +986,23 @@ def _longer(texts: pd.Series, limit: int) -> pd.Index:
 
 
 def _wordless(texts: pd.Series) -> np.ndarray:
-    """Which texts `_NO_WORD` is found in, searched only where a text does not begin with a letter or digit,
-    or holds a tab, return or newline: most ids begin with one and hold none of those, and a regex run
-    through a million ids costs a tenth of a second."""
+    """Which texts are no plausible id, one line with a letter or digit in it: those of two lines, and those
+    `_NO_WORD` is found in, searched only where a text does not begin with a letter or digit, or holds a tab,
+    return or newline. Most ids begin with one and hold none of those, and a regex run through a million ids
+    costs a tenth of a second."""
     values = texts.astype(str).tolist()
     first, _ = _edges(values)
     codes = np.unique(first)
     worded = codes[np.array([chr(c).isalnum() or c == ord("_") for c in codes.tolist()], dtype=bool)]
     look = ~np.isin(first, worded)
-    if any(c in "".join(values) for c in "\r\t\n"):
-        look |= texts.astype(str).str.contains(r"[\r\t\n]").to_numpy(dtype=bool)
     found = np.zeros(len(values), dtype=bool)
+    joined = "".join(values)
+    if any(c in joined for c in "\r\t\n"):
+        look |= texts.astype(str).str.contains(r"[\r\t\n]").to_numpy(dtype=bool)
+    if "\n" in joined:  # an id of two lines is none
+        found |= texts.astype(str).str.contains("\n", regex=False).to_numpy(dtype=bool)
     if look.any():
-        found[look] = _contains(texts[look], _NO_WORD)
+        found[look] |= _contains(texts[look], _NO_WORD)
     return found
 
 
