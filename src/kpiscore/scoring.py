@@ -20,6 +20,7 @@ from .io.flat import save_csv, write_csv, write_json
 from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output
 from .io.readers import Actuals, missing_findings, read_actuals, read_by_role, read_roster
 from .io.schemefile import load_scheme, resolve_scheme_path
+from .io.sources import Feeds, read_sources
 from .io.template import MIN_ROWS, input_columns, write_template
 from .io.workbook import write_rollup, write_workbook
 from .io.yamlio import YamlFile, read_yaml
@@ -30,17 +31,25 @@ __all__ = ["FORMATS", "TEMP_MARK", "Actuals", "YamlFile", "check_inputs", "check
            "write_template"]
 
 
-def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame, scheme: Scheme | str | Path | dict,
-          sheet: str | None = None, period: str | None = None) -> Result:
+def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, scheme: Scheme | str | Path | dict,
+          sheet: str | None = None, period: str | None = None, sources: dict[str, str | Path] | None = None,
+          feeds: Feeds | None = None) -> Result:
     """Score actuals (read from a file or a DataFrame if they are not read yet) under a scheme; a list of
-    Actuals (several files of one period) is scored as one department.
+    Actuals (several files of one period) is scored as one department. The scheme's sources are the files
+    `sources` names (or `feeds`, read already by `read_sources`); with sources and no actuals, the people are
+    the ids the measures' sources hold.
 
-    Raises SchemeError or InputError carrying every problem found.
+    Raises SchemeError or InputError carrying every problem found, UsageError for a source not given.
     """
     if not isinstance(scheme, Scheme):
         scheme = load_scheme(scheme)
+    if feeds is None and (scheme.sources or sources):
+        feeds = read_sources(scheme, {k: Path(v) for k, v in (sources or {}).items()}, period or scheme.period)
+    if actuals is None:
+        ids = feeds.ids() if feeds is not None else []
+        actuals = pd.DataFrame({scheme.columns.id: ids, scheme.columns.name: [None] * len(ids)})
     if not isinstance(actuals, Actuals | list):
-        actuals = read_actuals(actuals, scheme, sheet)
+        actuals = read_actuals(actuals, scheme, sheet, feeds)
     parts = actuals if isinstance(actuals, list) else [actuals]
     problems = [f for a in parts for f in missing_findings(a.frame, scheme, a.source)]
     if problems:  # reachable only with Actuals that did not come through read_actuals
@@ -50,8 +59,14 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame, scheme: 
     extra = {key: pd.concat([a.extra[key] for a in parts], ignore_index=len(parts) > 1).to_numpy() for key in keys}
     result = evaluate(frame, scheme, period, [a.source for a in parts], extra)
     warnings = [w for a in parts for w in a.warnings]
-    found = [*warnings, *lint_scheme(scheme), *lint_result(result)]
     left_out = pd.concat([a.not_assessed for a in parts], ignore_index=len(parts) > 1)
+    if feeds is not None:
+        everyone = pd.concat([result.people["id"], left_out.get("id", pd.Series(dtype=object))])
+        warnings += feeds.matched(everyone)
+        ids = result.people["id"]
+        measured = {name: part.reindex(ids.to_numpy()).set_axis(ids.index) for name, part in feeds.parts.items()}
+        result = replace(result, measured=measured, source_files=feeds.files)
+    found = [*warnings, *lint_scheme(scheme), *lint_result(result)]
     return replace(result, warnings=[w.said_in(scheme.language) for w in found], not_assessed=left_out)
 
 

@@ -71,13 +71,14 @@ def missing_problems(frame: pd.DataFrame, scheme: Scheme) -> Iterator[Problem]:
             yield Problem("no_applicable", row, None)
 
 
-def context(frame: pd.DataFrame, ind: Indicator | Adjustment, lang: str) -> Context:
+def context(frame: pd.DataFrame, ind: Indicator | Adjustment, scheme: Scheme, lang: str) -> Context:
     """The indicator's context, with a target per row where it takes personal targets (a blank one is the
     scheme's)."""
     ctx = ind.context(lang)
-    if not ind.target_column:
+    key = scheme.target_key(ind)
+    if key is None:
         return ctx
-    personal = frame[fold(ind.target_column)].to_numpy(dtype=float)
+    personal = frame[key].to_numpy(dtype=float)
     scheme_target = np.nan if ctx.target is None else ctx.target
     return replace(ctx, target=np.where(np.isnan(personal), scheme_target, personal))
 
@@ -137,6 +138,10 @@ class Result:
     counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     #: the personal target columns (`target_column`), by folded name: blank where the scheme's target applies
     targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: each measure's inputs and value (a, b, n, value; see `Measure.calculation`), by measure name
+    measured: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the scheme's sources as read (`sources.SourceFile`: file, SHA-256, rows read and used), for provenance
+    source_files: list[Any] = field(default_factory=list)
 
     @property
     def lang(self) -> str:
@@ -158,19 +163,21 @@ class Result:
         out = {}
         for ind in s.indicators:
             a, score = actuals[ind.name], fmt_fixed(scores[ind.name], d)
-            ctx = context(self.targets.iloc[rows], ind, lang) if ind.target_column else ind.context(lang)
+            personal = s.target_key(ind)
+            ctx = context(self.targets.iloc[rows], ind, s, lang)
             text = ind.rule.words(a, ctx)
             if ind.actual is not None:  # 19 / 20 = 95% → 15 × 95% ÷ 90%
                 first, second = (self.counts[fold(c)].iloc[rows] for c in ind.actual.ratio)
                 text = fmt_plain(first) + " / " + fmt_plain(second) + " = " + fmt_plain(a, True) + " → " + text
+            text = self._measured(ind, rows, text)
             rescale = f") × {one(s.total)} ÷ " + fmt_plain(s.total / factor)
             text = text.where(factor == 1, "(" + text + rescale) + " = " + score
             if s.missing_policy(ind) == "zero" and not blank_is_zero(ind):
                 text = text.where(a.notna(), label("blank_zero", lang) + " = " + score)
-            if ind.target_column:  # 30 − 1 × 0 = 30.00（个人目标 90%）
-                personal = self.targets[fold(ind.target_column)].iloc[rows]
-                said = "（" + label("personal_target", lang) + " " + fmt_plain(personal, ind.percent) + "）"
-                text = text.where(personal.isna(), text + said)
+            if personal is not None:  # 30 − 1 × 0 = 30.00（个人目标 90%）
+                target = self.targets[personal].iloc[rows]
+                said = "（" + label("personal_target", lang) + " " + fmt_plain(target, ind.percent) + "）"
+                text = text.where(target.isna(), text + said)
             out[ind.name] = text.where(scores[ind.name].notna(), label("not_applicable", lang))
         for adj in s.adjustments:
             text = adj.rule.words(actuals[adj.name], adj.context(lang))
@@ -178,6 +185,14 @@ class Result:
                 text = text + " = " + fmt_fixed(self.adjustments[adj.name].iloc[rows], d)
             out[adj.name] = text
         return pd.DataFrame(out, index=actuals.index)
+
+    def _measured(self, item: Indicator | Adjustment, rows: slice, text: pd.Series) -> pd.Series:
+        """The calculation with its measure's inputs before it: `30秒接通率 452 / 500 = 90.4% → …`."""
+        for name, m in self.scheme.measures.items():
+            if name in self.measured and fold(name) in map(fold, item.inputs):
+                parts = self.measured[name].iloc[rows]
+                text = text.where(parts["value"].isna(), m.calculation(name, parts, self.lang) + " → " + text)
+        return text
 
     def total_words(self, rows: slice | None = None) -> pd.Series:
         """`27.91 + 35.18 + 9.80 + 25.44 + 2.00 − 3.00 = 96.33`, and the veto when there is one."""
@@ -208,8 +223,9 @@ class Result:
         for dim in s.dimensions:
             for ind in dim.indicators:
                 out.append(_actual_column(ind))
-                if ind.target_column:  # the target beside the actual, where it varies
-                    out.append(replace(_actual_column(ind), key="target", source=ind.target_column))
+                if s.target_key(ind):  # the target beside the actual, where it varies
+                    source = ind.target_column or label("personal_target", self.lang)
+                    out.append(replace(_actual_column(ind), key="target", source=source))
                 out.append(Column("score", "score", item=ind.name))
             out.append(Column("subtotal", "score", item=dim.name))
         out += [_actual_column(adj) for adj in s.adjustments if adj.rule.role != "veto"]
@@ -239,7 +255,7 @@ class Result:
         if col.key == "actual":
             return self._shown_actual(self.scheme.item(col.item))
         if col.key == "target":  # the target each row was scored against
-            return pd.Series(context(self.targets, self.scheme.item(col.item), self.lang).target,
+            return pd.Series(context(self.targets, self.scheme.item(col.item), self.scheme, self.lang).target,
                              index=self.people.index)
         return (self.scores if col.key == "score" else self.dimensions)[col.item]
 
@@ -325,7 +341,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     }, index=frame.index, copy=False)
     # the actuals are the typed input's own columns, not copied into one block: fresh memory is slow to touch
     counted = list(dict.fromkeys(fold(c) for ind in scheme.indicators if ind.actual for c in ind.actual.ratio))
-    personal = list(dict.fromkeys(fold(i.target_column) for i in scheme.indicators if i.target_column))
+    personal = list(dict.fromkeys(k for i in scheme.indicators if (k := scheme.target_key(i)) is not None))
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index, copy=False), raw, scores, factor,
                   pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
                   period if period is not None else scheme.period, list(sources or []), counts=frame[counted],
@@ -360,7 +376,7 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
         if blank_is_zero(ind):
             a = a.fillna(0)
         actuals[ind.name] = a
-        s = ind.rule.score(a, context(frame, ind, scheme.language)).to_numpy(dtype=float)
+        s = ind.rule.score(a, context(frame, ind, scheme, scheme.language)).to_numpy(dtype=float)
         on = applies[ind.name].to_numpy()
         # `zero`: a blank scores 0 points; `skip`: the indicator is left out and the rest are rescaled
         raw.append(np.array(s))  # made once the rule's temporaries are freed, it takes their memory

@@ -27,6 +27,7 @@ from pydantic import (
 from ..errors import Finding, SchemeError
 from ..text import DEFAULT_GRADES, label
 from .document import YamlDoc, data_language, surrogates
+from .measures import Measure, SourceSpec, Targets, period_days
 from .rules import COUNT_CELL, RULES, AdjustmentRule, Cell, Context, Number, Problem, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 
@@ -169,6 +170,10 @@ class Dimension(Model):
     indicators: list[Indicator] = Field(min_length=1)
 
 
+#: the prefix of a personal target's column in the typed frame when it comes from the targets source
+TARGETS = "\x00target "
+
+
 class Scheme(Model):
     """An indicator scheme; build one with :func:`load_scheme`, which also runs the cross-field checks."""
 
@@ -185,6 +190,13 @@ class Scheme(Model):
     dimensions: list[Dimension] = Field(min_length=1)
     adjustments: list[Adjustment] = Field(default_factory=list)
     participation: Participation | None = None
+    #: the extra files a round reads (system exports, personal targets), each given at run time
+    sources: dict[str, SourceSpec] = Field(default_factory=dict)
+    #: the inclusive range of days a source's `date` keeps (else the period label's)
+    period_dates: tuple[str, str] | None = None
+    #: input columns computed from a source's rows, by the column name indicators read them as
+    measures: dict[str, Measure] = Field(default_factory=dict)
+    targets: Targets | None = None
 
     _source: SchemeSource | None = PrivateAttr(default=None)
     _doc: YamlDoc | None = PrivateAttr(default=None)
@@ -225,6 +237,20 @@ class Scheme(Model):
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    def measure(self, column: str) -> Measure | None:
+        """The measure an input column is computed by, if it is one."""
+        key = fold(column)
+        return next((m for name, m in self.measures.items() if fold(name) == key), None)
+
+    def target_key(self, item: Indicator | Adjustment) -> str | None:
+        """The typed frame's column of the item's personal targets: its `target_column`, or its column of the
+        scheme's targets source (`targets: {source: goals}`)."""
+        if item.target_column:
+            return fold(item.target_column)
+        if self.targets is not None and item.rule.needs_target:
+            return TARGETS + item.name
+        return None
+
     def missing_policy(self, item: Indicator | Adjustment) -> Missing:
         return item.missing or self.missing
 
@@ -252,10 +278,12 @@ class Scheme(Model):
 # cross-field checks, run on every part that validated on its own
 
 
-def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...]) -> Iterator[Problem]:
-    """The rule's own problems on this indicator, and a bare number where a percent indicator wants a %."""
+def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...], personal: bool
+                        ) -> Iterator[Problem]:
+    """The rule's own problems on this indicator, and a bare number where a percent indicator wants a %;
+    `personal`: the scheme has a targets source."""
     for p in ind.rule.problems(getattr(ind, "weight", None), ind.target, ind.direction == "higher"):
-        if not (p.code == "target_missing" and ind.target_column):  # every row may bring its own
+        if not (p.code == "target_missing" and (ind.target_column or personal)):  # every row may bring its own
             yield Problem(p.code, p.params, (*loc, *p.loc))
     if ind.target_column and not ind.rule.needs_target:
         yield Problem("target_column_rule", {"type": ind.rule.type}, (*loc, "target_column"))
@@ -307,6 +335,42 @@ def _scheme_problems(
             kind = (item.rule.value_kind, item.percent)
             if kinds.setdefault(key, kind) != kind:
                 yield Problem("column_conflict", {"column": column}, (*loc, "column"))
+
+
+def _source_problems(scheme: Scheme) -> Iterator[Problem]:
+    """Sources, measures and the targets source: each measure by itself, each named source declared and
+    keyed by employee, and each measure read by a rule that takes its kind of number."""
+    for name, spec in scheme.sources.items():
+        yield from (Problem(p.code, p.params, ("sources", name, *p.loc)) for p in spec.problems())
+    if scheme.period_dates is not None:
+        days = period_days(None, list(scheme.period_dates))
+        if days is None or days[0] > days[1]:
+            yield Problem("period_dates_invalid", {"dates": " – ".join(scheme.period_dates)}, ("period_dates",))
+    named: list[tuple[tuple[str, ...], str]] = [(("measures", name), m.source) for name, m in scheme.measures.items()]
+    if scheme.targets is not None:
+        named.append((("targets",), scheme.targets.source))
+    for loc, source in named:
+        declared = scheme.sources.get(source)
+        if declared is None:
+            known = ", ".join(scheme.sources) or "—"
+            yield Problem("source_unknown", {"source": source, "sources": known}, (*loc, "source"))
+        elif declared.id is None:
+            yield Problem("source_not_by_id", {"source": source}, (*loc, "source"))
+    for name, m in scheme.measures.items():
+        yield from (Problem(p.code, p.params, ("measures", name, *p.loc)) for p in m.problems())
+    for where, item in scheme.locations():
+        for column in item.inputs:
+            measure = scheme.measure(column)
+            if measure is None:
+                continue
+            counted = item.actual is not None or item.rule.value_kind == "count"
+            agg = measure.agg
+            if item.rule.value_kind not in ("number", "count") or (counted and agg not in ("count", "sum")):
+                yield Problem("measure_rule", {"measure": column, "agg": agg, "type": item.rule.type},
+                              (*where, "column"))
+            elif item.actual is None and measure.percent != item.percent:
+                code = "measure_percent" if measure.percent else "measure_not_percent"
+                yield Problem(code, {"measure": column, "agg": agg}, (*where, "column"))
 
 
 #: the Scores sheet's own columns, which no indicator, dimension or adjustment may be named like
@@ -443,8 +507,11 @@ def check_scheme(doc: YamlDoc, source: SchemeSource | None = None) -> tuple[Sche
         items = _parts(Indicator, _raw_indicators(raw)) + _parts(Adjustment, _raw_adjustments(raw))
         valid_columns = _parts(Columns, iter([((), raw.get("columns", {}))]))
         columns = valid_columns[0][1] if valid_columns else None
-    problems = [p for loc, item in items for p in _indicator_problems(item, loc)]
+    personal = isinstance(raw.get("targets"), dict)
+    problems = [p for loc, item in items for p in _indicator_problems(item, loc, personal)]
     problems += _scheme_problems(grades, items, raw, columns)
+    if scheme is not None:
+        problems += _source_problems(scheme)
     findings += [doc.finding(p.code, p.params, p.loc) for p in problems]
     findings.sort(key=lambda f: (f.line or 0))
     return (scheme if not findings else None), findings

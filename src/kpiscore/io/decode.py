@@ -8,7 +8,11 @@ reported at that line instead of being silently re-read as GB18030 mojibake.
 from __future__ import annotations
 
 import codecs
+import hashlib
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 #: BOMs, longest first (a UTF-32 BOM starts like a UTF-16 one)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -80,3 +84,34 @@ def decoded(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as exc:  # a UTF-16 file cut in the middle of a character
         raise DecodeProblem(encoding, _line_of(data, exc.start)) from None
     return text.removeprefix("\ufeff"), encoding
+
+
+#: how much of a streamed file is decoded at once
+CHUNK = 1 << 24
+
+
+def stream_utf8(chunks: Iterator[bytes], out: BinaryIO | None) -> tuple[str, str]:
+    """A text file read a chunk at a time, for exports too large to hold decoded: its encoding (decided
+    from the first chunk's whole lines as `detect_encoding` decides it for a whole file) and its SHA-256.
+    Unless it is UTF-8 already, its text is written to `out` as UTF-8. Raises DecodeProblem at the line of
+    the first bad byte."""
+    digest = hashlib.sha256()
+    first = next(chunks, b"")
+    whole = first[: first.rfind(b"\n") + 1] or first
+    encoding = detect_encoding(whole)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines = 0
+    for chunk in itertools.chain([first], chunks):
+        digest.update(chunk)
+        try:
+            text = decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise DecodeProblem(encoding, lines + _line_of(chunk, exc.start)) from None
+        lines += chunk.count(b"\n")
+        if out is not None and not encoding.startswith("utf-8"):
+            out.write(text.encode("utf-8"))
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:  # cut in the middle of a character
+        raise DecodeProblem(encoding, lines + 1) from None
+    return encoding, digest.hexdigest()

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import columns_frame, missing_problems
+from ..core.measures import ID, Feeds
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
 from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
 from ..errors import Finding, InputError
@@ -61,7 +62,6 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
 
 @dataclass
 class Source:
@@ -118,10 +118,12 @@ def _told_in(scheme: Scheme) -> Iterator[None]:
         raise InputError(exc.findings, scheme.language) from exc.__cause__
 
 
-def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str | None = None) -> Actuals:
-    """Read a workbook, a CSV export or a DataFrame, check every cell against the scheme; raise InputError."""
+def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str | None = None,
+                 feeds: Feeds | None = None) -> Actuals:
+    """Read a workbook, a CSV export or a DataFrame, check every cell against the scheme (measures and
+    personal targets from `feeds`, the scheme's sources as read); raise InputError."""
     with _told_in(scheme):
-        return _read_actuals(source, scheme, sheet)
+        return _read_actuals(source, scheme, sheet, feeds)
 
 
 def read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str]
@@ -141,15 +143,16 @@ def read_roster(path: str | Path, scheme: Scheme) -> Actuals:
         return _read_roster(path, scheme)
 
 
-def _read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str | None = None) -> Actuals:
+def _read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str | None = None,
+                  feeds: Feeds | None = None) -> Actuals:
     if isinstance(source, pd.DataFrame):
         raw = source.copy(deep=False)  # the caller's frame is read, never written; its dtypes stay
         raw.columns = [fold(str(c)) for c in raw.columns]
         raw.index = np.arange(len(raw)) + 2  # as if the header were row 1
         src = Source("<DataFrame>", letters={c: column_letter(i) for i, c in enumerate(raw.columns)})
     else:
-        raw, src = read_table(Path(source), scheme, sheet, _number_columns(scheme))
-    frame, findings, left_out = parse(raw, scheme, src)
+        raw, src = read_table(Path(source), scheme.columns.id, sheet, _number_columns(scheme))
+    frame, findings, left_out = parse(raw, scheme, src, feeds=feeds)
     if findings:
         raise InputError(findings)
     warnings = list(src.notices)
@@ -171,9 +174,9 @@ def _left_out_notice(left_out: pd.DataFrame, src: Source) -> list[Finding]:
 # files to raw tables
 
 
-def read_table(path: Path, scheme: Scheme, sheet: str | None, numbers: frozenset[str] = frozenset()
+def read_table(path: Path, key: str, sheet: str | None, numbers: frozenset[str] = frozenset()
                ) -> tuple[pd.DataFrame, Source]:
-    """A file's raw cells below the header row the scheme's id column marks, and where they came from;
+    """A file's raw cells below the header row that the column `key` (工号, as written) marks, and where they came from;
     `numbers` are columns that will only be read as numbers (see `_text_columns`).
     Whatever the file holds, the outcome is a table or an InputError naming the file: a reader library's
     exception, a native crash (see `isolate`) or a bomb becomes a finding, never a traceback."""
@@ -193,7 +196,7 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None, numbers: frozenset
         raise InputError([src.at("file_unreadable", {"detail": detail})]) from None
     src.sha256 = hashlib.sha256(data).hexdigest()
     try:
-        return _read_bytes(data, suffix, src, scheme, sheet, numbers)
+        return _read_bytes(data, suffix, src, key, sheet, numbers)
     except InputError:
         raise
     except DecodeProblem as exc:
@@ -207,7 +210,7 @@ def read_table(path: Path, scheme: Scheme, sheet: str | None, numbers: frozenset
         raise InputError([src.at("file_unreadable", {"detail": detail})]) from exc
 
 
-def _read_bytes(data: bytes, suffix: str, src: Source, scheme: Scheme, sheet: str | None, numbers: frozenset[str]
+def _read_bytes(data: bytes, suffix: str, src: Source, key: str, sheet: str | None, numbers: frozenset[str]
                 ) -> tuple[pd.DataFrame, Source]:
     _guard_zip(data, src)
     kind = sniff(data)
@@ -220,12 +223,12 @@ def _read_bytes(data: bytes, suffix: str, src: Source, scheme: Scheme, sheet: st
         src.notices.append(src.at("file_kind_mismatch", {"suffix": suffix, "kind": Term("kind_" + kind)}))
     if kind == "xlsx":
         src.stamp = read_stamp(data)
-    return _read_book(open_book(data, kind, tab=suffix == ".tsv"), src, scheme, sheet, numbers)
+    return _read_book(open_book(data, kind, tab=suffix == ".tsv"), src, key, sheet, numbers)
 
 
-def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None, numbers: frozenset[str]
+def _read_book(book: Book, src: Source, key: str, sheet: str | None, numbers: frozenset[str]
                ) -> tuple[pd.DataFrame, Source]:
-    id_col = fold(scheme.columns.id)
+    id_col = fold(key)
     grid, header = book.pick(sheet, lambda g: _find_header(g, id_col))
     if sheet is not None and grid is None:
         names = [n for n in book.all_names if n]
@@ -233,7 +236,7 @@ def _read_book(book: Book, src: Source, scheme: Scheme, sheet: str | None, numbe
     if grid is None or header is None:
         src.sheet = sheet
         code = "header_missing" if sheet is not None else "header_missing_any"
-        raise InputError([src.at(code, {"column": scheme.columns.id})])
+        raise InputError([src.at(code, {"column": key})])
     src.sheet = grid.name
     book.details(grid)
     grid.fill_merges()
@@ -422,7 +425,7 @@ def _strings(texts: Any) -> np.ndarray:
 def _read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str]
                  ) -> dict[str, Actuals]:
     first = next(iter(schemes.values()))
-    raw, src = read_table(path, first, None)
+    raw, src = read_table(path, first.columns.id, None)
     if role_column is None:
         frame, findings, left_out = parse(raw, first, src)
         if findings:
@@ -456,18 +459,19 @@ def _read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | Non
 
 
 def _read_roster(path: str | Path, scheme: Scheme) -> Actuals:
-    raw, src = read_table(Path(path), scheme, None)
+    raw, src = read_table(Path(path), scheme.columns.id, None)
     frame, findings, _ = parse(raw, scheme, src, roster=True)
     if findings:
         raise InputError(findings)
     return Actuals(frame, src, list(src.notices))
 
 
-def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False
+def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False, feeds: Feeds | None = None
           ) -> tuple[pd.DataFrame, list[Finding], pd.DataFrame]:
     """Typed columns for the scheme from a raw table, every problem found on the way, and the rows its
-    participation leaves out (see `_not_assessed`); a `roster` reads only the identity columns. Summary, note
-    and hidden rows become notices on `src`."""
+    participation leaves out (see `_not_assessed`); a `roster` reads only the identity columns. Measures
+    and personal targets from sources come from `feeds`. Summary, note and hidden rows become notices on
+    `src`."""
     findings: list[Finding] = []
     duplicated = raw.columns[raw.columns.duplicated()].unique()
     findings += [src.at("column_duplicate", {"column": c}, column=c) for c in duplicated]
@@ -485,7 +489,7 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False
     out, bad = _identity(cells, scheme, src)
     findings += bad
     if not roster:
-        findings += _values(cells, out, scheme, src)
+        findings += _values(cells, out, scheme, src, feeds)
     order = {letter: i for i, letter in enumerate(src.letters.values())}
     findings.sort(key=lambda f: _cell_order(f.cell, order))
     return out, findings, _not_assessed(cells, scheme)
@@ -504,7 +508,7 @@ def _needed(scheme: Scheme, roster: bool) -> dict[str, str]:
         if cols.base:
             needed[fold(cols.base)] = cols.base
         for item in scheme.items:
-            needed.update({fold(c): c for c in item.inputs})
+            needed.update({fold(c): c for c in item.inputs if scheme.measure(c) is None})
     return needed
 
 
@@ -616,8 +620,9 @@ def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
     return out, findings
 
 
-def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source) -> list[Finding]:
-    """The bonus base and every indicator's columns, typed into `out`; their problems, blanks included."""
+def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source, feeds: Feeds | None) -> list[Finding]:
+    """The bonus base and every indicator's columns, typed into `out` (a measure's from its source); their
+    problems, blanks included."""
     cols = scheme.columns
     raw, kinds = cells.raw, cells.kinds
     findings: list[Finding] = []
@@ -630,12 +635,19 @@ def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source) -> li
             key = fold(column)
             if key in out:
                 continue
+            if scheme.measure(column) is not None:
+                parts = feeds.parts.get(column) if feeds is not None else None
+                values = parts["value"] if parts is not None else pd.Series(dtype=float)
+                out[key] = out[fold(cols.id)].map(values).astype(float)
+                continue
             out[key], bad = _typed(raw[key], kinds[key], item, src, cells.plain.get(key))
             findings += bad
             cells.invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
         if item.target_column:
             findings += _targets(cells, out, item, src)
-    return findings + missing_findings(out, scheme, src, cells.invalid, cells.marked)
+        elif scheme.target_key(item) is not None and feeds is not None:
+            findings += _source_targets(out, item, scheme, feeds)
+    return findings + missing_findings(out, scheme, src, cells.invalid, cells.marked, feeds)
 
 
 def _targets(cells: _Cells, out: pd.DataFrame, item: Indicator | Adjustment, src: Source) -> list[Finding]:
@@ -654,8 +666,42 @@ def _targets(cells: _Cells, out: pd.DataFrame, item: Indicator | Adjustment, src
     return found
 
 
+def _source_targets(out: pd.DataFrame, item: Indicator | Adjustment, scheme: Scheme, feeds: Feeds
+                    ) -> list[Finding]:
+    """An indicator's personal targets from the targets source (its column named after the indicator),
+    typed in its unit and located in that file; a person without one takes the scheme's target."""
+    assert scheme.targets is not None
+    name = scheme.targets.source
+    goals, src = feeds.targets, feeds.places[name]
+    key, column = scheme.target_key(item) or "", fold(item.name)
+    if goals is None or column not in goals:
+        out[key] = np.nan
+        if item.target is None:
+            return [src.at("target_source_column", {"indicator": item.name}, row=src.header_row)]
+        return []
+    text = goals[column]
+    kinds = pd.Series(np.where(text.isna(), "blank", "text"), index=text.index)
+    values, found = _numbers(text, kinds, src, item.name, item.percent)
+    low = values <= 0
+    found += [src.at("target_not_positive", {"value": text[r], "indicator": item.name}, r, column)
+              for r in values.index[low]]
+    targets = pd.Series(_without(values, low).to_numpy(), index=goals[ID])
+    out[key] = out[fold(scheme.columns.id)].map(targets[~targets.index.duplicated()]).astype(float)
+    if item.target is None:
+        for person in out[fold(scheme.columns.id)][out[key].isna()]:
+            found.append(Finding("target_source_blank", {"id": person, "indicator": item.name, "source": name},
+                                 file=src.file))
+    return found
+
+
+def _measure_named(scheme: Scheme, column: str | None) -> str:
+    """A measure's name as the scheme writes it."""
+    return next(name for name in scheme.measures if fold(name) == column)
+
+
 def missing_findings(frame: pd.DataFrame, scheme: Scheme, src: Source, invalid: set[tuple[Any, str]] | None = None,
-                     marked: dict[tuple[Any, str | None], Any] | None = None) -> list[Finding]:
+                     marked: dict[tuple[Any, str | None], Any] | None = None, feeds: Feeds | None = None
+                     ) -> list[Finding]:
     """The engine's blank cells and rows with nothing applicable, as findings at their cells; cells already
     reported as `invalid` are left out, and a blank that was a not-applicable mark (`marked`) says so."""
     found = []
@@ -664,7 +710,13 @@ def missing_findings(frame: pd.DataFrame, scheme: Scheme, src: Source, invalid: 
             continue
         indicator = _indicator_of(scheme, p.column)
         mark = (marked or {}).get((p.row, p.column))
-        if mark is not None:
+        measure = scheme.measure(p.column or "")
+        if measure is not None:
+            params = {"id": frame.at[p.row, fold(scheme.columns.id)], "measure": _measure_named(scheme, p.column),
+                      "source": measure.source, "indicator": indicator}
+            place = feeds.places.get(measure.source) if feeds is not None else None
+            found.append(Finding("measure_blank", params, file=place.file if place else None))
+        elif mark is not None:
             found.append(src.at("blank_na", {"value": str(mark).strip(), "indicator": indicator}, p.row, p.column))
         else:
             found.append(src.at(p.code, {"indicator": indicator}, p.row, p.column))

@@ -1,0 +1,500 @@
+"""Sources and measures: actuals computed per employee from system exports (one row per call, chat, ticket
+or survey answer) instead of by hand with pivot tables.
+
+A measure is data, never an expression: an aggregation (`count`, `sum`, `mean`, `median`, `share`, `ratio`,
+`nps`) of one source's column over the rows that meet a structured `where`. This module owns all of it: the
+YAML model, its checks, the one polars query per source that streams an export of ten million rows in
+bounded memory, the words of the audit and of the Sources sheet, and the SQL a data team runs on its own
+warehouse. It knows no files: `io.sources` hands it a frame of text cells and maps rows back to places.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+
+from ..errors import Finding
+from ..text import words
+from .rules import Problem
+from .values import fmt_plain, fold, mark_key, one, parse_number
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+else:
+    from .lazy import pd
+
+Agg = Literal["count", "sum", "mean", "median", "share", "ratio", "nps"]
+Op = Literal["<=", ">=", "<", ">", "==", "!=", "in"]
+Scalar = StrictInt | StrictFloat | StrictStr
+Condition = Scalar | list[Scalar] | dict[Op, Scalar | list[Scalar]]
+
+#: how many `of` columns each aggregation reads
+OF_COUNT = {"count": 0, "share": 0, "sum": 1, "mean": 1, "median": 1, "nps": 1, "ratio": 2}
+#: a date as exports write it: 2024-01-03, 2024/1/3 10:22, 2024年1月3日, 2024-01-03T10:22:00
+DATE = r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+_ORDER = {"<=": "le", ">=": "ge", "<": "lt", ">": "gt"}
+#: the frame column that numbers a source's rows, so that a bad cell can be named by its row
+ROW = "\x00row"
+#: the column of employee ids in what a source gives
+ID = "\x00id"
+#: how many bad cells of a source are named one by one
+SHOWN = 20
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceSpec(Model):
+    """What a source holds: rows keyed by an employee `id` (or one row per `group`), and the `date` column
+    that keeps the period's rows only."""
+
+    id: str | None = None
+    group: str | None = None
+    date: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The column that names whose row it is, folded."""
+        return fold(self.id or self.group or "")
+
+    def problems(self) -> Iterator[Problem]:
+        if (self.id is None) == (self.group is None):
+            yield Problem("source_key", {}, ())
+
+
+class Targets(Model):
+    """`targets: {source: goals}`: a source whose column named after an indicator holds personal targets."""
+
+    source: str
+
+
+class Measure(Model):
+    """One actual per employee, aggregated from a source's rows."""
+
+    source: str
+    agg: Agg
+    of: str | list[str] | None = None
+    where: dict[str, Condition] = Field(default_factory=dict)
+
+    @property
+    def percent(self) -> bool:
+        """`share` and `ratio` are percents, held as fractions like every percent."""
+        return self.agg in ("share", "ratio")
+
+    @property
+    def of_columns(self) -> list[str]:
+        return [self.of] if isinstance(self.of, str) else list(self.of or [])
+
+    def numbers(self) -> set[str]:
+        """The columns read as numbers: `of`, and where-columns compared with a number."""
+        out = {fold(c) for c in self.of_columns}
+        for column, cond in self.where.items():
+            if any(_is_number(v) for v in _values(cond)):
+                out.add(fold(column))
+        return out
+
+    def columns(self) -> list[str]:
+        """Every column of the source the measure reads, as written."""
+        return [*self.of_columns, *self.where]
+
+    def problems(self) -> Iterator[Problem]:
+        """What is wrong with the measure by itself, below its own place in the scheme."""
+        wanted, given = OF_COUNT[self.agg], len(self.of_columns)
+        if given != wanted:
+            yield Problem(f"measure_of_{wanted}", {"agg": self.agg}, ("of",))
+        if self.agg == "share" and not self.where:
+            yield Problem("measure_share_where", {}, ("agg",))
+        for column, cond in self.where.items():
+            ops = cond if isinstance(cond, dict) else {}
+            if isinstance(cond, dict) and not cond:
+                yield Problem("where_empty", {"column": column}, ("where", column))
+            for op, value in ops.items():
+                if (op == "in") != isinstance(value, list):
+                    yield Problem("where_in_list" if op == "in" else "where_one_value", {"op": op},
+                                  ("where", column, op))
+                elif op in _ORDER and not (_is_number(value) or _day_of(value) is not None):
+                    yield Problem("where_order_text", {"op": op, "value": value}, ("where", column, op))
+            kinds = {_is_number(v) for v in _values(cond)}
+            if len(kinds) > 1:
+                yield Problem("where_mixed", {"column": column}, ("where", column))
+
+    def describe(self, name: str, lang: str) -> str:
+        """The measure in words, for the Sources sheet: 客户满意度 = survey 中 满意度 ∈ {非常满意, 满意} 的行占比."""
+        cond = words("list_sep", lang).join(_said(c, v, lang) for c, v in self.where.items())
+        of = " / ".join(f"Σ {c}" for c in self.of_columns) if self.agg == "ratio" else "".join(self.of_columns)
+        what = words(f"measure_{self.agg}", lang, of=of, source=self.source)
+        return f"{name} = {what}" + (words("measure_where", lang, where=cond) if cond else "")
+
+    def calculation(self, name: str, parts: pd.DataFrame, lang: str) -> pd.Series:
+        """Each person's measure from its inputs, for the audit: `30秒接通率 452 / 500 = 90.4%`,
+        `NPS (12 − 3) / 20 = 45`."""
+        a, b, n, value = (parts[k] for k in ("a", "b", "n", "value"))
+        shown = fmt_plain(value, self.percent)
+        if self.agg == "count":
+            text = fmt_plain(a) + words("measure_rows", lang)
+        elif self.agg in ("sum", "median"):
+            text = "= " + shown + words(f"measure_{self.agg}_of", lang, n=fmt_plain(n))
+        elif self.agg == "nps":
+            text = "(" + fmt_plain(a) + " − " + fmt_plain(b) + ") / " + fmt_plain(n) + " = " + shown
+        else:  # mean, share, ratio: a quotient
+            below = b if self.agg == "ratio" else n
+            text = fmt_plain(a) + " / " + fmt_plain(below) + " = " + shown
+        return name + " " + text
+
+    def sql(self, name: str, table: str, spec: SourceSpec, period: tuple[int, int] | None) -> str:
+        """The measure as SQL over the export in a warehouse: one `GROUP BY` of the id column."""
+        mask = " AND ".join(_sql_condition(c, v) for c, v in self.where.items()) or "TRUE"
+        of = [_quoted(c) for c in self.of_columns]
+        value = {
+            "count": f"SUM(CASE WHEN {mask} THEN 1 ELSE 0 END)",
+            "sum": f"SUM(CASE WHEN {mask} THEN {''.join(of)} END)",
+            "mean": f"AVG(CASE WHEN {mask} THEN {''.join(of)} END)",
+            "median": f"MEDIAN(CASE WHEN {mask} THEN {''.join(of)} END)",
+            "share": f"AVG(CASE WHEN {mask} THEN 1.0 ELSE 0.0 END)",
+            "ratio": f"SUM(CASE WHEN {mask} THEN {of[0]} END) / NULLIF(SUM(CASE WHEN {mask} THEN {of[-1]} END), 0)",
+            "nps": (f"100.0 * (COUNT(CASE WHEN {mask} AND {''.join(of)} >= 9 THEN 1 END)"
+                    f" - COUNT(CASE WHEN {mask} AND {''.join(of)} <= 6 THEN 1 END))"
+                    f" / NULLIF(COUNT(CASE WHEN {mask} THEN {''.join(of)} END), 0)"),
+        }[self.agg]
+        dated = ""
+        if spec.date and period:
+            first, last = (_sql_day(d) for d in period)
+            dated = f"\nWHERE CAST({_quoted(spec.date)} AS DATE) BETWEEN {first} AND {last}"
+        key = _quoted(spec.id or spec.group or "")
+        return f"SELECT {key}, {value} AS {_quoted(name)}\nFROM {_quoted(table)}{dated}\nGROUP BY {key};"
+
+
+def _values(cond: Condition) -> list[Any]:
+    if isinstance(cond, dict):
+        return [x for v in cond.values() for x in (v if isinstance(v, list) else [v])]
+    return cond if isinstance(cond, list) else [cond]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _day_of(value: Any) -> int | None:
+    """A date written in the scheme (2024-03-31) as the number 20240331, else None."""
+    m = re.match(DATE + r"\s*$", value) if isinstance(value, str) else None
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    return y * 10000 + mo * 100 + d if 1 <= mo <= 12 and 1 <= d <= 31 else None
+
+
+def _said(column: str, cond: Condition, lang: str) -> str:
+    if isinstance(cond, dict):
+        return words("list_sep", lang).join(f"{column} {op} {_shown(v)}" for op, v in cond.items())
+    return f"{column} {'∈' if isinstance(cond, list) else '='} {_shown(cond)}"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "{" + ", ".join(_shown(v) for v in value) + "}"
+    return one(value) if _is_number(value) else str(value)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: Any) -> str:
+    if _is_number(value):
+        return one(value)
+    day = _day_of(value)
+    if day is not None:
+        return _sql_day(day)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _sql_day(day: int) -> str:
+    return f"DATE '{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}'"
+
+
+def _sql_condition(column: str, cond: Condition) -> str:
+    col = _quoted(column)
+    if isinstance(cond, list):
+        return f"{col} IN ({', '.join(_literal(v) for v in cond)})"
+    if not isinstance(cond, dict):
+        return f"{col} = {_literal(cond)}"
+    parts = []
+    for op, value in cond.items():
+        if op == "in":
+            parts.append(_sql_condition(column, value if isinstance(value, list) else [value]))
+        else:
+            cast = f"CAST({col} AS DATE)" if _day_of(value) is not None else col
+            parts.append(f"{cast} {'=' if op == '==' else '<>' if op == '!=' else op} {_literal(value)}")
+    return " AND ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the query: one polars plan per source, streamed
+
+
+@dataclass
+class Aggregated:
+    """What one source gave: each measure's value and inputs by employee id (folded), how many rows each id
+    had in the period, and the source's bad cells by (row number from 0, column, text)."""
+
+    parts: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rows: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    read: int = 0
+    bad: list[tuple[int, str, str, str]] = field(default_factory=list)
+    more_bad: int = 0
+
+
+@dataclass
+class SourceFile:
+    """One source of a run, for provenance: its name in the scheme, its file and SHA-256, the rows read,
+    and the rows used (in the period, with an id of someone in the round)."""
+
+    name: str
+    file: str
+    sha256: str
+    read: int
+    used: int = 0
+
+
+@dataclass
+class Feeds:
+    """What a run's sources gave: each measure's value and inputs by employee id (folded), the personal
+    targets by id, the rows each source had per id, and what the user should know."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    parts: dict[str, pd.DataFrame] = field(default_factory=dict)
+    targets: pd.DataFrame | None = None
+    rows: dict[str, pd.Series] = field(default_factory=dict)
+    #: where each source was read from (`readers.Source`), to name its cells
+    places: dict[str, Any] = field(default_factory=dict)
+
+    def ids(self) -> list[str]:
+        """Every id found in the measures' sources, in the order first seen."""
+        return list(dict.fromkeys(i for rows in self.rows.values() for i in rows.index))
+
+    def matched(self, ids: pd.Series) -> list[Finding]:
+        """Count each source's rows used by the round's people (`ids`, folded), and say how many ids of a
+        source match nobody, with examples."""
+        known = set(ids)
+        notices = []
+        for f in self.files:
+            rows = self.rows.get(f.name)
+            if rows is None:
+                continue
+            hit = rows.index.isin(list(known))
+            f.used = int(rows[hit].sum())
+            strangers = rows.index[~hit & (rows > 0)]
+            if len(strangers):
+                examples = "、".join(map(str, strangers[:5]))
+                notices.append(Finding("source_ids_unmatched", {"source": f.name, "count": len(strangers),
+                                                                "rows": int(rows[~hit].sum()),
+                                                                "examples": examples}, file=f.file))
+        return notices
+
+
+def period_days(period: str | None, dates: list[str] | None) -> tuple[int, int] | None:
+    """The inclusive range of days (as 20240101) that a source's `date` keeps: the scheme's `period_dates`,
+    else the period label read as a year, half, quarter or month (2024, 2024H1, 2024Q1, 2024-03, 2024年3月)."""
+    if dates:
+        first, last = (_day_of(d) for d in dates)
+        return (first, last) if first and last else None
+    text = fold(period or "").upper().replace(" ", "")
+    forms = ((r"(\d{4})年?", lambda y: (1, 12)), (r"(\d{4})[-_]?Q([1-4])", lambda y, q: (3 * q - 2, 3 * q)),
+             (r"(\d{4})年?第?([1-4])季度?", lambda y, q: (3 * q - 2, 3 * q)),
+             (r"(\d{4})[-_]?H([12])", lambda y, h: (6 * h - 5, 6 * h)),
+             (r"(\d{4})[-/._年]?(\d{1,2})月?", lambda y, m: (m, m)))
+    for pattern, months in forms:
+        m = re.fullmatch(pattern, text)
+        if m:
+            year, *rest = (int(g) for g in m.groups())
+            lo, hi = months(year, *rest)
+            if 1 <= lo <= hi <= 12:
+                return year * 10000 + lo * 100 + 1, year * 10000 + hi * 100 + 31
+    return None
+
+
+def aggregate(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure], days: tuple[int, int] | None,
+              marks: frozenset[str]) -> Aggregated:
+    """Every measure of one source, from its text cells (`frame`: folded column names and a `ROW` number),
+    in one streamed pass. Cells polars cannot read as numbers go through the number grammar (88%, 1,234,
+    ９０, a not-applicable mark), and then the pass runs again with them read; those the grammar cannot read
+    either are `bad`, as are dates that are none."""
+    dated = fold(spec.date) if spec.date else None
+    first = _query(frame, spec, measures, days, {})
+    named = first.filter(first[ID] != "")  # rows without an id are no one's: their cells are not read
+    failing = [c.removeprefix("\x00bad ") for c in named.columns if c.startswith("\x00bad ") and named[c].sum()]
+    if not failing:
+        return _collected(first, measures)
+    fixes: dict[str, dict[str, float | None]] = {}
+    bad: list[tuple[int, str, str, str]] = []
+    more = 0
+    for column, text, row, count in _failing_texts(frame, spec, failing, days).iter_rows():
+        number = False if column == dated else _fixed(text, marks)
+        if number is not False:
+            fixes.setdefault(column, {})[text] = number
+        elif len(bad) < SHOWN:
+            bad.append((row, column, text, "date" if column == dated else "number"))
+        else:
+            more += count
+    if bad:
+        return Aggregated(bad=bad, more_bad=more)
+    return _collected(_query(frame, spec, measures, days, fixes), measures)
+
+
+def _fixed(text: str, marks: frozenset[str]) -> float | bool | None:
+    """A cell polars could not read: a number by the grammar, None for a not-applicable mark, or False."""
+    if mark_key(text) in marks:
+        return None
+    read = parse_number(text)
+    return read[0] if read is not None else False
+
+
+def _number(column: str, fixes: dict[str, dict[str, float | None]]) -> pl.Expr:
+    """A column's cells as numbers: what polars reads at C speed, and the grammar's `fixes` for the rest."""
+    import polars as pl
+
+    text = pl.col(column).str.strip_chars()
+    plain = text.cast(pl.Float64, strict=False)
+    fixed = fixes.get(column)
+    if not fixed:
+        return plain
+    known = pl.Series(list(fixed), dtype=pl.String)
+    read = text.replace_strict(known, pl.Series(list(fixed.values()), dtype=pl.Float64), default=None)
+    return pl.when(text.is_in(known)).then(read).otherwise(plain)
+
+
+def _day(column: str) -> pl.Expr:
+    """A date cell as the number 20240103, null where it is none."""
+    import polars as pl
+
+    parts = pl.col(column).str.extract_groups(DATE)
+    y, m, d = (parts.struct.field(str(i)).cast(pl.Int32) for i in (1, 2, 3))
+    return pl.when(m.is_between(1, 12) & d.is_between(1, 31)).then(y * 10000 + m * 100 + d)
+
+
+def _blank(column: str) -> pl.Expr:
+    import polars as pl
+
+    return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
+
+
+def _in_period(spec: SourceSpec, days: tuple[int, int] | None) -> pl.Expr:
+    import polars as pl
+
+    if not (spec.date and days):
+        return pl.col(ROW).is_not_null()  # every row: a literal would be summed once per group
+    return _day(fold(spec.date)).is_between(*days).fill_null(False)
+
+
+def _where(cond: Condition, column: str, fixes: dict[str, dict[str, float | None]]) -> pl.Expr:
+    """One `where` entry as a polars condition: numbers compared as numbers, dates as days, text folded."""
+    import polars as pl
+
+    ops: dict[Any, Any] = dict(cond) if isinstance(cond, dict) else {"in" if isinstance(cond, list) else "==": cond}
+    out = pl.col(ROW).is_not_null()
+    for op, value in ops.items():
+        values = value if isinstance(value, list) else [value]
+        if all(_is_number(v) for v in values):
+            cell: pl.Expr = _number(column, fixes)
+        elif op in _ORDER:
+            cell, values = _day(column), [_day_of(v) for v in values]
+        else:
+            cell, values = pl.col(column).str.strip_chars().str.normalize("NFKC"), [fold(str(v)) for v in values]
+        if op == "in":
+            test = cell.is_in(pl.Series(values))
+        elif op in ("==", "!="):
+            test = (cell == values[0]) if op == "==" else (cell != values[0])
+        else:
+            test = getattr(cell, _ORDER[op])(values[0])
+        out = out & test.fill_null(False)
+    return out
+
+
+def _key(spec: SourceSpec) -> pl.Expr:
+    import polars as pl
+
+    return pl.col(spec.key).str.strip_chars().fill_null("")
+
+
+def _query(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure], days: tuple[int, int] | None,
+           fixes: dict[str, dict[str, float | None]]) -> pl.DataFrame:
+    """One streamed pass: per id (trimmed; "" for rows without one), its rows, its rows in the period, each
+    measure's inputs, and each number or date column's count of cells that are none."""
+    import polars as pl
+
+    in_period = _in_period(spec, days)
+    aggs: list[pl.Expr] = [pl.len().alias("\x00read"), in_period.sum().alias("\x00rows")]
+    for column in sorted({c for m in measures.values() for c in m.numbers()}):
+        aggs.append((~_blank(column) & _number(column, fixes).is_null() & in_period).sum().alias(f"\x00bad {column}"))
+    if spec.date:
+        aggs.append(_day(fold(spec.date)).is_null().sum().alias(f"\x00bad {fold(spec.date)}"))
+    for name, m in measures.items():
+        mask = in_period
+        for column, cond in m.where.items():
+            mask = mask & _where(cond, fold(column), fixes)
+        of = [_number(fold(c), fixes) for c in m.of_columns]
+        none = pl.lit(None, dtype=pl.Float64)
+        if m.agg in ("count", "share"):
+            a, b, n = mask.sum(), none, in_period.sum()
+        elif m.agg == "ratio":
+            a, b, n = of[0].filter(mask).sum(), of[1].filter(mask).sum(), mask.sum()
+        elif m.agg == "nps":
+            a, b, n = (mask & (of[0] >= 9)).sum(), (mask & (of[0] <= 6)).sum(), (mask & of[0].is_not_null()).sum()
+        else:
+            x = of[0].filter(mask)
+            a, b, n = (x.median() if m.agg == "median" else x.sum()), none, (mask & of[0].is_not_null()).sum()
+        aggs += [e.cast(pl.Float64).alias(f"{name}\x00{p}") for p, e in (("a", a), ("b", b), ("n", n))]
+    table = frame.group_by(_key(spec).alias(ID)).agg(aggs).collect(engine="streaming")
+    return table
+
+
+def _collected(table: pl.DataFrame, measures: dict[str, Measure]) -> Aggregated:
+    """The query's table as pandas by id, each measure's value from its inputs; rows without an id are
+    counted as read and used nowhere."""
+    import numpy as np
+
+    read = int(table["\x00read"].sum())
+    frame = as_pandas(table.filter(table[ID] != "")).set_index(ID)
+    frame.index.name = None
+    out = Aggregated(rows=frame["\x00rows"].astype("int64"), read=read)
+    for name, m in measures.items():
+        a, b, n = (frame[f"{name}\x00{p}"].to_numpy(dtype=float) for p in "abn")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = {
+                "count": a, "sum": np.where(n > 0, a, np.nan), "median": a,
+                "mean": np.where(n > 0, a / n, np.nan), "share": np.where(n > 0, a / n, np.nan),
+                "ratio": np.where(b > 0, a / b, np.nan), "nps": np.where(n > 0, (a - b) / n * 100, np.nan),
+            }[m.agg]
+        out.parts[name] = pd.DataFrame({"a": a, "b": b, "n": n, "value": value}, index=frame.index)
+    return out
+
+
+def as_pandas(table: pl.DataFrame) -> pd.DataFrame:
+    """A polars frame as pandas, column by column: polars' own `to_pandas` needs pyarrow."""
+    return pd.DataFrame({c: table[c].to_numpy() for c in table.columns})
+
+
+def _failing_texts(frame: pl.LazyFrame, spec: SourceSpec, failing: list[str], days: tuple[int, int] | None
+                   ) -> pl.DataFrame:
+    """The distinct texts of the failing columns that polars does not read, each with its first row and how
+    often it occurs: a column of a million "N/A" is one look-up of the grammar, not a million."""
+    import polars as pl
+
+    kept = frame.filter(_key(spec) != "")
+    in_period = _in_period(spec, days)
+    dated = fold(spec.date) if spec.date else None
+    parts = []
+    for column in failing:
+        text = pl.col(column).str.strip_chars().fill_null("")
+        bad = _day(column).is_null() if column == dated else (
+            (text != "") & text.cast(pl.Float64, strict=False).is_null() & in_period)
+        parts.append(kept.filter(bad).group_by(text.alias("text"))
+                     .agg(pl.col(ROW).min().alias("row"), pl.len().alias("count"))
+                     .select(pl.lit(column).alias("column"), "text", "row", "count"))
+    return pl.concat(parts).sort("row").collect(engine="streaming")
