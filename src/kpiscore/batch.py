@@ -24,9 +24,11 @@ from .lints import lint
 from .scoring import (
     TEMP_MARK,
     Actuals,
+    Feeds,
     check_output,
     load_scheme,
     read_by_role,
+    read_sources,
     read_yaml,
     resolve_scheme_path,
     score,
@@ -168,16 +170,26 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet,
         return outcome
     parts: dict[str, list[Actuals]] = {key: [] for key in loaded.schemes}
     roles = {role: loaded.roles[fold(role)] for role in loaded.plan.schemes or {}}
+    feeds: dict[str, Feeds] = {}
+    given = {name: loaded.path.parent / path for name, path in spec.sources.items()}
+    for key, scheme in loaded.schemes.items():
+        try:
+            if scheme.sources or given:
+                feeds[key] = read_sources(scheme, given, spec.period)
+        except KpiscoreError as exc:
+            outcome.findings += exc.findings
+    if outcome.findings:
+        return outcome
     for file in files:
         step(f"{spec.period} · {file.name}", False)
         try:
-            for key, actuals in read_by_role(file, loaded.schemes, loaded.plan.role_column, roles).items():
+            for key, actuals in read_by_role(file, loaded.schemes, loaded.plan.role_column, roles, feeds).items():
                 parts[key].append(actuals)
         except KpiscoreError as exc:  # an unreadable file fails its period, not the batch
             outcome.findings += exc.findings
     outcome.findings += _duplicates_across(parts, loaded)
     if not outcome.findings:
-        outcome.results = {key: score(pieces, loaded.schemes[key], period=spec.period)
+        outcome.results = {key: score(pieces, loaded.schemes[key], period=spec.period, feeds=feeds.get(key))
                            for key, pieces in parts.items() if pieces}
     return outcome
 
@@ -232,6 +244,7 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
         raise UsageError([Finding("output_not_folder", {"path": str(loaded.folder)})])
     inputs = {spec.period: loaded.inputs(spec) for spec in loaded.plan.periods}  # before anything is written
     every_input = [f for files in inputs.values() for f in files]
+    every_input += [loaded.path.parent / p for spec in loaded.plan.periods for p in spec.sources.values()]
     for target in loaded.outputs():
         check_output(target, every_input, force)
     outcomes = []

@@ -28,6 +28,8 @@ SchemeOption = Annotated[str, typer.Option(
 ActualsArg = Annotated[Path, typer.Argument(help="Filled input: xlsx, xlsm, xls, ods, csv or tsv.")]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet to read (default: the first with a header).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
+SourceOption = Annotated[list[str] | None, typer.Option(
+    "--source", help="A source the scheme declares, as name=file (e.g. chats=chats.csv); repeat for several.")]
 
 
 @dataclass
@@ -77,8 +79,10 @@ def _scheme(run: _Run, source: str, *inputs: Path | None) -> api.Scheme:
 @app.command()
 def score(
     ctx: typer.Context,
-    actuals: ActualsArg,
     scheme: SchemeOption,
+    actuals: Annotated[Path | None, typer.Argument(
+        help="Filled input: xlsx, xlsm, xls, ods, csv or tsv (a roster will do when every indicator is a "
+             "measure; none: the people are the ids in the sources).")] = None,
     output: Annotated[str | None, typer.Option(
         "--output", "-o",
         help="Output file; `-` writes JSON or CSV to stdout. Default: <input>_scored.<format>.")] = None,
@@ -86,18 +90,26 @@ def score(
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="xlsx, csv or json (default: from the output's suffix, else xlsx).")] = None,
     force: ForceOption = False,
+    source: SourceOption = None,
+    period: Annotated[str | None, typer.Option(
+        "--period", help="The period (2024Q1, 2024-03): its dates keep a source's rows (default: the scheme's).")
+    ] = None,
 ) -> None:
     """Score every employee of one input and write the scored workbook (or CSV / JSON)."""
     with _reported(ctx) as run:
-        s = _scheme(run, scheme, actuals)
+        sources = _sources(source)
+        s = _scheme(run, scheme, actuals, *sources.values())
         fmt = _format(fmt, output)
         target = None
+        first = actuals or next(iter(sources.values()), None)
         if output != "-":
-            target = Path(output) if output else actuals.with_name(f"{actuals.stem}_scored.{fmt}")
-            api.check_output(target, [actuals], force)
+            if first is None:
+                raise UsageError([Finding("nothing_to_score", {})])
+            target = Path(output) if output else first.with_name(f"{first.stem}_scored.{fmt}")
+            api.check_output(target, [p for p in (actuals, *sources.values()) if p], force)
         with console.progress(2) as step:
-            step(actuals.name, False)
-            result = api.score(actuals, s, sheet=sheet)
+            step(first.name if first else "-", False)
+            result = api.score(actuals, s, sheet=sheet, period=period, sources=sources)
             step(str(target or "-"), True)
             if target is not None:
                 api.write_result(result, target, fmt, force)
@@ -108,6 +120,17 @@ def score(
             return
         console.info(msg("written", s.language, path=str(target), count=len(result.people)))
         console.summary(result)
+
+
+def _sources(given: list[str] | None) -> dict[str, Path]:
+    """`--source chats=chats.csv` options as name → path; a malformed or repeated one is a usage error."""
+    out: dict[str, Path] = {}
+    for text in given or []:
+        name, sep, path = text.partition("=")
+        if not sep or not name.strip() or not path.strip() or name.strip() in out:
+            raise UsageError([Finding("source_option", {"value": text})])
+        out[name.strip()] = Path(path.strip())
+    return out
 
 
 def _format(fmt: str | None, output: str | None) -> str:

@@ -6,6 +6,7 @@ them into plans of several periods and uses nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,14 +26,14 @@ from .io.template import MIN_ROWS, input_columns, write_template
 from .io.workbook import write_rollup, write_workbook
 from .io.yamlio import YamlFile, read_yaml
 
-__all__ = ["FORMATS", "TEMP_MARK", "Actuals", "YamlFile", "check_inputs", "check_output", "explain", "find",
-           "load_scheme", "make_template", "read_actuals", "read_by_role", "read_yaml",
+__all__ = ["FORMATS", "TEMP_MARK", "Actuals", "Feeds", "YamlFile", "check_inputs", "check_output", "explain", "find",
+           "load_scheme", "make_template", "read_actuals", "read_by_role", "read_sources", "read_yaml",
            "resolve_scheme_path", "score", "write_csv", "write_json", "write_result", "write_rollup",
            "write_template"]
 
 
 def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, scheme: Scheme | str | Path | dict,
-          sheet: str | None = None, period: str | None = None, sources: dict[str, str | Path] | None = None,
+          sheet: str | None = None, period: str | None = None, sources: Mapping[str, str | Path] | None = None,
           feeds: Feeds | None = None) -> Result:
     """Score actuals (read from a file or a DataFrame if they are not read yet) under a scheme; a list of
     Actuals (several files of one period) is scored as one department. The scheme's sources are the files

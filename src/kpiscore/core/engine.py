@@ -290,6 +290,9 @@ class Result:
                 "veto": bool(sm["veto"]),
             })
         out = {"scheme": s.name, "period": self.period, "employees": employees}
+        if s.sources:  # provenance of each source file
+            out["sources"] = [{"name": f.name, "file": f.file, "sha256": f.sha256, "rows": f.read, "used": f.used}
+                              for f in self.source_files]
         if s.participation is not None:  # listed apart: they are no employee of this round's scores
             left = self.not_assessed.astype(object).where(self.not_assessed.notna(), None)
             out["not_assessed"] = [{"id": r.get("id"), "name": r.get("name"), "group": r.get("group"),

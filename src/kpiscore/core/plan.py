@@ -40,6 +40,8 @@ Label = Annotated[str, BeforeValidator(_label), AfterValidator(_file_name)]
 class PeriodSpec(Model):
     period: Label
     input: str
+    #: the files of the schemes' sources for this period, by source name (paths relative to the plan)
+    sources: dict[str, str] = Field(default_factory=dict)
 
 
 class Rollup(Model):

@@ -126,14 +126,14 @@ def read_actuals(source: str | Path | pd.DataFrame, scheme: Scheme, sheet: str |
         return _read_actuals(source, scheme, sheet, feeds)
 
 
-def read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str]
-                 ) -> dict[str, Actuals]:
+def read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str],
+                 feeds: dict[str, Feeds] | None = None) -> dict[str, Actuals]:
     """One file whose rows are scored under different schemes by a role column, as Actuals per scheme with
     each row's role (`roles` maps each role as the plan writes it to a scheme key); without a role column,
     every row under the one scheme. A role that maps to no scheme is an error at its cell; raise InputError
     with every problem."""
     with _told_in(next(iter(schemes.values()))):
-        return _read_by_role(path, schemes, role_column, roles)
+        return _read_by_role(path, schemes, role_column, roles, feeds or {})
 
 
 def read_roster(path: str | Path, scheme: Scheme) -> Actuals:
@@ -422,12 +422,12 @@ def _strings(texts: Any) -> np.ndarray:
 # raw tables to typed columns
 
 
-def _read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str]
-                 ) -> dict[str, Actuals]:
+def _read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | None, roles: dict[str, str],
+                  feeds: dict[str, Feeds]) -> dict[str, Actuals]:
     first = next(iter(schemes.values()))
     raw, src = read_table(path, first.columns.id, None)
     if role_column is None:
-        frame, findings, left_out = parse(raw, first, src)
+        frame, findings, left_out = parse(raw, first, src, feeds=feeds.get(next(iter(schemes))))
         if findings:
             raise InputError(findings)
         return {next(iter(schemes)): Actuals(frame, src, list(src.notices) + _left_out_notice(left_out, src),
@@ -448,7 +448,7 @@ def _read_by_role(path: Path, schemes: dict[str, Scheme], role_column: str | Non
     for key, scheme in schemes.items():
         rows = raw[used & role.map(folded).eq(key)]
         if len(rows):
-            frame, bad, left_out = parse(rows, scheme, src)
+            frame, bad, left_out = parse(rows, scheme, src, feeds=feeds.get(key))
             findings += bad
             out[key] = Actuals(frame, src, [], {"role": role.reindex(frame.index)}, left_out)
     if findings:

@@ -222,7 +222,9 @@ class _Writer(_Book):
 
     def sheets(self) -> tuple[Callable[[], None], ...]:
         left_out = (self.not_assessed,) if self.result.scheme.participation is not None else ()
-        return self.scores, self.audit, *left_out, self.groups, self.summary, self.improvement, self.scheme
+        sources = (self.sources,) if self.result.scheme.sources else ()
+        return (self.scores, self.audit, *left_out, self.groups, self.summary, self.improvement, self.scheme,
+                *sources)
 
     # --- sheets ------------------------------------------------------------------------------------------
 
@@ -279,6 +281,21 @@ class _Writer(_Book):
         if not len(table):
             ws.write_string(end, 0, label("none_not_assessed", lang), self.text)
         ws.freeze_panes(1, 0)
+        ws.repeat_rows(0)
+
+    def sources(self) -> None:
+        """数据来源: each source file with its SHA-256, rows read and rows used, then each measure in words."""
+        r, lang = self.result, self.lang
+        ws = self.sheet("sources_sheet", fit=True)
+        files = pd.DataFrame([(f.name, f.file, f.sha256, f.read, f.used) for f in r.source_files],
+                             columns=[label(k, lang) for k in ("source", "file", "sha256", "rows_read", "rows_used")])
+        end = self.table(ws, 0, files, [None, None, None, self.integer, self.integer])
+        measures = pd.DataFrame([(name, m.source, m.describe(name, lang)) for name, m in r.scheme.measures.items()],
+                                columns=[label(k, lang) for k in ("measure", "source", "definition")])
+        if len(measures):  # a long definition runs on over the empty cells to its right
+            self.table(ws, end + 1, measures, [None, None, None], widths=False)
+            ws.set_column(0, 0, max(text_width(n) for n in measures.iloc[:, 0]) + 2)
+        ws.set_column(2, 2, 70)  # a SHA-256 in full
         ws.repeat_rows(0)
 
     def groups(self) -> None:
@@ -465,6 +482,8 @@ def provenance(result: Result) -> list[tuple[str, str]]:
         lines.append(("input_file", f"{src.file}{sha}"))
         if src.sheet:
             lines.append(("sheet", src.sheet))
+    for f in result.source_files:
+        lines.append(("source_file", f"{f.name}: {f.file}  SHA-256 {f.sha256}"))
     lines.append(("generated", datetime.now().astimezone().isoformat(timespec="seconds")))
     return lines
 
