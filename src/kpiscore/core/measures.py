@@ -10,9 +10,11 @@ warehouse. It knows no files: `io.sources` hands it a frame of text cells and ma
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
@@ -147,7 +149,7 @@ class Measure(Model):
             text = fmt_plain(a) + " / " + fmt_plain(below) + " = " + shown
         return name + " " + text
 
-    def sql(self, name: str, table: str, spec: SourceSpec, period: tuple[int, int] | None) -> str:
+    def sql(self, name: str, table: str, spec: SourceSpec, period: tuple[date, date] | None) -> str:
         """The measure as SQL over the export in a warehouse: one `GROUP BY` of the id column."""
         mask = " AND ".join(_sql_condition(c, v) for c, v in self.where.items()) or "TRUE"
         of = [_quoted(c) for c in self.of_columns]
@@ -180,13 +182,15 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _day_of(value: Any) -> int | None:
-    """A date written in the scheme (2024-03-31) as the number 20240331, else None."""
+def _day_of(value: Any) -> date | None:
+    """A date written in the scheme (2024-03-31, 2024/3/31) as a date, else None."""
     m = re.match(DATE + r"\s*$", value) if isinstance(value, str) else None
     if not m:
         return None
-    y, mo, d = (int(g) for g in m.groups())
-    return y * 10000 + mo * 100 + d if 1 <= mo <= 12 and 1 <= d <= 31 else None
+    try:
+        return date(*(int(g) for g in m.groups()))
+    except ValueError:
+        return None
 
 
 def _said(column: str, cond: Condition, lang: str) -> str:
@@ -214,8 +218,8 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _sql_day(day: int) -> str:
-    return f"DATE '{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}'"
+def _sql_day(day: date) -> str:
+    return f"DATE '{day.isoformat()}'"
 
 
 def _sql_condition(column: str, cond: Condition) -> str:
@@ -298,28 +302,29 @@ class Feeds:
         return notices
 
 
-def period_days(period: str | None, dates: list[str] | None) -> tuple[int, int] | None:
-    """The inclusive range of days (as 20240101) that a source's `date` keeps: the scheme's `period_dates`,
-    else the period label read as a year, half, quarter or month (2024, 2024H1, 2024Q1, 2024-03, 2024年3月)."""
+def period_days(period: str | None, dates: list[str] | None) -> tuple[date, date] | None:
+    """The inclusive range of days that a source's `date` keeps: the scheme's `period_dates`, else the period
+    label read as a year, half, quarter or month (2024, 2024H1, 2024Q1, 2024年第1季度, 2024-03, 2024年3月)."""
     if dates:
-        first, last = (_day_of(d) for d in dates)
-        return (first, last) if first and last else None
+        start, end = (_day_of(d) for d in dates)
+        return (start, end) if start and end else None
     text = fold(period or "").upper().replace(" ", "")
-    forms = ((r"(\d{4})年?", lambda y: (1, 12)), (r"(\d{4})[-_]?Q([1-4])", lambda y, q: (3 * q - 2, 3 * q)),
-             (r"(\d{4})年?第?([1-4])季度?", lambda y, q: (3 * q - 2, 3 * q)),
-             (r"(\d{4})[-_]?H([12])", lambda y, h: (6 * h - 5, 6 * h)),
-             (r"(\d{4})[-/._年]?(\d{1,2})月?", lambda y, m: (m, m)))
-    for pattern, months in forms:
+    forms = ((r"(\d{4})年?()", 1, 12), (r"(\d{4})[-_]?Q([1-4])", 3, 3), (r"(\d{4})年?第?([1-4一二三四])季度?", 3, 3),
+             (r"(\d{4})[-_]?H([12])", 6, 6), (r"(\d{4})[-/._年]?(\d{1,2})月?", 1, 1))
+    for pattern, step, span in forms:
         m = re.fullmatch(pattern, text)
         if m:
-            year, *rest = (int(g) for g in m.groups())
-            lo, hi = months(year, *rest)
-            if 1 <= lo <= hi <= 12:
-                return year * 10000 + lo * 100 + 1, year * 10000 + hi * 100 + 31
+            year, part = int(m.group(1)), m.group(2)
+            n = int(part) if part.isdigit() else "一二三四".index(part) + 1 if part else 1
+            first = (n - 1) * step + 1
+            last = first + span - 1
+            if 1 <= first <= last <= 12:
+                return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+            return None
     return None
 
 
-def aggregate(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure], days: tuple[int, int] | None,
+def aggregate(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure], days: tuple[date, date] | None,
               marks: frozenset[str]) -> Aggregated:
     """Every measure of one source, from its text cells (`frame`: folded column names and a `ROW` number),
     in one streamed pass. Cells polars cannot read as numbers go through the number grammar (88%, 1,234,
@@ -349,7 +354,7 @@ def aggregate(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure
 
 def _fixed(text: str, marks: frozenset[str]) -> float | bool | None:
     """A cell polars could not read: a number by the grammar, None for a not-applicable mark, or False."""
-    if mark_key(text) in marks:
+    if not text.strip() or mark_key(text) in marks:
         return None
     read = parse_number(text)
     return read[0] if read is not None else False
@@ -359,8 +364,9 @@ def _number(column: str, fixes: dict[str, dict[str, float | None]]) -> pl.Expr:
     """A column's cells as numbers: what polars reads at C speed, and the grammar's `fixes` for the rest."""
     import polars as pl
 
-    text = pl.col(column).str.strip_chars()
-    plain = text.cast(pl.Float64, strict=False)
+    text = pl.col(column)  # not stripped: " 12" goes to the grammar, which is rarer than the cost of stripping
+    number = text.cast(pl.Float64, strict=False)
+    plain = pl.when(number.is_finite()).then(number)  # polars reads "nan" and "inf"; the grammar does not
     fixed = fixes.get(column)
     if not fixed:
         return plain
@@ -370,12 +376,14 @@ def _number(column: str, fixes: dict[str, dict[str, float | None]]) -> pl.Expr:
 
 
 def _day(column: str) -> pl.Expr:
-    """A date cell as the number 20240103, null where it is none."""
+    """A date cell as a date (its time left off), null where it is none: 2024-01-03 10:22:00, 2024/1/3,
+    2024年1月3日, 2024-01-03T10:22:00. Split and parsed without a regular expression, which took a ten-million-
+    row export from 0.9 s to 2.6 s."""
     import polars as pl
 
-    parts = pl.col(column).str.extract_groups(DATE)
-    y, m, d = (parts.struct.field(str(i)).cast(pl.Int32) for i in (1, 2, 3))
-    return pl.when(m.is_between(1, 12) & d.is_between(1, 31)).then(y * 10000 + m * 100 + d)
+    day = pl.col(column).str.strip_chars().str.replace("T", " ", literal=True).str.split_exact(" ", 1)
+    text = day.struct.field("field_0").str.replace_all(r"[/.年月日]", "-").str.strip_chars_end("-")
+    return text.str.to_date("%Y-%m-%d", strict=False)
 
 
 def _blank(column: str) -> pl.Expr:
@@ -384,7 +392,7 @@ def _blank(column: str) -> pl.Expr:
     return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
 
 
-def _in_period(spec: SourceSpec, days: tuple[int, int] | None) -> pl.Expr:
+def _in_period(spec: SourceSpec, days: tuple[date, date] | None) -> pl.Expr:
     import polars as pl
 
     if not (spec.date and days):
@@ -392,8 +400,9 @@ def _in_period(spec: SourceSpec, days: tuple[int, int] | None) -> pl.Expr:
     return _day(fold(spec.date)).is_between(*days).fill_null(False)
 
 
-def _where(cond: Condition, column: str, fixes: dict[str, dict[str, float | None]]) -> pl.Expr:
-    """One `where` entry as a polars condition: numbers compared as numbers, dates as days, text folded."""
+def _where(cond: Condition, column: str) -> pl.Expr:
+    """One `where` entry as a polars condition: numbers compared as numbers (the column read already, see
+    `_query`), dates as days, text folded."""
     import polars as pl
 
     ops: dict[Any, Any] = dict(cond) if isinstance(cond, dict) else {"in" if isinstance(cond, list) else "==": cond}
@@ -401,7 +410,7 @@ def _where(cond: Condition, column: str, fixes: dict[str, dict[str, float | None
     for op, value in ops.items():
         values = value if isinstance(value, list) else [value]
         if all(_is_number(v) for v in values):
-            cell: pl.Expr = _number(column, fixes)
+            cell: pl.Expr = pl.col(f"\x00# {column}")
         elif op in _ORDER:
             cell, values = _day(column), [_day_of(v) for v in values]
         else:
@@ -422,24 +431,39 @@ def _key(spec: SourceSpec) -> pl.Expr:
     return pl.col(spec.key).str.strip_chars().fill_null("")
 
 
-def _query(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure], days: tuple[int, int] | None,
+def _query(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure], days: tuple[date, date] | None,
            fixes: dict[str, dict[str, float | None]]) -> pl.DataFrame:
     """One streamed pass: per id (trimmed; "" for rows without one), its rows, its rows in the period, each
-    measure's inputs, and each number or date column's count of cells that are none."""
+    measure's inputs, and each number or date column's count of cells that are none. Every cell is read
+    once, into columns of its own, before the aggregation: an expression repeated inside `agg` is computed
+    again for each use, which took a ten-million-row export from 2 s to 68 s."""
     import polars as pl
 
-    in_period = _in_period(spec, days)
-    aggs: list[pl.Expr] = [pl.len().alias("\x00read"), in_period.sum().alias("\x00rows")]
-    for column in sorted({c for m in measures.values() for c in m.numbers()}):
-        aggs.append((~_blank(column) & _number(column, fixes).is_null() & in_period).sum().alias(f"\x00bad {column}"))
+    numbers = sorted({c for m in measures.values() for c in m.numbers()})
+    read = {f"\x00# {c}": _number(c, fixes) for c in numbers}
     if spec.date:
-        aggs.append(_day(fold(spec.date)).is_null().sum().alias(f"\x00bad {fold(spec.date)}"))
+        read["\x00day"] = _day(fold(spec.date))
+    frame = frame.with_columns(_key(spec).alias(ID), **read)
+    within = pl.col("\x00day").is_between(*days).fill_null(False) if spec.date and days else pl.lit(True)
+    frame = frame.with_columns(within.alias("\x00in"))
+    in_period = pl.col("\x00in")
+    masks = {}
     for name, m in measures.items():
         mask = in_period
         for column, cond in m.where.items():
-            mask = mask & _where(cond, fold(column), fixes)
-        of = [_number(fold(c), fixes) for c in m.of_columns]
-        none = pl.lit(None, dtype=pl.Float64)
+            mask = mask & _where(cond, fold(column))
+        masks[f"\x00? {name}"] = mask
+    frame = frame.with_columns(**masks)
+    aggs: list[pl.Expr] = [pl.len().alias("\x00read"), in_period.sum().alias("\x00rows")]
+    for column in numbers:
+        bad = (pl.col(column) != "") & pl.col(f"\x00# {column}").is_null() & in_period  # a null is no text
+        aggs.append(bad.sum().alias(f"\x00bad {column}"))
+    if spec.date:
+        aggs.append(pl.col("\x00day").is_null().sum().alias(f"\x00bad {fold(spec.date)}"))
+    none = pl.lit(None, dtype=pl.Float64)
+    for name, m in measures.items():
+        mask = pl.col(f"\x00? {name}")
+        of = [pl.col(f"\x00# {fold(c)}") for c in m.of_columns]
         if m.agg in ("count", "share"):
             a, b, n = mask.sum(), none, in_period.sum()
         elif m.agg == "ratio":
@@ -450,8 +474,7 @@ def _query(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure], 
             x = of[0].filter(mask)
             a, b, n = (x.median() if m.agg == "median" else x.sum()), none, (mask & of[0].is_not_null()).sum()
         aggs += [e.cast(pl.Float64).alias(f"{name}\x00{p}") for p, e in (("a", a), ("b", b), ("n", n))]
-    table = frame.group_by(_key(spec).alias(ID)).agg(aggs).collect(engine="streaming")
-    return table
+    return frame.group_by(ID).agg(aggs).collect(engine="streaming")
 
 
 def _collected(table: pl.DataFrame, measures: dict[str, Measure]) -> Aggregated:
@@ -480,7 +503,7 @@ def as_pandas(table: pl.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: table[c].to_numpy() for c in table.columns})
 
 
-def _failing_texts(frame: pl.LazyFrame, spec: SourceSpec, failing: list[str], days: tuple[int, int] | None
+def _failing_texts(frame: pl.LazyFrame, spec: SourceSpec, failing: list[str], days: tuple[date, date] | None
                    ) -> pl.DataFrame:
     """The distinct texts of the failing columns that polars does not read, each with its first row and how
     often it occurs: a column of a million "N/A" is one look-up of the grammar, not a million."""
@@ -491,9 +514,9 @@ def _failing_texts(frame: pl.LazyFrame, spec: SourceSpec, failing: list[str], da
     dated = fold(spec.date) if spec.date else None
     parts = []
     for column in failing:
-        text = pl.col(column).str.strip_chars().fill_null("")
+        text = pl.col(column).fill_null("")
         bad = _day(column).is_null() if column == dated else (
-            (text != "") & text.cast(pl.Float64, strict=False).is_null() & in_period)
+            (text != "") & _number(column, {}).is_null() & in_period)
         parts.append(kept.filter(bad).group_by(text.alias("text"))
                      .agg(pl.col(ROW).min().alias("row"), pl.len().alias("count"))
                      .select(pl.lit(column).alias("column"), "text", "row", "count"))

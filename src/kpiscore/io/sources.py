@@ -13,6 +13,7 @@ import csv
 import io
 import tempfile
 from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +60,7 @@ def read_sources(scheme: Scheme, given: dict[str, Path], period: str | None) -> 
 
 
 def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Scheme, measures: dict[str, Any],
-              targets: bool, days: tuple[int, int] | None) -> None:
+              targets: bool, days: tuple[date, date] | None) -> None:
     """One source: its file opened, its needed columns checked, its measures and personal targets read."""
     needed = [spec.id or spec.group or "", *([spec.date] if spec.date and measures else [])]
     needed += [c for m in measures.values() for c in m.columns()]
@@ -78,7 +79,18 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
         if not measures:
             feeds.files.append(SourceFile(name, src.file, src.sha256 or "", _count(frame)))
             return
-        got = aggregate(frame, spec, measures, days, scheme.not_applicable_marks)
+        try:
+            got = aggregate(frame, spec, measures, days, scheme.not_applicable_marks)
+        except Exception as exc:  # polars found a byte that is no UTF-8: say at which line
+            if "utf-8" not in str(exc):
+                raise
+            try:
+                with path.open("rb") as f:
+                    stream_utf8(iter(lambda: f.read(CHUNK), b""), None, check=True)
+            except DecodeProblem as problem:
+                found = src.at("file_encoding", {"line": problem.line, "encoding": problem.encoding})
+                raise InputError([found]) from exc
+            raise
     if got.bad:
         raise InputError(_bad_cells(got, src))
     feeds.files.append(SourceFile(name, src.file, src.sha256 or "", got.read))
