@@ -446,8 +446,12 @@ WORDS: dict[str, tuple[str, str]] = {
                     "personal target ({indicator}), in the actual's unit; blank means the scheme's {target}"),
     "note_participation": ("考核状态：填 {reasons} 的人不参加本期考核，其他内容或留空照常考核",
                            "status: {reasons} means not assessed this period; anything else, or blank, is assessed"),
-    "template_run": ("填好后运行：kpiscore score 本文件.xlsx --scheme 方案.yaml",
-                     "When filled: kpiscore score this-file.xlsx --scheme scheme.yaml"),
+    "template_run": ("填好后运行：kpiscore score 本文件.xlsx --scheme 方案.yaml{options}",
+                     "When filled: kpiscore score this-file.xlsx --scheme scheme.yaml{options}"),
+    "template_sources": ("部分指标由系统导出计算，不在本表填写；评分时用 --source 名字=文件 给出这些导出：{sources}",
+                         "Some indicators are computed from system exports and are not typed here; give the "
+                         "exports when scoring with --source name=file: {sources}"),
+    "hint_measure": ("不用填写：由 {source} 导出计算", "not typed: computed from the {source} export"),
 }
 
 

@@ -141,7 +141,8 @@ class Measure(Model):
         if self.agg == "count":
             text = fmt_plain(a) + words("measure_rows", lang)
         elif self.agg in ("sum", "median"):
-            text = "= " + shown + words(f"measure_{self.agg}_of", lang, n=fmt_plain(n))
+            before, after = words(f"measure_{self.agg}_of", lang, n="\x00").split("\x00")
+            text = "= " + shown + before + fmt_plain(n) + after
         elif self.agg == "nps":
             text = "(" + fmt_plain(a) + " − " + fmt_plain(b) + ") / " + fmt_plain(n) + " = " + shown
         else:  # mean, share, ratio: a quotient

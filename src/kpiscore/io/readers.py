@@ -680,7 +680,7 @@ def _source_targets(out: pd.DataFrame, item: Indicator | Adjustment, scheme: Sch
             return [src.at("target_source_column", {"indicator": item.name}, row=src.header_row)]
         return []
     text = goals[column]
-    kinds = pd.Series(np.where(text.isna(), "blank", "text"), index=text.index)
+    kinds = pd.Series(np.where(text.isna() | (text.str.strip() == ""), "blank", "text"), index=text.index)
     values, found = _numbers(text, kinds, src, item.name, item.percent)
     low = values <= 0
     found += [src.at("target_not_positive", {"value": text[r], "indicator": item.name}, r, column)

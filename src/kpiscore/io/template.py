@@ -51,7 +51,7 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
     seen = {c.heading for c in out}
     for item in scheme.items:
         for heading in item.inputs:
-            if heading not in seen:
+            if heading not in seen and scheme.measure(heading) is None:  # a measure comes from its source
                 seen.add(heading)
                 out.append(InputColumn(heading, "rater" if item.rule.value_kind == "rating" else "input", item))
         if item.target_column and item.target_column not in seen:  # personal targets, beside the actual
@@ -248,12 +248,27 @@ def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
 
 def _general_lines(scheme: Scheme) -> list[str]:
     """The numbered lines above the instructions' table: rows, ids, who is not assessed, percents, blanks."""
+    lang = scheme.language
     codes = ["template_rows", "template_ids", "template_percent", "template_blank", "template_run"]
-    facts = {"policy": label("missing_" + scheme.missing, scheme.language), "column": "", "reasons": ""}
+    facts = {"policy": label("missing_" + scheme.missing, lang), "column": "", "reasons": "", "sources": "",
+             "options": "".join(f" --source {name}=…" for name in scheme.sources)}
     if scheme.participation:
         codes.insert(2, "template_participation")
         facts.update(column=scheme.participation.column, reasons="、".join(scheme.participation.exclude))
-    return [words(code, scheme.language, **facts) for code in codes]
+    if scheme.sources:
+        codes.insert(-1, "template_sources")
+        facts["sources"] = words("list_sep", lang).join(_source_said(scheme, name) for name in scheme.sources)
+    return [words(code, lang, **facts) for code in codes]
+
+
+def _source_said(scheme: Scheme, name: str) -> str:
+    """A source as the instructions list it: chats（坐席工号、会话时间：首次响应时长）."""
+    spec = scheme.sources[name]
+    columns = [c for c in (spec.id or spec.group, spec.date) if c]
+    feeds = [key for key, m in scheme.measures.items() if m.source == name]
+    if scheme.targets is not None and scheme.targets.source == name:
+        feeds.append(label("personal_target", scheme.language))
+    return f"{name}（{'、'.join(columns)}：{'、'.join(feeds) or '—'}）"
 
 
 def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
@@ -282,10 +297,11 @@ def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
         (label("adjustments", lang), a) for a in scheme.adjustments]
     for dim, item in items:
         ctx = item.context(lang)
+        measured = [m for c in item.inputs if (m := scheme.measure(c)) is not None]
+        enter = words("hint_measure", lang, source=measured[0].source) if measured else how_to_type(item, lang)
         cells = [dim, item.name, "、".join(item.inputs), one(item.weight) if isinstance(item, Indicator) else "",
                  item.target_text(lang), item.rule.describe(ctx),
-                 label(blank_meaning(scheme, item), lang), how_to_type(item, lang),
-                 example_text(item, lang)]
+                 label(blank_meaning(scheme, item), lang), enter, example_text(item, lang)]
         # rows do not grow by themselves in every program: size each to its longest wrapped cell
         lines = max(-(-text_width(v) // max(1, widths[c] - 1)) for c, v in enumerate(cells))
         ws.set_row(r, 14 * max(1, lines))
