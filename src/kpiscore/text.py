@@ -176,6 +176,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "period_unknown": ("来源 {source} 要按日期筛选本期数据，但无法从考核期间 {period!r} 得出日期范围：请在方案中写 period_dates: [开始, 结束]，或用 2024Q1、2024-03 这样的期间", "source {source} keeps the period's rows by date, but the period {period!r} gives no range of dates: set period_dates: [first, last] in the scheme, or use a period such as 2024Q1 or 2024-03"),
     "source_not_date": ("{value!r} 不是日期：请写成 2024-01-31 这样的日期", "{value!r} is not a date: write a date such as 2024-01-31"),
     "source_not_number": ("{value!r} 不是数字：导出数据中这一列应为数字", "{value!r} is not a number: this column of the export holds numbers"),
+    "source_uncalculated": ("公式没有计算结果：请用 Excel 或 WPS 打开该文件、保存后再运行", "a formula with no calculated result: open the file in Excel or WPS, save it, and run again"),
     "source_more_bad": ("还有 {count} 个同样的问题单元格未逐一列出", "{count} more such cells are not listed one by one"),
     "id_duplicate": ("工号 {id} 重复（另见第 {other} 行）", "duplicate id {id} (also in row {other})"),
     "no_applicable": ("该行所有计权指标都不适用（skip），无法计分", "no weighted indicator applies to this row (all skipped)"),

@@ -239,17 +239,22 @@ class CsvBook(Book):
 
     def grid(self, name: str | None) -> Grid:
         text, encoding = decoded(self.data)
-        head = text[:65536].splitlines()[:20]
-        counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
-        delimiter = "\t" if self.tab else max(counts, key=lambda d: counts[d])
+        delimiter = delimiter_of(text[:65536], self.tab)
         if TextLines.plain(text):  # the bytes as they are when they are UTF-8 already (a BOM is in line 1)
             utf8 = self.data if encoding.startswith("utf-8") else text.encode("utf-8")
             lines = text.split("\n", HEAD_LINES)[:HEAD_LINES]
-            return Grid(None, _csv_rows("\n".join(lines), delimiter), body=TextLines(utf8, delimiter))
-        return Grid(None, _csv_rows(text, delimiter))
+            return Grid(None, csv_rows("\n".join(lines), delimiter), body=TextLines(utf8, delimiter))
+        return Grid(None, csv_rows(text, delimiter))
 
 
-def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
+def delimiter_of(head: str, tab: bool) -> str:
+    """A text's delimiter: a tab for .tsv, else whichever of , ; and tab its first 20 lines hold most."""
+    lines = head.splitlines()[:20]
+    counts = {d: sum(line.count(d) for line in lines) for d in (",", ";", "\t")}
+    return "\t" if tab else max(counts, key=lambda d: counts[d])
+
+
+def csv_rows(text: str, delimiter: str) -> list[list[str]]:
     """One record per row, as a spreadsheet opens the text (a quoted field may span lines)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     limit = csv.field_size_limit()
@@ -341,7 +346,7 @@ class _CalamineSheets(Book):
         self.all_names = list(self.book.sheet_names)
 
     def grid(self, name: str | None) -> Grid:
-        _check_area(self.data, name)
+        check_area(self.data, name)
         ws = self.book.get_sheet_by_name(name or "")
         top, left = ws.start or (0, 0)
         grid = Grid(name, ws.to_python(), top, left)
@@ -356,7 +361,7 @@ SPARSE_FROM, SPARSE_RATIO = 4 * 2**20, 50
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*\bref=\"([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?\"")
 
 
-def _check_area(data: bytes, name: str | None) -> None:
+def check_area(data: bytes, name: str | None) -> None:
     """Refuse an xlsx sheet whose declared used area (`<dimension ref="A1:XFD1048576">`, what Excel writes
     when a stray cell sits far away) is too large to read as a dense range."""
     if not data.startswith(b"PK"):
@@ -448,25 +453,34 @@ def _xlsx_sheet_part(zf: zipfile.ZipFile, name: str | None) -> str | None:
     return None
 
 
-def _xlsx_details(data: bytes, grid: Grid) -> None:
-    """Errors found here fail the read: without them an error value would pass for a blank cell."""
+def xlsx_sheet_xml(data: bytes, name: str | None) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        part = _xlsx_sheet_part(zf, grid.name)
-        if part is None:
-            return
-        xml = zf.read(part)
+        part = _xlsx_sheet_part(zf, name)
+        return zf.read(part) if part is not None else b""
+
+
+def xlsx_marks(xml: bytes) -> Iterator[tuple[int, int, Any]]:
+    """The cells calamine reads as blank that are not: error values (#DIV/0!) by their text, and formulas
+    without a cached result as UNCALCULATED; each at its 0-based (row, column)."""
     if b't="e"' in xml:
         for m in _ERROR_CELL.finditer(xml):
             place = _cell_ref(_attrs(m.group(1)).get("r", ""))
             value = _VALUE.search(m.group(2))
             if place and value:
-                grid.put(*place, value.group(1).decode("utf-8", "replace"))
+                yield *place, value.group(1).decode("utf-8", "replace")
     if b"<f" in xml or b":f" in xml:
         for m in _FORMULA_ONLY.finditer(xml):
             attrs = _attrs(m.group(1))
             place = _cell_ref(attrs.get("r", ""))
             if place and not (attrs.get("t") in ("str", "inlineStr") and m.group(2)):
-                grid.put(*place, UNCALCULATED)
+                yield *place, UNCALCULATED
+
+
+def _xlsx_details(data: bytes, grid: Grid) -> None:
+    """Errors found here fail the read: without them an error value would pass for a blank cell."""
+    xml = xlsx_sheet_xml(data, grid.name)
+    for row, col, value in xlsx_marks(xml):
+        grid.put(row, col, value)
     if b"hidden=" in xml:
         for m in _HIDDEN_ROW.finditer(xml):
             r = _attrs(m.group(1)).get("r", "")

@@ -10,7 +10,9 @@ named `chats.csv › F1207`.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import itertools
 import tempfile
 from contextlib import ExitStack
 from datetime import date
@@ -24,7 +26,9 @@ from ..core.scheme import Scheme
 from ..core.values import fold
 from ..errors import Finding, InputError, UsageError
 from .decode import CHUNK, DecodeProblem, stream_utf8
+from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated
 from .readers import CSV_SUFFIXES, EXCEL_SUFFIXES, HEADER_ROWS, Source, column_letter, header_key, read_table
+from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, sniff, xlsx_marks, xlsx_sheet_xml
 
 if TYPE_CHECKING:
     import polars as pl
@@ -66,9 +70,9 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
     needed += [c for m in measures.values() for c in m.columns()]
     personal = [i.name for i in scheme.items if i.rule.needs_target] if targets else []  # those it has
     with ExitStack() as stack:
-        frame, src = _opened(path, spec.id or spec.group or "", stack)
-        feeds.places[name] = src
         wanted = {fold(c): c for c in needed}
+        frame, src = _opened(path, spec.id or spec.group or "", {*wanted, *map(fold, personal)}, stack)
+        feeds.places[name] = src
         absent = [c for key, c in wanted.items() if key not in src.letters]
         if absent:
             raise InputError([src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row)])
@@ -119,8 +123,8 @@ def _by_folded_id(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _bad_cells(got: Aggregated, src: Source) -> list[Finding]:
-    out = [src.at("source_not_date" if kind == "date" else "source_not_number", {"value": text}, row, column)
-           for row, column, text, kind in got.bad]
+    out = [src.at("source_uncalculated" if text == UNCALCULATED_TEXT else f"source_not_{kind}", {"value": text}, row,
+                  column) for row, column, text, kind in got.bad]
     if got.more_bad:
         out.append(Finding("source_more_bad", {"count": got.more_bad}, file=src.file, sheet=src.sheet))
     return out
@@ -145,9 +149,11 @@ def _targets(frame: pl.LazyFrame, spec: SourceSpec, src: Source) -> pd.DataFrame
 # files to frames of text
 
 
-def _opened(path: Path, key: str, stack: ExitStack) -> tuple[pl.LazyFrame, Source]:
+def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack) -> tuple[pl.LazyFrame, Source]:
     """A source file as a lazy frame of text cells, named by folded header, with each row's number as a
-    spreadsheet shows it (`ROW`), and where it came from."""
+    spreadsheet shows it (`ROW`), and where it came from; of a workbook, only the columns `wanted`."""
+    import polars as pl
+
     src = Source(path.name, path=path)
     if not path.exists():
         raise InputError([Finding("file_missing", {"path": str(path)})])
@@ -161,23 +167,110 @@ def _opened(path: Path, key: str, stack: ExitStack) -> tuple[pl.LazyFrame, Sourc
             raise InputError([src.at("file_unreadable", {"detail": exc.strerror or str(exc)})]) from None
     if suffix not in EXCEL_SUFFIXES:
         raise InputError([src.at("file_format", {"suffix": suffix or path.name})])
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpiscore-")))
+    lean = _lean_xlsx(path, key, wanted, src, folder)
+    if lean is not None:
+        return lean, src
     raw, src = read_table(path, key, None)
-    return _texts(raw), src
+    data = {c: pl.Series([_text(v) for v in raw[c]], dtype=pl.String) for c in raw.columns if c in wanted}
+    data[ROW] = pl.Series(raw.index.to_numpy(), dtype=pl.Int64)
+    return pl.DataFrame(data).lazy(), src
 
 
-def _texts(raw: pd.DataFrame) -> pl.LazyFrame:
-    """A workbook's raw cells as text, as an export would have written them: 12 (not 12.0), 2024-01-03
-    10:22:00; an error value stays its text (#DIV/0!), never a number."""
+def _text(value: Any) -> str | None:
+    """A workbook cell as text, as an export would have written it: 12 (not 12.0), 2024-01-03 10:22:00; an
+    error value stays its text (#DIV/0!), never a number, and a formula never calculated is
+    `UNCALCULATED_TEXT`; None for a blank."""
+    kind = type(value)
+    if kind is str:
+        return value or None
+    if kind is float:
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    if value is None:
+        return None
+    return UNCALCULATED_TEXT if kind is Uncalculated else str(value)
+
+
+#: how a formula without a cached result reads in a source: no number, said as such
+UNCALCULATED_TEXT = "\x00uncalculated"
+#: rows of a workbook source turned into text at a time
+BATCH = 1 << 16
+
+
+def _lean_xlsx(path: Path, key: str, wanted: set[str], src: Source, folder: Path) -> pl.LazyFrame | None:
+    """An xlsx export read a batch of rows at a time, only the columns `wanted`, in a child process (see
+    `isolate`) that writes them to Arrow files: a million rows in a fraction of the memory of a sheet read
+    whole. None where the file is another kind, or its body has merged cells, for the full reader."""
     import polars as pl
 
-    def text(col: pd.Series) -> pl.Series:
-        whole = col.map(lambda v: int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v,
-                        na_action="ignore")
-        return pl.Series(whole.astype(str).where(col.notna() & col.ne(""), None).tolist(), dtype=pl.String)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError([src.at("file_unreadable", {"detail": exc.strerror or str(exc)})]) from None
+    if sniff(data) != "xlsx":
+        return None
+    try:
+        found = isolated(_xlsx_batches, data, fold(key), wanted, str(folder), size=len(data))
+    except Refused as exc:
+        raise InputError([src.at(exc.code, exc.params)]) from exc
+    except (ReaderCrashed, ReaderFailed) as exc:
+        raise InputError([src.at("file_unreadable", {"detail": str(exc)[:200]})]) from exc
+    if found is None:
+        return None
+    src.sheet, src.header_row, src.letters, names = found
+    src.sha256 = hashlib.sha256(data).hexdigest()
+    schema = {ROW: pl.Int64, **{n: pl.String for n in names}}
+    return pl.scan_csv(folder / "body.csv", has_header=True, schema=schema)  # an empty field is a blank
 
-    data = {c: text(raw[c]) for c in raw.columns}
-    data[ROW] = pl.Series(raw.index.to_numpy(), dtype=pl.Int64)
-    return pl.DataFrame(data).lazy()
+
+def _xlsx_batches(data: bytes, key: str, wanted: set[str], folder: str
+                  ) -> tuple[str, int, dict[str, str], list[str]] | None:
+    """In the child: the first visible sheet with `key` in its first rows, its header's letters, and its
+    body's wanted columns as text, written BATCH rows at a time to a CSV for polars (polars itself is not
+    used here: its threads do not survive a fork); None if merges reach its body."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    for meta in book.sheets_metadata:
+        if not str(meta.visible).endswith("Visible") or "Hidden" in str(meta.visible):
+            continue
+        check_area(data, meta.name)
+        marks: dict[int, dict[int, Any]] = {}  # found before calamine holds the sheet: the XML is let go
+        for r, c, value in xlsx_marks(xlsx_sheet_xml(data, meta.name)):
+            marks.setdefault(r, {})[c] = value
+        ws = book.get_sheet_by_name(meta.name)
+        top, left = ws.start or (0, 0)
+        rows = ws.iter_rows()
+        head = list(itertools.islice(rows, HEADER_ROWS))
+        at = next((i for i, r in enumerate(head) if any(isinstance(c, str) and header_key(c) == key for c in r)),
+                  None)
+        if at is None:
+            continue
+        if any(r2 > top + at for (r1, _), (r2, _) in ws.merged_cell_ranges or []):
+            return None
+        names = [header_key(c) if isinstance(c, str) else "" for c in head[at]]
+        letters: dict[str, str] = {}
+        for j, n in enumerate(names):
+            if n:
+                letters.setdefault(n, column_letter(left + j))
+        keep = {n: j for j, n in reversed(list(enumerate(names))) if n in wanted}
+        body = itertools.chain(head[at + 1:], rows)
+        first = top + at + 1  # the 0-based sheet row of the body's first line
+        with open(f"{folder}/body.csv", "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow([ROW, *keep])
+            while batch := list(itertools.islice(body, BATCH)):
+                for r in set(marks).intersection(range(first, first + len(batch))):
+                    line = batch[r - first]
+                    for c, value in marks[r].items():
+                        j = c - left
+                        line.extend([""] * (j + 1 - len(line)))
+                        line[j] = value
+                columns = [[_text(line[j]) if j < len(line) else None for line in batch] for j in keep.values()]
+                writer.writerows(zip(range(first + 1, first + 1 + len(batch)), *columns, strict=True))
+                first += len(batch)
+        return meta.name, top + at + 1, letters, list(keep)
+    return None
 
 
 def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> pl.LazyFrame:
@@ -190,10 +283,8 @@ def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> pl.L
         encoding, src.sha256 = stream_utf8(iter(lambda: f.read(CHUNK), b""), out)
     utf8 = path if encoding.startswith("utf-8") else folder / "utf8.csv"
     text = head.decode(encoding, errors="ignore").removeprefix("\ufeff")
-    lines = text.splitlines()[:HEADER_ROWS]
-    counts = {d: sum(line.count(d) for line in lines) for d in (",", ";", "\t")}
-    delimiter = "\t" if tab else max(counts, key=lambda d: counts[d])
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    delimiter = delimiter_of(text, tab)
+    rows = csv_rows("\n".join(text.splitlines()[:HEADER_ROWS]), delimiter)
     at = next((i for i, r in enumerate(rows) if any(header_key(c) == fold(key) for c in r)), None)
     if at is None:
         raise InputError([src.at("header_missing_any", {"column": key})])
