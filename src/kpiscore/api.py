@@ -16,7 +16,8 @@ WHERE: dict[str, str] = {
     "BatchReport": "batch", "LoadedPlan": "batch", "load_plan": "batch", "run_batch": "batch",
     "FORMATS": "io.output", "check_inputs": "io.output", "check_output": "io.output",
     "Result": "core.engine", "Scheme": "core.scheme",
-    "explain": "scoring", "find": "scoring", "make_template": "scoring", "score": "scoring",
+    "explain": "scoring", "find": "scoring", "make_template": "scoring", "measure_texts": "scoring",
+    "read_sources": "io.sources", "score": "scoring",
     "write_result": "scoring",
     "init_scheme": "io.starters", "starters": "io.starters",
     "lint": "lints", "load_scheme": "io.schemefile",
@@ -39,8 +40,10 @@ __all__ = [
     "load_plan",
     "load_scheme",
     "make_template",
+    "measure_texts",
     "read_actuals",
     "read_by_role",
+    "read_sources",
     "run_batch",
     "score",
     "starters",
@@ -72,8 +75,9 @@ if TYPE_CHECKING:  # what the door shows, for type checkers and editors
     from .io.output import FORMATS, check_inputs, check_output
     from .io.readers import Actuals, read_actuals, read_by_role
     from .io.schemefile import load_scheme
+    from .io.sources import read_sources
     from .io.starters import init_scheme, starters
     from .io.template import write_template
     from .io.workbook import write_rollup
     from .lints import lint
-    from .scoring import explain, find, make_template, score, write_result
+    from .scoring import explain, find, make_template, measure_texts, score, write_result

@@ -242,6 +242,21 @@ def batch(
 
 
 @app.command()
+def measures(
+    ctx: typer.Context,
+    scheme: SchemeOption,
+    sql: Annotated[bool, typer.Option("--sql", help="Print each measure as SQL (one GROUP BY) instead of words.")
+                   ] = False,
+    period: Annotated[str | None, typer.Option("--period", help="The period whose dates filter (2024Q1).")] = None,
+) -> None:
+    """Show the scheme's measures in words, or as SQL a data team runs on its own warehouse."""
+    with _reported(ctx) as run:
+        s = _scheme(run, scheme)
+        for name, text in api.measure_texts(s, sql=sql, period=period):
+            console.out.print(text if sql else f"{name}: {text}", markup=False, highlight=False)
+
+
+@app.command()
 def schemes(ctx: typer.Context) -> None:
     """List the starter schemes that `init` copies and `--scheme` accepts by name."""
     with _reported(ctx):

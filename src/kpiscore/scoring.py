@@ -14,6 +14,7 @@ import pandas as pd
 
 from .core.engine import Result, evaluate
 from .core.lint import lint_result, lint_scheme
+from .core.measures import period_days
 from .core.scheme import Scheme
 from .core.values import fold
 from .errors import Finding, InputError
@@ -27,7 +28,7 @@ from .io.workbook import write_rollup, write_workbook
 from .io.yamlio import YamlFile, read_yaml
 
 __all__ = ["FORMATS", "TEMP_MARK", "Actuals", "Feeds", "YamlFile", "check_inputs", "check_output", "explain", "find",
-           "load_scheme", "make_template", "read_actuals", "read_by_role", "read_sources", "read_yaml",
+           "load_scheme", "make_template", "measure_texts", "read_actuals", "read_by_role", "read_sources", "read_yaml",
            "resolve_scheme_path", "score", "write_csv", "write_json", "write_result", "write_rollup",
            "write_template"]
 
@@ -82,6 +83,14 @@ def find(result: Result, employee_id: str) -> int:
                              result.lang)
         raise InputError([Finding("employee_unknown", {"id": employee_id})], result.lang)
     return int(rows[0])
+
+
+def measure_texts(scheme: Scheme, sql: bool = False, period: str | None = None) -> list[tuple[str, str]]:
+    """Each measure of a scheme in words (as the Sources sheet says it), or as SQL over a table named after
+    its source: one `GROUP BY` of the id column, its rows kept by the period's dates."""
+    days = period_days(period or scheme.period, list(scheme.period_dates) if scheme.period_dates else None)
+    return [(name, m.sql(name, m.source, scheme.sources[m.source], days) if sql else m.describe(name, scheme.language))
+            for name, m in scheme.measures.items()]
 
 
 def explain(result: Result, employee_id: str) -> pd.DataFrame:

@@ -90,12 +90,11 @@ def decoded(data: bytes) -> tuple[str, str]:
 CHUNK = 1 << 24
 
 
-def stream_utf8(chunks: Iterator[bytes], out: BinaryIO | None, check: bool = False) -> tuple[str, str]:
+def stream_utf8(chunks: Iterator[bytes], out: BinaryIO | None) -> tuple[str, str]:
     """A text file read a chunk at a time, for exports too large to hold decoded: its encoding (decided
     from the first chunk's whole lines as `detect_encoding` decides it for a whole file) and its SHA-256.
     Unless it is UTF-8 already, its text is written to `out` as UTF-8. Raises DecodeProblem at the line of
-    the first bad byte; UTF-8 is checked only when asked to (`check`), since polars checks it as it reads,
-    in a third of the time."""
+    the first bad byte."""
     digest = hashlib.sha256()
     first = next(chunks, b"")
     whole = first[: first.rfind(b"\n") + 1] or first
@@ -104,8 +103,6 @@ def stream_utf8(chunks: Iterator[bytes], out: BinaryIO | None, check: bool = Fal
     lines = 0
     for chunk in itertools.chain([first], chunks):
         digest.update(chunk)
-        if encoding.startswith("utf-8") and not check:
-            continue
         try:
             text = decoder.decode(chunk)
         except UnicodeDecodeError as exc:

@@ -14,10 +14,12 @@ import hashlib
 import io
 import itertools
 import tempfile
+import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
@@ -25,13 +27,16 @@ from ..core.measures import ID, ROW, Aggregated, Feeds, SourceFile, SourceSpec, 
 from ..core.scheme import Scheme
 from ..core.values import fold
 from ..errors import Finding, InputError, UsageError
-from .decode import CHUNK, DecodeProblem, stream_utf8
+from .decode import CHUNK, DecodeProblem, detect_encoding, stream_utf8
 from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated
 from .readers import CSV_SUFFIXES, EXCEL_SUFFIXES, HEADER_ROWS, Source, column_letter, header_key, read_table
 from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, sniff, xlsx_marks, xlsx_sheet_xml
 
 if TYPE_CHECKING:
     import polars as pl
+
+#: a source's frame with the columns named parsed as numbers by the reader (see `measures.aggregate`)
+Typed: TypeAlias = Callable[[set[str]], "pl.LazyFrame"]
 
 
 def read_sources(scheme: Scheme, given: dict[str, Path], period: str | None) -> Feeds:
@@ -69,9 +74,10 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
     needed = [spec.id or spec.group or "", *([spec.date] if spec.date and measures else [])]
     needed += [c for m in measures.values() for c in m.columns()]
     personal = [i.name for i in scheme.items if i.rule.needs_target] if targets else []  # those it has
-    with ExitStack() as stack:
+    got = Aggregated()
+    with ExitStack() as stack:  # its exit lets temporary files go and has the file's SHA-256
         wanted = {fold(c): c for c in needed}
-        frame, src = _opened(path, spec.id or spec.group or "", {*wanted, *map(fold, personal)}, stack)
+        frame, src, typed = _opened(path, spec.id or spec.group or "", {*wanted, *map(fold, personal)}, stack)
         feeds.places[name] = src
         absent = [c for key, c in wanted.items() if key not in src.letters]
         if absent:
@@ -80,46 +86,38 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
         frame = frame.select([ROW, *keep])
         if targets:
             feeds.targets = _targets(frame, spec, src)
-        if not measures:
-            feeds.files.append(SourceFile(name, src.file, src.sha256 or "", _count(frame)))
-            return
-        try:
-            got = aggregate(frame, spec, measures, days, scheme.not_applicable_marks)
-        except Exception as exc:  # polars found a byte that is no UTF-8: say at which line
-            if "utf-8" not in str(exc):
-                raise
-            try:
-                with path.open("rb") as f:
-                    stream_utf8(iter(lambda: f.read(CHUNK), b""), None, check=True)
-            except DecodeProblem as problem:
-                found = src.at("file_encoding", {"line": problem.line, "encoding": problem.encoding})
-                raise InputError([found]) from exc
-            raise
+        numbers = (lambda columns: typed(columns).select(keep)) if typed else None  # no row is named there
+        got = _aggregated(frame, spec, measures, days, scheme, path, src, numbers) if measures else Aggregated(
+            read=_count(frame))
     if got.bad:
         raise InputError(_bad_cells(got, src))
     feeds.files.append(SourceFile(name, src.file, src.sha256 or "", got.read))
-    feeds.rows[name] = _by_folded_id(got.rows.to_frame("rows"))["rows"]
-    for key, parts in got.parts.items():
-        feeds.parts[key] = _by_folded_id(parts)
+    if measures:
+        feeds.rows[name] = got.rows
+        feeds.parts.update(got.parts)
+
+
+def _aggregated(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Any], days: tuple[date, date] | None,
+                scheme: Scheme, path: Path, src: Source, typed: Typed | None) -> Aggregated:
+    """The measures of one source; a byte that is no UTF-8, which polars finds as it reads, at its line."""
+    try:
+        return aggregate(frame, spec, measures, days, scheme.not_applicable_marks, typed)
+    except Exception as exc:
+        if "utf-8" not in str(exc):
+            raise
+        try:
+            with path.open("rb") as f:
+                stream_utf8(iter(lambda: f.read(CHUNK), b""), None)
+        except DecodeProblem as problem:
+            found = src.at("file_encoding", {"line": problem.line, "encoding": problem.encoding})
+            raise InputError([found]) from exc
+        raise
 
 
 def _count(frame: pl.LazyFrame) -> int:
     import polars as pl
 
     return int(frame.select(pl.len()).collect(engine="streaming").item())
-
-
-def _by_folded_id(frame: pd.DataFrame) -> pd.DataFrame:
-    """Ids as the actuals hold them (NFKC-folded); the query trimmed them only, which is the same for
-    nearly every export: where two spellings fold to one id, their counts and sums are added."""
-    folded = frame.index.map(fold)
-    if folded.equals(frame.index):
-        return frame
-    frame = frame.set_axis(folded)
-    if not folded.has_duplicates:
-        return frame
-    summed = frame.groupby(level=0, sort=False).sum(min_count=1)
-    return summed
 
 
 def _bad_cells(got: Aggregated, src: Source) -> list[Finding]:
@@ -149,7 +147,8 @@ def _targets(frame: pl.LazyFrame, spec: SourceSpec, src: Source) -> pd.DataFrame
 # files to frames of text
 
 
-def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack) -> tuple[pl.LazyFrame, Source]:
+def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack
+            ) -> tuple[pl.LazyFrame, Source, Typed | None]:
     """A source file as a lazy frame of text cells, named by folded header, with each row's number as a
     spreadsheet shows it (`ROW`), and where it came from; of a workbook, only the columns `wanted`."""
     import polars as pl
@@ -160,7 +159,8 @@ def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack) -> tuple[p
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         try:
-            return _csv(path, key, src, stack, suffix == ".tsv"), src
+            frame, typed = _csv(path, key, src, stack, suffix == ".tsv")
+            return frame, src, typed
         except DecodeProblem as exc:
             raise InputError([src.at("file_encoding", {"line": exc.line, "encoding": exc.encoding})]) from exc
         except OSError as exc:
@@ -170,11 +170,11 @@ def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack) -> tuple[p
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpiscore-")))
     lean = _lean_xlsx(path, key, wanted, src, folder)
     if lean is not None:
-        return lean, src
+        return lean, src, None
     raw, src = read_table(path, key, None)
     data = {c: pl.Series([_text(v) for v in raw[c]], dtype=pl.String) for c in raw.columns if c in wanted}
     data[ROW] = pl.Series(raw.index.to_numpy(), dtype=pl.Int64)
-    return pl.DataFrame(data).lazy(), src
+    return pl.DataFrame(data).lazy(), src, None
 
 
 def _text(value: Any) -> str | None:
@@ -273,15 +273,43 @@ def _xlsx_batches(data: bytes, key: str, wanted: set[str], folder: str
     return None
 
 
-def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> pl.LazyFrame:
+def _hash_meanwhile(path: Path, src: Source, stack: ExitStack) -> None:
+    """The file's SHA-256 in a thread (hashlib lets go of the interpreter), set on `src` when `stack` exits."""
+    found: list[str] = []
+
+    def run() -> None:
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            while chunk := f.read(CHUNK):
+                digest.update(chunk)
+        found.append(digest.hexdigest())
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+
+    def done() -> None:
+        worker.join()
+        src.sha256 = found[0] if found else None
+
+    stack.callback(done)
+
+
+def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> tuple[pl.LazyFrame, Typed]:
+    """A CSV as text columns (each field as written, an empty one null), and the same with columns parsed as
+    numbers by polars' reader."""
     import polars as pl
 
     with path.open("rb") as f:
         head = f.read(1 << 16)
-    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpiscore-")))
-    with path.open("rb") as f, (folder / "utf8.csv").open("wb") as out:
-        encoding, src.sha256 = stream_utf8(iter(lambda: f.read(CHUNK), b""), out)
-    utf8 = path if encoding.startswith("utf-8") else folder / "utf8.csv"
+    encoding = detect_encoding(head[: head.rfind(b"\n") + 1] or head)
+    if encoding.startswith("utf-8"):  # polars reads it as it is; its SHA-256 is taken meanwhile
+        _hash_meanwhile(path, src, stack)
+        utf8 = path
+    else:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpiscore-")))
+        utf8 = folder / "utf8.csv"
+        with path.open("rb") as f, utf8.open("wb") as out:
+            encoding, src.sha256 = stream_utf8(iter(lambda: f.read(CHUNK), b""), out)
     text = head.decode(encoding, errors="ignore").removeprefix("\ufeff")
     delimiter = delimiter_of(text, tab)
     rows = csv_rows("\n".join(text.splitlines()[:HEADER_ROWS]), delimiter)
@@ -294,11 +322,16 @@ def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> pl.L
     for i, n in enumerate(names):
         if n:
             src.letters.setdefault(n, column_letter(i))
-    frame = pl.scan_csv(utf8, has_header=False, skip_lines=at + 1, separator=delimiter, infer_schema=False,
-                        schema={f"\x00{i}": pl.String for i in range(len(names))}, truncate_ragged_lines=True,
-                        missing_columns="insert", extra_columns="ignore", empty_string_is_null=False)
     chosen = {n: f"\x00{i}" for i, n in reversed(list(enumerate(names))) if n}
-    return frame.with_row_index(ROW, offset=at + 2).select(
-        pl.col(ROW).cast(pl.Int64), *[pl.col(c).alias(n) for n, c in chosen.items()])
+
+    def scan(numbers: set[str]) -> pl.LazyFrame:
+        kinds = {f"\x00{i}": pl.Float64 if n in numbers and chosen.get(n) == f"\x00{i}" else pl.String
+                 for i, n in enumerate(names)}
+        frame = pl.scan_csv(utf8, has_header=False, skip_lines=at + 1, separator=delimiter, schema=kinds,
+                            truncate_ragged_lines=True, missing_columns="insert", extra_columns="ignore")
+        return frame.with_row_index(ROW, offset=at + 2).select(
+            pl.col(ROW).cast(pl.Int64), *[pl.col(c).alias(n) for n, c in chosen.items()])
+
+    return scan(set()), scan
 
 
