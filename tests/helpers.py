@@ -8,6 +8,23 @@ from typing import Any
 
 from openpyxl import Workbook
 
+ROOT = Path(__file__).parents[1]
+#: the starter service-quality with every column typed in the input (its 客户满意度(CSAT) is a measure of a
+#: survey export now): the scheme of the tests that read files of every kind
+TYPED_SQ = str(ROOT / "tests" / "data" / "schemes" / "service-quality-typed.yaml")
+#: each starter's example sources, as `score(…, sources=…)` takes them
+EXAMPLE_SOURCES: dict[str, dict[str, Path]] = {
+    "service-quality": {"survey": ROOT / "examples" / "service-quality-survey.csv"},
+    "express-cs": {"chats": ROOT / "examples" / "express-cs-chats.csv"},
+}
+
+
+
+def source_options(starter: str) -> list[str]:
+    """A starter's example sources as `--source name=file` options."""
+    return [f"--source={name}={path}" for name, path in EXAMPLE_SOURCES.get(starter, {}).items()]
+
+
 BASE: dict[str, Any] = {
     "name": "测试方案",
     "dimensions": [

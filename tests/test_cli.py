@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLE_SOURCES, TYPED_SQ
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -14,6 +15,9 @@ from kpiscore import score
 from kpiscore.cli import app
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
+#: each starter's example sources as --source options
+SOURCES = {starter: [f"--source={name}={path}" for name, path in given.items()]
+           for starter, given in EXAMPLE_SOURCES.items()}
 STARTERS = {"service-quality": "service-quality.xlsx", "service-manager": "service-manager.xlsx",
             "aftersales": "aftersales.xlsx", "express-cs": "express-cs.csv"}
 runner = CliRunner()
@@ -29,19 +33,21 @@ def example(tmp_path):
 @pytest.mark.parametrize(("scheme", "file"), STARTERS.items())
 def test_every_example_scores_to_json_on_stdout(example, scheme, file):
     path = example(file)
-    result = runner.invoke(app, ["score", str(path), "--scheme", scheme, "--format", "json", "-o", "-"])
+    result = runner.invoke(app, ["score", str(path), "--scheme", scheme, *SOURCES.get(scheme, []), "--format", "json",
+                                 "-o", "-"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc == json.loads(json.dumps(score(path, scheme).to_dict()))  # the CLI prints what the API returns
+    # the CLI prints what the API returns
+    assert doc == json.loads(json.dumps(score(path, scheme, sources=EXAMPLE_SOURCES.get(scheme)).to_dict()))
     assert doc["employees"] and all(e["total"] is not None for e in doc["employees"])
 
 
 def test_service_quality_first_row_by_hand(example):
     doc = json.loads(runner.invoke(app, ["score", str(example("service-quality.xlsx")), "-s", "service-quality",
-                                         "-o", "-"]).stdout)
+                                         *SOURCES["service-quality"], "-o", "-"]).stdout)
     first = doc["employees"][0]
-    # 15×88/90=14.67, 15×75/85=13.24, 20×82/80=20.50, 15×93/95=14.68, 10×96/98=9.80, 15×92/90=15.33,
-    # 10×96/95=10.11 → total 98.33
+    # 15×88/90=14.67, 15×75/85=13.24, 20×82/80=20.50, 15×93/95=14.68, 10×96/98=9.80, 15×92/90=15.33 (46 of 50
+    # answers of the survey satisfied: 92%), 10×96/95=10.11 → total 98.33
     assert first["scores"] == {"客服响应及时率": 14.67, "上门服务到达及时率": 13.24, "问题一次性解决率": 20.5,
                                "技术方案准确率": 14.68, "服务流程合规率": 9.8, "客户满意度(CSAT)": 15.33,
                                "投诉处理及时率": 10.11}
@@ -96,7 +102,7 @@ def test_data_errors_exit_1_and_write_nothing(tmp_path):
     from helpers import HEADER, write_xlsx
 
     path = write_xlsx(tmp_path / "bad.xlsx", [HEADER, ["1", "a", "b", "abc", 0.8, 0.9, 0, 0.9, "很满意"]])
-    result = runner.invoke(app, ["score", str(path), "-s", "service-quality"])
+    result = runner.invoke(app, ["score", str(path), "-s", TYPED_SQ])
     assert result.exit_code == 1
     assert "缺少列" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "bad_scored.xlsx").exists()
@@ -124,17 +130,20 @@ def test_validate_points_at_the_line(tmp_path):
 
 
 def test_validate_scheme_and_input(example):
-    ok = runner.invoke(app, ["validate", "-s", "express-cs", str(example("express-cs.csv"))])
-    assert ok.exit_code == 0 and "无误" in ok.stderr
+    ok = runner.invoke(app, ["validate", "-s", "express-cs", str(example("express-cs.csv")), *SOURCES["express-cs"]])
+    assert ok.exit_code == 0 and "无误" in ok.stderr and "express-cs.csv、express-cs-chats.csv" in ok.stderr
+    unsaid = runner.invoke(app, ["validate", "-s", "express-cs", str(example("express-cs.csv"))])
+    assert unsaid.exit_code == 2 and "方案需要来源 'chats'" in unsaid.stderr
 
 
 def test_explain(example):
     result = runner.invoke(app, ["explain", str(example("service-quality.xlsx")), "-s", "service-quality",
-                                 "--id", "WX001"], env={"COLUMNS": "200"})
+                                 *SOURCES["service-quality"], "--id", "WX001"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "15 × 88% ÷ 90% = 14.67" in result.stdout and "98.33" in result.stdout
+    assert "客户满意度(CSAT) 46 / 50 = 92% → 15 × 92% ÷ 90% = 15.33" in result.stdout
     missing = runner.invoke(app, ["explain", str(example("service-quality.xlsx")), "-s", "service-quality",
-                                  "--id", "nobody"])
+                                  *SOURCES["service-quality"], "--id", "nobody"])
     assert missing.exit_code == 1
 
 
@@ -154,7 +163,8 @@ def test_schemes_and_init(tmp_path, monkeypatch):
 
 def test_python_dash_m_smoke(example):
     out = subprocess.run([sys.executable, "-m", "kpiscore", "score", str(example("express-cs.csv")),
-                          "-s", "express-cs", "-f", "csv", "-o", "-"], capture_output=True, check=True)
+                          "-s", "express-cs", *SOURCES["express-cs"], "-f", "csv", "-o", "-"], capture_output=True,
+                         check=True)
     assert out.stdout.decode("utf-8").splitlines()[0].startswith("工号,姓名,班组")
 
 

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from helpers import EXAMPLE_SOURCES
 
 from kpiscore import load_scheme, score
 
@@ -182,7 +183,7 @@ def test_group_means_are_exact_however_the_columns_are_held():
 
     from kpiscore.core import analysis
 
-    result = score("examples/express-cs.csv", load_scheme("express-cs"))
+    result = score("examples/express-cs.csv", load_scheme("express-cs"), sources=EXAMPLE_SOURCES["express-cs"])
     everyone = analysis.group_table(result).set_index("group").loc["全部"]
     assert everyone["服务质量与准确性"] == 29.14 and everyone["团队协作与个人发展"] == 4.31
     held = pd.DataFrame(result.dimensions.to_numpy(), index=result.dimensions.index, columns=result.dimensions.columns)

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import write_scheme, write_xlsx
+from helpers import EXAMPLE_SOURCES, TYPED_SQ, source_options, write_scheme, write_xlsx
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from kpiscore import SchemeError, UsageError, load_scheme, score, write_result
 from kpiscore.batch import load_plan, run_batch
 from kpiscore.cli import app
+
+#: the starter service-quality and its example survey, as options of a command
+SQ = ["service-quality", *source_options("service-quality")]
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).parents[1] / "examples"
@@ -56,28 +59,28 @@ def test_full_width_colon_in_a_list_item(tmp_path):
 
 
 def test_english_scheme_says_a_missing_input_in_english(tmp_path):
-    scheme = load_scheme("service-quality").model_dump(mode="json") | {"language": "en"}
+    scheme = load_scheme(TYPED_SQ).model_dump(mode="json") | {"language": "en"}
     path = tmp_path / "en.yaml"
     path.write_text(yaml.safe_dump(scheme, allow_unicode=True), encoding="utf-8")
     result = runner.invoke(app, ["score", str(tmp_path / "nope.xlsx"), "--scheme", str(path)])
     assert result.exit_code == 2 and "no such file: " in result.output and "nope.xlsx" in result.output
-    result = runner.invoke(app, ["score", str(tmp_path / "nope.xlsx"), "--scheme", "service-quality"])
+    result = runner.invoke(app, ["score", str(tmp_path / "nope.xlsx"), "--scheme", *SQ])
     assert result.exit_code == 2 and "找不到文件" in result.output
-    result = runner.invoke(app, ["score", str(tmp_path), "--scheme", "service-quality"])
+    result = runner.invoke(app, ["score", str(tmp_path), "--scheme", *SQ])
     assert result.exit_code == 2 and "是文件夹，不是文件" in result.output
 
 
 @pytest.mark.parametrize("output", ["x.pdf", "x.xlsm", "x.txt"])
 def test_unknown_output_suffix_is_a_usage_error(tmp_path, output):
     data = shutil.copy(EXAMPLES / "service-quality.xlsx", tmp_path)
-    result = runner.invoke(app, ["score", data, "-s", "service-quality", "-o", str(tmp_path / output)])
+    result = runner.invoke(app, ["score", data, "-s", *SQ, "-o", str(tmp_path / output)])
     assert result.exit_code == 2 and "输出请用 .xlsx、.csv 或 .json" in result.output
     assert not (tmp_path / output).exists()
 
 
 def test_output_suffix_must_match_format(tmp_path):
     data = shutil.copy(EXAMPLES / "service-quality.xlsx", tmp_path)
-    result = runner.invoke(app, ["score", data, "-s", "service-quality", "-o", str(tmp_path / "a.xlsx"),
+    result = runner.invoke(app, ["score", data, "-s", *SQ, "-o", str(tmp_path / "a.xlsx"),
                                  "--format", "csv"])
     assert result.exit_code == 2 and "与 --format csv 不一致" in result.output
 
@@ -85,19 +88,19 @@ def test_output_suffix_must_match_format(tmp_path):
 def test_output_that_is_a_folder(tmp_path):
     data = shutil.copy(EXAMPLES / "service-quality.xlsx", tmp_path)
     (tmp_path / "out.xlsx").mkdir()
-    result = runner.invoke(app, ["score", data, "-s", "service-quality", "-o", str(tmp_path / "out.xlsx"), "--force"])
+    result = runner.invoke(app, ["score", data, "-s", *SQ, "-o", str(tmp_path / "out.xlsx"), "--force"])
     assert result.exit_code == 2 and "是文件夹" in result.output and "Traceback" not in result.output
 
 
 def test_output_in_a_folder_that_cannot_be_made(tmp_path):
     data = shutil.copy(EXAMPLES / "service-quality.xlsx", tmp_path)
     (tmp_path / "file").write_text("x")
-    result = runner.invoke(app, ["score", data, "-s", "service-quality", "-o", str(tmp_path / "file" / "o.xlsx")])
+    result = runner.invoke(app, ["score", data, "-s", *SQ, "-o", str(tmp_path / "file" / "o.xlsx")])
     assert result.exit_code == 2 and "无法写入" in result.output and "Traceback" not in result.output
 
 
 def test_locked_output_is_a_usage_error(tmp_path, monkeypatch):
-    result = score(EXAMPLES / "service-quality.xlsx", "service-quality")
+    result = score(EXAMPLES / "service-quality.xlsx", "service-quality", sources=EXAMPLE_SOURCES["service-quality"])
 
     def locked(src, dst):
         raise PermissionError(13, "Permission denied")
@@ -110,7 +113,7 @@ def test_locked_output_is_a_usage_error(tmp_path, monkeypatch):
 
 
 def test_new_outputs_follow_the_umask_and_replaced_ones_keep_their_mode(tmp_path):
-    result = score(EXAMPLES / "service-quality.xlsx", "service-quality")
+    result = score(EXAMPLES / "service-quality.xlsx", "service-quality", sources=EXAMPLE_SOURCES["service-quality"])
     old = os.umask(0o022)
     try:
         write_result(result, tmp_path / "new.xlsx", "xlsx")
@@ -125,7 +128,7 @@ def test_new_outputs_follow_the_umask_and_replaced_ones_keep_their_mode(tmp_path
 
 
 def test_skipped_score_shows_a_dash(tmp_path):
-    skip = load_scheme("service-quality").model_dump(mode="json") | {"missing": "skip"}
+    skip = load_scheme(TYPED_SQ).model_dump(mode="json") | {"missing": "skip"}
     result = score(REAL / "na_marks.xlsx", skip)
     write_result(result, tmp_path / "o.xlsx", "xlsx")
     ws = load_workbook(tmp_path / "o.xlsx")["得分"]
@@ -136,7 +139,7 @@ def test_skipped_score_shows_a_dash(tmp_path):
 
 
 def test_notices_are_on_the_scheme_sheet(tmp_path):
-    result = score(REAL / "merged_teams.xlsx", "service-quality")
+    result = score(REAL / "merged_teams.xlsx", TYPED_SQ)
     write_result(result, tmp_path / "o.xlsx", "xlsx")
     ws = load_workbook(tmp_path / "o.xlsx")["方案"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
@@ -146,7 +149,7 @@ def test_notices_are_on_the_scheme_sheet(tmp_path):
 
 def test_notices_are_printed_by_score(tmp_path):
     data = shutil.copy(REAL / "merged_teams.xlsx", tmp_path)
-    result = runner.invoke(app, ["score", data, "-s", "service-quality"])
+    result = runner.invoke(app, ["score", data, "-s", *SQ])
     assert result.exit_code == 0 and "第 12 行是汇总或备注行（平均值），未计分" in result.output
 
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import write_xlsx
+from helpers import TYPED_SQ, write_xlsx
 from typer.testing import CliRunner
 
 from kpiscore import KpiscoreError, UsageError, load_scheme, score
@@ -34,7 +34,7 @@ def outcome(path: Path) -> list[str]:
         if path.suffix == ".yaml":
             load_scheme(path)
         else:
-            score(path, "service-quality")
+            score(path, TYPED_SQ)
     except KpiscoreError as exc:
         return [f.code for f in exc.findings]
     return ["ok"]
@@ -96,12 +96,12 @@ def test_a_huge_scheme_is_refused_before_it_is_read(tmp_path):
 def test_control_and_invisible_characters_are_shown_escaped(tmp_path):
     data = tmp_path / "a.csv"
     data.write_bytes((HOSTILE / "escape_sequences.csv").read_bytes())
-    result = runner.invoke(app, ["explain", str(data), "-s", "service-quality", "--id", "WX001"])
+    result = runner.invoke(app, ["explain", str(data), "-s", TYPED_SQ, "--id", "WX001"])
     assert result.exit_code == 0 and "\x1b" not in result.output and "\\x1b]0;pwned\\x07" in result.output
     data.write_bytes((HOSTILE / "bidi_header.csv").read_bytes())
-    result = runner.invoke(app, ["validate", "-s", "service-quality", str(data)])
+    result = runner.invoke(app, ["validate", "-s", TYPED_SQ, str(data)])
     assert result.exit_code == 1 and "<U+200B>" not in result.output  # the missing column is named as written
-    result = runner.invoke(app, ["score", str(data), "-s", "service-quality"])
+    result = runner.invoke(app, ["score", str(data), "-s", TYPED_SQ])
     assert "姓名" in result.output
 
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from helpers import write_scheme, write_xlsx
+from helpers import EXAMPLE_SOURCES, write_scheme, write_xlsx
 from typer.testing import CliRunner
 
 from kpiscore import load_scheme, score
@@ -142,4 +142,4 @@ def test_starter_schemes_and_examples_are_clean(name):
     examples = Path(__file__).parents[1] / "examples"
     data = {"express-cs": "express-cs.csv"}.get(name, f"{name}.xlsx")
     assert lint_scheme(load_scheme(name)) == []
-    assert lint_result(score(examples / data, name)) == []
+    assert lint_result(score(examples / data, name, sources=EXAMPLE_SOURCES.get(name))) == []

@@ -331,3 +331,34 @@ def test_the_template_leaves_measures_to_their_sources(files, tmp_path):
             "chats（坐席工号、会话时间：首次响应时长、30秒接通率）；survey（工号：NPS、满意度）")
     assert said in lines
     assert "6. 填好后运行：kpiscore score 本文件.xlsx --scheme 方案.yaml --source chats=… --source survey=…" in lines
+
+
+def test_measures_in_words_and_as_sql(files):
+    words = runner.invoke(app, ["measures", "-s", str(files / "s.yaml")], env={"COLUMNS": "60"})
+    assert words.exit_code == 0
+    assert "满意度: 满意度 = survey 中满足条件的行占比（条件：满意 ∈ {非常满意, 满意}）" in words.stdout.splitlines()
+    sql = runner.invoke(app, ["measures", "-s", str(files / "s.yaml"), "--sql"]).stdout
+    # one GROUP BY of the id, the quarter's rows kept by date: the mean, and a share as the mean of 1 and 0
+    assert sql.startswith(
+        'SELECT "坐席工号", AVG(CASE WHEN TRUE THEN "首次响应秒" END) AS "首次响应时长"\nFROM "chats"\n'
+        "WHERE CAST(\"会话时间\" AS DATE) BETWEEN DATE '2024-01-01' AND DATE '2024-03-31'\nGROUP BY \"坐席工号\";\n"
+        'SELECT "坐席工号", AVG(CASE WHEN "接通秒数" <= 30 THEN 1.0 ELSE 0.0 END) AS "30秒接通率"\n')
+
+
+def test_an_export_polars_refuses_is_read_as_a_spreadsheet_opens_it(files):
+    # a quote that spans a line: polars' reader refuses the file, the reader of inputs takes it as Excel does
+    rows = [*CHATS[:3], ["E1", "2024-03-01", "25", "30"]]
+    text = "\n".join(",".join(r) for r in rows) + '\nE1,2024-03-02,45,"5\n"\n'
+    (files / "chats.csv").write_text(text, encoding="utf-8")
+    result = score(None, files / "s.yaml", sources=sources(files))
+    e1 = result.people.index[result.people["id"] == "E1"][0]
+    assert result.audit().at[e1, "首次响应时长"].startswith("首次响应时长 100 / 4 = 25 → ")
+
+
+def test_a_column_typed_beside_a_measure_is_said_not_read(files, tmp_path):
+    typed = write_xlsx(tmp_path / "typed.xlsx", [["工号", "姓名", "满意度"], ["E1", "甲", "99%"]])
+    result = score(typed, files / "s.yaml", sources=sources(files))
+    assert result.actuals.at[4, "满意度"] == 0.95  # the survey's 19 of 20, not the 99% typed
+    said = next(w for w in result.warnings if w.code == "measure_column_unused")
+    assert str(said) == ("typed.xlsx › Sheet1 › C3: “满意度”列没有使用：方案从 survey 导出计算该指标数据；"
+                         "如要手填，请从方案的 measures 中删去它")

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import source_options
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which(
 
 #: pages of each shipped example's scored workbook: wide Scores and Audit sheets break across pages with id and
 #: name repeated, narrow ones print one page wide
-PAGES = {"service-quality.xlsx": 6, "aftersales.xlsx": 6, "service-manager.xlsx": 13, "express-cs.csv": 12}
+PAGES = {"service-quality.xlsx": 7, "aftersales.xlsx": 6, "service-manager.xlsx": 13, "express-cs.csv": 13}
 
 
 def _pdf(workbook: Path) -> tuple[int, str]:
@@ -46,7 +47,8 @@ def printed(tmp_path_factory):
     out = {}
     for name in PAGES:
         scored = folder / f"{Path(name).stem}.xlsx"
-        result = CliRunner().invoke(app, ["score", str(EXAMPLES / name), "-s", Path(name).stem, "-o", str(scored)])
+        result = CliRunner().invoke(app, ["score", str(EXAMPLES / name), "-s", Path(name).stem,
+                                          *source_options(Path(name).stem), "-o", str(scored)])
         assert result.exit_code == 0, result.output
         out[name] = (scored, *_pdf(scored))
     return out

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import HEADER, scheme_dict, write_xlsx
+from helpers import HEADER, TYPED_SQ, scheme_dict, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -101,7 +101,7 @@ junk = st.one_of(st.none(), st.text(max_size=6), st.floats(allow_nan=False, allo
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(junk, min_size=len(HEADER), max_size=len(HEADER)), min_size=1, max_size=5))
 def test_never_crashes_on_junk(tmp_path, rows):
-    scheme = load_scheme("service-quality")
+    scheme = load_scheme(TYPED_SQ)
     header = ["工号", "姓名", "部门", "客服响应及时率", "上门服务到达及时率", "问题一次性解决率", "技术方案准确率",
               "服务流程合规率", "客户满意度(CSAT)"]
     rows = [[v if not isinstance(v, str) or v.isprintable() else "x" for v in row] for row in rows]

@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from helpers import HEADER, write_xlsx
+from helpers import HEADER, TYPED_SQ, write_xlsx
 
 from kpiscore import InputError, read_actuals
 
@@ -142,7 +142,7 @@ def test_ods_and_xls_read_like_xlsx(suffix):
 
     from kpiscore import load_scheme
 
-    scheme = load_scheme("service-quality")
+    scheme = load_scheme(TYPED_SQ)
     path = Path(__file__).parent / "data" / f"service-quality.{suffix}"  # the example, saved by LibreOffice
     frame = read_actuals(path, scheme).frame
     assert list(frame["工号"][:2]) == ["WX001", "WX002"] and list(frame.index[:2]) == [4, 5]

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import TYPED_SQ
 
 from kpiscore import InputError, load_scheme, score
 
@@ -24,14 +25,14 @@ ERROR_CELLS = [("Sheet1", "D3", "cell_error"), ("Sheet1", "I5", "cell_error")]
 LIBREOFFICE = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 
 
-def scored(path, scheme="service-quality"):
+def scored(path, scheme=TYPED_SQ):
     result = score(path, scheme)
     people = result.people.set_index("id")
     summary = result.summary.set_index(result.people["id"])
     return result, people, summary
 
 
-def assert_example(path, scheme="service-quality"):
+def assert_example(path, scheme=TYPED_SQ):
     result, people, summary = scored(path, scheme)
     assert summary["total"].to_dict() == TOTALS
     assert summary["group_rank"].to_dict() == GROUP_RANKS
@@ -43,7 +44,7 @@ def notices(result):
     return [(w.sheet, w.cell, w.code) for w in result.warnings]
 
 
-def errors(path, scheme="service-quality"):
+def errors(path, scheme=TYPED_SQ):
     with pytest.raises(InputError) as info:
         score(path, scheme)
     return [(f.sheet, f.cell, f.code) for f in info.value.findings]
@@ -65,10 +66,10 @@ def test_two_row_header_with_merged_dimensions_and_a_line_break():
 
 def test_error_values_are_errors_under_every_missing_policy():
     for missing in ("error", "zero", "skip"):
-        scheme = load_scheme("service-quality").model_dump(mode="json") | {"missing": missing}
+        scheme = load_scheme(TYPED_SQ).model_dump(mode="json") | {"missing": missing}
         assert errors(REAL / "error_cells.xlsx", scheme) == ERROR_CELLS
     with pytest.raises(InputError) as info:
-        score(REAL / "error_cells.xlsx", "service-quality")
+        score(REAL / "error_cells.xlsx", TYPED_SQ)
     assert info.value.findings[0].message.startswith("单元格是错误值 #DIV/0!（客服响应及时率）")
     assert "#N/A" in info.value.findings[1].message
 
@@ -76,7 +77,7 @@ def test_error_values_are_errors_under_every_missing_policy():
 def test_formulas_without_cached_values_say_open_and_save():
     assert errors(REAL / "uncalculated.xlsx") == [("Sheet1", "D2", "formula_uncalculated")]
     with pytest.raises(InputError, match=r"6 个公式没有计算结果.*Excel 或 WPS 打开并保存一次"):
-        score(REAL / "uncalculated.xlsx", "service-quality")
+        score(REAL / "uncalculated.xlsx", TYPED_SQ)
 
 
 def test_not_applicable_marks_are_blank_and_explained():
@@ -84,23 +85,23 @@ def test_not_applicable_marks_are_blank_and_explained():
                                               ("Sheet1", "J4", "blank_na"), ("Sheet1", "H5", "blank_na"),
                                               ("Sheet1", "I6", "blank_na")]
     with pytest.raises(InputError) as info:
-        score(REAL / "na_marks.xlsx", "service-quality")
+        score(REAL / "na_marks.xlsx", TYPED_SQ)
     assert info.value.findings[0].message.startswith("'/' 表示“不适用”，按空白处理")
     assert "missing: skip" in info.value.findings[0].message
-    skip = load_scheme("service-quality").model_dump(mode="json") | {"missing": "skip"}
+    skip = load_scheme(TYPED_SQ).model_dump(mode="json") | {"missing": "skip"}
     result, _, summary = scored(REAL / "na_marks.xlsx", skip)
     # WX001 has 技术方案准确率 "/" (weight 15): the other 85 points are rescaled by 100 ÷ 85
     #   14.6667 × 100/85 = 17.25, 13.2353 × 100/85 = 15.57, 20.5 × 100/85 = 24.12, 9.7959 × 100/85 = 11.52,
     #   15.3333 × 100/85 = 18.04, 10.1053 × 100/85 = 11.89 → 98.39
     assert summary.at["WX001", "total"] == 98.39
     assert result.scores.loc[2, "技术方案准确率"] != result.scores.loc[2, "技术方案准确率"]  # NaN: skipped
-    zero = load_scheme("service-quality").model_dump(mode="json") | {"missing": "zero"}
+    zero = load_scheme(TYPED_SQ).model_dump(mode="json") | {"missing": "zero"}
     _, _, summary = scored(REAL / "na_marks.xlsx", zero)
     assert summary.at["WX001", "total"] == round(98.33 - 14.68, 2)  # the 14.68 of 技术方案准确率 is 0
 
 
 def test_scheme_adds_its_own_not_applicable_marks(tmp_path):
-    scheme = load_scheme("service-quality").model_dump(mode="json") | {"missing": "skip", "not_applicable": ["停用"]}
+    scheme = load_scheme(TYPED_SQ).model_dump(mode="json") | {"missing": "skip", "not_applicable": ["停用"]}
     path = tmp_path / "a.csv"
     lines = (REAL / "gbk_footer.csv").read_bytes().decode("gbk").splitlines()
     lines[1] = lines[1].replace("0.93", "停用", 1)  # WX001's 技术方案准确率
@@ -186,7 +187,7 @@ def test_utf8_with_one_bad_byte_is_an_error_at_its_line(tmp_path):
     lines[4] = lines[4] + b"\xff"
     path.write_bytes(b"\r\n".join(lines))
     with pytest.raises(InputError) as info:
-        score(path, "service-quality")
+        score(path, TYPED_SQ)
     assert [(f.code, f.cell) for f in info.value.findings] == [("file_encoding", None)]
     assert "第 5 行" in info.value.findings[0].message
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import TYPED_SQ
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -16,7 +17,7 @@ EXAMPLES = Path(__file__).parents[1] / "examples"
 
 
 def test_an_adjustment_named_like_the_bonus_column_is_an_error_at_its_line(tmp_path):
-    text = (Path(load_scheme("service-quality").source.path).read_text(encoding="utf-8")
+    text = (Path(load_scheme(TYPED_SQ).source.path).read_text(encoding="utf-8")
             + "adjustments:\n  - {name: 加分, rule: bonus}\n")
     (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(SchemeError) as info:
@@ -41,7 +42,7 @@ def test_a_blank_weighted_count_means_zero_everywhere(tmp_path):
 
 
 def test_an_english_plan_gets_english_errors(tmp_path):
-    scheme = load_scheme("service-quality").model_dump(mode="json") | {"language": "en"}
+    scheme = load_scheme(TYPED_SQ).model_dump(mode="json") | {"language": "en"}
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(scheme, allow_unicode=True), encoding="utf-8")
     (tmp_path / "plan.yaml").write_text("name: Year\nscheme: s.yaml\nperiods:\n  - {period: Q1, input: a.xlsx}\n"
                                         "  - {period: Q1, input: b.xlsx}\n", encoding="utf-8")
@@ -53,7 +54,7 @@ def test_an_english_plan_gets_english_errors(tmp_path):
 
 
 def test_validate_on_an_english_scheme_has_an_english_heading(tmp_path):
-    scheme = load_scheme("service-quality").model_dump(mode="json") | {"language": "en", "total": 90}
+    scheme = load_scheme(TYPED_SQ).model_dump(mode="json") | {"language": "en", "total": 90}
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(scheme, allow_unicode=True), encoding="utf-8")
     result = runner.invoke(app, ["validate", "--scheme", str(tmp_path / "s.yaml")])
     assert result.exit_code == 1 and "1 problem(s) found:" in result.output and "发现" not in result.output
@@ -81,5 +82,5 @@ def test_identity_columns_are_distinct(tmp_path):
 
 def test_a_huge_number_as_a_period_label_stays_a_label():
     # found by the CI fuzz campaign: formatting it as a number overflowed
-    scheme = load_scheme("service-quality").model_dump(mode="json") | {"period": 10**40}
+    scheme = load_scheme(TYPED_SQ).model_dump(mode="json") | {"period": 10**40}
     assert load_scheme(scheme).period == str(10**40)

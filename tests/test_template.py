@@ -27,11 +27,29 @@ def fill(template: Path, rows: list[dict], out: Path) -> Path:
     return out
 
 
-def make(tmp_path, scheme_name, rows):
+def make(tmp_path, scheme_name, rows, sources=None):
     scheme = load_scheme(scheme_name)
     template = tmp_path / f"{scheme_name}_template.xlsx"
     write_template(scheme, template)
-    return score(fill(template, rows, tmp_path / "filled.xlsx"), scheme)
+    return score(fill(template, rows, tmp_path / "filled.xlsx"), scheme, sources=sources)
+
+
+def survey(path, satisfied):
+    """A satisfaction survey's export for 2024Q1: per person, (satisfied answers, all answers)."""
+    lines = ["工号,回访日期,满意度"]
+    for person, (yes, total) in satisfied.items():
+        lines += [f"{person},2024-02-{1 + i % 28:02d},{'满意' if i < yes else '不满意'}" for i in range(total)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"survey": path}
+
+
+def chats(path, seconds):
+    """A chat export for March 2024: per agent, the 首次响应秒 of each chat."""
+    lines = ["客服工号,会话开始时间,首次响应秒"]
+    lines += [f"{agent},2024-03-{1 + i:02d} 10:00:00,{s}"
+              for agent, each in seconds.items() for i, s in enumerate(each)]
+    path.write_text("\n".join(lines) + "\n", encoding="gbk")
+    return {"chats": path}
 
 
 def by_id(result):
@@ -75,13 +93,13 @@ def test_template_layout_notes_validation(tmp_path):
 
 
 def test_service_quality_round_trip(tmp_path):
+    # 客户满意度(CSAT) from the survey: 46 of 50 answers satisfied = 92%; 9 of 10 = 90%
     r = make(tmp_path, "service-quality", [
         {"工号": "00123", "姓名": "张伟", "部门": "维修一部", "客服响应及时率": 0.88, "上门服务到达及时率": 0.75,
-         "问题一次性解决率": 0.82, "技术方案准确率": 0.93, "服务流程合规率": 0.96, "客户满意度(CSAT)": 0.92,
-         "投诉处理及时率": 0.96},
+         "问题一次性解决率": 0.82, "技术方案准确率": 0.93, "服务流程合规率": 0.96, "投诉处理及时率": 0.96},
         {"工号": "00124", "姓名": "王芳", "部门": "维修一部", "客服响应及时率": "90%", "上门服务到达及时率": "85%",
-         "问题一次性解决率": "80%", "技术方案准确率": "95%", "服务流程合规率": "98%", "客户满意度(CSAT)": "90%",
-         "投诉处理及时率": "95%"}])
+         "问题一次性解决率": "80%", "技术方案准确率": "95%", "服务流程合规率": "98%", "投诉处理及时率": "95%"}],
+        survey(tmp_path / "survey.csv", {"00123": (46, 50), "00124": (9, 10)}))
     e = by_id(r)
     # 15×88/90=14.67 + 15×75/85=13.24 + 20×82/80=20.50 + 15×93/95=14.68 + 10×96/98=9.80 + 15×92/90=15.33
     # + 10×96/95=10.11 = 98.33 ; every actual at its target: 100.00
@@ -91,10 +109,10 @@ def test_service_quality_round_trip(tmp_path):
 
 def test_aftersales_round_trip(tmp_path):
     r = make(tmp_path, "aftersales", [
-        {"工号": "00101", "姓名": "孙丽", "岗位": "经理", "返修任务达成率": 0.915, "数据报表准确完整率": "99%",
-         "返修产品品质合格率": 0.985, "上级评分": 4, "工作失误(次)": 1, "绩效奖金基数": 2000}])
+        {"工号": "00101", "姓名": "孙丽", "岗位": "经理", "返修任务达成率": 0.915, "报表准确完整份数": 99,
+         "报表应报份数": 100, "返修产品品质合格率": 0.985, "上级评分": 4, "工作失误(次)": 1, "绩效奖金基数": 2000}])
     e = by_id(r)["00101"]
-    # 30 − 1×3.5 = 26.50 ; 99% ≥ 98%: 10 ; 20 − 1×0.5 = 19.50 ; 40×4÷5 = 32 ; − 3×1 → 85.00, 良好 ×1.0 → 2000
+    # 30 − 1×3.5 = 26.50 ; 99 / 100 = 99% ≥ 98%: 10 ; 20 − 1×0.5 = 19.50 ; 40×4÷5 = 32 ; − 3×1 → 85.00, 良好 ×1.0 → 2000
     assert e["scores"] == {"返修任务达成率": 26.5, "售后数据报表、档案管理准确完整率": 10.0, "返修产品品质合格率": 19.5,
                            "上级领导主观评价": 32.0}
     assert (e["penalty"], e["total"], e["grade"], e["coefficient"], e["payout"]) == (3.0, 85.0, "良好", 1.0, 2000.0)
@@ -116,12 +134,13 @@ def test_service_manager_round_trip(tmp_path):
 
 def test_express_cs_round_trip_with_skip(tmp_path):
     r = make(tmp_path, "express-cs", [
-        {"工号": "KF1001", "姓名": "何雪", "班组": "早班", "首次响应时长(秒)": 18, "一次性解决率": "88%",
+        {"工号": "KF1001", "姓名": "何雪", "班组": "早班", "一次性解决率": "88%",
          "工单处理及时率": 0.97, "信息准确率": "99%", "质检员A": 92, "质检员B": 88, "质检员C": 95, "有责投诉(次)": 0,
          "客户满意度评分(CSAT)": 0.93, "团队协作性": "优", "客户表扬次数": 3},
-        {"工号": "KF1002", "姓名": "高峰", "班组": "早班", "首次响应时长(秒)": 25, "一次性解决率": 0.8,
+        {"工号": "KF1002", "姓名": "高峰", "班组": "早班", "一次性解决率": 0.8,
          "信息准确率": "97.5%", "质检员A": 85, "质检员B": 90, "质检员C": 80, "有责投诉(次)": 1,
-         "客户满意度评分(CSAT)": "88%", "团队协作性": "良"}])
+         "客户满意度评分(CSAT)": "88%", "团队协作性": "良"}],
+        chats(tmp_path / "chats.csv", {"KF1001": [12, 18, 24], "KF1002": [20, 25, 30]}))  # means 18 s and 25 s
     e = by_id(r)
     # KF1001: 15×min(20÷18, 1)=15 ; 20×88÷85=20.71 ; 15×97÷95=15.32 ; 10 ; trimmed mean of 92,88,95 = 92:
     # 15×0.92=13.80 ; 10 ; 10×93÷90=10.33 ; 优 5×5÷5=5 ; bonus 3 → 103.16
@@ -144,18 +163,20 @@ def test_cli_template_roster_and_stamp_warning(tmp_path, monkeypatch):
         ["00123", "张三", "一部"], ["00124", "李四", "二部"]]
     assert runner.invoke(app, ["template", "--scheme", "service-quality"]).exit_code == 2  # exists
     values = {"客服响应及时率": 0.9, "上门服务到达及时率": 0.85, "问题一次性解决率": 0.8, "技术方案准确率": 0.95,
-              "服务流程合规率": 0.98, "客户满意度(CSAT)": 0.9, "投诉处理及时率": 0.95}
+              "服务流程合规率": 0.98, "投诉处理及时率": 0.95}
     filled = fill(path, [values, values], tmp_path / "filled.xlsx")
-    ok = runner.invoke(app, ["score", str(filled), "-s", "service-quality", "-o", "-"])
+    given = survey(tmp_path / "survey.csv", {"00123": (9, 10), "00124": (9, 10)})
+    option = f"--source=survey={given['survey']}"
+    ok = runner.invoke(app, ["score", str(filled), "-s", "service-quality", option, "-o", "-"])
     assert ok.exit_code == 0 and "方案已修改" not in ok.stderr
     changed = tmp_path / "changed.yaml"
     text = (TEMPLATES / "service-quality.yaml").read_text(encoding="utf-8")
     changed.write_text(text.replace("target: 98%", "target: 97%"), encoding="utf-8")
-    warned = runner.invoke(app, ["score", str(filled), "-s", str(changed), "-o", "-"])
+    warned = runner.invoke(app, ["score", str(filled), "-s", str(changed), option, "-o", "-"])
     assert warned.exit_code == 0 and "方案已修改" in warned.stderr
     comments_only = tmp_path / "comments.yaml"
     comments_only.write_text("# a new comment\n" + text, encoding="utf-8")
-    same = runner.invoke(app, ["score", str(filled), "-s", str(comments_only), "-o", "-"])
+    same = runner.invoke(app, ["score", str(filled), "-s", str(comments_only), option, "-o", "-"])
     assert "方案已修改" not in same.stderr  # the hash is of the scheme as applied, not of its file
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import HEADER, scheme_dict, write_xlsx
+from helpers import EXAMPLE_SOURCES, HEADER, scheme_dict, write_xlsx
 from openpyxl import load_workbook
 
 from kpiscore import analysis, load_scheme, score, write_workbook
@@ -21,7 +21,8 @@ EN_SHEETS = ["Scores", "Audit", "Groups", "Summary", "Improvement", "Scheme"]
 @pytest.fixture(scope="module")
 def service_quality(tmp_path_factory):
     out = tmp_path_factory.mktemp("wb") / "sq.xlsx"
-    write_workbook(score(EXAMPLES / "service-quality.xlsx", "service-quality"), out)
+    result = score(EXAMPLES / "service-quality.xlsx", "service-quality", sources=EXAMPLE_SOURCES["service-quality"])
+    write_workbook(result, out)
     return out
 
 
@@ -31,7 +32,7 @@ def rows(ws):
 
 def test_sheets_and_scores(service_quality):
     book = load_workbook(service_quality)
-    assert book.sheetnames == ZH_SHEETS
+    assert book.sheetnames == [*ZH_SHEETS, "数据来源"]  # its 客户满意度(CSAT) is worked out from a survey export
     ws = book["得分"]
     header = [c.value for c in ws[1]]
     assert header[:5] == ["工号", "姓名", "部门", "客服响应及时率", "客服响应及时率得分"]

@@ -30,6 +30,11 @@ SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet to read 
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
 SourceOption = Annotated[list[str] | None, typer.Option(
     "--source", help="A source the scheme declares, as name=file (e.g. chats=chats.csv); repeat for several.")]
+PeriodOption = Annotated[str | None, typer.Option(
+    "--period", help="The period (2024Q1, 2024-03): its dates keep a source's rows (default: the scheme's).")]
+OptionalActuals = Annotated[Path | None, typer.Argument(
+    help="Filled input: xlsx, xlsm, xls, ods, csv or tsv (a roster will do when every indicator is a measure; "
+         "none: the people are the ids in the sources).")]
 
 
 @dataclass
@@ -80,9 +85,7 @@ def _scheme(run: _Run, source: str, *inputs: Path | None) -> api.Scheme:
 def score(
     ctx: typer.Context,
     scheme: SchemeOption,
-    actuals: Annotated[Path | None, typer.Argument(
-        help="Filled input: xlsx, xlsm, xls, ods, csv or tsv (a roster will do when every indicator is a "
-             "measure; none: the people are the ids in the sources).")] = None,
+    actuals: OptionalActuals = None,
     output: Annotated[str | None, typer.Option(
         "--output", "-o",
         help="Output file; `-` writes JSON or CSV to stdout. Default: <input>_scored.<format>.")] = None,
@@ -91,9 +94,7 @@ def score(
         "--format", "-f", help="xlsx, csv or json (default: from the output's suffix, else xlsx).")] = None,
     force: ForceOption = False,
     source: SourceOption = None,
-    period: Annotated[str | None, typer.Option(
-        "--period", help="The period (2024Q1, 2024-03): its dates keep a source's rows (default: the scheme's).")
-    ] = None,
+    period: PeriodOption = None,
 ) -> None:
     """Score every employee of one input and write the scored workbook (or CSV / JSON)."""
     with _reported(ctx) as run:
@@ -179,32 +180,39 @@ def validate(
     scheme: SchemeOption,
     actuals: Annotated[Path | None, typer.Argument(help="An input to check too.")] = None,
     sheet: SheetOption = None,
+    source: SourceOption = None,
+    period: PeriodOption = None,
 ) -> None:
-    """Check a scheme (and optionally an input) and report every problem; writes nothing."""
+    """Check a scheme (and optionally an input and the sources) and report every problem; writes nothing."""
     with _reported(ctx) as run:
-        s = _scheme(run, scheme, actuals)
+        sources = _sources(source)
+        s = _scheme(run, scheme, actuals, *sources.values())
         console.info(msg("scheme_ok", s.language, name=s.name, dimensions=len(s.dimensions),
                          indicators=len(s.indicators), total=f"{sum(i.weight for i in s.indicators):g}"))
-        if actuals is None:
+        if actuals is None and not sources:
             console.warnings(api.lint(s), run.lang)
             return
-        result = api.score(actuals, s, sheet=sheet)
-        console.info(msg("input_ok", s.language, file=actuals.name, count=len(result.people)))
+        result = api.score(actuals, s, sheet=sheet, period=period, sources=sources)
+        files = "、".join(p.name for p in (actuals, *sources.values()) if p)
+        console.info(msg("input_ok", s.language, file=files, count=len(result.people)))
         console.warnings(result.warnings, run.lang)
 
 
 @app.command()
 def explain(
     ctx: typer.Context,
-    actuals: ActualsArg,
     scheme: SchemeOption,
     employee: Annotated[str, typer.Option("--id", help="The employee's id (工号).")],
+    actuals: OptionalActuals = None,
     sheet: SheetOption = None,
+    source: SourceOption = None,
+    period: PeriodOption = None,
 ) -> None:
     """Show one employee's calculation, indicator by indicator."""
     with _reported(ctx) as run:
-        s = _scheme(run, scheme, actuals)
-        result = api.score(actuals, s, sheet=sheet)
+        sources = _sources(source)
+        s = _scheme(run, scheme, actuals, *sources.values())
+        result = api.score(actuals, s, sheet=sheet, period=period, sources=sources)
         lines = api.explain(result, employee)
         console.explanation(result, api.find(result, employee), lines)
 
@@ -247,13 +255,13 @@ def measures(
     scheme: SchemeOption,
     sql: Annotated[bool, typer.Option("--sql", help="Print each measure as SQL (one GROUP BY) instead of words.")
                    ] = False,
-    period: Annotated[str | None, typer.Option("--period", help="The period whose dates filter (2024Q1).")] = None,
+    period: PeriodOption = None,
 ) -> None:
     """Show the scheme's measures in words, or as SQL a data team runs on its own warehouse."""
     with _reported(ctx) as run:
         s = _scheme(run, scheme)
         for name, text in api.measure_texts(s, sql=sql, period=period):
-            console.out.print(text if sql else f"{name}: {text}", markup=False, highlight=False)
+            console.out.print(text if sql else f"{name}: {text}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

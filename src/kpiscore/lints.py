@@ -5,6 +5,7 @@ Apart from the scoring steps so that checking a scheme alone never loads pandas 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +21,12 @@ if TYPE_CHECKING:
 
 
 def lint(scheme: Scheme | str | Path | dict[str, Any], actuals: Actuals | str | Path | pd.DataFrame | None = None,
-         sheet: str | None = None) -> list[Finding]:
-    """Every warning about `scheme`, and with `actuals` every warning a run of them would give."""
+         sheet: str | None = None, sources: Mapping[str, str | Path] | None = None) -> list[Finding]:
+    """Every warning about `scheme`, and with `actuals` (or `sources`) every warning a run would give."""
     if not isinstance(scheme, Scheme):
         scheme = load_scheme(scheme)
-    if actuals is None:
+    if actuals is None and not sources:
         return [w.said_in(scheme.language) for w in lint_scheme(scheme)]
     from .scoring import score  # the readers and pandas, only when there are actuals to score
 
-    return score(actuals, scheme, sheet).warnings
+    return score(actuals, scheme, sheet, sources=sources).warnings

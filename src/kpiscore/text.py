@@ -168,6 +168,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "measure_blank": ("{id} 的 {measure} 无法计算：{source} 中没有此人可用的数据（{indicator}）；本期不适用请在方案中设 missing: skip", "{id}'s {measure} cannot be computed: {source} holds no usable rows for them ({indicator}); if it does not apply, set missing: skip in the scheme"),
     "target_source_column": ("个人目标文件没有“{indicator}”列，方案也没有该指标的目标：请加上该列，或在方案中写 target", "the personal targets file has no column \"{indicator}\" and the scheme gives the indicator no target: add the column, or a target to the scheme"),
     "target_source_blank": ("{id} 在 {source} 中没有“{indicator}”的个人目标，方案也没有该指标的目标：请补上", "{id} has no personal target for \"{indicator}\" in {source}, and the scheme gives none: add it"),
+    "measure_column_unused": ("“{column}”列没有使用：方案从 {source} 导出计算该指标数据；如要手填，请从方案的 measures 中删去它", "column \"{column}\" was not read: the scheme computes it from the {source} export; to type it by hand instead, remove it from the scheme's measures"),
     "source_ids_unmatched": ("{source} 中有 {count} 个工号（{rows} 行）不属于本次考核的任何人，已忽略，如 {examples}", "{count} ids of {source} ({rows} rows) match nobody in this round and were left out, e.g. {examples}"),
     "source_option": ("--source {value!r} 应写成 名字=文件，如 --source chats=会话导出.csv，每个名字一次", "--source {value!r} takes name=file, e.g. --source chats=chats.csv, each name once"),
     "nothing_to_score": ("没有要计分的文件：请给出考核数据文件，或用 --source 给出方案的来源", "nothing to score: give the actuals file, or the scheme's sources with --source"),

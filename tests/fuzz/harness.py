@@ -23,17 +23,24 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+#: the starter service-quality with every column typed (see tests/helpers.py)
+TYPED = str(ROOT / "tests" / "data" / "schemes" / "service-quality-typed.yaml")
+#: the sources of the starters that have them, and the example each export belongs with
+SOURCES = {"service-quality": ("survey", "examples/service-quality-survey.csv", "examples/service-quality.xlsx"),
+           "express-cs": ("chats", "examples/express-cs-chats.csv", "examples/express-cs.csv")}
 SEEDS = {
     "service-quality.xlsx": ("examples/service-quality.xlsx", "service-quality"),
     "aftersales.xlsx": ("examples/aftersales.xlsx", "aftersales"),
     "service-manager.xlsx": ("examples/service-manager.xlsx", "service-manager"),
     "express-cs.csv": ("examples/express-cs.csv", "express-cs"),
-    "service-quality.xls": ("tests/data/service-quality.xls", "service-quality"),
-    "service-quality.ods": ("tests/data/service-quality.ods", "service-quality"),
-    "merged_teams.xlsx": ("tests/data/real/merged_teams.xlsx", "service-quality"),
-    "crm_export.xls": ("tests/data/real/crm_export.xls", "service-quality"),
-    "callcentre_2003.xls": ("tests/data/real/callcentre_2003.xls", "service-quality"),
-    "unicode_text.txt": ("tests/data/real/unicode_text.txt", "service-quality"),
+    "service-quality.xls": ("tests/data/service-quality.xls", TYPED),
+    "service-quality.ods": ("tests/data/service-quality.ods", TYPED),
+    "merged_teams.xlsx": ("tests/data/real/merged_teams.xlsx", TYPED),
+    "crm_export.xls": ("tests/data/real/crm_export.xls", TYPED),
+    "callcentre_2003.xls": ("tests/data/real/callcentre_2003.xls", TYPED),
+    "unicode_text.txt": ("tests/data/real/unicode_text.txt", TYPED),
+    "service-quality-survey.csv": ("examples/service-quality-survey.csv", "service-quality"),
+    "express-cs-chats.csv": ("examples/express-cs-chats.csv", "express-cs"),
     "service-quality.yaml": ("templates/service-quality.yaml", "examples/service-quality.xlsx"),
     "aftersales.yaml": ("templates/aftersales.yaml", "examples/aftersales.xlsx"),
     "express-cs.yaml": ("templates/express-cs.yaml", "examples/express-cs.csv"),
@@ -147,7 +154,8 @@ def mutate(rng: random.Random, name: str, data: bytes) -> bytes:
         if data.startswith(b"PK") and choice < 0.5:
             data = zip_edit(rng, data)
         elif textual and choice < 0.6:
-            encoding = "utf-16" if name.endswith(".txt") else ("gbk" if name == "express-cs.csv" else "utf-8")
+            gbk = name in ("express-cs.csv", "express-cs-chats.csv")
+            encoding = "utf-16" if name.endswith(".txt") else ("gbk" if gbk else "utf-8")
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
@@ -180,11 +188,16 @@ def run_one(name: str, data: bytes, folder: Path) -> str:
     path = folder / f"input{Path(name).suffix}"
     path.write_bytes(data)
     try:
+        starter = SEEDS[name][1] if not name.endswith(".yaml") else Path(name).stem
+        source, export, example = SOURCES.get(starter, ("", "", ""))
+        sources = {source: ROOT / export} if source else None
         if name.endswith(".yaml"):
             scheme = kpiscore.load_scheme(path)
-            result = kpiscore.score(ROOT / SEEDS[name][1], scheme)
+            result = kpiscore.score(ROOT / SEEDS[name][1], scheme, sources=sources)
+        elif source and SEEDS[name][0] == export:  # a mutated export, beside its example
+            result = kpiscore.score(ROOT / example, starter, sources={source: path})
         else:
-            result = kpiscore.score(path, SEEDS[name][1])
+            result = kpiscore.score(path, starter, sources=sources)
         result.audit()
         kpiscore.explain(result, str(result.people["id"].iloc[0]))
         for fmt in ("xlsx", "csv", "json"):

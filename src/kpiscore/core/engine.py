@@ -166,12 +166,12 @@ class Result:
             personal = s.target_key(ind)
             ctx = context(self.targets.iloc[rows], ind, s, lang)
             text = ind.rule.words(a, ctx)
-            if ind.actual is not None:  # 19 / 20 = 95% → 15 × 95% ÷ 90%
+            rescale = f") × {one(s.total)} ÷ " + fmt_plain(s.total / factor)
+            text = text.where(factor == 1, "(" + text + rescale) + " = " + score
+            if ind.actual is not None:  # 19 / 20 = 95% → 15 × 95% ÷ 90% …
                 first, second = (self.counts[fold(c)].iloc[rows] for c in ind.actual.ratio)
                 text = fmt_plain(first) + " / " + fmt_plain(second) + " = " + fmt_plain(a, True) + " → " + text
             text = self._measured(ind, rows, text)
-            rescale = f") × {one(s.total)} ÷ " + fmt_plain(s.total / factor)
-            text = text.where(factor == 1, "(" + text + rescale) + " = " + score
             if s.missing_policy(ind) == "zero" and not blank_is_zero(ind):
                 text = text.where(a.notna(), label("blank_zero", lang) + " = " + score)
             if personal is not None:  # 30 − 1 × 0 = 30.00（个人目标 90%）

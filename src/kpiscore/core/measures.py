@@ -165,17 +165,18 @@ class Measure(Model):
         """The measure as SQL over the export in a warehouse: one `GROUP BY` of the id column."""
         mask = " AND ".join(_sql_condition(c, v) for c, v in self.where.items()) or "TRUE"
         of = [_quoted(c) for c in self.of_columns]
-        value = {
-            "count": f"SUM(CASE WHEN {mask} THEN 1 ELSE 0 END)",
-            "sum": f"SUM(CASE WHEN {mask} THEN {''.join(of)} END)",
-            "mean": f"AVG(CASE WHEN {mask} THEN {''.join(of)} END)",
-            "median": f"MEDIAN(CASE WHEN {mask} THEN {''.join(of)} END)",
-            "share": f"AVG(CASE WHEN {mask} THEN 1.0 ELSE 0.0 END)",
-            "ratio": f"SUM(CASE WHEN {mask} THEN {of[0]} END) / NULLIF(SUM(CASE WHEN {mask} THEN {of[-1]} END), 0)",
-            "nps": (f"100.0 * (COUNT(CASE WHEN {mask} AND {''.join(of)} >= 9 THEN 1 END)"
-                    f" - COUNT(CASE WHEN {mask} AND {''.join(of)} <= 6 THEN 1 END))"
-                    f" / NULLIF(COUNT(CASE WHEN {mask} THEN {''.join(of)} END), 0)"),
-        }[self.agg]
+        x = of[0] if of else ""
+        if self.agg in ("count", "share"):
+            value = f"{'SUM' if self.agg == 'count' else 'AVG'}(CASE WHEN {mask} THEN 1.0 ELSE 0.0 END)"
+        elif self.agg == "ratio":
+            value = (f"SUM(CASE WHEN {mask} THEN {of[0]} END)"
+                     f" / NULLIF(SUM(CASE WHEN {mask} THEN {of[1]} END), 0)")
+        elif self.agg == "nps":
+            value = (f"100.0 * (COUNT(CASE WHEN {mask} AND {x} >= 9 THEN 1 END)"
+                     f" - COUNT(CASE WHEN {mask} AND {x} <= 6 THEN 1 END))"
+                     f" / NULLIF(COUNT(CASE WHEN {mask} THEN {x} END), 0)")
+        else:
+            value = f"{'AVG' if self.agg == 'mean' else self.agg.upper()}(CASE WHEN {mask} THEN {x} END)"
         dated = ""
         if spec.date and period:
             first, last = (_sql_day(d) for d in period)

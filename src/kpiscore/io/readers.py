@@ -482,6 +482,10 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False, 
     if absent:
         findings.append(src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row))
         return raw.iloc[:0], findings, none
+    for name in scheme.measures:  # a column typed by hand beside a measure of the same name is not read
+        if fold(name) in raw.columns:
+            said = {"column": name, "source": scheme.measures[name].source}
+            src.notices.append(src.at("measure_column_unused", said, column=fold(name)))
     cells = _Cells(raw, needed, scheme, src)
     if cells.raw.empty:
         return cells.raw, [*findings, src.at("no_rows", {})], none

@@ -17,6 +17,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -70,48 +71,73 @@ def read_sources(scheme: Scheme, given: dict[str, Path], period: str | None) -> 
 
 def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Scheme, measures: dict[str, Any],
               targets: bool, days: tuple[date, date] | None) -> None:
-    """One source: its file opened, its needed columns checked, its measures and personal targets read."""
+    """One source: its file opened, its needed columns checked, its measures and personal targets read. A
+    text polars' reader refuses (quotes that do not close, a field over many lines) is read again as a
+    spreadsheet opens it; a byte that is no UTF-8, which polars finds as it reads, is said at its line."""
+    import polars as pl
+
     needed = [spec.id or spec.group or "", *([spec.date] if spec.date and measures else [])]
     needed += [c for m in measures.values() for c in m.columns()]
     personal = [i.name for i in scheme.items if i.rule.needs_target] if targets else []  # those it has
-    got = Aggregated()
+    use = _Use(spec, {fold(c): c for c in needed}, personal, measures, days, scheme.not_applicable_marks)
     with ExitStack() as stack:  # its exit lets temporary files go and has the file's SHA-256
-        wanted = {fold(c): c for c in needed}
-        frame, src, typed = _opened(path, spec.id or spec.group or "", {*wanted, *map(fold, personal)}, stack)
-        feeds.places[name] = src
-        absent = [c for key, c in wanted.items() if key not in src.letters]
-        if absent:
-            raise InputError([src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row)])
-        keep = list(dict.fromkeys([*wanted, *(fold(c) for c in personal if fold(c) in src.letters)]))
-        frame = frame.select([ROW, *keep])
-        if targets:
-            feeds.targets = _targets(frame, spec, src)
-        numbers = (lambda columns: typed(columns).select(keep)) if typed else None  # no row is named there
-        got = _aggregated(frame, spec, measures, days, scheme, path, src, numbers) if measures else Aggregated(
-            read=_count(frame))
+        frame, src, typed = _opened(path, spec.id or spec.group or "", use.columns, stack)
+        try:
+            got, goals = use(frame, src, typed)
+        except pl.exceptions.PolarsError as exc:
+            if "utf-8" in str(exc):
+                raise _bad_byte(path, src) from exc
+            frame, src = _whole(path, spec.id or spec.group or "", use.columns)
+            got, goals = use(frame, src, None)
+    feeds.places[name] = src
     if got.bad:
         raise InputError(_bad_cells(got, src))
     feeds.files.append(SourceFile(name, src.file, src.sha256 or "", got.read))
+    if targets:
+        feeds.targets = goals
     if measures:
         feeds.rows[name] = got.rows
         feeds.parts.update(got.parts)
 
 
-def _aggregated(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Any], days: tuple[date, date] | None,
-                scheme: Scheme, path: Path, src: Source, typed: Typed | None) -> Aggregated:
-    """The measures of one source; a byte that is no UTF-8, which polars finds as it reads, at its line."""
+@dataclass
+class _Use:
+    """What a run takes from one source's frame: its needed columns checked, its personal targets, its
+    measures (or, without any, its row count)."""
+
+    spec: SourceSpec
+    wanted: dict[str, str]
+    personal: list[str]
+    measures: dict[str, Any]
+    days: tuple[date, date] | None
+    marks: frozenset[str]
+
+    @property
+    def columns(self) -> set[str]:
+        return {*self.wanted, *map(fold, self.personal)}
+
+    def __call__(self, frame: pl.LazyFrame, src: Source, typed: Typed | None
+                 ) -> tuple[Aggregated, pd.DataFrame | None]:
+        absent = [c for key, c in self.wanted.items() if key not in src.letters]
+        if absent:
+            raise InputError([src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row)])
+        keep = list(dict.fromkeys([*self.wanted, *(fold(c) for c in self.personal if fold(c) in src.letters)]))
+        frame = frame.select([ROW, *keep])
+        goals = _targets(frame, self.spec, src) if self.personal else None
+        if not self.measures:
+            return Aggregated(read=_count(frame)), goals
+        numbers = (lambda columns: typed(columns).select(keep)) if typed else None  # no row is named there
+        return aggregate(frame, self.spec, self.measures, self.days, self.marks, numbers), goals
+
+
+def _bad_byte(path: Path, src: Source) -> InputError:
+    """The line of the first byte of a UTF-8 file that is no UTF-8."""
     try:
-        return aggregate(frame, spec, measures, days, scheme.not_applicable_marks, typed)
-    except Exception as exc:
-        if "utf-8" not in str(exc):
-            raise
-        try:
-            with path.open("rb") as f:
-                stream_utf8(iter(lambda: f.read(CHUNK), b""), None)
-        except DecodeProblem as problem:
-            found = src.at("file_encoding", {"line": problem.line, "encoding": problem.encoding})
-            raise InputError([found]) from exc
-        raise
+        with path.open("rb") as f:
+            stream_utf8(iter(lambda: f.read(CHUNK), b""), None)
+    except DecodeProblem as problem:
+        return InputError([src.at("file_encoding", {"line": problem.line, "encoding": problem.encoding})])
+    return InputError([src.at("file_unreadable", {"detail": "UTF-8"})])
 
 
 def _count(frame: pl.LazyFrame) -> int:
@@ -151,7 +177,6 @@ def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack
             ) -> tuple[pl.LazyFrame, Source, Typed | None]:
     """A source file as a lazy frame of text cells, named by folded header, with each row's number as a
     spreadsheet shows it (`ROW`), and where it came from; of a workbook, only the columns `wanted`."""
-    import polars as pl
 
     src = Source(path.name, path=path)
     if not path.exists():
@@ -171,10 +196,17 @@ def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack
     lean = _lean_xlsx(path, key, wanted, src, folder)
     if lean is not None:
         return lean, src, None
+    return (*_whole(path, key, wanted), None)
+
+
+def _whole(path: Path, key: str, wanted: set[str]) -> tuple[pl.LazyFrame, Source]:
+    """A source read whole by the reader of inputs (header search, merged cells, any quoting), as text."""
+    import polars as pl
+
     raw, src = read_table(path, key, None)
     data = {c: pl.Series([_text(v) for v in raw[c]], dtype=pl.String) for c in raw.columns if c in wanted}
     data[ROW] = pl.Series(raw.index.to_numpy(), dtype=pl.Int64)
-    return pl.DataFrame(data).lazy(), src, None
+    return pl.DataFrame(data).lazy(), src
 
 
 def _text(value: Any) -> str | None:
