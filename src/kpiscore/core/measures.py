@@ -195,9 +195,10 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _day_of(value: Any) -> date | None:
-    """A date written in the scheme (2024-03-31, 2024/3/31) as a date, else None."""
-    m = re.match(DATE + r"\s*$", value) if isinstance(value, str) else None
+def _day_of(value: Any, whole: bool = True) -> date | None:
+    """A date as written (2024-03-31, 2024/3/31, 2024年3月31日) as a date, else None; a cell's (not `whole`)
+    may go on with a time."""
+    m = re.match(DATE + (r"\s*$" if whole else ""), value) if isinstance(value, str) else None
     if not m:
         return None
     try:
@@ -259,7 +260,8 @@ def _sql_condition(column: str, cond: Condition) -> str:
 @dataclass
 class Aggregated:
     """What one source gave: each measure's value and inputs by employee id (folded), how many rows each id
-    had in the period, and the source's bad cells by (row number from 0, column, text)."""
+    had in the period, the rows read, and the cells no reading could read: (row as a spreadsheet numbers it,
+    column, text, "number" or "date"), the first SHOWN of them and how many more."""
 
     parts: dict[str, pd.DataFrame] = field(default_factory=dict)
     rows: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
@@ -282,8 +284,9 @@ class SourceFile:
 
 @dataclass
 class Feeds:
-    """What a run's sources gave: each measure's value and inputs by employee id (folded), the personal
-    targets by id, the rows each source had per id, and what the user should know."""
+    """What a run's sources gave: each file's provenance, each measure's value and inputs by employee id
+    (folded), the personal targets by row of their file, the rows each source had per id, and where each
+    source was read from."""
 
     files: list[SourceFile] = field(default_factory=list)
     parts: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -476,7 +479,7 @@ class _Reading:
             if column in self.texts:
                 self.texts[column][text] = fold(text)
                 continue
-            day = _cell_day(text) if column == dated else False
+            day = _day_of(fold(text), whole=False) if column == dated else None
             number = _fixed(text, marks) if column != dated else False
             if isinstance(day, date):
                 self.dates[text] = day
@@ -506,17 +509,6 @@ def _fixed(text: str, marks: frozenset[str]) -> float | bool | None:
         return None
     read = parse_number(text)
     return read[0] if read is not None else False
-
-
-def _cell_day(text: str) -> date | bool:
-    """A date cell in any form `DATE` reads, its time left off; False if it is none."""
-    m = re.match(DATE, fold(text))
-    if not m:
-        return False
-    try:
-        return date(*(int(g) for g in m.groups()))
-    except ValueError:
-        return False
 
 
 def _day(column: str) -> pl.Expr:

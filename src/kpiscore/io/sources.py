@@ -1,10 +1,11 @@
 """Source files: the extra files a scheme names (system exports, personal targets), read at run time.
 
-A CSV export of ten million calls is never held in memory: it is checked and hashed a chunk at a time (and
-written out as UTF-8 first when it is GBK or UTF-16), then scanned by polars, which streams the measures'
-one query over it (`core.measures`). A workbook is read like any input (header search, merged cells), then
-handed to the same query. Either way every row keeps the number a spreadsheet shows, so a bad cell is
-named `chats.csv › F1207`.
+A CSV export of ten million calls is never held in memory: polars scans it (GBK or UTF-16 written out as
+UTF-8 a chunk at a time first) and streams the measures' one query over it (`core.measures`), its SHA-256
+taken meanwhile. An xlsx is read by calamine in the isolated reader a batch of rows at a time, only the
+columns wanted, its error values and uncalculated formulas from the sheet's XML; other workbooks, and a text
+polars refuses, are read whole by the reader of inputs. Either way every row keeps the number a spreadsheet
+shows, so a bad cell is named `chats.csv › F1207`.
 """
 
 from __future__ import annotations
