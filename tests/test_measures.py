@@ -362,3 +362,33 @@ def test_a_column_typed_beside_a_measure_is_said_not_read(files, tmp_path):
     said = next(w for w in result.warnings if w.code == "measure_column_unused")
     assert str(said) == ("typed.xlsx › Sheet1 › C3: “满意度”列没有使用：方案从 survey 导出计算该指标数据；"
                          "如要手填，请从方案的 measures 中删去它")
+
+
+def test_error_values_in_a_workbook_source_are_no_numbers(files, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.append(["2024年一季度满意度调查"])
+    ws.append(["工号", "推荐分", "满意"])
+    ws.append(["E1", 10, "满意"])
+    ws.append(["E1", None, "满意"])
+    ws.cell(4, 2, "#DIV/0!").data_type = "e"  # what Excel shows for a division by zero: no number, never 0
+    ws.append(["E1", "=B3/2", "满意"])  # a formula nothing ever calculated
+    book.save(tmp_path / "survey.xlsx")
+    with pytest.raises(InputError) as caught:
+        score(None, files / "s.yaml", sources={**sources(files), "survey": tmp_path / "survey.xlsx"})
+    assert [(f.code, f.place) for f in caught.value.findings] == [
+        ("source_not_number", "survey.xlsx › Sheet › B4"), ("source_uncalculated", "survey.xlsx › Sheet › B5")]
+    assert caught.value.findings[1].message == "公式没有计算结果：请用 Excel 或 WPS 打开该文件、保存后再运行"
+
+
+def test_a_spelling_first_seen_late_in_an_export_is_learnt(files):
+    # E1's 2,500 answers: the first 2,000 (with E2's, the rows spellings are learnt from) say 不满意; the 500 after
+    # them say 满意 with a full-width space, which folds to 满意: 500 / 2,500 = 20%
+    rows = [["工号", "推荐分", "满意"], ["E2", "10", "满意"]] + [["E1", "5", "不满意"]] * 2000 + [
+        ["E1", "9", "满意\u3000"]] * 500
+    write_csv(files / "survey.csv", rows)
+    result = score(None, files / "s.yaml", sources=sources(files))
+    e1 = result.people.index[result.people["id"] == "E1"][0]
+    assert result.audit().at[e1, "满意度"].startswith("满意度 500 / 2500 = 20% → ")

@@ -25,10 +25,11 @@ from .rules import Problem
 from .values import fmt_plain, fold, mark_key, one, parse_number
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import polars as pl
 else:
-    from .lazy import pd
+    from .lazy import np, pd
 
 Agg = Literal["count", "sum", "mean", "median", "share", "ratio", "nps"]
 Op = Literal["<=", ">=", "<", ">", "==", "!=", "in"]
@@ -160,6 +161,35 @@ class Measure(Model):
             below = b if self.agg == "ratio" else n
             text = fmt_plain(a) + " / " + fmt_plain(below) + " = " + shown
         return name + " " + text
+
+    def inputs(self, name: str, mask: pl.Expr, rows: pl.Expr) -> list[pl.Expr]:
+        """The aggregations of one group that give the measure, named `name` a, b and n (see `value`): over
+        the rows that meet `mask` of the group's `rows` in the period, each `of` column read already."""
+        import polars as pl
+
+        of = [pl.col(f"\x00# {fold(c)}") for c in self.of_columns]
+        none = pl.lit(None, dtype=pl.Float64)
+        if self.agg in ("count", "share"):
+            a, b, n = mask.sum(), none, rows.sum()
+        elif self.agg == "ratio":
+            a, b, n = of[0].filter(mask).sum(), of[1].filter(mask).sum(), mask.sum()
+        elif self.agg == "nps":
+            a, b, n = (mask & (of[0] >= 9)).sum(), (mask & (of[0] <= 6)).sum(), (mask & of[0].is_not_null()).sum()
+        else:
+            x = of[0].filter(mask)
+            a, b, n = (x.median() if self.agg == "median" else x.sum()), none, (mask & of[0].is_not_null()).sum()
+        return [e.cast(pl.Float64).alias(f"{name}\x00{p}") for p, e in (("a", a), ("b", b), ("n", n))]
+
+    def value(self, a: np.ndarray, b: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """The measure from its inputs: blank where there is nothing to divide by, or no row to sum."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.agg in ("count", "median"):
+                return a
+            if self.agg == "ratio":
+                return np.where(b > 0, a / b, np.nan)
+            if self.agg == "nps":
+                return np.where(n > 0, (a - b) / n * 100, np.nan)
+            return np.where(n > 0, a if self.agg == "sum" else a / n, np.nan)
 
     def sql(self, name: str, table: str, spec: SourceSpec, period: tuple[date, date] | None) -> str:
         """The measure as SQL over the export in a warehouse: one `GROUP BY` of the id column."""
@@ -352,21 +382,12 @@ def aggregate(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure
     `typed(columns)`, where the reader offers it, is the frame with those columns parsed as numbers by the
     reader itself, which fails on the first cell that is none: a clean export is read so, in three
     quarters of the time, and any other goes the way above."""
-    import polars as pl
-
     reading = _Reading.sampled(frame, spec, measures)
     numbers = {c for m in measures.values() for c in m.numbers()}
     if typed is not None and numbers:
-        try:
-            table = _named(_query(typed(numbers), spec, measures, days, replace(reading, typed=numbers)))
-        except pl.exceptions.ComputeError:
-            table = None
-        if table is not None:
-            named = table.filter(table["\x00folded"] != "")
-            clean = not any(c.startswith("\x00bad ") and named[c].sum() for c in named.columns)
-            median = any(m.agg == "median" for m in measures.values())
-            if clean and not (median and named["\x00folded"].is_duplicated().any()):
-                return _collected(table, measures)
+        clean = _clean_pass(typed(numbers), spec, measures, days, replace(reading, typed=numbers))
+        if clean is not None:
+            return _collected(clean, measures)
     for _ in range(3):  # a pass; a second once the cells not read are learnt; a third if ids must merge
         table = _query(frame, spec, measures, days, reading)
         table = _named(table)
@@ -383,6 +404,22 @@ def aggregate(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure
             continue  # a median is no sum of parts: the ids that fold to one are grouped as one
         return _collected(table, measures)
     raise AssertionError("the cells were learnt, yet not read")  # pragma: no cover
+
+
+def _clean_pass(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure], days: tuple[date, date] | None,
+                reading: _Reading) -> pl.DataFrame | None:
+    """The pass over numbers the reader parsed, if every cell read and no two ids fold to one under a median;
+    else None (the reader refusing a cell included)."""
+    import polars as pl
+
+    try:
+        table = _named(_query(frame, spec, measures, days, reading))
+    except pl.exceptions.ComputeError:
+        return None
+    named = table.filter(table["\x00folded"] != "")
+    clean = not any(c.startswith("\x00bad ") and named[c].sum() for c in named.columns)
+    median = any(m.agg == "median" for m in measures.values())
+    return table if clean and not (median and named["\x00folded"].is_duplicated().any()) else None
 
 
 def _named(table: pl.DataFrame) -> pl.DataFrame:
@@ -584,28 +621,14 @@ def _query(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measure], 
     aggs += [(reading.unknown(c) & in_period).sum().alias(f"\x00bad {c}") for c in texts]
     if spec.date:
         aggs.append(pl.col("\x00day").is_null().sum().alias(f"\x00bad {fold(spec.date)}"))
-    none = pl.lit(None, dtype=pl.Float64)
     for name, m in measures.items():
-        mask = pl.col(f"\x00? {name}")
-        of = [pl.col(f"\x00# {fold(c)}") for c in m.of_columns]
-        if m.agg in ("count", "share"):
-            a, b, n = mask.sum(), none, in_period.sum()
-        elif m.agg == "ratio":
-            a, b, n = of[0].filter(mask).sum(), of[1].filter(mask).sum(), mask.sum()
-        elif m.agg == "nps":
-            a, b, n = (mask & (of[0] >= 9)).sum(), (mask & (of[0] <= 6)).sum(), (mask & of[0].is_not_null()).sum()
-        else:
-            x = of[0].filter(mask)
-            a, b, n = (x.median() if m.agg == "median" else x.sum()), none, (mask & of[0].is_not_null()).sum()
-        aggs += [e.cast(pl.Float64).alias(f"{name}\x00{p}") for p, e in (("a", a), ("b", b), ("n", n))]
+        aggs += m.inputs(name, pl.col(f"\x00? {name}"), in_period)
     return frame.group_by(ID).agg(aggs).collect(engine="streaming")
 
 
 def _collected(table: pl.DataFrame, measures: dict[str, Measure]) -> Aggregated:
     """The query's table as pandas by folded id, each measure's value from its inputs; ids written two ways
     (E01 and Ｅ01) are one, their parts added; rows without an id are read and used nowhere."""
-    import numpy as np
-
     read = int(table["\x00read"].sum())
     named = table.filter(table["\x00folded"] != "")
     frame = as_pandas(named.drop(ID)).groupby("\x00folded", sort=False).sum(min_count=1)
@@ -613,13 +636,7 @@ def _collected(table: pl.DataFrame, measures: dict[str, Measure]) -> Aggregated:
     out = Aggregated(rows=frame["\x00rows"].astype("int64"), read=read)
     for name, m in measures.items():
         a, b, n = (frame[f"{name}\x00{p}"].to_numpy(dtype=float) for p in "abn")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = {
-                "count": a, "sum": np.where(n > 0, a, np.nan), "median": a,
-                "mean": np.where(n > 0, a / n, np.nan), "share": np.where(n > 0, a / n, np.nan),
-                "ratio": np.where(b > 0, a / b, np.nan), "nps": np.where(n > 0, (a - b) / n * 100, np.nan),
-            }[m.agg]
-        out.parts[name] = pd.DataFrame({"a": a, "b": b, "n": n, "value": value}, index=frame.index)
+        out.parts[name] = pd.DataFrame({"a": a, "b": b, "n": n, "value": m.value(a, b, n)}, index=frame.index)
     return out
 
 
@@ -638,7 +655,8 @@ def _failing_texts(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Me
     read = {f"\x00# {c}": reading.number(c) for c in failing if c != dated and c not in reading.texts}
     if spec.date:
         read["\x00day"] = reading.day(dated or "")
-    kept = frame.with_columns(**read).filter(pl.col(spec.key).str.strip_chars() != "")
+    kept = frame.with_columns(pl.col(spec.key).fill_null("").alias(ID), **read).filter(
+        pl.col(spec.key).str.strip_chars() != "")
     in_period = _in_period(spec, days)
     parts = []
     for column in failing:

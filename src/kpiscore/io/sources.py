@@ -16,7 +16,7 @@ import io
 import itertools
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -279,7 +279,7 @@ def _xlsx_batches(data: bytes, key: str, wanted: set[str], folder: str
                   None)
         if at is None:
             continue
-        if any(r2 > top + at for (r1, _), (r2, _) in ws.merged_cell_ranges or []):
+        if any(r2 > top + at for _, (r2, _) in ws.merged_cell_ranges or []):
             return None
         names = [header_key(c) if isinstance(c, str) else "" for c in head[at]]
         letters: dict[str, str] = {}
@@ -287,23 +287,28 @@ def _xlsx_batches(data: bytes, key: str, wanted: set[str], folder: str
             if n:
                 letters.setdefault(n, column_letter(left + j))
         keep = {n: j for j, n in reversed(list(enumerate(names))) if n in wanted}
-        body = itertools.chain(head[at + 1:], rows)
-        first = top + at + 1  # the 0-based sheet row of the body's first line
-        with open(f"{folder}/body.csv", "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow([ROW, *keep])
-            while batch := list(itertools.islice(body, BATCH)):
-                for r in set(marks).intersection(range(first, first + len(batch))):
-                    line = batch[r - first]
-                    for c, value in marks[r].items():
-                        j = c - left
-                        line.extend([""] * (j + 1 - len(line)))
-                        line[j] = value
-                columns = [[_text(line[j]) if j < len(line) else None for line in batch] for j in keep.values()]
-                writer.writerows(zip(range(first + 1, first + 1 + len(batch)), *columns, strict=True))
-                first += len(batch)
+        _write_body(f"{folder}/body.csv", itertools.chain(head[at + 1:], rows), top + at + 1, left, keep, marks)
         return meta.name, top + at + 1, letters, list(keep)
     return None
+
+
+def _write_body(path: str, body: Iterator[list[Any]], first: int, left: int, keep: dict[str, int],
+                marks: dict[int, dict[int, Any]]) -> None:
+    """The body's rows (from sheet row `first`, 0-based; its first column `left`) as CSV: each row's number
+    as a spreadsheet shows it, then the columns `keep` as text, error values and uncalculated formulas
+    (`marks`, by absolute row and column) in their cells."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([ROW, *keep])
+        while batch := list(itertools.islice(body, BATCH)):
+            for r in set(marks).intersection(range(first, first + len(batch))):
+                line = batch[r - first]
+                for j, value in ((c - left, v) for c, v in marks[r].items() if c >= left):
+                    line.extend([""] * (j + 1 - len(line)))
+                    line[j] = value
+            columns = [[_text(line[j]) if j < len(line) else None for line in batch] for j in keep.values()]
+            writer.writerows(zip(range(first + 1, first + 1 + len(batch)), *columns, strict=True))
+            first += len(batch)
 
 
 def _hash_meanwhile(path: Path, src: Source, stack: ExitStack) -> None:
