@@ -88,7 +88,7 @@ def test_who_is_scored_and_what_each_source_gave(files):
     result = score(None, files / "s.yaml", sources=sources(files))
     # the people are the ids of the sources; E2's chat is outside the quarter, so its chat measures are blank
     # and do not apply (missing: skip): 100 × (30 × 10 ÷ 50 + 30 × 100% ÷ 90%) ÷ 60
-    assert sorted(result.people["id"]) == ["E1", "E2", "X8", "X9"]
+    assert list(result.people["id"]) == ["E1", "E2", "X9", "X8"]  # in the order first seen
     e2 = result.people.index[result.people["id"] == "E2"][0]
     assert result.scores.loc[e2, ["首次响应时长", "30秒接通率"]].isna().all()
     files_read = {f.name: (f.file, f.read, f.used) for f in result.source_files}
@@ -392,3 +392,51 @@ def test_a_spelling_first_seen_late_in_an_export_is_learnt(files):
     result = score(None, files / "s.yaml", sources=sources(files))
     e1 = result.people.index[result.people["id"] == "E1"][0]
     assert result.audit().at[e1, "满意度"].startswith("满意度 500 / 2500 = 20% → ")
+
+
+def test_a_large_gbk_export_is_decoded_in_two_halves_that_read_as_one(files, monkeypatch):
+    import hashlib
+
+    from kpiscore.io import decode
+
+    monkeypatch.setattr(decode, "SPLIT_MIN", 64)  # every export here is "large": split after a line break
+    path = files / "survey.csv"
+    with path.open("w", encoding="gbk", newline="") as f:
+        f.write("2024年一季度满意度调查\r\n")  # a title row above the header: skipped in both halves
+        csv.writer(f).writerows(survey_rows())
+    parts, sha = decode.transcode_file(path, "gb18030", files, skip=2)
+    assert len(parts) == 2 and sha == hashlib.sha256(path.read_bytes()).hexdigest()
+    # the second half starts with the two lines a reader skips of each file, then a row of the body (E… or X…)
+    second = parts[1].read_bytes()
+    assert second[:2] == b"\n\n" and second[2:3] in (b"E", b"X")
+    # title, header and 23 rows, and the two empty lines
+    assert b"".join(p.read_bytes() for p in parts).count(b"\n") == 1 + 1 + 23 + 2
+    result = score(None, files / "s.yaml", sources=sources(files))
+    e1 = result.people.index[result.people["id"] == "E1"][0]
+    assert result.actuals.loc[e1, ["NPS", "满意度"]].tolist() == [45.0, 0.95]
+    assert {f.name: (f.read, f.sha256) for f in result.source_files}["survey"] == (23, sha)
+
+
+@pytest.mark.parametrize("line", [3, 24])
+def test_a_bad_byte_in_either_half_is_said_at_its_line(files, monkeypatch, line):
+    from kpiscore.io import decode
+
+    monkeypatch.setattr(decode, "SPLIT_MIN", 64)
+    lines = (files / "survey.csv").read_bytes().split(b"\r\n")
+    lines[line - 1] = b"\xff" + lines[line - 1][1:]  # 0xFF starts no GB18030 character
+    (files / "survey.csv").write_bytes(b"\r\n".join(lines))
+    with pytest.raises(InputError) as caught:
+        score(None, files / "s.yaml", sources=sources(files))
+    assert [(f.code, f.file, f.params["line"]) for f in caught.value.findings] == [
+        ("file_encoding", "survey.csv", line)]
+
+
+def test_people_from_sources_come_in_the_order_first_seen(files):
+    import random
+
+    agents = [f"A{i:03d}" for i in random.Random(7).sample(range(600), 600)]  # first seen in this order
+    later = random.Random(8).choices(agents, k=30_000)  # then in any order, many rows each
+    write_csv(files / "chats.csv", [CHATS[0], *([a, "2024-01-05", "9", "9"] for a in [*agents, *later])])
+    write_csv(files / "survey.csv", survey_rows()[:1])
+    ids = [list(score(None, files / "s.yaml", sources=sources(files)).people["id"]) for _ in range(2)]
+    assert ids[0] == ids[1] == agents

@@ -14,7 +14,7 @@ import os
 import signal
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -81,31 +81,62 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], limit: int)
 
 def isolated(fn: Callable[..., T], *args: Any, size: int = 0) -> T:
     """`fn(*args)` in a forked child with a memory limit; raises ReaderFailed or ReaderCrashed."""
-    if not can_isolate():
+    return start_isolated(fn, *args, size=size).result()
+
+
+class Pending(Generic[T]):
+    """`fn(*args)` started in a forked child (see `start_isolated`); its value is `result()`. Where fork is
+    missing, it runs in process when the result is asked for."""
+
+    def __init__(self, fn: Callable[..., T], args: tuple[Any, ...], size: int):
+        self.fn, self.args = fn, args
+        self.process: Any = None
+        if not can_isolate():
+            return
+        limit = _address_space() + min(BASE_BUDGET + 64 * size, MAX_BUDGET) if os.name == "posix" else 0
+        ctx = multiprocessing.get_context("fork")
+        self.receive, send = ctx.Pipe(duplex=False)
+        with warnings.catch_warnings():  # Python 3.12 warns about fork with threads (a progress bar's): the
+            warnings.simplefilter("ignore", DeprecationWarning)  # child only reads and exits
+            self.process = ctx.Process(target=_child, args=(send, fn, args, limit), daemon=True)
+            self.process.start()
+        send.close()
+
+    def run_here(self) -> T:
+        """The call in this process, behind the checks the caller made first."""
         try:
-            return fn(*args)
+            return self.fn(*self.args)
         except Refused:
             raise
         except Exception as exc:
             raise ReaderFailed(f"{type(exc).__name__}: {exc}") from exc
-    limit = _address_space() + min(BASE_BUDGET + 64 * size, MAX_BUDGET) if os.name == "posix" else 0
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    with warnings.catch_warnings():  # Python 3.12 warns about fork with threads (a progress bar's): the
-        warnings.simplefilter("ignore", DeprecationWarning)  # child only reads and exits
-        process = ctx.Process(target=_child, args=(send, fn, args, limit), daemon=True)
-        process.start()
-    send.close()
-    try:
-        status, value = receive.recv()
-    except EOFError:
-        process.join()
-        raise ReaderCrashed(process.exitcode) from None
-    finally:
-        receive.close()
-    process.join()
-    if status == "refused":
-        raise Refused(value[0], **value[1])
-    if status == "error":
-        raise ReaderFailed(value)
-    return value
+
+    def stop(self) -> None:
+        """The child's work is not wanted after all."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.receive.close()
+
+    def result(self) -> T:
+        """The child's value once it is done; raises ReaderFailed, ReaderCrashed or Refused as it did."""
+        if self.process is None:
+            return self.run_here()
+        try:
+            status, value = self.receive.recv()
+        except EOFError:
+            self.process.join()
+            raise ReaderCrashed(self.process.exitcode) from None
+        finally:
+            self.receive.close()
+        self.process.join()
+        if status == "refused":
+            raise Refused(value[0], **value[1])
+        if status == "error":
+            raise ReaderFailed(value)
+        return value
+
+
+def start_isolated(fn: Callable[..., T], *args: Any, size: int = 0) -> Pending[T]:
+    """`fn(*args)` started in a forked child with a memory limit, while this process goes on."""
+    return Pending(fn, args, size)

@@ -29,7 +29,7 @@ from ..core.measures import ID, ROW, Aggregated, Feeds, SourceFile, SourceSpec, 
 from ..core.scheme import Scheme
 from ..core.values import fold
 from ..errors import Finding, InputError, UsageError
-from .decode import CHUNK, DecodeProblem, detect_encoding, stream_utf8
+from .decode import CHUNK, DecodeProblem, detect_encoding, stream_utf8, transcode_file
 from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated
 from .readers import CSV_SUFFIXES, EXCEL_SUFFIXES, HEADER_ROWS, Source, column_letter, header_key, read_table
 from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, sniff, xlsx_marks, xlsx_sheet_xml
@@ -127,7 +127,7 @@ class _Use:
         goals = _targets(frame, self.spec, src) if self.personal else None
         if not self.measures:
             return Aggregated(read=_count(frame)), goals
-        numbers = (lambda columns: typed(columns).select(keep)) if typed else None  # no row is named there
+        numbers = (lambda columns: typed(columns).select([ROW, *keep])) if typed else None
         return aggregate(frame, self.spec, self.measures, self.days, self.marks, numbers), goals
 
 
@@ -340,14 +340,6 @@ def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> tupl
     with path.open("rb") as f:
         head = f.read(1 << 16)
     encoding = detect_encoding(head[: head.rfind(b"\n") + 1] or head)
-    if encoding.startswith("utf-8"):  # polars reads it as it is; its SHA-256 is taken meanwhile
-        _hash_meanwhile(path, src, stack)
-        utf8 = path
-    else:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpiscore-")))
-        utf8 = folder / "utf8.csv"
-        with path.open("rb") as f, utf8.open("wb") as out:
-            encoding, src.sha256 = stream_utf8(iter(lambda: f.read(CHUNK), b""), out)
     text = head.decode(encoding, errors="ignore").removeprefix("\ufeff")
     delimiter = delimiter_of(text, tab)
     rows = csv_rows("\n".join(text.splitlines()[:HEADER_ROWS]), delimiter)
@@ -361,6 +353,12 @@ def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> tupl
         if n:
             src.letters.setdefault(n, column_letter(i))
     chosen = {n: f"\x00{i}" for i, n in reversed(list(enumerate(names))) if n}
+    if encoding.startswith("utf-8"):  # polars reads it as it is; its SHA-256 is taken meanwhile
+        _hash_meanwhile(path, src, stack)
+        utf8 = [path]
+    else:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpiscore-")))
+        utf8, src.sha256 = transcode_file(path, encoding, folder, at + 1)
 
     def scan(numbers: set[str]) -> pl.LazyFrame:
         kinds = {f"\x00{i}": pl.Float64 if n in numbers and chosen.get(n) == f"\x00{i}" else pl.String
