@@ -125,3 +125,6 @@ def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
     if sm["veto"]:
         parts.append(label("veto", lang))
     out.print(" · ".join(parts))
+    note = result.grade_notes().loc[row]
+    if note:
+        out.print(safe(note))

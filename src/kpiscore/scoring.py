@@ -68,7 +68,7 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, s
         ids = result.people["id"]
         measured = {name: part.reindex(ids.to_numpy()).set_axis(ids.index) for name, part in feeds.parts.items()}
         result = replace(result, measured=measured, source_files=feeds.files)
-    found = [*warnings, *lint_scheme(scheme), *lint_result(result)]
+    found = [*warnings, *result.notices, *lint_scheme(scheme), *lint_result(result)]
     return replace(result, warnings=[w.said_in(scheme.language) for w in found], not_assessed=left_out)
 
 

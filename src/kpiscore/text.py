@@ -97,6 +97,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "points_over_weight": ("最高可得 {points} 分，超过权重 {weight}", "gives up to {points} points, more than the weight {weight}"),
     "max_below_weight": ("max {max} 低于权重 {weight}", "max {max} is below the weight {weight}"),
     "percent_bare": ("{value} 在百分比指标中有歧义：请写成 {pct}% 或 {frac}", "{value} is ambiguous for a percent indicator: write {pct}% or {frac}"),
+    "share_range": ("比例应在 0% 到 100% 之间，现为 {value}", "a share lies between 0% and 100%, not {value}"),
+    "quota_scope_group": ("quota.scope: group 需要 columns.group 指明分组列", "quota.scope: group needs columns.group to name the group column"),
+    "quota_small_scope": ("{scope}参评 {n} 人，少于 quota.min_size {min_size} 人，未执行强制分布", "{scope}{n} assessed, fewer than quota.min_size {min_size}: the quotas were not applied"),
+    "quota_min_short": ("{scope}{grade} {count} 人，要求至少 {need} 人", "{scope}{grade}: {count}, at least {need} required"),
     "veto_grade_unknown": ("等级 {grade} 不在 grades 中", "grade {grade} is not one of the grades"),
     "unknown_scheme": ("找不到方案文件 {name}；内置方案：{starters}", "no scheme file {name}; starter schemes: {starters}"),
     # lint: warnings about schemes that are valid but likely wrong
@@ -305,6 +309,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "missing": ("空白处理", "Blank cells"),
     "min_total": ("最低分", "Minimum"),
     "max_share": ("比例上限", "Max share"),
+    "min_share": ("比例下限", "Min share"),
+    "target_share": ("目标占比", "Target share"),
+    "grade_note": ("等级说明", "Grade note"),
     "adjustments": ("加减分与否决项", "Adjustments"),
     "grades": ("等级", "Grades"),
     "provenance": ("来源", "Provenance"),
@@ -389,6 +396,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "count_each": ("每次扣 {pts} 分", "{pts} point(s) off per occurrence"),
     "bands_none": (" 不在任何区间: {otherwise}", " in no band: {otherwise}"),
     "bands_otherwise": ("其他: {otherwise}", "otherwise: {otherwise}"),
+    "quota_max": ("强制分布{scope}：{grade}名额 {rounding}({n} × {share}) = {quota}，排第 {place}，降为{to}", "forced distribution{scope}: {grade} places {rounding}({n} × {share}) = {quota}, ranked {place}, moved down to {to}"),
+    "quota_min": ("强制分布{scope}：{grade}及以下至少 {rounding}({n} × {share}) = {quota} 人，排倒数第 {place}，由{source}降为{grade}", "forced distribution{scope}: at least {rounding}({n} × {share}) = {quota} at {grade} or below, ranked {place} from the bottom, moved down from {source} to {grade}"),
     "list_sep": ("；", "; "),
     "comma": ("，", ", "),
     "threshold": ("实际值 {cmp} {t} 得 {w} 分，否则 {f} 分", "{w} when actual {cmp} {t}, else {f}"),
@@ -458,8 +467,13 @@ WORDS: dict[str, tuple[str, str]] = {
 
 
 def words(code: str, lang: str, /, **params: Any) -> str:
+    return pattern(code, lang).format(**params)
+
+
+def pattern(code: str, lang: str) -> str:
+    """The words of `code` with their `{fields}` unfilled (for `values.fill`, which fills whole columns)."""
     zh, en = WORDS[code]
-    return (zh if lang == "zh" else en).format(**params)
+    return zh if lang == "zh" else en
 
 
 def label(key: str, lang: str) -> str:

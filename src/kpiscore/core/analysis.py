@@ -26,7 +26,12 @@ def grade_distribution(result: Result) -> pd.DataFrame:
     n = len(result.summary)
     grades = [g.grade for g in result.scheme.grades]
     count = [int(counts.get(g, 0)) for g in grades]
-    return pd.DataFrame({"grade": grades, "count": count, "share": [c / n if n else 0.0 for c in count]})
+    table = pd.DataFrame({"grade": grades, "count": count, "share": [c / n if n else 0.0 for c in count]})
+    shares = [(g.max_share, g.min_share) for g in result.scheme.grades]
+    if any(a or b for a, b in shares):  # the quota beside what came of it: ≤ 20%, ≥ 10%
+        table["target"] = [" ".join(f"{sign} {q.text}" for sign, q in (("≤", a), ("≥", b)) if q) or "—"
+                           for a, b in shares]
+    return table
 
 
 def total_stats(result: Result) -> dict[str, float]:

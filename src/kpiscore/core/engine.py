@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..text import label, words
-from .grading import assign_grades, coefficients, ranks
+from ..text import label, pattern, words
+from .grading import MOVE_COLUMNS, assign_grades, coefficients, ranks
 from .rules import Context
 from .scheme import Adjustment, Indicator, Scheme
-from .values import fmt_fixed, fmt_plain, fold, one, round_half_up
+from .values import fill, fmt_fixed, fmt_plain, fold, one, round_half_up
 
 if TYPE_CHECKING:
     import numpy as np
@@ -142,6 +142,10 @@ class Result:
     measured: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: the scheme's sources as read (`sources.SourceFile`: file, SHA-256, rows read and used), for provenance
     source_files: list[Any] = field(default_factory=list)
+    #: each grade change a quota made (`grading.MOVE_COLUMNS`), in the order made
+    quota_moves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MOVE_COLUMNS))
+    #: what the scoring itself has to say: quotas not applied or not met
+    notices: list[Any] = field(default_factory=list)
 
     @property
     def lang(self) -> str:
@@ -193,6 +197,24 @@ class Result:
                 parts = self.measured[name].iloc[rows]
                 text = text.where(parts["value"].isna(), m.calculation(name, parts, self.lang) + " → " + text)
         return text
+
+    def grade_notes(self, rows: slice | None = None) -> pd.Series:
+        """Why a grade is not the one the total reached: each quota's move, in the order made, e.g.
+        `强制分布：优秀名额 floor(12 × 20%) = 2，排第 3，降为良好`; "" for everyone else."""
+        index = self.summary.index[rows or slice(None)]
+        moves = self.quota_moves[self.quota_moves["row"].isin(index)]
+        if not len(moves):
+            return pd.Series("", index=index)
+        lang = self.lang
+        scope = moves["scope"].map(lambda s: "" if s is None else f"（{s}）" if lang == "zh" else f" ({s})")
+        parts = {k: moves[k].astype(str) for k in ("quota", "n", "share", "rounding", "place")}
+        said = {"max": fill(pattern("quota_max", lang), scope=scope, grade=moves["from"], to=moves["to"],
+                            **parts),
+                "min": fill(pattern("quota_min", lang), scope=scope, grade=moves["to"], source=moves["from"],
+                            **parts)}
+        text = said["max"].where(moves["kind"] == "max", said["min"])
+        joined = text.groupby(moves["row"].to_numpy(), sort=False).agg(words("list_sep", lang).join)
+        return joined.reindex(index, fill_value="")
 
     def total_words(self, rows: slice | None = None) -> pd.Series:
         """`27.91 + 35.18 + 9.80 + 25.44 + 2.00 − 3.00 = 96.33`, and the veto when there is one."""
@@ -334,7 +356,8 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
                       index=frame.index).clip(lower=0)
     total = total.where(~adjustments.veto_zero, 0.0)
 
-    grade = assign_grades(total, scheme.grades, forced=adjustments.veto_grade)
+    graded = assign_grades(total, scheme.grades, adjustments.veto_grade, scheme.quota, people.get("group"))
+    grade = graded.grade
     coefficient, payout = coefficients(grade, scheme.grades, people.get("base"))
     rank, group_rank = ranks(total, people.get("group"))
     summary = pd.DataFrame({
@@ -348,7 +371,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index, copy=False), raw, scores, factor,
                   pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
                   period if period is not None else scheme.period, list(sources or []), counts=frame[counted],
-                  targets=frame[personal])
+                  targets=frame[personal], quota_moves=graded.moves, notices=graded.notices)
 
 
 def _people(frame: pd.DataFrame, scheme: Scheme, extra: dict[str, Any] | None) -> pd.DataFrame:

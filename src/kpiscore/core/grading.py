@@ -4,10 +4,12 @@ of several periods, so both grade by the same arithmetic."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .scheme import Grade
-from .values import round_half_up, snap
+from ..errors import Finding
+from .scheme import Grade, Quota
+from .values import Quantity, round_half_up, snap
 
 if TYPE_CHECKING:
     import numpy as np
@@ -16,9 +18,25 @@ else:
     from .lazy import np, pd
 
 
-def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | None = None) -> pd.Series:
+@dataclass(frozen=True)
+class Graded:
+    """Grades after the quotas; each grade change a quota made (`moves`, one row per change, in the order
+    made: row, from, to, kind max|min, the quota, n, share, rounding, scope and the person's place); and the
+    quotas that were not applied or not met (`notices`)."""
+
+    grade: pd.Series
+    moves: pd.DataFrame
+    notices: list[Finding] = field(default_factory=list)
+
+
+MOVE_COLUMNS = ["row", "from", "to", "kind", "quota", "n", "share", "rounding", "scope", "place"]
+
+
+def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | None = None,
+                  quota: Quota | None = None, scope: pd.Series | None = None) -> Graded:
     """The first grade whose `min` the total reaches (None below every min), a `forced` grade where one is
-    given (a veto's), then the forced distribution of the grades' `max_share`."""
+    given (a veto's or a calibration's: it never moves), then the quotas of the grades' shares, counted in
+    each `scope` (a group per row) when `quota.scope` is group."""
     reached = [~(total.to_numpy() < g.min) for g in grades]  # the first grade reached wins; None below all
     first = np.select(reached, list(range(len(grades))), len(grades)) if grades else len(grades)
     grade = pd.Series(np.array([g.grade for g in grades] + [None], dtype=object)[first], index=total.index)
@@ -26,28 +44,108 @@ def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | Non
     if forced is not None:
         fixed = forced.notna()
         grade = grade.where(~fixed, forced)
-    return forced_distribution(total, grade, grades, fixed)
+    return forced_distribution(total, grade, grades, fixed, quota or Quota(), scope)
 
 
-def forced_distribution(total: pd.Series, grade: pd.Series, grades: list[Grade], fixed: pd.Series) -> pd.Series:
-    """Apply each grade's `max_share`, top grade first: beyond floor(n × share), the lowest totals drop a
-    grade, and everyone tied at the cut drops with them. `fixed` rows (a veto's forced grade) never move;
-    n counts everyone, fixed rows included."""
+def forced_distribution(total: pd.Series, grade: pd.Series, grades: list[Grade], fixed: pd.Series, quota: Quota,
+                        scope: pd.Series | None = None) -> Graded:
+    """Each scope's quotas: first every `min_share` from the bottom grade up (the lowest totals above a grade
+    move down into it until enough are at it or below), then every `max_share` from the top down (beyond the
+    quota the lowest totals drop a grade; those who dropped count toward the next grade's quota). Everyone
+    tied at a cut moves together; `fixed` rows never move but count in n. A move down never lowers how many
+    are at or below a grade, so the max quotas cannot undo a min quota, and no grade ends above its max
+    unless its fixed rows alone are."""
     grade = grade.copy()
-    n = len(total)
-    names = [g.grade for g in grades]
-    for i, g in enumerate(grades[:-1]):
+    moves: list[pd.DataFrame] = [pd.DataFrame(columns=MOVE_COLUMNS)]
+    notices: list[Finding] = []
+    if not any(g.max_share or g.min_share for g in grades):
+        return Graded(grade, moves[0])
+    for name, index in _scopes(total.index, scope if quota.scope == "group" else None):
+        if len(index) < quota.min_size:
+            notices.append(Finding("quota_small_scope", {"scope": _said(name), "n": len(index),
+                                                         "min_size": quota.min_size}))
+            continue
+        step = _Scope(total[index], grade, grades, fixed[index], quota, name, moves, notices)
+        for i in range(len(grades) - 1, 0, -1):
+            step.at_least(i)
+        for i in range(len(grades) - 1):
+            step.at_most(i)
+    return Graded(grade, pd.concat(moves, ignore_index=True) if len(moves) > 1 else moves[0], notices)
+
+
+def _scopes(index: pd.Index, scope: pd.Series | None) -> list[tuple[str | None, pd.Index]]:
+    """Where quotas are counted: everyone, or each group (people without a group together)."""
+    if scope is None:
+        return [(None, index)]
+    keys = scope.astype(object).where(scope.notna(), "")
+    return [(str(key), index[(keys == key).to_numpy()]) for key in dict.fromkeys(keys)]
+
+
+def _said(scope: str | None) -> str:
+    """A scope as a notice names it: nothing for everyone, `[售后一组] ` for a group."""
+    return "" if scope is None else f"[{scope or '—'}] "
+
+
+def quota_count(n: int, share: float, rounding: str) -> int:
+    """How many places a share of n gives: floor(2 × 20%) = 0, ceil(2 × 20%) = 1, on the decimal value."""
+    exact = float(snap(np.array([n * share]))[0])
+    if rounding == "round":
+        return int(round_half_up(np.array([exact]), 0)[0])
+    return int(math.ceil(exact) if rounding == "ceil" else math.floor(exact))
+
+
+@dataclass
+class _Scope:
+    """One scope's quotas, working on the shared `grade` and adding to the shared `moves` and `notices`."""
+
+    total: pd.Series
+    grade: pd.Series
+    grades: list[Grade]
+    fixed: pd.Series
+    quota: Quota
+    name: str | None
+    moves: list[pd.DataFrame]
+    notices: list[Finding]
+
+    def at_most(self, i: int) -> None:
+        g = self.grades[i]
         if g.max_share is None:
-            continue
-        quota = math.floor(float(snap(np.array([n * g.max_share.value]))[0]))
-        members = (grade == g.grade) & ~fixed
-        if members.sum() <= quota:
-            continue
-        ranked = total[members].sort_values(ascending=False)
-        cut = ranked.iloc[quota]
-        drop = members & (total <= cut)
-        grade[drop] = names[i + 1]
-    return grade
+            return
+        places = quota_count(len(self.total), g.max_share.value, self.quota.rounding)
+        members = (self.grade[self.total.index] == g.grade) & ~self.fixed
+        if members.sum() <= places:
+            return
+        ranked = self.total[members].sort_values(ascending=False)
+        drop = members & (self.total <= ranked.iloc[places])
+        places_of = self.total[members].rank(method="min", ascending=False)
+        self._move(drop, places_of, i + 1, "max", places, g.max_share)
+
+    def at_least(self, i: int) -> None:
+        g = self.grades[i]
+        if g.min_share is None:
+            return
+        need = quota_count(len(self.total), g.min_share.value, self.quota.rounding)
+        below = {x.grade for x in self.grades[i:]}
+        now = self.grade[self.total.index]
+        count = int((now.isin(below) | now.isna()).sum())
+        above = ~(now.isin(below) | now.isna()) & ~self.fixed
+        if count < need and self.quota.min_mode == "enforce" and above.any():
+            ranked = self.total[above].sort_values()
+            cut = ranked.iloc[min(need - count, len(ranked)) - 1]
+            moved = above & (self.total <= cut)
+            self._move(moved, self.total[above].rank(method="min"), i, "min", need, g.min_share)
+            count += int(moved.sum())
+        if count < need:
+            self.notices.append(Finding("quota_min_short", {"scope": _said(self.name), "grade": g.grade,
+                                                            "count": count, "need": need}))
+
+    def _move(self, who: pd.Series, place: pd.Series, to: int, kind: str, places: int, share: Quantity) -> None:
+        rows = who.index[who.to_numpy()]
+        self.moves.append(pd.DataFrame({
+            "row": rows, "from": self.grade[rows].to_numpy(), "to": self.grades[to].grade, "kind": kind,
+            "quota": places, "n": len(self.total), "share": share.text, "rounding": self.quota.rounding,
+            "scope": self.name, "place": place[rows].to_numpy(dtype=int)}, columns=MOVE_COLUMNS))
+        self.grade[rows] = self.grades[to].grade
 
 
 def coefficients(grade: pd.Series, grades: list[Grade], base: pd.Series | None) -> tuple[pd.Series, pd.Series]:

@@ -10,7 +10,7 @@ from ..text import label
 from .engine import Result
 from .grading import assign_grades, coefficients, ranks
 from .plan import Plan
-from .scheme import Scheme
+from .scheme import Quota, Scheme
 from .values import round_half_up
 
 if TYPE_CHECKING:
@@ -106,10 +106,10 @@ def _graded(plan: Plan, schemes: dict[str, Scheme], total: pd.Series, last: pd.D
     grade = pd.Series(None, index=last.index, dtype=object)
     coefficient = pd.Series(np.nan, index=last.index)
     payout = pd.Series(np.nan, index=last.index)
-    pools = [(plan.rollup.grades, last.index)] if plan.rollup.grades else [
-        (scheme.grades, last.index[last["scheme"] == key]) for key, scheme in schemes.items()]
-    for grades, index in pools:
+    pools = [(plan.rollup.grades, last.index, Quota())] if plan.rollup.grades else [
+        (scheme.grades, last.index[last["scheme"] == key], scheme.quota) for key, scheme in schemes.items()]
+    for grades, index, quota in pools:
         if len(index):
-            grade[index] = assign_grades(total[index], grades)
+            grade[index] = assign_grades(total[index], grades, None, quota, last.loc[index, "group"]).grade
             coefficient[index], payout[index] = coefficients(grade[index], grades, last.loc[index, "base"])
-    return grade, coefficient, payout, [[g.grade for g in grades] for grades, index in pools if len(index)]
+    return grade, coefficient, payout, [[g.grade for g in grades] for grades, index, _ in pools if len(index)]

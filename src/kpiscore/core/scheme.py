@@ -84,6 +84,19 @@ class Grade(Model):
     min: Number
     coefficient: Number | None = Field(None, ge=0)
     max_share: Value | None = None
+    #: the bottom quota (末位): at least this share of a scope at this grade or below
+    min_share: Value | None = None
+
+
+class Quota(Model):
+    """How the grades' shares become places: `floor(2 × 20%) = 0` leaves a team of two without 优秀, so the
+    rounding is the scheme's; quotas count everyone or each group (2-7-1 per unit), scopes smaller than
+    `min_size` are left as they are, and a bottom quota is enforced or only warned of."""
+
+    rounding: Literal["floor", "round", "ceil"] = "floor"
+    scope: Literal["all", "group"] = "all"
+    min_size: Annotated[int, Field(ge=0)] = 0
+    min_mode: Literal["enforce", "warn"] = "enforce"
 
 
 class CountsRatio(Model):
@@ -190,6 +203,7 @@ class Scheme(Model):
     dimensions: list[Dimension] = Field(min_length=1)
     adjustments: list[Adjustment] = Field(default_factory=list)
     participation: Participation | None = None
+    quota: Quota = Field(default_factory=Quota)
     #: the extra files a round reads (system exports, personal targets), each given at run time
     sources: dict[str, SourceSpec] = Field(default_factory=dict)
     #: the inclusive range of days a source's `date` keeps (else the period label's)
@@ -310,6 +324,9 @@ def _scheme_problems(
         if abs(s - total) > 1e-9 * max(1.0, abs(total)):
             yield Problem("weights_sum", {"sum": one(s), "total": one(total)}, ("dimensions",))
     yield from grade_problems(grades)
+    quota = raw.get("quota")
+    if isinstance(quota, dict) and quota.get("scope") == "group" and columns is not None and not columns.group:
+        yield Problem("quota_scope_group", {}, ("quota", "scope"))
     seen_grades = {g.grade for _, g in grades}
     names: set[str] = set()
     for loc, name in _raw_names(raw):
@@ -421,6 +438,10 @@ def grade_problems(grades: list[tuple[tuple, Grade]]) -> Iterator[Problem]:
             yield Problem("grades_order", {"grade": g.grade, "min": one(g.min)}, (*loc, "min"))
     seen: set[str] = set()
     for loc, g in grades:
+        for key in ("max_share", "min_share"):
+            share = getattr(g, key)
+            if share is not None and not 0 <= share.value <= 1:
+                yield Problem("share_range", {"value": share.text}, (*loc, key))
         if g.grade in seen:
             yield Problem("grade_duplicate", {"grade": g.grade}, (*loc, "grade"))
         seen.add(g.grade)

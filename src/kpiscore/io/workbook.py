@@ -194,8 +194,8 @@ class _Book:
         lang = self.lang
         ws.write_string(top, 0, label("grade_distribution", lang), self.subtitle)
         counts = counts.copy()
-        counts.columns = [label("grade", lang), label("count", lang), label("share", lang)]
-        end = self.table(ws, top + 1, counts, [None, self.integer, self.percent], widths=False)
+        counts.columns = [label(k, lang) for k in ("grade", "count", "share", "target_share")[:counts.shape[1]]]
+        end = self.table(ws, top + 1, counts, [None, self.integer, self.percent, None][:counts.shape[1]], widths=False)
         self.grade_colours(ws, top + 2, end - 1, 0)
         chart = self.book.add_chart({"type": "column"})
         chart.add_series({"name": label("count", lang), "categories": [sheet_name, top + 2, 0, end - 1, 0],
@@ -260,8 +260,9 @@ class _Writer(_Book):
         top = 0
         for start in range(0, max(len(head), 1), AUDIT_CHUNK):
             rows = slice(start, start + AUDIT_CHUNK)
+            notes = [r.grade_notes(rows).rename(label("grade_note", self.lang))] if _has_quotas(r) else []
             chunk = pd.concat([head.iloc[rows], r.audit(rows),
-                               r.total_words(rows).rename(label("total_calc", self.lang))], axis=1)
+                               r.total_words(rows).rename(label("total_calc", self.lang)), *notes], axis=1)
             # the header and the widths come with the first chunk; later chunks continue below
             # a long calculation wraps in its cell, which grows to show all of it, "= 13.20" included
             formats = [self.top] * head.shape[1] + [self.wrap] * (chunk.shape[1] - head.shape[1])
@@ -389,6 +390,11 @@ class _Writer(_Book):
             ws.write_string(row, 0, label("notices", lang), self.subtitle)
             for i, warning in enumerate(r.warnings):  # one cell, running over the empty ones beside it
                 ws.write_string(row + 1 + i, 0, str(warning.said_in(lang)), self.text)
+
+
+def _has_quotas(result: Result) -> bool:
+    """Whether grades may move by a quota: then the Audit says why each moved."""
+    return any(g.max_share or g.min_share for g in result.scheme.grades)
 
 
 def _lines(frame: pd.DataFrame, wrapped: list[int], widths: list[int]) -> np.ndarray:
