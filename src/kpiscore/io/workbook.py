@@ -195,7 +195,8 @@ class _Book:
         ws.write_string(top, 0, label("grade_distribution", lang), self.subtitle)
         counts = counts.copy()
         counts.columns = [label(k, lang) for k in ("grade", "count", "share", "target_share")[:counts.shape[1]]]
-        end = self.table(ws, top + 1, counts, [None, self.integer, self.percent, None][:counts.shape[1]], widths=False)
+        end = self.table(ws, top + 1, counts, [None, self.integer, self.percent, self.centre][:counts.shape[1]],
+                         widths=False)
         self.grade_colours(ws, top + 2, end - 1, 0)
         chart = self.book.add_chart({"type": "column"})
         chart.add_series({"name": label("count", lang), "categories": [sheet_name, top + 2, 0, end - 1, 0],
