@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..text import label
 from .engine import Result
+from .grading import has_quotas
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,10 +28,9 @@ def grade_distribution(result: Result) -> pd.DataFrame:
     grades = [g.grade for g in result.scheme.grades]
     count = [int(counts.get(g, 0)) for g in grades]
     table = pd.DataFrame({"grade": grades, "count": count, "share": [c / n if n else 0.0 for c in count]})
-    shares = [(g.max_share, g.min_share) for g in result.scheme.grades]
-    if any(a or b for a, b in shares):  # the quota beside what came of it: ≤ 20%, ≥ 10%
-        table["target"] = [" ".join(f"{sign} {q.text}" for sign, q in (("≤", a), ("≥", b)) if q) or "—"
-                           for a, b in shares]
+    if has_quotas(result.scheme.grades):  # the quota beside what came of it: ≤ 20%, ≥ 10%
+        table["target"] = [" ".join(f"{sign} {q.text}" for sign, q in (("≤", g.max_share), ("≥", g.min_share)) if q)
+                           or "—" for g in result.scheme.grades]
     return table
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..text import label, pattern, words
-from .grading import MOVE_COLUMNS, assign_grades, coefficients, ranks
+from .grading import assign_grades, coefficients, no_moves, ranks
 from .rules import Context
 from .scheme import Adjustment, Indicator, Scheme
 from .values import fill, fmt_fixed, fmt_plain, fold, one, round_half_up
@@ -143,7 +143,7 @@ class Result:
     #: the scheme's sources as read (`sources.SourceFile`: file, SHA-256, rows read and used), for provenance
     source_files: list[Any] = field(default_factory=list)
     #: each grade change a quota made (`grading.MOVE_COLUMNS`), in the order made
-    quota_moves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MOVE_COLUMNS))
+    quota_moves: pd.DataFrame = field(default_factory=no_moves)
     #: what the scoring itself has to say: quotas not applied or not met
     notices: list[Any] = field(default_factory=list)
 
@@ -206,7 +206,8 @@ class Result:
         if not len(moves):
             return pd.Series("", index=index)
         lang = self.lang
-        scope = moves["scope"].map(lambda s: "" if s is None else f"（{s}）" if lang == "zh" else f" ({s})")
+        opening, closing = ("（", "）") if lang == "zh" else (" (", ")")
+        scope = (opening + moves["scope"].astype(str) + closing).where(moves["scope"].notna(), "")
         parts = {k: moves[k].astype(str) for k in ("quota", "n", "share", "rounding", "place")}
         said = {"max": fill(pattern("quota_max", lang), scope=scope, grade=moves["from"], to=moves["to"],
                             **parts),

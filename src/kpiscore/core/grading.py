@@ -32,6 +32,16 @@ class Graded:
 MOVE_COLUMNS = ["row", "from", "to", "kind", "quota", "n", "share", "rounding", "scope", "place"]
 
 
+def no_moves() -> pd.DataFrame:
+    """The moves of a run in which no quota moved anyone."""
+    return pd.DataFrame(columns=MOVE_COLUMNS)
+
+
+def has_quotas(grades: list[Grade]) -> bool:
+    """Whether any grade has a share, so that a quota may move someone."""
+    return any(g.max_share or g.min_share for g in grades)
+
+
 def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | None = None,
                   quota: Quota | None = None, scope: pd.Series | None = None) -> Graded:
     """The first grade whose `min` the total reaches (None below every min), a `forced` grade where one is
@@ -56,10 +66,10 @@ def forced_distribution(total: pd.Series, grade: pd.Series, grades: list[Grade],
     are at or below a grade, so the max quotas cannot undo a min quota, and no grade ends above its max
     unless its fixed rows alone are."""
     grade = grade.copy()
-    moves: list[pd.DataFrame] = [pd.DataFrame(columns=MOVE_COLUMNS)]
+    moves: list[pd.DataFrame] = []
     notices: list[Finding] = []
-    if not any(g.max_share or g.min_share for g in grades):
-        return Graded(grade, moves[0])
+    if not has_quotas(grades):
+        return Graded(grade, no_moves())
     for name, index in _scopes(total.index, scope if quota.scope == "group" else None):
         if len(index) < quota.min_size:
             notices.append(Finding("quota_small_scope", {"scope": _said(name), "n": len(index),
@@ -70,7 +80,7 @@ def forced_distribution(total: pd.Series, grade: pd.Series, grades: list[Grade],
             step.at_least(i)
         for i in range(len(grades) - 1):
             step.at_most(i)
-    return Graded(grade, pd.concat(moves, ignore_index=True) if len(moves) > 1 else moves[0], notices)
+    return Graded(grade, pd.concat(moves, ignore_index=True) if moves else no_moves(), notices)
 
 
 def _scopes(index: pd.Index, scope: pd.Series | None) -> list[tuple[str | None, pd.Index]]:
@@ -78,7 +88,7 @@ def _scopes(index: pd.Index, scope: pd.Series | None) -> list[tuple[str | None, 
     if scope is None:
         return [(None, index)]
     keys = scope.astype(object).where(scope.notna(), "")
-    return [(str(key), index[(keys == key).to_numpy()]) for key in dict.fromkeys(keys)]
+    return [(str(key), index[at]) for key, at in keys.groupby(keys.to_numpy(), sort=False).indices.items()]
 
 
 def _said(scope: str | None) -> str:
@@ -125,10 +135,10 @@ class _Scope:
         if g.min_share is None:
             return
         need = quota_count(len(self.total), g.min_share.value, self.quota.rounding)
-        below = {x.grade for x in self.grades[i:]}
         now = self.grade[self.total.index]
-        count = int((now.isin(below) | now.isna()).sum())
-        above = ~(now.isin(below) | now.isna()) & ~self.fixed
+        at_or_below = now.isin([x.grade for x in self.grades[i:]]) | now.isna()
+        count = int(at_or_below.sum())
+        above = ~at_or_below & ~self.fixed
         if count < need and self.quota.min_mode == "enforce" and above.any():
             ranked = self.total[above].sort_values()
             cut = ranked.iloc[min(need - count, len(ranked)) - 1]

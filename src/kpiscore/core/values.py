@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -176,8 +177,6 @@ def as_label(value: int | float) -> str:
 def fill(template: str, **columns: pd.Series) -> pd.Series:
     """A `{field}` template filled from columns of text, row by row but without a loop over rows: the
     words of many quota moves at once."""
-    import string
-
     out: pd.Series | str = ""
     for literal, key, _, _ in string.Formatter().parse(template):
         out = out + literal

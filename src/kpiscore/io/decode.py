@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    from .isolate import Pending
 
 #: BOMs, longest first (a UTF-32 BOM starts like a UTF-16 one)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -91,16 +93,14 @@ def decoded(data: bytes) -> tuple[str, str]:
 CHUNK = 1 << 24
 
 
-def stream_utf8(chunks: Iterator[bytes], out: BinaryIO | None) -> tuple[str, str]:
-    """A text file read a chunk at a time, for exports too large to hold decoded: its encoding (decided
-    from the first chunk's whole lines as `detect_encoding` decides it for a whole file) and its SHA-256.
-    Unless it is UTF-8 already, its text is written to `out` as UTF-8. Raises DecodeProblem at the line of
-    the first bad byte."""
-    digest = hashlib.sha256()
-    first = next(chunks, b"")
-    encoding = detect_encoding(first[: first.rfind(b"\n") + 1] or first)
-    _transcode(itertools.chain([first], chunks), encoding, None if encoding.startswith("utf-8") else out, digest)
-    return encoding, digest.hexdigest()
+def check_decodes(path: Path) -> None:
+    """Raise DecodeProblem at the line of the first bad byte of a file too large to hold decoded, its
+    encoding decided from the first chunk's whole lines as `detect_encoding` decides it for a whole file."""
+    with path.open("rb") as f:
+        first = f.read(CHUNK)
+        encoding = detect_encoding(first[: first.rfind(b"\n") + 1] or first)
+        f.seek(0)
+        _transcode(_chunks(f, path.stat().st_size), encoding, None)
 
 
 def _transcode(chunks: Iterator[bytes], encoding: str, out: BinaryIO | None, digest: Any = None) -> None:
@@ -141,6 +141,7 @@ def transcode_file(path: Path, encoding: str, folder: Path, skip: int) -> tuple[
     size = path.stat().st_size
     digest = hashlib.sha256()
     parts = [folder / "utf8.csv"]
+    half: Pending[int | None] | None = None
     with path.open("rb") as f, parts[0].open("wb") as sink:
         mid = size
         if encoding == "gb18030" and size >= SPLIT_MIN and can_isolate():
@@ -152,12 +153,12 @@ def transcode_file(path: Path, encoding: str, folder: Path, skip: int) -> tuple[
         try:
             _transcode(_chunks(f, mid), encoding, sink, digest)
         except DecodeProblem:
-            if mid < size:
+            if half is not None:
                 half.stop()
             raise
         for chunk in _chunks(f, size):
             digest.update(chunk)
-    if mid < size:
+    if half is not None:
         try:
             bad = half.result()
         except (ReaderCrashed, ReaderFailed):  # transcoded here after all

@@ -29,7 +29,7 @@ from ..core.measures import ID, ROW, Aggregated, Feeds, SourceFile, SourceSpec, 
 from ..core.scheme import Scheme
 from ..core.values import fold
 from ..errors import Finding, InputError, UsageError
-from .decode import CHUNK, DecodeProblem, detect_encoding, stream_utf8, transcode_file
+from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, transcode_file
 from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated
 from .readers import CSV_SUFFIXES, EXCEL_SUFFIXES, HEADER_ROWS, Source, column_letter, header_key, read_table
 from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, sniff, xlsx_marks, xlsx_sheet_xml
@@ -134,8 +134,7 @@ class _Use:
 def _bad_byte(path: Path, src: Source) -> InputError:
     """The line of the first byte of a UTF-8 file that is no UTF-8."""
     try:
-        with path.open("rb") as f:
-            stream_utf8(iter(lambda: f.read(CHUNK), b""), None)
+        check_decodes(path)
     except DecodeProblem as problem:
         return InputError([src.at("file_encoding", {"line": problem.line, "encoding": problem.encoding})])
     return InputError([src.at("file_unreadable", {"detail": "UTF-8"})])

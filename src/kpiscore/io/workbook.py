@@ -24,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core import analysis
 from ..core.engine import Column, Result, blank_meaning
+from ..core.grading import has_quotas
 from ..core.rollup import RollupResult
 from ..core.scheme import Scheme
 from ..core.values import text_width
@@ -261,7 +262,7 @@ class _Writer(_Book):
         top = 0
         for start in range(0, max(len(head), 1), AUDIT_CHUNK):
             rows = slice(start, start + AUDIT_CHUNK)
-            notes = [r.grade_notes(rows).rename(label("grade_note", self.lang))] if _has_quotas(r) else []
+            notes = [r.grade_notes(rows).rename(label("grade_note", self.lang))] if has_quotas(r.scheme.grades) else []
             chunk = pd.concat([head.iloc[rows], r.audit(rows),
                                r.total_words(rows).rename(label("total_calc", self.lang)), *notes], axis=1)
             # the header and the widths come with the first chunk; later chunks continue below
@@ -391,11 +392,6 @@ class _Writer(_Book):
             ws.write_string(row, 0, label("notices", lang), self.subtitle)
             for i, warning in enumerate(r.warnings):  # one cell, running over the empty ones beside it
                 ws.write_string(row + 1 + i, 0, str(warning.said_in(lang)), self.text)
-
-
-def _has_quotas(result: Result) -> bool:
-    """Whether grades may move by a quota: then the Audit says why each moved."""
-    return any(g.max_share or g.min_share for g in result.scheme.grades)
 
 
 def _lines(frame: pd.DataFrame, wrapped: list[int], widths: list[int]) -> np.ndarray:
