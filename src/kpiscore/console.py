@@ -128,3 +128,5 @@ def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
     note = result.grade_notes().loc[row]
     if note:
         out.print(safe(note))
+    if result.paid is not None:
+        out.print(f"{label('payout', lang)}：{safe(result.payout_words().loc[row])}", soft_wrap=True)

@@ -59,7 +59,9 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, s
     frame = pd.concat([a.frame for a in parts], ignore_index=len(parts) > 1)
     keys = {key for a in parts for key in a.extra}
     extra = {key: pd.concat([a.extra[key] for a in parts], ignore_index=len(parts) > 1).to_numpy() for key in keys}
-    result = evaluate(frame, scheme, period, [a.source for a in parts], extra)
+    team_source = scheme.pay.team_source if scheme.pay is not None else None
+    figures = feeds.teams.get(team_source) if feeds is not None and team_source is not None else None
+    result = evaluate(frame, scheme, period, [a.source for a in parts], extra, figures)
     warnings = [w for a in parts for w in a.warnings]
     left_out = pd.concat([a.not_assessed for a in parts], ignore_index=len(parts) > 1)
     if feeds is not None:

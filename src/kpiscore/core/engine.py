@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from ..errors import Finding
 from ..text import label, pattern, words
-from .grading import assign_grades, coefficients, no_moves, ranks
+from .grading import assign_grades, coefficient_of, no_moves, ranks
+from .payout import Paid, paid_table, pay
 from .rules import Context
 from .scheme import Adjustment, Indicator, Scheme
 from .values import fill, fmt_fixed, fmt_plain, fold, one, round_half_up
@@ -144,8 +146,10 @@ class Result:
     source_files: list[Any] = field(default_factory=list)
     #: each grade change a quota made (`grading.MOVE_COLUMNS`), in the order made
     quota_moves: pd.DataFrame = field(default_factory=no_moves)
-    #: what the scoring itself has to say: quotas not applied or not met
+    #: what the scoring itself has to say: quotas not applied or not met, a pool nobody could take
     notices: list[Any] = field(default_factory=list)
+    #: how each payout came about, per person and per team (None without a payout rule)
+    paid: Paid | None = None
 
     @property
     def lang(self) -> str:
@@ -216,6 +220,13 @@ class Result:
         text = said["max"].where(moves["kind"] == "max", said["min"])
         joined = text.groupby(moves["row"].to_numpy(), sort=False).agg(words("list_sep", lang).join)
         return joined.reindex(index, fill_value="")
+
+    def payout_words(self, rows: slice | None = None) -> pd.Series:
+        """Each payout's calculation (see `Paid.words`); "" without a payout rule."""
+        index = self.summary.index[rows or slice(None)]
+        if self.paid is None:
+            return pd.Series("", index=index)
+        return self.paid.words(self.summary["coefficient"], self.lang, rows)
 
     def total_words(self, rows: slice | None = None) -> pd.Series:
         """`27.91 + 35.18 + 9.80 + 25.44 + 2.00 − 3.00 = 96.33`, and the veto when there is one."""
@@ -312,7 +323,14 @@ class Result:
                 "group_rank": int(sm["group_rank"]) if sm["group_rank"] is not None else None,
                 "veto": bool(sm["veto"]),
             })
-        out = {"scheme": s.name, "period": self.period, "employees": employees}
+        out: dict[str, Any] = {"scheme": s.name, "period": self.period, "employees": employees}
+        if self.paid is not None:  # per team: the amount shared, what was paid, the cents left over and to whom
+            teams = paid_table(self.paid, people)
+            out["payout"] = {"mode": self.paid.spec.mode, "teams": [
+                {"team": t.name, "headcount": int(t.headcount), "amount": _none(t.amount), "base": _none(t.base),
+                 "paid": _none(t.paid), "remainder": _none(t.remainder),
+                 "takers": [people.at[r, "id"] for r in self.paid.teams.at[i, "takers"]]}
+                for i, t in zip(teams.index, teams.itertuples(), strict=True)]}
         if s.sources:  # provenance of each source file
             out["sources"] = [{"name": f.name, "file": f.file, "sha256": f.sha256, "rows": f.read, "used": f.used}
                               for f in self.source_files]
@@ -326,7 +344,7 @@ class Result:
 def _has(scheme: Scheme, key: str) -> bool:
     if key == "coefficient":
         return any(g.coefficient is not None for g in scheme.grades)
-    return scheme.columns.base is not None and _has(scheme, "coefficient")
+    return scheme.pay is not None and _has(scheme, "coefficient")
 
 
 def _none(value: Any) -> Any:
@@ -341,9 +359,10 @@ def _actual_column(item: Indicator | Adjustment) -> Column:
 
 
 def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sources: list[Any] | None = None,
-             extra: dict[str, Any] | None = None) -> Result:
+             extra: dict[str, Any] | None = None, figures: pd.DataFrame | None = None) -> Result:
     """Score typed actuals (as `readers.parse` makes them) that have passed `missing_problems`; `sources`
-    are where they came from, `extra` more per-person columns to carry (a batch's roles)."""
+    are where they came from, `extra` more per-person columns to carry (a batch's roles), `figures` each
+    team's pool or unit counts by folded group (a payout's teams source)."""
     d = scheme.decimals
     people = _people(frame, scheme, extra)
     actuals, raw, scores, factor = _weighted(frame, scheme)
@@ -359,11 +378,12 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
 
     graded = assign_grades(total, scheme.grades, adjustments.veto_grade, scheme.quota, people.get("group"))
     grade = graded.grade
-    coefficient, payout = coefficients(grade, scheme.grades, people.get("base"))
+    coefficient = coefficient_of(grade, scheme.grades)
+    paid, unpaid = _paid(frame, scheme, coefficient, people.get("group"), figures)
     rank, group_rank = ranks(total, people.get("group"))
     summary = pd.DataFrame({
         "bonus": bonus, "penalty": penalty, "total": total, "grade": grade, "coefficient": coefficient,
-        "payout": payout, "rank": rank, "group_rank": group_rank,
+        "payout": paid.payout if paid else np.nan, "rank": rank, "group_rank": group_rank,
         "veto": adjustments.veto_zero | adjustments.veto_grade.notna(),
     }, index=frame.index, copy=False)
     # the actuals are the typed input's own columns, not copied into one block: fresh memory is slow to touch
@@ -372,7 +392,21 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index, copy=False), raw, scores, factor,
                   pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
                   period if period is not None else scheme.period, list(sources or []), counts=frame[counted],
-                  targets=frame[personal], quota_moves=graded.moves, notices=graded.notices)
+                  targets=frame[personal], quota_moves=graded.moves, notices=graded.notices + unpaid, paid=paid)
+
+
+def _paid(frame: pd.DataFrame, scheme: Scheme, coefficient: pd.Series, group: pd.Series | None,
+          figures: pd.DataFrame | None) -> tuple[Paid | None, list[Finding]]:
+    """The payouts where the scheme pays and grades have coefficients, and a notice for each pool that no
+    one could take (every coefficient 0)."""
+    spec = scheme.pay
+    if spec is None or not _has(scheme, "coefficient"):
+        return None, []
+    paid = pay(spec, coefficient, frame, group, figures, label("all", scheme.language))
+    teams = paid.teams
+    idle = teams[(teams["amount"] > 0) & (teams["shares"] == 0)] if spec.mode == "pool" else teams.iloc[:0]
+    return paid, [Finding("pool_unpaid", {"team": paid.names[t], "amount": f"{a:.2f}"})
+                  for t, a in zip(idle["team"], idle["amount"], strict=True)]
 
 
 def _people(frame: pd.DataFrame, scheme: Scheme, extra: dict[str, Any] | None) -> pd.DataFrame:
@@ -381,8 +415,9 @@ def _people(frame: pd.DataFrame, scheme: Scheme, extra: dict[str, Any] | None) -
     people = pd.DataFrame({"id": frame[fold(cols.id)], "name": frame[fold(cols.name)]}, index=frame.index)
     if cols.group and fold(cols.group) in frame:
         people["group"] = frame[fold(cols.group)]
-    if cols.base and fold(cols.base) in frame:
-        people["base"] = frame[fold(cols.base)]
+    spec = scheme.pay
+    if spec is not None and spec.mode == "base" and spec.base and fold(spec.base) in frame:
+        people["base"] = frame[fold(spec.base)]
     for key, values in (extra or {}).items():
         people[key] = values
     return people

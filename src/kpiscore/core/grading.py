@@ -158,12 +158,9 @@ class _Scope:
         self.grade[rows] = self.grades[to].grade
 
 
-def coefficients(grade: pd.Series, grades: list[Grade], base: pd.Series | None) -> tuple[pd.Series, pd.Series]:
-    """Each grade's 绩效系数, and the payout base × coefficient to 2 places where there is a base."""
-    coefficient = grade.map({g.grade: g.coefficient for g in grades}).astype(float)
-    if base is None:
-        return coefficient, pd.Series(np.nan, index=grade.index)
-    return coefficient, pd.Series(round_half_up(base * coefficient, 2), index=grade.index)
+def coefficient_of(grade: pd.Series, grades: list[Grade]) -> pd.Series:
+    """Each grade's 绩效系数 (blank for no grade, or a grade without one)."""
+    return grade.map({g.grade: g.coefficient for g in grades}).astype(float)
 
 
 def ranks(total: pd.Series, group: pd.Series | None) -> tuple[pd.Series, pd.Series]:

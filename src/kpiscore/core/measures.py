@@ -324,6 +324,9 @@ class Feeds:
     rows: dict[str, pd.Series] = field(default_factory=dict)
     #: where each source was read from (`readers.Source`), to name its cells
     places: dict[str, Any] = field(default_factory=dict)
+    #: a payout's figures per team (pool or unit counts), by source name: numbers by folded column, indexed
+    #: by folded group
+    teams: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def ids(self) -> list[str]:
         """Every id found in the measures' sources, in the order first seen."""

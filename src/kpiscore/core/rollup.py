@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..text import label
 from .engine import Result
-from .grading import assign_grades, coefficients, ranks
+from .grading import assign_grades, coefficient_of, ranks
+from .payout import Payout, pay
 from .plan import Plan
 from .scheme import Quota, Scheme
 from .values import round_half_up
@@ -99,6 +100,10 @@ def _rolled(plan: Plan, totals: pd.DataFrame, last: pd.DataFrame) -> pd.Series:
     return totals.fillna(0).mul(w, axis=1).sum(axis=1) / weight_present.where(weight_present > 0)
 
 
+#: the roll-up pays each employee's last base × the rolled-up coefficient
+BASE = Payout(base="base")
+
+
 def _graded(plan: Plan, schemes: dict[str, Scheme], total: pd.Series, last: pd.DataFrame
             ) -> tuple[pd.Series, pd.Series, pd.Series, list[list[str]]]:
     """Grade, coefficient and payout per pool (the roll-up's grades, else each scheme's), and each pool's
@@ -111,5 +116,6 @@ def _graded(plan: Plan, schemes: dict[str, Scheme], total: pd.Series, last: pd.D
     for grades, index, quota in pools:
         if len(index):
             grade[index] = assign_grades(total[index], grades, None, quota, last.loc[index, "group"]).grade
-            coefficient[index], payout[index] = coefficients(grade[index], grades, last.loc[index, "base"])
+            coefficient[index] = coefficient_of(grade[index], grades)
+            payout[index] = pay(BASE, coefficient[index], last.loc[index], None, None, "").payout
     return grade, coefficient, payout, [[g.grade for g in grades] for grades, index, _ in pools if len(index)]

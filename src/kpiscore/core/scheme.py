@@ -28,6 +28,7 @@ from ..errors import Finding, SchemeError
 from ..text import DEFAULT_GRADES, label
 from .document import YamlDoc, data_language, surrogates
 from .measures import Measure, SourceSpec, Targets, period_days
+from .payout import Payout
 from .rules import COUNT_CELL, RULES, AdjustmentRule, Cell, Context, Number, Problem, Ratio, Value, WeightedRule
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 
@@ -211,6 +212,8 @@ class Scheme(Model):
     #: input columns computed from a source's rows, by the column name indicators read them as
     measures: dict[str, Measure] = Field(default_factory=dict)
     targets: Targets | None = None
+    #: how the coefficients become money (`columns.base` alone is short for `payout: {mode: base}`)
+    payout: Payout | None = None
 
     _source: SchemeSource | None = PrivateAttr(default=None)
     _doc: YamlDoc | None = PrivateAttr(default=None)
@@ -250,6 +253,16 @@ class Scheme(Model):
         """SHA-256 of the scheme as applied (not of its file: comments and layout do not change it)."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    @property
+    def pay(self) -> Payout | None:
+        """The payout rule in effect: `payout:`, its base falling back to `columns.base`, or a base column
+        alone."""
+        if self.payout is None:
+            return Payout(base=self.columns.base) if self.columns.base else None
+        if self.payout.mode == "base" and self.payout.base is None and self.columns.base:
+            return self.payout.model_copy(update={"base": self.columns.base})
+        return self.payout
 
     def measure(self, column: str) -> Measure | None:
         """The measure an input column is computed by, if it is one."""
@@ -375,6 +388,7 @@ def _source_problems(scheme: Scheme) -> Iterator[Problem]:
             yield Problem("source_not_by_id", {"source": source}, (*loc, "source"))
     for name, m in scheme.measures.items():
         yield from (Problem(p.code, p.params, ("measures", name, *p.loc)) for p in m.problems())
+    yield from _payout_problems(scheme)
     for where, item in scheme.locations():
         for column in item.inputs:
             measure = scheme.measure(column)
@@ -388,6 +402,25 @@ def _source_problems(scheme: Scheme) -> Iterator[Problem]:
             elif item.actual is None and measure.percent != item.percent:
                 code = "measure_percent" if measure.percent else "measure_not_percent"
                 yield Problem(code, {"measure": column, "agg": agg}, (*where, "column"))
+
+
+def _payout_problems(scheme: Scheme) -> Iterator[Problem]:
+    """The payout's mode and keys, its teams source (declared, one row per group, and groups to match), and
+    coefficients to pay by."""
+    spec = scheme.pay
+    if scheme.payout is None or spec is None:
+        return
+    yield from (Problem(p.code, p.params, ("payout", *p.loc)) for p in spec.problems())
+    if not any(g.coefficient is not None for g in scheme.grades):
+        yield Problem("payout_no_coefficient", {}, ("payout",))
+    source = spec.team_source
+    where = ("payout", spec.mode, "source")
+    if source is not None and source not in scheme.sources:
+        yield Problem("source_unknown", {"source": source, "sources": ", ".join(scheme.sources) or "—"}, where)
+    elif source is not None and scheme.sources[source].group is None:
+        yield Problem("source_not_by_group", {"source": source}, where)
+    if source is not None and not scheme.columns.group:
+        yield Problem("payout_needs_group", {"source": source}, where)
 
 
 #: the Scores sheet's own columns, which no indicator, dimension or adjustment may be named like

@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..core.engine import columns_frame, missing_problems
 from ..core.measures import ID, Feeds
+from ..core.payout import team_keys, team_values
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
 from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
 from ..errors import Finding, InputError
@@ -252,7 +253,13 @@ def _number_columns(scheme: Scheme) -> frozenset[str]:
     labelled = {fold(c) for item in scheme.items if item.rule.labels() is not None for c in item.inputs}
     identity = {fold(c) for c in (cols.id, cols.name, cols.group) if c}
     numbers = {fold(c) for item in scheme.items if item.rule.labels() is None for c in item.inputs}
-    return frozenset(numbers | ({fold(cols.base)} if cols.base else set())) - labelled - identity
+    return frozenset(numbers | {fold(c) for c in _money_columns(scheme)}) - labelled - identity
+
+
+def _money_columns(scheme: Scheme) -> list[str]:
+    """The payout's columns of the input: the base, the weight, the days, unit counts typed per row."""
+    spec = scheme.pay
+    return list(dict.fromkeys([*spec.person_columns, *spec.unit_columns])) if spec is not None else []
 
 
 def read_stamp(data: bytes) -> dict[str, str] | None:
@@ -509,8 +516,7 @@ def _needed(scheme: Scheme, roster: bool) -> dict[str, str]:
         if scheme.participation:
             needed[fold(scheme.participation.column)] = scheme.participation.column
         needed.update({fold(i.target_column): i.target_column for i in scheme.items if i.target_column})
-        if cols.base:
-            needed[fold(cols.base)] = cols.base
+        needed.update({fold(c): c for c in _money_columns(scheme)})
         for item in scheme.items:
             needed.update({fold(c): c for c in item.inputs if scheme.measure(c) is None})
     return needed
@@ -629,11 +635,7 @@ def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source, feeds
     problems, blanks included."""
     cols = scheme.columns
     raw, kinds = cells.raw, cells.kinds
-    findings: list[Finding] = []
-    if cols.base:
-        key = fold(cols.base)
-        out[key], bad = _numbers(raw[key], kinds[key], src, cols.base, percent=False, plain=cells.plain.get(key))
-        findings += bad
+    findings = _money(cells, out, scheme, src, feeds)
     for item in scheme.items:
         for column in item.inputs:
             key = fold(column)
@@ -652,6 +654,50 @@ def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source, feeds
         elif scheme.target_key(item) is not None and feeds is not None:
             findings += _source_targets(out, item, scheme, feeds)
     return findings + missing_findings(out, scheme, src, cells.invalid, cells.marked, feeds)
+
+
+def _money(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source, feeds: Feeds | None) -> list[Finding]:
+    """The payout's columns typed into `out`: numbers of 0 or more; a weight, the days and unit counts
+    filled in (a blank would pay a wrong amount); days within the days due; a unit count the same on every
+    row of a team; and each team present in the teams source."""
+    spec = scheme.pay
+    if spec is None:
+        return []
+    found: list[Finding] = []
+    for column in _money_columns(scheme):
+        key = fold(column)
+        out[key], bad = _numbers(cells.raw[key], cells.kinds[key], src, column, percent=False,
+                                 plain=cells.plain.get(key))
+        found += bad
+        if column != spec.base:  # a blank base stays a blank payout, as it always has
+            found += [src.at("payout_blank", {"column": column}, r, key)
+                      for r in out.index[cells.kinds[key].eq("blank")]]
+        found += [src.at("payout_negative", {"value": _show(out.at[r, key]), "column": column}, r, key)
+                  for r in out.index[out[key] < 0]]
+    group = out[fold(scheme.columns.group)] if scheme.columns.group and fold(scheme.columns.group) in out else None
+    if spec.prorate is not None:
+        days, of = (fold(c) for c in (spec.prorate.column, spec.prorate.of))
+        found += [src.at("prorate_zero", {"of": spec.prorate.of}, r, of) for r in out.index[out[of] == 0]]
+        found += [src.at("prorate_over", {"column": spec.prorate.column, "value": _show(out.at[r, days]),
+                                          "of": spec.prorate.of, "limit": _show(out.at[r, of])}, r, days)
+                  for r in out.index[(out[days] > out[of]) & (out[of] != 0)]]
+    keys = team_keys(group, spec)
+    team = keys if keys is not None else pd.Series("", index=out.index)
+    for column in spec.unit_columns:
+        key = fold(column)
+        first, first_row, differs = team_values(out[key], keys)
+        found += [src.at("team_value_differs", {"column": column, "value": _show(out.at[r, key]),
+                                                "expected": _show(first[team[r]]), "other": first_row[team[r]]},
+                         r, key) for r in out.index[differs]]
+    source = spec.team_source
+    if source is not None and feeds is not None and keys is not None:
+        figures, place = feeds.teams.get(source), feeds.places.get(source)
+        known = set(figures.index) if figures is not None else set()
+        firsts = keys[~keys.duplicated()]
+        found += [src.at("team_not_in_source", {"group": out.at[r, fold(scheme.columns.group or "")], "source": source,
+                                                "file": place.file if place else source}, r,
+                         fold(scheme.columns.group or "")) for r in firsts.index[~firsts.isin(list(known))]]
+    return found
 
 
 def _targets(cells: _Cells, out: pd.DataFrame, item: Indicator | Adjustment, src: Source) -> list[Finding]:
@@ -696,6 +742,24 @@ def _source_targets(out: pd.DataFrame, item: Indicator | Adjustment, scheme: Sch
             found.append(Finding("target_source_blank", {"id": person, "indicator": item.name, "source": name},
                                  file=src.file))
     return found
+
+
+def team_figures(table: pd.DataFrame, columns: list[str], src: Source) -> pd.DataFrame:
+    """A teams source's figures (a pool, unit counts) as numbers by folded group: each a number of 0 or
+    more, none blank; raise InputError with every bad cell, at its place in that file."""
+    found: list[Finding] = []
+    out = pd.DataFrame(index=table.index)
+    for column in columns:
+        key = fold(column)
+        text = table[key]
+        kinds = pd.Series(np.where(text.isna() | (text.str.strip() == ""), "blank", "text"), index=text.index)
+        out[key], bad = _numbers(text, kinds, src, column, percent=False)
+        found += bad + [src.at("payout_blank", {"column": column}, r, key) for r in text.index[kinds.eq("blank")]]
+        found += [src.at("payout_negative", {"value": text[r], "column": column}, r, key)
+                  for r in out.index[out[key] < 0]]
+    if found:
+        raise InputError(found)
+    return out.set_axis(table[ID].to_numpy())
 
 
 def _measure_named(scheme: Scheme, column: str | None) -> str:

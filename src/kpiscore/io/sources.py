@@ -31,7 +31,16 @@ from ..core.values import fold
 from ..errors import Finding, InputError, UsageError
 from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, transcode_file
 from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated
-from .readers import CSV_SUFFIXES, EXCEL_SUFFIXES, HEADER_ROWS, Source, column_letter, header_key, read_table
+from .readers import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    HEADER_ROWS,
+    Source,
+    column_letter,
+    header_key,
+    read_table,
+    team_figures,
+)
 from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, sniff, xlsx_marks, xlsx_sheet_xml
 
 if TYPE_CHECKING:
@@ -77,9 +86,11 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
     spreadsheet opens it; a byte that is no UTF-8, which polars finds as it reads, is said at its line."""
     import polars as pl
 
-    needed = [spec.id or spec.group or "", *([spec.date] if spec.date and measures else [])]
+    pay = scheme.pay
+    team = pay.team_columns if pay is not None and pay.team_source == name else []
+    needed = [spec.id or spec.group or "", *([spec.date] if spec.date and measures else []), *team]
     needed += [c for m in measures.values() for c in m.columns()]
-    personal = [i.name for i in scheme.items if i.rule.needs_target] if targets else []  # those it has
+    personal = [i.name for i in scheme.items if i.rule.needs_target] if targets else team  # those it has
     use = _Use(spec, {fold(c): c for c in needed}, personal, measures, days, scheme.not_applicable_marks)
     with ExitStack() as stack:  # its exit lets temporary files go and has the file's SHA-256
         frame, src, typed = _opened(path, spec.id or spec.group or "", use.columns, stack)
@@ -96,6 +107,8 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
     feeds.files.append(SourceFile(name, src.file, src.sha256 or "", got.read))
     if targets:
         feeds.targets = goals
+    if team and goals is not None:
+        feeds.teams[name] = team_figures(goals, team, src)
     if measures:
         feeds.rows[name] = got.rows
         feeds.parts.update(got.parts)
@@ -164,7 +177,8 @@ def _targets(frame: pl.LazyFrame, spec: SourceSpec, src: Source) -> pd.DataFrame
     if twice.any():
         first = table[ID][~table[ID].duplicated()]
         other = pd.Series(first.index, index=first.to_numpy())
-        raise InputError([src.at("id_duplicate", {"id": table.at[r, ID], "other": other[table.at[r, ID]]}, r,
+        code = "id_duplicate" if spec.id else "group_duplicate"
+        raise InputError([src.at(code, {"id": table.at[r, ID], "other": other[table.at[r, ID]]}, r,
                                  spec.key) for r in table.index[twice]])
     return table
 

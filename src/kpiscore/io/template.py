@@ -30,12 +30,17 @@ MIN_ROWS = 1000
 HEADER_ROW = 2  # 0-based: title, hint, header
 
 
+#: the roles of a payout's columns: numbers of 0 or more
+PAYOUT_ROLES = ("base", "weight", "days", "days_of", "units")
+
+
 @dataclass(frozen=True)
 class InputColumn:
     """One column of the data sheet: its header text and what it holds."""
 
     heading: str
-    role: str  # id | name | group | participation | base | input | rater | target
+    role: str  # id | name | group | participation | input | rater | target, or a payout's: base | weight | days
+    #          | days_of | units
     item: Indicator | Adjustment | None = None
 
 
@@ -57,8 +62,15 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
         if item.target_column and item.target_column not in seen:  # personal targets, beside the actual
             seen.add(item.target_column)
             out.append(InputColumn(item.target_column, "target", item))
-    if cols.base:
-        out.append(InputColumn(cols.base, "base"))
+    spec = scheme.pay
+    if spec is not None:  # the payout's columns, each once
+        roles: dict[str | None, str] = {spec.base: "base", spec.weight: "weight",
+                                        **dict.fromkeys(spec.unit_columns, "units")}
+        if spec.prorate:
+            roles.update({spec.prorate.column: "days", spec.prorate.of: "days_of"})
+        for column in dict.fromkeys([*spec.person_columns, *spec.unit_columns]):
+            if column not in seen:
+                out.append(InputColumn(column, roles[column]))
     return out
 
 
@@ -221,7 +233,7 @@ def _prefill(ws: Worksheet, scheme: Scheme, columns: list[InputColumn], roster: 
 def _kind(col: InputColumn, lang: str) -> str:
     """The column's number format: text for identity, money for the base, else what its rule's cell takes."""
     if col.item is None:
-        return "money" if col.role == "base" else "text"
+        return "money" if col.role in ("base", "weight") else "number" if col.role in PAYOUT_ROLES else "text"
     return _cell(col.item, col.role, lang).kind
 
 
@@ -234,7 +246,7 @@ def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
     """Excel data validation for a column, as its rule asks (the base: a number, 0 or more), with the hint."""
     lang = scheme.language
     if col.item is None:
-        if col.role != "base":
+        if col.role not in PAYOUT_ROLES:
             return None
         rule: dict[str, object] = {"validate": "decimal", "criteria": ">=", "value": 0}
         hint = words("hint_number", lang, unit="")

@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..core import analysis
 from ..core.engine import Column, Result, blank_meaning
 from ..core.grading import has_quotas
+from ..core.payout import paid_table
 from ..core.rollup import RollupResult
 from ..core.scheme import Scheme
 from ..core.values import text_width
@@ -225,8 +226,9 @@ class _Writer(_Book):
     def sheets(self) -> tuple[Callable[[], None], ...]:
         left_out = (self.not_assessed,) if self.result.scheme.participation is not None else ()
         sources = (self.sources,) if self.result.scheme.sources else ()
-        return (self.scores, self.audit, *left_out, self.groups, self.summary, self.improvement, self.scheme,
-                *sources)
+        payout = (self.payout,) if self.result.paid is not None else ()
+        return (self.scores, self.audit, *left_out, self.groups, *payout, self.summary, self.improvement,
+                self.scheme, *sources)
 
     # --- sheets ------------------------------------------------------------------------------------------
 
@@ -263,6 +265,8 @@ class _Writer(_Book):
         for start in range(0, max(len(head), 1), AUDIT_CHUNK):
             rows = slice(start, start + AUDIT_CHUNK)
             notes = [r.grade_notes(rows).rename(label("grade_note", self.lang))] if has_quotas(r.scheme.grades) else []
+            if r.paid is not None:
+                notes.append(r.payout_words(rows).rename(label("payout_calc", self.lang)))
             chunk = pd.concat([head.iloc[rows], r.audit(rows),
                                r.total_words(rows).rename(label("total_calc", self.lang)), *notes], axis=1)
             # the header and the widths come with the first chunk; later chunks continue below
@@ -299,6 +303,28 @@ class _Writer(_Book):
             self.table(ws, end + 1, measures, [None, None, None], widths=False)
             ws.set_column(0, 0, max(text_width(n) for n in measures.iloc[:, 0]) + 2)
         ws.set_column(2, 2, 70)  # a SHA-256 in full
+        ws.repeat_rows(0)
+
+    def payout(self) -> None:
+        """奖金: per team the amount shared, the headcount, Σ payouts, the cents left over and who took them,
+        and the rule in words."""
+        r, lang = self.result, self.lang
+        assert r.paid is not None
+        ws = self.sheet("payout_sheet", fit=True)
+        rows = paid_table(r.paid, r.people)
+        rows["formula"] = rows["team"].map(r.paid.formula(lang))
+        if len(rows) > 1:  # the department's sums under its teams'
+            sums = {k: rows[k].sum(min_count=1) for k in ("headcount", "amount", "paid", "remainder")}
+            rows.loc[len(rows)] = {**sums, "name": label("all", lang), "base": np.nan, "takers": "", "formula": ""}
+            rows["headcount"] = rows["headcount"].astype(int)
+        keys = ["name", "headcount", "amount", "base", "paid", "remainder", "takers", "formula"]
+        headings = {"name": r.scheme.columns.group or label("group", lang), "headcount": label("headcount", lang),
+                    **{k: label(k, lang) for k in keys[2:4]}, "base": label("unit_base", lang),
+                    **{k: label(k, lang) for k in keys[4:]}}
+        table = rows[keys].rename(columns=headings)
+        money = [None, self.integer, self.money, self.money, self.money, self.money, self.wrap, self.wrap]
+        self.table(ws, 0, table, money, empty=[None, None, "—", "—", "—", "—", None, None], cap=50)
+        ws.freeze_panes(1, 1)
         ws.repeat_rows(0)
 
     def groups(self) -> None:

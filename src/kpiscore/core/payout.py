@@ -1,0 +1,288 @@
+"""Payout: how the grades' coefficients become money, in one of three ways a department writes its rule.
+
+- `base`: a per-person bonus base × the coefficient;
+- `units`: the team's work volume × unit prices ÷ its assessed headcount is the base
+  ("(锁具的安装把数×单价+锁具的维修把数×单价)÷部门参加月度考核的总人数");
+- `pool`: a team amount shared by coefficient (× an optional weight such as base salary), rounded to cents by
+  the largest-remainder method so that the payouts add up to the pool exactly.
+
+Each may be pro-rated by days worked. This module owns the YAML model, its checks, the arithmetic and its
+words; it reads no files: the readers hand it typed per-person columns and each team's figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..text import label, pattern
+from .rules import Number, Problem
+from .values import fill, fmt_fixed, fmt_plain, fold, one, round_half_up, snap
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from .lazy import np, pd
+
+#: the team of a round without groups, or of a pool given as one number
+EVERYONE = ""
+#: the per-team table's columns (`Paid.teams`)
+TEAM_COLUMNS = ["team", "headcount", "amount", "base", "shares", "paid", "remainder", "takers"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prorate(Model):
+    """`{column: 出勤天数, of: 应出勤天数}`: a joiner's payout × days ÷ days due."""
+
+    column: str
+    of: str
+
+
+class TeamFigure(Model):
+    """`{source: teams, column: 奖金池}`: a figure per team, from a source keyed by group."""
+
+    source: str
+    column: str
+
+
+class Units(Model):
+    """Work volume × unit prices: `prices` names the count columns, read from a teams `source` (one row per
+    group) or, without one, from the input's own columns (the same value on every row of a team)."""
+
+    source: str | None = None
+    prices: dict[str, Annotated[Number, Field(ge=0)]] = Field(min_length=1)
+
+
+class Payout(Model):
+    """The scheme's `payout:`."""
+
+    mode: Literal["base", "pool", "units"] = "base"
+    base: str | None = None
+    pool: Annotated[Number, Field(ge=0)] | TeamFigure | None = None
+    units: Units | None = None
+    weight: str | None = None
+    prorate: Prorate | None = None
+
+    @property
+    def team_source(self) -> str | None:
+        """The source that gives each team its pool or unit counts."""
+        if self.mode == "pool" and isinstance(self.pool, TeamFigure):
+            return self.pool.source
+        if self.mode == "units" and self.units is not None:
+            return self.units.source
+        return None
+
+    @property
+    def team_columns(self) -> list[str]:
+        """The columns that hold a team's figures: its pool, or its unit counts."""
+        if self.mode == "pool" and isinstance(self.pool, TeamFigure):
+            return [self.pool.column]
+        return list(self.units.prices) if self.mode == "units" and self.units is not None else []
+
+    @property
+    def unit_columns(self) -> list[str]:
+        """Unit counts read from the input's own columns (a team's value on each of its rows)."""
+        return self.team_columns if self.mode == "units" and self.team_source is None else []
+
+    @property
+    def person_columns(self) -> list[str]:
+        """The per-person number columns of the input: the base, the weight, the days."""
+        out = [self.base] if self.mode == "base" and self.base else []
+        out += [self.weight] if self.mode == "pool" and self.weight else []
+        return out + ([self.prorate.column, self.prorate.of] if self.prorate else [])
+
+    @property
+    def by_team(self) -> bool:
+        """Whether each group is its own team; a pool given as one number is the whole round's."""
+        return not (self.mode == "pool" and not isinstance(self.pool, TeamFigure))
+
+    def problems(self) -> Iterator[Problem]:
+        """What the mode needs and what it does not use, each at its key."""
+        needs = {"base": self.base, "pool": self.pool, "units": self.units}
+        if needs[self.mode] is None:
+            yield Problem("payout_needs", {"mode": self.mode, "key": self.mode}, ("mode",))
+        for key, value in needs.items():
+            if key != self.mode and value is not None:
+                yield Problem("payout_unused", {"mode": self.mode, "key": key}, (key,))
+        if self.weight is not None and self.mode != "pool":
+            yield Problem("payout_unused", {"mode": self.mode, "key": "weight"}, ("weight",))
+
+
+def team_keys(group: pd.Series | None, spec: Payout) -> pd.Series | None:
+    """Each row's team as teams are matched: the folded group, or None for one team of everyone."""
+    if group is None or not spec.by_team:
+        return None
+    return group.map(fold, na_action="ignore").fillna(EVERYONE)
+
+
+def team_values(values: pd.Series, team: pd.Series | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """A team's figure read from a column each of its rows repeats: the first value per team, the row it is
+    in, and the rows whose value differs from it (a typo that would otherwise pay a team on a wrong count)."""
+    keys = team if team is not None else pd.Series(EVERYONE, index=values.index)
+    present = values.dropna()
+    at = keys[present.index]
+    firsts = ~at.duplicated()
+    first = pd.Series(present[firsts].to_numpy(), index=at[firsts].to_numpy())
+    first_row = pd.Series(present.index[firsts.to_numpy()], index=at[firsts].to_numpy())
+    return first, first_row, values.notna() & (values != keys.map(first))
+
+
+@dataclass(frozen=True)
+class Paid:
+    """Every payout and how it came about: `parts` per row (team, base, factor, share, exact, cent) and the
+    per-team sums (`TEAM_COLUMNS`)."""
+
+    spec: Payout
+    payout: pd.Series
+    parts: pd.DataFrame
+    teams: pd.DataFrame
+    #: each team's shown name (the group as typed, or "all") and its unit counts, by team key
+    names: dict[str, str]
+    counts: pd.DataFrame
+
+    def words(self, coefficient: pd.Series, lang: str, rows: slice | None = None) -> pd.Series:
+        """Each payout in words: `1300.00 × 1.2 = 1560.00`, `1300.00 × 1.0 × 20/30 = 866.67`, or a pool's
+        `5200.00 × 1.0 ÷ 4.2 = 1238.0952 → 1238.10（分得尾差 0.01）`; a units base comes with its formula."""
+        rows = rows or slice(None)
+        parts, c = self.parts.iloc[rows], coefficient.iloc[rows]
+        money = fmt_fixed(self.payout.iloc[rows], 2)
+        factor = pd.Series("", index=parts.index)
+        if self.spec.prorate is not None:  # said where it changes something: 20/30, not 30/30
+            factor = (" × " + fmt_plain(parts["days"]) + "/" + fmt_plain(parts["of"])).where(
+                parts["days"] != parts["of"], "")
+        c = _coefficient(c)
+        if self.spec.mode == "pool":
+            team = self.teams.set_index("team")
+            amount = fmt_fixed(parts["team"].map(team["amount"]), 2)
+            weight = " × " + fmt_plain(parts["weight"]) if self.spec.weight else ""
+            shares = fmt_plain(parts["team"].map(team["shares"]))
+            text = (amount + " × " + c + weight + factor + " ÷ " + shares + " = "
+                    + parts["exact"].map("{:.4f}".format) + " → " + money)
+            cent = fill(pattern("payout_cent", lang), cent=pd.Series("0.01", index=parts.index))
+            text = text.where(~parts["cent"].astype(bool), text + cent)
+        else:
+            text = fmt_fixed(parts["base"], 2) + " × " + c + factor + " = " + money
+            if self.spec.mode == "units":
+                text = parts["team"].map(self.base_words()) + " → " + text
+        return text.where(self.payout.iloc[rows].notna(), label("not_applicable", lang))
+
+    def base_words(self) -> dict[str, str]:
+        """Each team's units base: `(120 × 30 + 80 × 20) ÷ 4 = 1300.00`."""
+        prices = self.spec.units.prices if self.spec.units else {}
+        out = {}
+        for row in self.teams.itertuples():  # one line per team, not per person
+            terms = " + ".join(f"{one(self.counts.at[row.team, fold(c)])} × {one(p)}" for c, p in prices.items())
+            out[row.team] = f"({terms}) ÷ {row.headcount} = {row.base:.2f}"
+        return out
+
+    def formula(self, lang: str) -> dict[str, str]:
+        """Each team's rule in words, for the Payout sheet."""
+        spec, pay = self.spec, label("payout", lang)
+        factor = f" × {spec.prorate.column} ÷ {spec.prorate.of}" if spec.prorate else ""
+        coefficient = label("coefficient", lang)
+        if spec.mode == "pool":
+            weighted = f"{coefficient} × {spec.weight}" if spec.weight else coefficient
+            said = pattern("payout_pool_formula", lang).format(pay=pay, share=weighted + factor)
+            return dict.fromkeys(self.teams["team"], said)
+        if spec.mode == "units":
+            base = self.base_words()
+            return {t: pattern("payout_units_formula", lang).format(base=base[t], pay=pay,
+                                                                  coefficient=coefficient + factor)
+                    for t in self.teams["team"]}
+        said = f"{pay} = {spec.base} × {coefficient}{factor}"
+        return dict.fromkeys(self.teams["team"], said)
+
+
+def _coefficient(c: pd.Series) -> pd.Series:
+    """A coefficient as a grade table writes it, with a decimal: 1.0, 1.2, 0.85."""
+    text = fmt_plain(c)
+    return text.where(text.str.contains(r"\.|nan", regex=True), text + ".0")
+
+
+def pay(spec: Payout, coefficient: pd.Series, inputs: pd.DataFrame, group: pd.Series | None,
+        figures: pd.DataFrame | None, all_label: str) -> Paid:
+    """Every person's payout. `inputs` holds the per-person columns (`person_columns`, unit columns) by
+    folded name; `figures` each team's pool or unit counts by folded group (from a teams source), else
+    the unit columns' values are the team's."""
+    index = coefficient.index
+    keys = team_keys(group, spec)
+    team = keys if keys is not None else pd.Series(EVERYONE, index=index)
+    names = {EVERYONE: all_label}
+    if keys is not None and group is not None:
+        names = dict(zip(keys, group.astype(object).where(group.notna(), all_label), strict=True))
+    factor = pd.Series(1.0, index=index)
+    parts = pd.DataFrame({"team": team}, index=index)
+    if spec.prorate is not None:
+        parts["days"] = inputs[fold(spec.prorate.column)]
+        parts["of"] = inputs[fold(spec.prorate.of)]
+        factor = parts["days"] / parts["of"]
+    headcount = team.value_counts(sort=False)
+    if figures is None and spec.team_columns:  # unit counts from the input's own columns
+        figures = pd.DataFrame({fold(c): team_values(inputs[fold(c)], keys)[0] for c in spec.team_columns})
+    counts = (figures[[fold(c) for c in spec.team_columns]] if figures is not None
+              else pd.DataFrame(index=headcount.index))
+    teams = pd.DataFrame({"team": headcount.index, "headcount": headcount.to_numpy()})
+    teams["amount"], teams["base"] = np.nan, np.nan
+    teams["shares"], teams["remainder"] = np.nan, np.nan
+    teams["takers"] = [[] for _ in range(len(teams))]
+    if spec.mode == "pool":
+        parts["weight"] = inputs[fold(spec.weight)] if spec.weight else 1.0
+        amount = (teams["team"].map(counts.iloc[:, 0]) if isinstance(spec.pool, TeamFigure)
+                  else pd.Series(float(spec.pool or 0), index=teams.index))
+        teams["amount"] = amount.to_numpy()
+        payout = _shared(parts, coefficient * parts["weight"] * factor, teams)
+    else:
+        if spec.mode == "units":
+            prices = pd.Series({fold(c): p for c, p in (spec.units.prices if spec.units else {}).items()})
+            volume = counts[prices.index].mul(prices, axis=1).sum(axis=1)
+            per_head = round_half_up(teams["team"].map(volume) / teams["headcount"], 2)
+            teams["amount"], teams["base"] = teams["team"].map(volume).to_numpy(), per_head
+            parts["base"] = team.map(dict(zip(teams["team"], per_head, strict=True)))
+        else:
+            parts["base"] = inputs[fold(spec.base or "")]
+        payout = pd.Series(round_half_up(parts["base"] * coefficient * factor, 2), index=index)
+    teams["paid"] = payout.groupby(team.to_numpy(), sort=False).sum(min_count=1).reindex(teams["team"]).to_numpy()
+    return Paid(spec, payout, parts, teams[TEAM_COLUMNS], names, counts)
+
+
+def _shared(parts: pd.DataFrame, share: pd.Series, teams: pd.DataFrame) -> pd.Series:
+    """Each team's pool × share ÷ the team's Σ share, in whole cents: every share's cents floored, then the
+    cents left over go one each to the largest remainders (a larger share first at a tie, then the earlier
+    row), so the payouts add up to the pool exactly. A blank share (no coefficient) takes nothing."""
+    team = parts["team"]
+    total = share.groupby(team.to_numpy(), sort=False).sum()
+    teams["shares"] = teams["team"].map(total).to_numpy()
+    pool_cents = pd.Series(round_half_up(teams["amount"] * 100, 0), index=teams["team"].to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = team.map(pool_cents) * share / team.map(total)
+    exact = exact.where(team.map(total) > 0, 0.0).where(share.notna())  # nothing to share: all take 0
+    floor = pd.Series(np.floor(snap(exact)), index=share.index)
+    fraction = exact - floor
+    left = (pool_cents - floor.groupby(team.to_numpy(), sort=False).sum()).where(total.reindex(pool_cents.index) > 0, 0)
+    order = pd.DataFrame({"team": team, "fraction": -fraction.fillna(np.inf), "share": -share.fillna(0),
+                          "at": np.arange(len(share))}).sort_values(["team", "fraction", "share", "at"])
+    place = order.groupby("team", sort=False).cumcount().reindex(share.index)
+    cent = (place < team.map(left)) & exact.notna()
+    parts["share"], parts["exact"], parts["cent"] = share, exact / 100, cent
+    teams["remainder"] = teams["team"].map(left / 100).to_numpy()
+    takers = cent[cent].index.to_series().groupby(team[cent].to_numpy(), sort=False).agg(list)
+    teams["takers"] = [takers.get(t, []) for t in teams["team"]]
+    return (floor + cent) / 100
+
+
+def paid_table(paid: Paid, people: pd.DataFrame) -> pd.DataFrame:
+    """The Payout sheet's rows: per team its name, headcount, amount, base, Σ payouts, the remainder and
+    who took it (names), and the formula in words come from `Paid.formula`."""
+    rows = paid.teams.copy()
+    name = people["name"].where(people["name"].notna(), people["id"])
+    rows["takers"] = ["、".join(map(str, name[r])) for r in rows["takers"]]
+    rows.insert(1, "name", rows["team"].map(paid.names))
+    return rows
+
