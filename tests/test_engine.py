@@ -156,8 +156,9 @@ def test_json_shape(base_scheme):
     assert doc["scheme"] == "测试方案" and doc["period"] is None
     e = doc["employees"][0]
     assert set(e) == {"id", "name", "group", "scores", "dimensions", "bonus", "penalty", "total", "grade",
-                      "coefficient", "payout", "rank", "group_rank", "veto"}
+                      "coefficient", "payout", "rank", "group_rank", "veto", "adjustment", "quota_moves"}
     assert e["group"] is None and e["group_rank"] is None and e["coefficient"] is None and e["veto"] is False
+    assert e["adjustment"] is None and e["quota_moves"] is None
 
 
 def test_the_scores_table_is_keyed_by_stable_ids_with_a_column_spec():

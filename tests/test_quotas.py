@@ -149,3 +149,13 @@ def test_no_quota_leaves_a_grade_above_its_max(values, rounding, top, middle, bo
     # the bottom quota holds unless the max quotas above it already left fewer places than it asks
     if quota_count(n, bottom / 100, rounding) <= n:
         assert (grade == "C").sum() >= min(quota_count(n, bottom / 100, rounding), n)
+
+
+def test_json_carries_each_quota_move():
+    s = scheme(with_shares(优秀={"max_share": "20%"}))
+    doc = score(totals([99, 98, 97, 96, 85, 84, 83, 82, 81, 75, 74, 60]), s).to_dict()
+    # floor(12 × 20%) = 2: the third (97) moves 优秀 → 良好
+    assert doc["employees"][2]["quota_moves"] == [
+        {"from": "优秀", "to": "良好", "kind": "max", "quota": 2, "n": 12, "share": "20%", "rounding": "floor",
+         "scope": None, "place": 3, "held": 0}]
+    assert doc["employees"][0]["quota_moves"] is None

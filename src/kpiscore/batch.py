@@ -24,9 +24,11 @@ from .lints import lint
 from .scoring import (
     TEMP_MARK,
     Actuals,
+    Adjusting,
     Feeds,
     check_output,
     load_scheme,
+    read_adjustments,
     read_by_role,
     read_sources,
     read_yaml,
@@ -189,9 +191,23 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet,
             outcome.findings += exc.findings
     outcome.findings += _duplicates_across(parts, loaded)
     if not outcome.findings:
-        outcome.results = {key: score(pieces, loaded.schemes[key], period=spec.period, feeds=feeds.get(key))
-                           for key, pieces in parts.items() if pieces}
+        try:
+            adjust = _adjustments(loaded, spec, parts)
+            outcome.results = {key: score(pieces, loaded.schemes[key], period=spec.period, feeds=feeds.get(key),
+                                          adjust=adjust.get(key)) for key, pieces in parts.items() if pieces}
+        except KpiscoreError as exc:  # a refused adjustment fails its period, not the batch
+            outcome.findings += exc.findings
     return outcome
+
+
+def _adjustments(loaded: LoadedPlan, spec: PeriodSpec, parts: dict[str, list[Actuals]]) -> dict[str, Adjusting]:
+    """The period's adjustments file, read once, its rows given to the scheme whose people they name."""
+    if not spec.adjust:
+        return {}
+    adjusting = read_adjustments(loaded.path.parent / spec.adjust, next(iter(loaded.schemes.values())))
+    ids = {key: {i for a in pieces for i in (*a.frame[fold(loaded.schemes[key].columns.id)],
+                                             *a.not_assessed.get("id", []))} for key, pieces in parts.items()}
+    return adjusting.split(ids)
 
 
 def _duplicates_across(parts: dict[str, list[Actuals]], loaded: LoadedPlan) -> list[Finding]:
@@ -244,7 +260,8 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
         raise UsageError([Finding("output_not_folder", {"path": str(loaded.folder)})])
     inputs = {spec.period: loaded.inputs(spec) for spec in loaded.plan.periods}  # before anything is written
     every_input = [f for files in inputs.values() for f in files]
-    every_input += [loaded.path.parent / p for spec in loaded.plan.periods for p in spec.sources.values()]
+    every_input += [loaded.path.parent / p for spec in loaded.plan.periods
+                    for p in [*spec.sources.values(), *([spec.adjust] if spec.adjust else [])]]
     for target in loaded.outputs():
         check_output(target, every_input, force)
     outcomes = []

@@ -32,6 +32,8 @@ SourceOption = Annotated[list[str] | None, typer.Option(
     "--source", help="A source the scheme declares, as name=file (e.g. chats=chats.csv); repeat for several.")]
 PeriodOption = Annotated[str | None, typer.Option(
     "--period", help="The period (2024Q1, 2024-03): its dates keep a source's rows (default: the scheme's).")]
+AdjustOption = Annotated[Path | None, typer.Option(
+    "--adjust", help="Calibrations and appeals: a file of 工号, 项目 (总分/等级), 调整为, 原因, 批准人.")]
 OptionalActuals = Annotated[Path | None, typer.Argument(
     help="Filled input: xlsx, xlsm, xls, ods, csv or tsv (a roster will do when every indicator is a measure; "
          "none: the people are the ids in the sources).")]
@@ -95,11 +97,12 @@ def score(
     force: ForceOption = False,
     source: SourceOption = None,
     period: PeriodOption = None,
+    adjust: AdjustOption = None,
 ) -> None:
     """Score every employee of one input and write the scored workbook (or CSV / JSON)."""
     with _reported(ctx) as run:
         sources = _sources(source)
-        s = _scheme(run, scheme, actuals, *sources.values())
+        s = _scheme(run, scheme, actuals, adjust, *sources.values())
         fmt = _format(fmt, output)
         target = None
         first = actuals or next(iter(sources.values()), None)
@@ -107,10 +110,10 @@ def score(
             if first is None:
                 raise UsageError([Finding("nothing_to_score", {})])
             target = Path(output) if output else first.with_name(f"{first.stem}_scored.{fmt}")
-            api.check_output(target, [p for p in (actuals, *sources.values()) if p], force)
+            api.check_output(target, [p for p in (actuals, adjust, *sources.values()) if p], force)
         with console.progress(2) as step:
             step(first.name if first else "-", False)
-            result = api.score(actuals, s, sheet=sheet, period=period, sources=sources)
+            result = api.score(actuals, s, sheet=sheet, period=period, sources=sources, adjust=adjust)
             step(str(target or "-"), True)
             if target is not None:
                 api.write_result(result, target, fmt, force)
@@ -207,12 +210,13 @@ def explain(
     sheet: SheetOption = None,
     source: SourceOption = None,
     period: PeriodOption = None,
+    adjust: AdjustOption = None,
 ) -> None:
     """Show one employee's calculation, indicator by indicator."""
     with _reported(ctx) as run:
         sources = _sources(source)
-        s = _scheme(run, scheme, actuals, *sources.values())
-        result = api.score(actuals, s, sheet=sheet, period=period, sources=sources)
+        s = _scheme(run, scheme, actuals, adjust, *sources.values())
+        result = api.score(actuals, s, sheet=sheet, period=period, sources=sources, adjust=adjust)
         lines = api.explain(result, employee)
         console.explanation(result, api.find(result, employee), lines)
 

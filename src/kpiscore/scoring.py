@@ -20,26 +20,58 @@ from .core.values import fold
 from .errors import Finding, InputError
 from .io.flat import save_csv, write_csv, write_json
 from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output
-from .io.readers import Actuals, missing_findings, read_actuals, read_by_role, read_roster
+from .io.readers import (
+    Actuals,
+    Adjusting,
+    missing_findings,
+    read_actuals,
+    read_adjustments,
+    read_by_role,
+    read_roster,
+)
 from .io.schemefile import load_scheme, resolve_scheme_path
 from .io.sources import Feeds, read_sources
 from .io.template import MIN_ROWS, input_columns, write_template
 from .io.workbook import write_rollup, write_workbook
 from .io.yamlio import YamlFile, read_yaml
 
-__all__ = ["FORMATS", "TEMP_MARK", "Actuals", "Feeds", "YamlFile", "check_inputs", "check_output", "explain", "find",
-           "load_scheme", "make_template", "measure_texts", "read_actuals", "read_by_role", "read_sources", "read_yaml",
-           "resolve_scheme_path", "score", "write_csv", "write_json", "write_result", "write_rollup",
-           "write_template"]
+__all__ = [
+    "FORMATS",
+    "TEMP_MARK",
+    "Actuals",
+    "Adjusting",
+    "Feeds",
+    "YamlFile",
+    "check_inputs",
+    "check_output",
+    "explain",
+    "find",
+    "load_scheme",
+    "make_template",
+    "measure_texts",
+    "read_actuals",
+    "read_adjustments",
+    "read_by_role",
+    "read_sources",
+    "read_yaml",
+    "resolve_scheme_path",
+    "score",
+    "write_csv",
+    "write_json",
+    "write_result",
+    "write_rollup",
+    "write_template",
+]
 
 
 def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, scheme: Scheme | str | Path | dict,
           sheet: str | None = None, period: str | None = None, sources: Mapping[str, str | Path] | None = None,
-          feeds: Feeds | None = None) -> Result:
+          feeds: Feeds | None = None, adjust: str | Path | pd.DataFrame | Adjusting | None = None) -> Result:
     """Score actuals (read from a file or a DataFrame if they are not read yet) under a scheme; a list of
     Actuals (several files of one period) is scored as one department. The scheme's sources are the files
     `sources` names (or `feeds`, read already by `read_sources`); with sources and no actuals, the people are
-    the ids the measures' sources hold.
+    the ids the measures' sources hold. `adjust` is an adjustments file (or frame) of calibrated totals and
+    grades, applied after scoring and before the quotas.
 
     Raises SchemeError or InputError carrying every problem found, UsageError for a source not given.
     """
@@ -59,17 +91,22 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, s
     frame = pd.concat([a.frame for a in parts], ignore_index=len(parts) > 1)
     keys = {key for a in parts for key in a.extra}
     extra = {key: pd.concat([a.extra[key] for a in parts], ignore_index=len(parts) > 1).to_numpy() for key in keys}
+    left_out = pd.concat([a.not_assessed for a in parts], ignore_index=len(parts) > 1)
+    adjusting = read_adjustments(adjust, scheme) if adjust is not None and not isinstance(adjust, Adjusting) \
+        else adjust
+    changes = adjusting.check(frame, left_out, scheme) if adjusting is not None else None
     team_source = scheme.pay.team_source if scheme.pay is not None else None
     figures = feeds.teams.get(team_source) if feeds is not None and team_source is not None else None
-    result = evaluate(frame, scheme, period, [a.source for a in parts], extra, figures)
+    result = evaluate(frame, scheme, period, [a.source for a in parts], extra, figures, changes)
     warnings = [w for a in parts for w in a.warnings]
-    left_out = pd.concat([a.not_assessed for a in parts], ignore_index=len(parts) > 1)
     if feeds is not None:
         everyone = pd.concat([result.people["id"], left_out.get("id", pd.Series(dtype=object))])
         warnings += feeds.matched(everyone)
         ids = result.people["id"]
         measured = {name: part.reindex(ids.to_numpy()).set_axis(ids.index) for name, part in feeds.parts.items()}
         result = replace(result, measured=measured, source_files=feeds.files)
+    if adjusting is not None:  # the adjustments file's provenance beside the sources'
+        result = replace(result, source_files=[*result.source_files, adjusting.provenance])
     found = [*warnings, *result.notices, *lint_scheme(scheme), *lint_result(result)]
     return replace(result, warnings=[w.said_in(scheme.language) for w in found], not_assessed=left_out)
 

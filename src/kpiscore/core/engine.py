@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Finding
 from ..text import label, pattern, words
-from .grading import assign_grades, coefficient_of, no_moves, ranks
+from . import calibration
+from .grading import assign_grades, coefficient_of, no_moves, ranks, reached_grade
 from .payout import Paid, paid_table, pay
 from .rules import Context
 from .scheme import Adjustment, Indicator, Scheme
@@ -150,6 +151,8 @@ class Result:
     notices: list[Any] = field(default_factory=list)
     #: how each payout came about, per person and per team (None without a payout rule)
     paid: Paid | None = None
+    #: each total or grade a calibration changed (`calibration.COLUMNS`: row, what, from, to, reason, approver)
+    calibration: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=calibration.COLUMNS))
 
     @property
     def lang(self) -> str:
@@ -203,22 +206,26 @@ class Result:
         return text
 
     def grade_notes(self, rows: slice | None = None) -> pd.Series:
-        """Why a grade is not the one the total reached: each quota's move, in the order made, e.g.
-        `强制分布：优秀名额 floor(12 × 20%) = 2，排第 3，降为良好`; "" for everyone else."""
+        """Why a grade is not the one the total reached: each calibration (`校准：优秀 → 良好（原因：…；批准人：…）`),
+        then each quota's move, in the order made, e.g. `强制分布：优秀名额 floor(12 × 20%) = 2，排第 3，降为良好`;
+        "" for everyone else."""
         index = self.summary.index[rows or slice(None)]
         moves = self.quota_moves[self.quota_moves["row"].isin(index)]
-        if not len(moves):
-            return pd.Series("", index=index)
         lang = self.lang
+        decided = calibration.said(self.calibration[self.calibration["row"].isin(index)], lang, self.scheme.decimals)
+        if not len(moves):
+            joined = decided.groupby(level=0, sort=False).agg(words("list_sep", lang).join)
+            return joined.reindex(index, fill_value="")
         opening, closing = ("（", "）") if lang == "zh" else (" (", ")")
         scope = (opening + moves["scope"].astype(str) + closing).where(moves["scope"].notna(), "")
         parts = {k: moves[k].astype(str) for k in ("quota", "n", "share", "rounding", "place")}
+        held = fill(pattern("quota_held", lang), held=moves["held"].astype(str)).where(moves["held"] > 0, "")
         said = {"max": fill(pattern("quota_max", lang), scope=scope, grade=moves["from"], to=moves["to"],
-                            **parts),
+                            held=held, **parts),
                 "min": fill(pattern("quota_min", lang), scope=scope, grade=moves["to"], source=moves["from"],
                             **parts)}
-        text = said["max"].where(moves["kind"] == "max", said["min"])
-        joined = text.groupby(moves["row"].to_numpy(), sort=False).agg(words("list_sep", lang).join)
+        text = pd.concat([decided, said["max"].where(moves["kind"] == "max", said["min"]).set_axis(moves["row"])])
+        joined = text.groupby(level=0, sort=False).agg(words("list_sep", lang).join)
         return joined.reindex(index, fill_value="")
 
     def payout_words(self, rows: slice | None = None) -> pd.Series:
@@ -274,6 +281,8 @@ class Result:
         if "group" in self.people:
             out.append(Column("group_rank", "rank"))
         out.append(Column("veto", "flag"))
+        if len(self.calibration):
+            out.append(Column("adjusted", "flag"))
         return out
 
     def table(self) -> pd.DataFrame:
@@ -323,6 +332,15 @@ class Result:
                 "group_rank": int(sm["group_rank"]) if sm["group_rank"] is not None else None,
                 "veto": bool(sm["veto"]),
             })
+        decided = self.calibration.astype(object).where(self.calibration.notna(), None)
+        by_row = {row: [{"item": c["what"], "from": c["from"], "to": c["to"], "reason": c["reason"],
+                         "approver": c["approver"]} for c in part.to_dict("records")]
+                  for row, part in decided.groupby("row", sort=False)}
+        moves = self.quota_moves.astype(object).where(self.quota_moves.notna(), None)
+        moved = {row: part.drop(columns="row").to_dict("records") for row, part in moves.groupby("row", sort=False)}
+        for row, employee in zip(people.index, employees, strict=True):
+            employee["adjustment"] = by_row.get(row)
+            employee["quota_moves"] = moved.get(row)
         out: dict[str, Any] = {"scheme": s.name, "period": self.period, "employees": employees}
         if self.paid is not None:  # per team: the amount shared, what was paid, the cents left over and to whom
             teams = paid_table(self.paid, people)
@@ -331,7 +349,7 @@ class Result:
                  "paid": _none(t.paid), "remainder": _none(t.remainder),
                  "takers": [people.at[r, "id"] for r in self.paid.teams.at[i, "takers"]]}
                 for i, t in zip(teams.index, teams.itertuples(), strict=True)]}
-        if s.sources:  # provenance of each source file
+        if self.source_files:  # provenance of each source file (and of an adjustments file)
             out["sources"] = [{"name": f.name, "file": f.file, "sha256": f.sha256, "rows": f.read, "used": f.used}
                               for f in self.source_files]
         if s.participation is not None:  # listed apart: they are no employee of this round's scores
@@ -359,10 +377,12 @@ def _actual_column(item: Indicator | Adjustment) -> Column:
 
 
 def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sources: list[Any] | None = None,
-             extra: dict[str, Any] | None = None, figures: pd.DataFrame | None = None) -> Result:
+             extra: dict[str, Any] | None = None, figures: pd.DataFrame | None = None,
+             changes: pd.DataFrame | None = None) -> Result:
     """Score typed actuals (as `readers.parse` makes them) that have passed `missing_problems`; `sources`
     are where they came from, `extra` more per-person columns to carry (a batch's roles), `figures` each
-    team's pool or unit counts by folded group (a payout's teams source)."""
+    team's pool or unit counts by folded group (a payout's teams source), `changes` the calibration's
+    (`calibration.check`)."""
     d = scheme.decimals
     people = _people(frame, scheme, extra)
     actuals, raw, scores, factor = _weighted(frame, scheme)
@@ -376,7 +396,11 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
                       index=frame.index).clip(lower=0)
     total = total.where(~adjustments.veto_zero, 0.0)
 
-    graded = assign_grades(total, scheme.grades, adjustments.veto_grade, scheme.quota, people.get("group"))
+    calibrated, decided = calibration.apply(changes, total, d)
+    forced = adjustments.veto_grade.where(decided.isna(), decided)  # a decision after the score stands
+    changes = _before(changes, total, reached_grade(calibrated, scheme.grades, adjustments.veto_grade))
+    total = calibrated
+    graded = assign_grades(total, scheme.grades, forced, scheme.quota, people.get("group"))
     grade = graded.grade
     coefficient = coefficient_of(grade, scheme.grades)
     paid, unpaid = _paid(frame, scheme, coefficient, people.get("group"), figures)
@@ -385,6 +409,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
         "bonus": bonus, "penalty": penalty, "total": total, "grade": grade, "coefficient": coefficient,
         "payout": paid.payout if paid else np.nan, "rank": rank, "group_rank": group_rank,
         "veto": adjustments.veto_zero | adjustments.veto_grade.notna(),
+        "adjusted": frame.index.isin(changes["row"]),
     }, index=frame.index, copy=False)
     # the actuals are the typed input's own columns, not copied into one block: fresh memory is slow to touch
     counted = list(dict.fromkeys(fold(c) for ind in scheme.indicators if ind.actual for c in ind.actual.ratio))
@@ -392,7 +417,17 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index, copy=False), raw, scores, factor,
                   pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
                   period if period is not None else scheme.period, list(sources or []), counts=frame[counted],
-                  targets=frame[personal], quota_moves=graded.moves, notices=graded.notices + unpaid, paid=paid)
+                  targets=frame[personal], quota_moves=graded.moves, notices=graded.notices + unpaid, paid=paid,
+                  calibration=changes)
+
+
+def _before(changes: pd.DataFrame | None, total: pd.Series, grade: pd.Series) -> pd.DataFrame:
+    """The changes with what each changed from: the total as scored, the grade the total reached."""
+    if changes is None or not len(changes):
+        return pd.DataFrame(columns=calibration.COLUMNS)
+    rows = changes["row"].to_numpy()
+    was = np.where(changes["what"] == "total", total[rows].to_numpy(dtype=object), grade[rows].to_numpy())
+    return changes.assign(**{"from": was})[calibration.COLUMNS]
 
 
 def _paid(frame: pd.DataFrame, scheme: Scheme, coefficient: pd.Series, group: pd.Series | None,

@@ -29,7 +29,7 @@ class Graded:
     notices: list[Finding] = field(default_factory=list)
 
 
-MOVE_COLUMNS = ["row", "from", "to", "kind", "quota", "n", "share", "rounding", "scope", "place"]
+MOVE_COLUMNS = ["row", "from", "to", "kind", "quota", "n", "share", "rounding", "scope", "place", "held"]
 
 
 def no_moves() -> pd.DataFrame:
@@ -47,14 +47,17 @@ def assign_grades(total: pd.Series, grades: list[Grade], forced: pd.Series | Non
     """The first grade whose `min` the total reaches (None below every min), a `forced` grade where one is
     given (a veto's or a calibration's: it never moves), then the quotas of the grades' shares, counted in
     each `scope` (a group per row) when `quota.scope` is group."""
+    grade = reached_grade(total, grades, forced)
+    fixed = forced.notna() if forced is not None else pd.Series(False, index=total.index)
+    return forced_distribution(total, grade, grades, fixed, quota or Quota(), scope)
+
+
+def reached_grade(total: pd.Series, grades: list[Grade], forced: pd.Series | None = None) -> pd.Series:
+    """The grade each total reaches before any quota, or the `forced` one where one is given."""
     reached = [~(total.to_numpy() < g.min) for g in grades]  # the first grade reached wins; None below all
     first = np.select(reached, list(range(len(grades))), len(grades)) if grades else len(grades)
     grade = pd.Series(np.array([g.grade for g in grades] + [None], dtype=object)[first], index=total.index)
-    fixed = pd.Series(False, index=total.index)
-    if forced is not None:
-        fixed = forced.notna()
-        grade = grade.where(~fixed, forced)
-    return forced_distribution(total, grade, grades, fixed, quota or Quota(), scope)
+    return grade if forced is None else grade.where(forced.isna(), forced)
 
 
 def forced_distribution(total: pd.Series, grade: pd.Series, grades: list[Grade], fixed: pd.Series, quota: Quota,
@@ -122,13 +125,15 @@ class _Scope:
         if g.max_share is None:
             return
         places = quota_count(len(self.total), g.max_share.value, self.quota.rounding)
-        members = (self.grade[self.total.index] == g.grade) & ~self.fixed
-        if members.sum() <= places:
+        at_grade = self.grade[self.total.index] == g.grade
+        held = int((at_grade & self.fixed).sum())  # a fixed grade (a veto's, a calibration's) takes its place
+        members = at_grade & ~self.fixed
+        if members.sum() <= places - held:
             return
         ranked = self.total[members].sort_values(ascending=False)
-        drop = members & (self.total <= ranked.iloc[places])
-        places_of = self.total[members].rank(method="min", ascending=False)
-        self._move(drop, places_of, i + 1, "max", places, g.max_share)
+        drop = members & (self.total <= ranked.iloc[max(places - held, 0)])
+        places_of = self.total[members].rank(method="min", ascending=False) + held
+        self._move(drop, places_of, i + 1, "max", places, g.max_share, held)
 
     def at_least(self, i: int) -> None:
         g = self.grades[i]
@@ -149,12 +154,13 @@ class _Scope:
             self.notices.append(Finding("quota_min_short", {"scope": _said(self.name), "grade": g.grade,
                                                             "count": count, "need": need}))
 
-    def _move(self, who: pd.Series, place: pd.Series, to: int, kind: str, places: int, share: Quantity) -> None:
+    def _move(self, who: pd.Series, place: pd.Series, to: int, kind: str, places: int, share: Quantity,
+              held: int = 0) -> None:
         rows = who.index[who.to_numpy()]
         self.moves.append(pd.DataFrame({
             "row": rows, "from": self.grade[rows].to_numpy(), "to": self.grades[to].grade, "kind": kind,
             "quota": places, "n": len(self.total), "share": share.text, "rounding": self.quota.rounding,
-            "scope": self.name, "place": place[rows].to_numpy(dtype=int)}, columns=MOVE_COLUMNS))
+            "scope": self.name, "place": place[rows].to_numpy(dtype=int), "held": held}, columns=MOVE_COLUMNS))
         self.grade[rows] = self.grades[to].grade
 
 

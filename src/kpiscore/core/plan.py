@@ -42,6 +42,8 @@ class PeriodSpec(Model):
     input: str
     #: the files of the schemes' sources for this period, by source name (paths relative to the plan)
     sources: dict[str, str] = Field(default_factory=dict)
+    #: the period's calibrations and appeals (an adjustments file, relative to the plan)
+    adjust: str | None = None
 
 
 class Rollup(Model):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..text import label
+from ..text import label, words
+from . import calibration
 from .engine import Result
 from .grading import assign_grades, coefficient_of, ranks
 from .payout import Payout, pay
@@ -58,6 +59,10 @@ def rollup(plan: Plan, schemes: dict[str, Scheme], lang: str, outcomes: list[tup
     table["total"], table["grade"] = total, grade
     table["coefficient"], table["payout"] = coefficient, payout
     table["rank"], table["group_rank"] = rank, group_rank
+    adjusted = long[long["adjusted"] != ""].groupby("id", sort=False)["adjusted"].agg(
+        words("list_sep", lang).join)
+    if len(adjusted):  # each period's calibrations, carried to the year
+        table["adjusted"] = adjusted.reindex(table.index, fill_value="")
     table["present"] = totals.notna().sum(axis=1).astype(int)
     table["absent"] = ~totals.notna().all(axis=1)
     first_seen = long.groupby("id")["order"].min()
@@ -71,7 +76,7 @@ def rollup(plan: Plan, schemes: dict[str, Scheme], lang: str, outcomes: list[tup
 def _long(outcomes: list[tuple[str, dict[str, Result]]]) -> pd.DataFrame:
     """One row per employee and period: who, the period's total (after veto) and grade, and where from."""
     columns: dict[str, list[Any]] = {k: [] for k in ("id", "name", "group", "base", "total", "grade", "role",
-                                                        "scheme", "period", "order")}
+                                                        "scheme", "period", "order", "adjusted")}
     for order, (period, results) in enumerate(outcomes):
         for key, result in results.items():
             people, summary, n = result.people, result.summary, len(result.people)
@@ -85,6 +90,10 @@ def _long(outcomes: list[tuple[str, dict[str, Result]]]) -> pd.DataFrame:
             columns["scheme"] += [key] * n
             columns["period"] += [period] * n
             columns["order"] += [order] * n
+            decided = calibration.said(result.calibration, result.lang, result.scheme.decimals)
+            said = decided.groupby(level=0, sort=False).agg(words("list_sep", result.lang).join)
+            columns["adjusted"] += (f"{period} " + said.reindex(people.index).dropna()).reindex(people.index,
+                                                                                               fill_value="").tolist()
     return pd.DataFrame(columns).astype({"base": float, "total": float})
 
 

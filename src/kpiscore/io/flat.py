@@ -48,9 +48,12 @@ def identity_table(result: Result) -> pd.DataFrame:
 
 
 def scores_table(result: Result) -> pd.DataFrame:
-    """The Scores table as a reader sees it: headed in the scheme's language, veto as yes/no."""
+    """The Scores table as a reader sees it: headed in the scheme's language, flags (veto, adjusted) as
+    yes/no."""
     table = result.table()
-    table["veto"] = yes_no(table["veto"], result.lang)
+    for col in result.columns():
+        if col.kind == "flag":
+            table[col.id] = yes_no(table[col.id], result.lang)
     table.columns = [heading(c, result.lang) for c in result.columns()]
     return table
 
@@ -76,7 +79,7 @@ def polars_table(result: Result) -> pl.DataFrame:
     columns = []
     for col in result.columns():
         column = result.column(col)
-        if col.key == "veto":
+        if col.kind == "flag":
             column = yes_no(column, result.lang)
         name = guard_cell(heading(col, result.lang))
         if pd.api.types.is_float_dtype(column):

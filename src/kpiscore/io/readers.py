@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core import calibration
 from ..core.engine import columns_frame, missing_problems
-from ..core.measures import ID, Feeds
+from ..core.measures import ID, Feeds, SourceFile
 from ..core.payout import team_keys, team_values
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
 from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
@@ -471,6 +472,63 @@ def _read_roster(path: str | Path, scheme: Scheme) -> Actuals:
     if findings:
         raise InputError(findings)
     return Actuals(frame, src, list(src.notices))
+
+
+@dataclass
+class Adjusting:
+    """An adjustments file as read: id, what, to, reason and approver as text (blanks None), indexed by the
+    rows Excel shows, and where each column is, to name a refused cell."""
+
+    table: pd.DataFrame
+    source: Source
+    headings: dict[str, str]
+
+    def check(self, frame: pd.DataFrame, left_out: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+        """The changes for the people of `frame` (see `calibration.check`); raise InputError with every
+        refusal at its cell."""
+        ids = frame[fold(scheme.columns.id)]
+        left = dict(zip(left_out.get("id", []), left_out.get("reason", []), strict=True))
+        changes, refused = calibration.check(self.table, ids, left, scheme)
+        if refused:
+            raise InputError([self.source.at(r.code, r.params, r.row, self.headings[r.column]) for r in refused],
+                             scheme.language)
+        return changes
+
+    def split(self, ids: dict[str, set[str]]) -> dict[str, Adjusting]:
+        """The adjustments of each part of a round (a batch's schemes by role; `ids` folded, with those not
+        assessed), each with its own rows; rows of ids in no part stay with every part, to be refused."""
+        person = self.table["id"].fillna("").astype(str).map(fold)
+        nowhere = ~person.isin(set().union(*ids.values()))
+        return {key: Adjusting(self.table[person.isin(part) | nowhere], self.source, self.headings)
+                for key, part in ids.items()}
+
+    @property
+    def provenance(self) -> SourceFile:
+        """The file for the Sources sheet, named like the option that gave it."""
+        return SourceFile("adjust", self.source.file, self.source.sha256 or "", len(self.table), len(self.table))
+
+
+def read_adjustments(source: str | Path | pd.DataFrame, scheme: Scheme) -> Adjusting:
+    """An adjustments file (`--adjust`): the scheme's id column and 项目, 调整为, 原因, 批准人 (What, To, Reason,
+    Approver), found under a title like any input; raise InputError naming what is missing."""
+    with _told_in(scheme):
+        if isinstance(source, pd.DataFrame):
+            raw = source.astype(object).set_axis([fold(str(c)) for c in source.columns], axis=1)
+            raw.index = np.arange(len(raw)) + 2
+            src = Source("<DataFrame>", letters={c: column_letter(i) for i, c in enumerate(raw.columns)})
+        else:
+            raw, src = read_table(Path(source), scheme.columns.id, None)
+        found = {fold(c).lower(): c for c in raw.columns}
+        headings = {"id": fold(scheme.columns.id)}
+        headings.update({key: next((found[fold(h).lower()] for h in names if fold(h).lower() in found), "")
+                         for key, names in calibration.HEADINGS.items()})
+        absent = [calibration.HEADINGS[k][0 if scheme.language == "zh" else 1] for k, h in headings.items() if not h]
+        if absent:
+            raise InputError([src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row)])
+        kinds = {key: cell_kinds(raw[h]) for key, h in headings.items()}
+        text = pd.DataFrame({key: _stripped(as_text(raw[h], kinds[key])) for key, h in headings.items()})
+        blank = pd.concat([kinds[k].eq("blank") for k in headings], axis=1).all(axis=1)
+        return Adjusting(text[~blank.to_numpy()].astype(object).where(lambda t: t.notna(), None), src, headings)
 
 
 def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False, feeds: Feeds | None = None

@@ -225,7 +225,7 @@ class _Writer(_Book):
 
     def sheets(self) -> tuple[Callable[[], None], ...]:
         left_out = (self.not_assessed,) if self.result.scheme.participation is not None else ()
-        sources = (self.sources,) if self.result.scheme.sources else ()
+        sources = (self.sources,) if self.result.source_files else ()
         payout = (self.payout,) if self.result.paid is not None else ()
         return (self.scores, self.audit, *left_out, self.groups, *payout, self.summary, self.improvement,
                 self.scheme, *sources)
@@ -264,7 +264,8 @@ class _Writer(_Book):
         top = 0
         for start in range(0, max(len(head), 1), AUDIT_CHUNK):
             rows = slice(start, start + AUDIT_CHUNK)
-            notes = [r.grade_notes(rows).rename(label("grade_note", self.lang))] if has_quotas(r.scheme.grades) else []
+            noted = has_quotas(r.scheme.grades) or len(r.calibration)
+            notes = [r.grade_notes(rows).rename(label("grade_note", self.lang))] if noted else []
             if r.paid is not None:
                 notes.append(r.payout_words(rows).rename(label("payout_calc", self.lang)))
             chunk = pd.concat([head.iloc[rows], r.audit(rows),
@@ -543,7 +544,8 @@ class _RollupWriter(_Book):
                  "role": r.plan.role_column or "", "total": f"{r.plan.rollup.period} {label('total', lang)}",
                  "grade": f"{r.plan.rollup.period} {label('grade', lang)}", "coefficient": label("coefficient", lang),
                  "payout": label("payout", lang), "rank": label("rank", lang), "group_rank": label("group_rank", lang),
-                 "present": label("present", lang), "absent": label("absent", lang)}
+                 "present": label("present", lang), "absent": label("absent", lang),
+                 "adjusted": label("adjusted", lang)}
         for p in r.periods:
             names[f"total:{p}"] = f"{p} {label('total', lang)}"
             names[f"grade:{p}"] = f"{p} {label('grade', lang)}"
@@ -561,6 +563,8 @@ class _RollupWriter(_Book):
                 formats.append(self.integer)
             elif key == "payout":
                 formats.append(self.money)
+            elif key == "adjusted":
+                formats.append(self.wrap)
             else:
                 formats.append(None)
         headers = [names[k] for k in table.columns]
