@@ -112,7 +112,8 @@ def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
 
     table = Table(title=safe(title), show_lines=False)
     for key in ("dimension", "indicator", "weight", "calculation", "score"):
-        table.add_column(label(key, lang), justify="right" if key in ("weight", "score") else "left")
+        table.add_column(label(key, lang), justify="right" if key in ("weight", "score") else "left",
+                         overflow="fold")  # a long calculation wraps whole, its arrows kept
     for line in lines.itertuples(index=False):
         score = "" if pd.isna(line.score) else f"{line.score:.{d}f}"
         weight = "" if pd.isna(line.weight) else f"{line.weight:g}"

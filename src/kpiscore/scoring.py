@@ -92,6 +92,11 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, s
     keys = {key for a in parts for key in a.extra}
     extra = {key: pd.concat([a.extra[key] for a in parts], ignore_index=len(parts) > 1).to_numpy() for key in keys}
     left_out = pd.concat([a.not_assessed for a in parts], ignore_index=len(parts) > 1)
+    everyone = pd.concat([frame[fold(scheme.columns.id)], left_out.get("id", pd.Series(dtype=object))])
+    if feeds is not None and feeds.ratees:  # a rating of someone not in the round is a typo in an id
+        strangers = feeds.unrated(everyone)
+        if strangers:
+            raise InputError(strangers, scheme.language)
     adjusting = read_adjustments(adjust, scheme) if adjust is not None and not isinstance(adjust, Adjusting) \
         else adjust
     changes = adjusting.check(frame, left_out, scheme) if adjusting is not None else None
@@ -100,10 +105,10 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, s
     result = evaluate(frame, scheme, period, [a.source for a in parts], extra, figures, changes)
     warnings = [w for a in parts for w in a.warnings]
     if feeds is not None:
-        everyone = pd.concat([result.people["id"], left_out.get("id", pd.Series(dtype=object))])
         warnings += feeds.matched(everyone)
         ids = result.people["id"]
-        measured = {name: part.reindex(ids.to_numpy()).set_axis(ids.index) for name, part in feeds.parts.items()}
+        measured = {name: part.reindex(ids.to_numpy()).set_axis(ids.index)
+                    for name, part in [*feeds.parts.items(), *feeds.ratings.items()]}
         result = replace(result, measured=measured, source_files=feeds.files)
     if adjusting is not None:  # the adjustments file's provenance beside the sources'
         result = replace(result, source_files=[*result.source_files, adjusting.provenance])

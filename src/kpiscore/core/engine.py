@@ -141,7 +141,8 @@ class Result:
     counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     #: the personal target columns (`target_column`), by folded name: blank where the scheme's target applies
     targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
-    #: each measure's inputs and value (a, b, n, value; see `Measure.calculation`), by measure name
+    #: each measure's inputs and value (a, b, n, value; see `Measure.calculation`), by measure name, and each
+    #: long rating's value, count and breakdown (`Rating.rated`), by indicator name
     measured: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: the scheme's sources as read (`sources.SourceFile`: file, SHA-256, rows read and used), for provenance
     source_files: list[Any] = field(default_factory=list)
@@ -203,6 +204,10 @@ class Result:
             if name in self.measured and fold(name) in map(fold, item.inputs):
                 parts = self.measured[name].iloc[rows]
                 text = text.where(parts["value"].isna(), m.calculation(name, parts, self.lang) + " → " + text)
+        rating = self.scheme.rating_from(item.inputs[0])
+        if rating is not None and rating[0] is item and item.name in self.measured:  # 上级 4.5；下级 …
+            parts = self.measured[item.name].iloc[rows]
+            text = text.where(parts["words"].isna(), parts["words"] + " → " + text)
         return text
 
     def grade_notes(self, rows: slice | None = None) -> pd.Series:

@@ -327,6 +327,10 @@ class Feeds:
     #: a payout's figures per team (pool or unit counts), by source name: numbers by folded column, indexed
     #: by folded group
     teams: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: each long rating by indicator name (`Rating.rated`: value, n, words), indexed by folded id
+    ratings: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the rows of each ratings source by the folded id they rate, to name a ratee nobody in the round is
+    ratees: dict[str, pd.Series] = field(default_factory=dict)
 
     def ids(self) -> list[str]:
         """Every id found in the measures' sources, in the order first seen."""
@@ -350,6 +354,19 @@ class Feeds:
                                                                 "rows": int(rows[~hit].sum()),
                                                                 "examples": examples}, file=f.file))
         return notices
+
+    def unrated(self, ids: pd.Series) -> list[Finding]:
+        """A ratings source's rows that rate someone not in the round (`ids`, folded, those not assessed
+        included), each at its first row."""
+        known = set(ids)
+        out = []
+        for name, rated in self.ratees.items():
+            src = self.places[name]
+            strangers = rated[~rated.index.isin(list(known)) & rated.index.notna()]
+            first = strangers[~strangers.index.duplicated()]
+            out += [src.at("rating_ratee_unknown", {"id": person, "source": name}, row, rated.name)
+                    for person, row in first.items()]
+        return out
 
 
 def period_days(period: str | None, dates: list[str] | None) -> tuple[date, date] | None:

@@ -662,24 +662,47 @@ class Mapping(_Rule):
 
 
 class Rating(_Rule):
-    """评审打分 / 360度: raters score 0..scale; the (weighted or trimmed) mean, as a share of the scale."""
+    """评审打分 / 360度: raters score 0..scale; the (weighted or trimmed) mean, as a share of the scale.
+
+    The ratings are a column per rater (`raters`), or come one per row from a source, as survey tools export
+    them (`source`, with the columns of the `rater`, the `role` and the `score`): then they are averaged within
+    each role (trimmed within a role), and the role means weighted by `roles`, renormalised over the roles
+    present; without `roles` every rating counts alike. A self-rating (role 自评, or the rater rating
+    themselves) is shown but counts only where `roles` weights it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     type: Literal["rating"] = "rating"
-    raters: list[str] | dict[str, Annotated[Number, Field(gt=0)]] = Field(min_length=1)
+    raters: list[str] | dict[str, Annotated[Number, Field(gt=0)]] | None = Field(None, min_length=1)
     scale: Number = Field(5, gt=0)
     trim: bool = False
+    source: str | None = None
+    rater: str | None = None
+    role_column: str | None = Field(None, alias="role")
+    score_column: str | None = Field(None, alias="score")
+    roles: dict[str, Annotated[Number, Field(gt=0)]] | None = Field(None, min_length=1)
+    min_raters: int = Field(1, ge=1)
     value_kind: ClassVar[str] = "rating"
 
     @model_validator(mode="after")
     def _trim_or_weights(self) -> Rating:
         if self.trim and isinstance(self.raters, dict):
             raise PydanticCustomError("rating_trim", "trim cannot be used together with rater weights")
+        if (self.raters is None) == (self.source is None):
+            raise PydanticCustomError("rating_raters_or_source", "give raters or a source")
+        if self.source is not None and not (self.rater and self.score_column):
+            raise PydanticCustomError("rating_source_columns", "a source needs rater and score")
+        if self.roles is not None and not self.role_column:
+            raise PydanticCustomError("rating_roles_column", "roles need a role column")
         return self
 
     def inputs(self, column: str) -> list[str]:
-        return list(self.raters)
+        """The raters' columns, or the one column the source's ratings are put into (the indicator's)."""
+        return list(self.raters) if self.raters is not None else [column]
 
     def actual(self, values: pd.DataFrame) -> pd.Series:
+        if self.raters is None:  # combined from the source's rows already (`rated`)
+            return values.iloc[:, 0]
         if isinstance(self.raters, dict):
             w = pd.Series(self.raters).reindex(values.columns).to_numpy()
             present = values.notna().to_numpy()
@@ -693,6 +716,52 @@ class Rating(_Rule):
             trimmed = (total - values.max(axis=1) - values.min(axis=1)) / (count - 2)
             return (total / count).where(count < 3, trimmed)
         return total / count
+
+    def source_columns(self) -> list[str]:
+        """The source's columns a long rating reads, besides its id."""
+        return [c for c in (self.rater, self.role_column, self.score_column) if c]
+
+    def rated(self, rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+        """Each ratee's rating from the source's rows (`rows`: id, rater, role, score; the ids folded, in the
+        file's order): `value` (blank below `min_raters`), the ratings counted `n`, and the breakdown in
+        `words`, e.g. `上级 4.5；下级 4, 5, 3 → 4.0；0.6 × 4.5 + 0.4 × 4.0 = 4.30`."""
+        role = rows["role"].fillna("").astype(str).map(fold) if self.role_column else pd.Series("", index=rows.index)
+        weights = {fold(k): v for k, v in (self.roles or {}).items()}
+        own = role.str.lower().isin(SELF_ROLES) | (rows["rater"].fillna("").astype(str).map(fold) == rows["id"])
+        counted = role.isin(list(weights)) if weights else ~own
+        # without roles the counted ratings are one group, and self-ratings are shown apart
+        group = role if weights else role.where(role != "", words("rating_self", lang)).where(~counted, "")
+        keys = [rows["id"].to_numpy(), group.to_numpy()]
+        scores = rows["score"].where(counted)
+        by = scores.groupby(keys, sort=False)
+        n, total = by.count(), by.sum()
+        mean = total / n
+        if self.trim:
+            mean = mean.where(n < 3, (total - by.max() - by.min()) / (n - 2))
+        shown = fmt_plain(rows["score"]).groupby(keys, sort=False).agg(", ".join)
+        said = (shown + " → " + _mean(mean, 1)).where(n > 1, shown)
+        if self.trim:
+            said = said.where(n < 3, shown + words("rating_trimmed", lang) + " → " + _mean(mean, 1))
+        named = said.index.get_level_values(1)
+        said = (pd.Series(named, index=said.index) + " " + said).where(named != "", said)
+        said = said.where(n > 0, said + words("rating_not_counted", lang))
+        ids = said.index.get_level_values(0)
+        w = pd.Series(named.map(weights).to_numpy(dtype=float), index=said.index).where(n > 0)
+        share = w / w.groupby(ids, sort=False).transform("sum")
+        people = n.groupby(ids, sort=False).sum()
+        value = (mean * share if weights else mean.where(named == "")).groupby(ids, sort=False).sum(min_count=1)
+        sep = words("list_sep", lang)
+        text = said.groupby(ids, sort=False).agg(sep.join)
+        if weights:  # 0.6 × 4.5 + 0.4 × 4.0 = 4.30, where two roles or more count
+            terms = (fmt_plain(share) + " × " + _mean(mean, 1)).where(share.notna())
+            sums = terms.dropna().groupby(ids[share.notna().to_numpy()], sort=False).agg(" + ".join)
+            many = share.notna().groupby(ids, sort=False).sum() > 1
+            combined = (sep + sums + " = " + _mean(value, 2)).reindex(text.index)
+            text = text.where(~many.reindex(text.index, fill_value=False), text + combined)
+        short = people < self.min_raters
+        few = pd.Series(words("rating_few", lang, min_raters=self.min_raters), index=text.index)
+        return pd.DataFrame({"value": value.where(~short), "n": people,
+                             "words": text.where(~short, text + few)})
 
     def cell(self, ctx: Context) -> Cell:
         """Each rater's cell: a rating from 1 to the scale."""
@@ -710,16 +779,36 @@ class Rating(_Rule):
         return ctx.weight * a / self.scale
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        return f"{one(ctx.weight)} × " + fmt_plain(a) + f" ÷ {one(self.scale)}"
+        mean = fmt_plain(a) if self.raters is not None else _mean(a, 2)
+        return f"{one(ctx.weight)} × " + mean + f" ÷ {one(self.scale)}"
 
     def describe(self, ctx: Context) -> str:
         if isinstance(self.raters, dict):
             total = sum(self.raters.values())
             who = "、".join(f"{r} {one(w / total, True)}" for r, w in self.raters.items())
-        else:
+        elif self.raters is not None:
             who = "、".join(self.raters)
+        elif self.roles:
+            total = sum(self.roles.values())
+            who = f"{self.source}: " + "、".join(f"{r} {one(w / total, True)}" for r, w in self.roles.items())
+        else:
+            who = f"{self.source}: {self.rater}"
         text = ctx.say("rating", scale=one(self.scale), who=who, w=one(ctx.weight))
+        if self.source is not None and self.min_raters > 1:
+            text += ctx.say("rating_min_raters", min_raters=str(self.min_raters))
         return text + ctx.say("rating_trim_words") if self.trim else text
+
+
+#: the roles of a self-rating, folded and lower case: shown, but counted only where `roles` weights them
+SELF_ROLES = frozenset({"自评", "本人", "self"})
+
+
+def _mean(values: pd.Series, least: int) -> pd.Series:
+    """A mean as a rating's breakdown writes it: at least `least` decimals (4.0, 4.30), at most four."""
+    text = fmt_plain(values)
+    whole, decimals = text.str.replace(r"\..*$", "", regex=True), text.str.replace(r"^[^.]*\.?", "", regex=True)
+    padded = whole + "." + decimals.str.ljust(least, "0")
+    return padded.where(np.isfinite(values.to_numpy(dtype=float)), text)
 
 
 class _Adjustment(_Rule):

@@ -29,7 +29,19 @@ from ..text import DEFAULT_GRADES, label
 from .document import YamlDoc, data_language, surrogates
 from .measures import Measure, SourceSpec, Targets, period_days
 from .payout import Payout
-from .rules import COUNT_CELL, RULES, AdjustmentRule, Cell, Context, Number, Problem, Ratio, Value, WeightedRule
+from .rules import (
+    COUNT_CELL,
+    RULES,
+    AdjustmentRule,
+    Cell,
+    Context,
+    Number,
+    Problem,
+    Rating,
+    Ratio,
+    Value,
+    WeightedRule,
+)
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 
 if TYPE_CHECKING:
@@ -269,6 +281,20 @@ class Scheme(Model):
         key = fold(column)
         return next((m for name, m in self.measures.items() if fold(name) == key), None)
 
+    def long_ratings(self, source: str | None = None) -> list[tuple[Indicator, Rating]]:
+        """The ratings read one per row from a source (that `source`, or any), with their rules."""
+        return [(i, i.rule) for i in self.indicators if isinstance(i.rule, Rating) and i.rule.source is not None
+                and source in (None, i.rule.source)]
+
+    def rating_from(self, column: str) -> tuple[Indicator, Rating] | None:
+        """The long rating whose ratings a column holds, combined from its source's rows."""
+        return next(((i, r) for i, r in self.long_ratings() if fold(i.inputs[0]) == fold(column)), None)
+
+    def from_source(self, column: str) -> str | None:
+        """The source an input column's values come from (a measure's, a long rating's), not typed by hand."""
+        measure, rating = self.measure(column), self.rating_from(column)
+        return measure.source if measure else rating[1].source if rating else None
+
     def target_key(self, item: Indicator | Adjustment) -> str | None:
         """The typed frame's column of the item's personal targets: its `target_column`, or its column of the
         scheme's targets source (`targets: {source: goals}`)."""
@@ -376,9 +402,12 @@ def _source_problems(scheme: Scheme) -> Iterator[Problem]:
         days = period_days(None, list(scheme.period_dates))
         if days is None or days[0] > days[1]:
             yield Problem("period_dates_invalid", {"dates": " – ".join(scheme.period_dates)}, ("period_dates",))
-    named: list[tuple[tuple[str, ...], str]] = [(("measures", name), m.source) for name, m in scheme.measures.items()]
+    named: list[tuple[tuple[str | int, ...], str]] = [(("measures", name), m.source)
+                                                      for name, m in scheme.measures.items()]
     if scheme.targets is not None:
         named.append((("targets",), scheme.targets.source))
+    places = {item.name: where for where, item in scheme.locations()}
+    named += [((*places[item.name], "rule"), rule.source or "") for item, rule in scheme.long_ratings()]
     for loc, source in named:
         declared = scheme.sources.get(source)
         if declared is None:

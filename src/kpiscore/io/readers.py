@@ -23,10 +23,11 @@ import pandas as pd
 
 from ..core import calibration
 from ..core.engine import columns_frame, missing_problems
-from ..core.measures import ID, Feeds, SourceFile
+from ..core.measures import ID, Feeds, SourceFile, SourceSpec
 from ..core.payout import team_keys, team_values
+from ..core.rules import Rating
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
-from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key
+from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key, one
 from ..errors import Finding, InputError
 from ..text import Term
 from .decode import DecodeProblem
@@ -576,7 +577,7 @@ def _needed(scheme: Scheme, roster: bool) -> dict[str, str]:
         needed.update({fold(i.target_column): i.target_column for i in scheme.items if i.target_column})
         needed.update({fold(c): c for c in _money_columns(scheme)})
         for item in scheme.items:
-            needed.update({fold(c): c for c in item.inputs if scheme.measure(c) is None})
+            needed.update({fold(c): c for c in item.inputs if scheme.from_source(c) is None})
     return needed
 
 
@@ -699,9 +700,10 @@ def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source, feeds
             key = fold(column)
             if key in out:
                 continue
-            if scheme.measure(column) is not None:
-                parts = feeds.parts.get(column) if feeds is not None else None
-                values = parts["value"] if parts is not None else pd.Series(dtype=float)
+            if scheme.from_source(column) is not None:  # a measure's, a long rating's: from its source
+                given = (feeds.parts.get(column) if scheme.measure(column) else feeds.ratings.get(item.name)) \
+                    if feeds is not None else None
+                values = given["value"] if given is not None else pd.Series(dtype=float)
                 out[key] = out[fold(cols.id)].map(values).astype(float)
                 continue
             out[key], bad = _typed(raw[key], kinds[key], item, src, cells.plain.get(key))
@@ -820,6 +822,32 @@ def team_figures(table: pd.DataFrame, columns: list[str], src: Source) -> pd.Dat
     return out.set_axis(table[ID].to_numpy())
 
 
+def rating_rows(rows: pd.DataFrame, spec: SourceSpec, item: Indicator, rule: Rating, src: Source
+                ) -> tuple[pd.DataFrame, list[Finding]]:
+    """One long rating's rows (id, rater, role, score), from the text cells of its source, and what is wrong
+    with them, each at its cell: a score that is no number or outside 0..scale, a blank id or rater, and a
+    rater who rates the same person twice."""
+    id_key, rater, role, score = (fold(c) if c else None for c in (spec.id, rule.rater, rule.role_column,
+                                                                   rule.score_column))
+    text = rows[score]
+    kinds = pd.Series(np.where(text.isna() | (text.astype(str).str.strip() == ""), "blank", "text"), index=rows.index)
+    values, found = _numbers(text, kinds, src, item.name, percent=False)
+    found += [src.at("rating_scale", {"value": text[r], "scale": one(rule.scale), "indicator": item.name}, r, score)
+              for r in values.index[(values < 0) | (values > rule.scale)]]
+    found += [src.at("blank", {"indicator": item.name}, r, score) for r in kinds.index[kinds.eq("blank")]]
+    table = pd.DataFrame({"id": rows[id_key].map(fold, na_action="ignore"),
+                          "rater": _stripped(rows[rater].astype(object)),
+                          "role": _stripped(rows[role].astype(object)) if role else None, "score": values})
+    for key, column in (("id", id_key), ("rater", rater)):
+        found += [src.at("blank", {"indicator": item.name}, r, column) for r in table.index[table[key].isna()]]
+    pair = table["id"] + "\x00" + table["rater"].map(fold, na_action="ignore")
+    twice = pair.notna() & pair.duplicated()
+    first = pd.Series(pair.index, index=pair.to_numpy()).groupby(level=0).first()
+    found += [src.at("rating_duplicate", {"id": table.at[r, "id"], "rater": table.at[r, "rater"],
+                                          "other": first[pair[r]]}, r, rater) for r in table.index[twice]]
+    return table.dropna(subset=["id", "score"]), found
+
+
 def _measure_named(scheme: Scheme, column: str | None) -> str:
     """A measure's name as the scheme writes it."""
     return next(name for name in scheme.measures if fold(name) == column)
@@ -837,7 +865,13 @@ def missing_findings(frame: pd.DataFrame, scheme: Scheme, src: Source, invalid: 
         indicator = _indicator_of(scheme, p.column)
         mark = (marked or {}).get((p.row, p.column))
         measure = scheme.measure(p.column or "")
-        if measure is not None:
+        rating = scheme.rating_from(p.column or "")
+        if rating is not None:
+            source = rating[1].source or ""
+            params = {"id": frame.at[p.row, fold(scheme.columns.id)], "source": source, "indicator": indicator}
+            place = feeds.places.get(source) if feeds is not None else None
+            found.append(Finding("rating_blank", params, file=place.file if place else None))
+        elif measure is not None:
             params = {"id": frame.at[p.row, fold(scheme.columns.id)], "measure": _measure_named(scheme, p.column),
                       "source": measure.source, "indicator": indicator}
             place = feeds.places.get(measure.source) if feeds is not None else None

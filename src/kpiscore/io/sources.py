@@ -38,6 +38,7 @@ from .readers import (
     Source,
     column_letter,
     header_key,
+    rating_rows,
     read_table,
     team_figures,
 )
@@ -90,17 +91,20 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
     team = pay.team_columns if pay is not None and pay.team_source == name else []
     needed = [spec.id or spec.group or "", *([spec.date] if spec.date and measures else []), *team]
     needed += [c for m in measures.values() for c in m.columns()]
+    rated = scheme.long_ratings(name)
+    needed += [c for _, rule in rated for c in rule.source_columns()]
     personal = [i.name for i in scheme.items if i.rule.needs_target] if targets else team  # those it has
-    use = _Use(spec, {fold(c): c for c in needed}, personal, measures, days, scheme.not_applicable_marks)
+    long = list(dict.fromkeys(c for _, rule in rated for c in rule.source_columns()))
+    use = _Use(spec, {fold(c): c for c in needed}, personal, measures, days, scheme.not_applicable_marks, long)
     with ExitStack() as stack:  # its exit lets temporary files go and has the file's SHA-256
         frame, src, typed = _opened(path, spec.id or spec.group or "", use.columns, stack)
         try:
-            got, goals = use(frame, src, typed)
+            got, goals, rows = use(frame, src, typed)
         except pl.exceptions.PolarsError as exc:
             if "utf-8" in str(exc):
                 raise _bad_byte(path, src) from exc
             frame, src = _whole(path, spec.id or spec.group or "", use.columns)
-            got, goals = use(frame, src, None)
+            got, goals, rows = use(frame, src, None)
     feeds.places[name] = src
     if got.bad:
         raise InputError(_bad_cells(got, src))
@@ -112,6 +116,15 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
     if measures:
         feeds.rows[name] = got.rows
         feeds.parts.update(got.parts)
+    if rows is not None:  # each long rating from its rows, every bad row said at its place
+        read = [rating_rows(rows, spec, item, rule, src) for item, rule in rated]
+        problems = [f for _, found in read for f in found]
+        if problems:
+            raise InputError(problems)
+        for (item, rule), (table, _) in zip(rated, read, strict=True):
+            feeds.ratings[item.name] = rule.rated(table, scheme.language)
+        feeds.ratees[name] = pd.Series(rows.index, index=rows[spec.key].map(fold, na_action="ignore").to_numpy(),
+                                       name=spec.key)
 
 
 @dataclass
@@ -125,23 +138,29 @@ class _Use:
     measures: dict[str, Any]
     days: tuple[date, date] | None
     marks: frozenset[str]
+    #: the columns of long ratings, whose rows are taken as they are
+    long: list[str]
 
     @property
     def columns(self) -> set[str]:
         return {*self.wanted, *map(fold, self.personal)}
 
     def __call__(self, frame: pl.LazyFrame, src: Source, typed: Typed | None
-                 ) -> tuple[Aggregated, pd.DataFrame | None]:
+                 ) -> tuple[Aggregated, pd.DataFrame | None, pd.DataFrame | None]:
         absent = [c for key, c in self.wanted.items() if key not in src.letters]
         if absent:
             raise InputError([src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row)])
         keep = list(dict.fromkeys([*self.wanted, *(fold(c) for c in self.personal if fold(c) in src.letters)]))
         frame = frame.select([ROW, *keep])
         goals = _targets(frame, self.spec, src) if self.personal else None
+        rows = None
+        if self.long:
+            rows = as_pandas(frame.select([ROW, self.spec.key, *map(fold, self.long)]).collect()).set_index(ROW)
+            rows.index.name = None
         if not self.measures:
-            return Aggregated(read=_count(frame)), goals
+            return Aggregated(read=len(rows) if rows is not None else _count(frame)), goals, rows
         numbers = (lambda columns: typed(columns).select([ROW, *keep])) if typed else None
-        return aggregate(frame, self.spec, self.measures, self.days, self.marks, numbers), goals
+        return aggregate(frame, self.spec, self.measures, self.days, self.marks, numbers), goals, rows
 
 
 def _bad_byte(path: Path, src: Source) -> InputError:

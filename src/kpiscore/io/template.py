@@ -56,7 +56,7 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
     seen = {c.heading for c in out}
     for item in scheme.items:
         for heading in item.inputs:
-            if heading not in seen and scheme.measure(heading) is None:  # a measure comes from its source
+            if heading not in seen and scheme.from_source(heading) is None:  # it comes from its source
                 seen.add(heading)
                 out.append(InputColumn(heading, "rater" if item.rule.value_kind == "rating" else "input", item))
         if item.target_column and item.target_column not in seen:  # personal targets, beside the actual
@@ -309,8 +309,8 @@ def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
         (label("adjustments", lang), a) for a in scheme.adjustments]
     for dim, item in items:
         ctx = item.context(lang)
-        measured = [m for c in item.inputs if (m := scheme.measure(c)) is not None]
-        enter = words("hint_measure", lang, source=measured[0].source) if measured else how_to_type(item, lang)
+        measured = [m for c in item.inputs if (m := scheme.from_source(c)) is not None]
+        enter = words("hint_measure", lang, source=measured[0]) if measured else how_to_type(item, lang)
         cells = [dim, item.name, "、".join(item.inputs), one(item.weight) if isinstance(item, Indicator) else "",
                  item.target_text(lang), item.rule.describe(ctx),
                  label(blank_meaning(scheme, item), lang), enter, example_text(item, lang)]
