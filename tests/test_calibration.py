@@ -53,6 +53,7 @@ def test_a_total_adjustment_regrades_and_reranks():
     assert list(r.summary["rank"]) == [2, 1, 3]
     assert r.summary.iloc[1]["grade"] == "优秀"
     assert r.grade_notes().iloc[1] == "校准：总分 85.00 → 96.00（原因：申诉成立；批准人：王总）"
+    assert r.total_words().iloc[1] == "85.00 = 85.00；校准 → 96.00"
 
 
 def test_an_adjusted_grade_stays_fixed_during_the_quotas():

@@ -5,12 +5,14 @@ import json
 
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from kpiscore import InputError, SchemeError, load_scheme, score
+from kpiscore.batch import run_batch
 from kpiscore.cli import app
 from kpiscore.core.payout import Payout, pay
 
@@ -240,3 +242,31 @@ def _saved(s, tmp_path):
     path.write_text(json.dumps(s.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False),
                     encoding="utf-8")
     return path
+
+
+def test_a_plan_gives_each_period_its_teams_and_ratings(tmp_path):
+    rating = {"type": "rating", "source": "panel", "rater": "评分人", "role": "角色", "score": "分数",
+              "roles": {"上级": 60, "下级": 40}, "scale": 5}
+    s = {"name": "售后", "columns": {"group": "部门"}, "grades": GRADES, "payout": UNITS,
+         "sources": {"teams": {"group": "部门"}, "panel": {"id": "被评人"}},
+         "dimensions": [{"name": "D", "indicators": [{"name": "A", "weight": 93, "target": 100},
+                                                     {"name": "协作", "weight": 7, "rule": rating}]}]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(s, allow_unicode=True), encoding="utf-8")
+    periods = []
+    for period, installs, score_ in (("Q1", 120, 5), ("Q2", 60, 4)):
+        people([100, 100]).drop(columns="状态").to_csv(tmp_path / f"{period}.csv", index=False)
+        (tmp_path / f"{period}-teams.csv").write_text(f"部门,安装把数,维修把数\n一组,{installs},80\n", encoding="utf-8")
+        (tmp_path / f"{period}-panel.csv").write_text(
+            f"被评人,评分人,角色,分数\nE1,王总,上级,{score_}\nE2,王总,上级,{score_}\n", encoding="utf-8")
+        periods.append({"period": period, "input": f"{period}.csv",
+                        "sources": {"teams": f"{period}-teams.csv", "panel": f"{period}-panel.csv"}})
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({"name": "年度", "scheme": "s.yaml", "output": "out", "periods": periods},
+                                   allow_unicode=True), encoding="utf-8")
+    report = run_batch(plan)
+    assert report.ok
+    q1, q2 = (next(iter(o.results.values())) for o in report.outcomes)
+    # Q1: 93 + 7 × 5 ÷ 5 = 100 → 优秀 1.2; base (120 × 30 + 80 × 20) ÷ 2 = 2600 → 3120
+    assert list(q1.summary["payout"]) == [3120.0, 3120.0]
+    # Q2: 93 + 7 × 4 ÷ 5 = 98.60 → 优秀 1.2; base (60 × 30 + 80 × 20) ÷ 2 = 1700 → 2040
+    assert list(q2.summary["total"]) == [98.6, 98.6] and list(q2.summary["payout"]) == [2040.0, 2040.0]

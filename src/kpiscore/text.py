@@ -388,6 +388,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind_binary": ("无法识别的二进制文件", "an unrecognised binary file"),
     "notices": ("提示", "Notices"),
     "adjusted": ("调整", "Adjusted"),
+    "calibrated": ("校准", "calibrated"),
     "payout_sheet": ("奖金", "Payout"),
     "payout_calc": ("奖金计算", "Payout calculation"),
     "amount": ("奖金池/总额", "Pool / amount"),

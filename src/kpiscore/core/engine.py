@@ -256,7 +256,11 @@ class Result:
         text = text + " = " + fmt_fixed(pd.Series(before_veto, index=text.index), d)
         vetoed = summary["veto"] & (summary["total"] != before_veto)
         veto = words("list_sep", lang) + label("veto", lang) + " → "
-        return text.where(~vetoed, text + veto + fmt_fixed(summary["total"], d))
+        text = text.where(~vetoed, text + veto + fmt_fixed(summary["total"], d))
+        decided = self.calibration.loc[self.calibration["what"] == "total", "row"]
+        calibrated = summary.index.isin(decided)  # 66.00 = 66.00；校准 → 72.00 (the reason is on the grade's note)
+        said = words("list_sep", lang) + label("calibrated", lang) + " → "
+        return text.where(~calibrated, text + said + fmt_fixed(summary["total"], d))
 
     def columns(self) -> list[Column]:
         """The Scores table's columns in order: identity, then per dimension each indicator's actual and score

@@ -423,12 +423,20 @@ class _Writer(_Book):
 
 def _lines(frame: pd.DataFrame, wrapped: list[int], widths: list[int]) -> np.ndarray:
     """Each row's lines: the most any of its `wrapped` cells takes at its column's width, counted from the
-    text's length (a calculation is mostly digits and signs, counted as narrow characters, as `_units` does)."""
+    text's length as `_units` counts it: a CJK character wide (a grade's note, a payout's rule are mostly
+    words), digits and signs narrow (a calculation is mostly those)."""
     most = np.ones(len(frame), dtype=int)
     for c in wrapped:
-        length = frame.iloc[:, c].astype(str).str.len().fillna(0).to_numpy()
-        most = np.maximum(most, np.ceil((NARROW_UNITS * length + 0.5) / max(widths[c] - 1, 1)).astype(int))
+        text = frame.iloc[:, c].astype(str)
+        length = text.str.len().fillna(0).to_numpy()
+        wide = text.str.count(_WIDE).fillna(0).to_numpy()
+        units = WIDE_UNITS * wide + NARROW_UNITS * (length - wide) + 0.5
+        most = np.maximum(most, np.ceil(units / max(widths[c] - 1, 1)).astype(int))
     return most
+
+
+#: the characters a CJK font draws wide: ideographs, kana, hangul, full-width forms and CJK punctuation
+_WIDE = r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
 
 
 def _widest(values: pd.Series) -> int:
