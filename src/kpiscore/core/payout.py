@@ -116,10 +116,13 @@ class Payout(Model):
 
 
 def team_keys(group: pd.Series | None, spec: Payout) -> pd.Series | None:
-    """Each row's team as teams are matched: the folded group, or None for one team of everyone."""
+    """Each row's team as teams are matched: the folded group, or None for one team of everyone. Each
+    distinct group is folded once: a million rows hold a few hundred teams."""
     if group is None or not spec.by_team:
         return None
-    return group.map(fold, na_action="ignore").fillna(EVERYONE)
+    code, uniques = pd.factorize(group)
+    folded = np.array([*(fold(str(u)) for u in uniques), EVERYONE], dtype=object)
+    return pd.Series(folded[code], index=group.index)
 
 
 def team_values(values: pd.Series, team: pd.Series | None) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -159,10 +162,10 @@ class Paid:
                 parts["days"] != parts["of"], "")
         c = _coefficient(c)
         if self.spec.mode == "pool":
-            team = self.teams.set_index("team")
-            amount = fmt_fixed(parts["team"].map(team["amount"]), 2)
+            code = parts["code"].to_numpy()
+            amount = fmt_fixed(pd.Series(self.teams["amount"].to_numpy()[code], index=parts.index), 2)
             weight = " × " + fmt_plain(parts["weight"]) if self.spec.weight else ""
-            shares = fmt_plain(parts["team"].map(team["shares"]))
+            shares = fmt_plain(pd.Series(self.teams["shares"].to_numpy()[code], index=parts.index))
             text = (amount + " × " + c + weight + factor + " ÷ " + shares + " = "
                     + parts["exact"].map("{:.4f}".format) + " → " + money)
             cent = fill(pattern("payout_cent", lang), cent=pd.Series("0.01", index=parts.index))
@@ -170,7 +173,8 @@ class Paid:
         else:
             text = fmt_fixed(parts["base"], 2) + " × " + c + factor + " = " + money
             if self.spec.mode == "units":
-                text = parts["team"].map(self.base_words()) + " → " + text
+                said = np.array(list(self.base_words().values()), dtype=object)[parts["code"].to_numpy()]
+                text = said + " → " + text
         return text.where(self.payout.iloc[rows].notna(), label("not_applicable", lang))
 
     def base_words(self) -> dict[str, str]:
@@ -210,70 +214,72 @@ def pay(spec: Payout, coefficient: pd.Series, inputs: pd.DataFrame, group: pd.Se
         figures: pd.DataFrame | None, all_label: str) -> Paid:
     """Every person's payout. `inputs` holds the per-person columns (`person_columns`, unit columns) by
     folded name; `figures` each team's pool or unit counts by folded group (from a teams source), else
-    the unit columns' values are the team's."""
+    the unit columns' values are the team's. Worked on each row's team number, in arrays."""
     index = coefficient.index
     keys = team_keys(group, spec)
     team = keys if keys is not None else pd.Series(EVERYONE, index=index)
-    names = {EVERYONE: all_label}
-    if keys is not None and group is not None:
-        names = dict(zip(keys, group.astype(object).where(group.notna(), all_label), strict=True))
-    factor = pd.Series(1.0, index=index)
-    parts = pd.DataFrame({"team": team}, index=index)
+    code, uniques = pd.factorize(team)
+    first = np.unique(code, return_index=True)[1]
+    shown = group.astype(object).where(group.notna(), all_label) if keys is not None and group is not None \
+        else pd.Series(all_label, index=index)
+    names = dict(zip(uniques, shown.iloc[first], strict=True))
+    factor = np.ones(len(index))
+    parts = pd.DataFrame({"team": team, "code": code}, index=index)
     if spec.prorate is not None:
         parts["days"] = inputs[fold(spec.prorate.column)]
         parts["of"] = inputs[fold(spec.prorate.of)]
-        factor = parts["days"] / parts["of"]
-    headcount = team.value_counts(sort=False)
+        factor = (parts["days"] / parts["of"]).to_numpy()
+    teams = pd.DataFrame({"team": uniques, "headcount": np.bincount(code, minlength=len(uniques))})
     if figures is None and spec.team_columns:  # unit counts from the input's own columns
         figures = pd.DataFrame({fold(c): team_values(inputs[fold(c)], keys)[0] for c in spec.team_columns})
-    counts = (figures[[fold(c) for c in spec.team_columns]] if figures is not None
-              else pd.DataFrame(index=headcount.index))
-    teams = pd.DataFrame({"team": headcount.index, "headcount": headcount.to_numpy()})
-    teams["amount"], teams["base"] = np.nan, np.nan
-    teams["shares"], teams["remainder"] = np.nan, np.nan
+    counts = figures[[fold(c) for c in spec.team_columns]].reindex(uniques) if figures is not None \
+        else pd.DataFrame(index=uniques)
+    for key in ("amount", "base", "shares", "remainder"):
+        teams[key] = np.nan
     teams["takers"] = [[] for _ in range(len(teams))]
+    c = coefficient.to_numpy(dtype=float)
     if spec.mode == "pool":
         parts["weight"] = inputs[fold(spec.weight)] if spec.weight else 1.0
-        amount = (teams["team"].map(counts.iloc[:, 0]) if isinstance(spec.pool, TeamFigure)
-                  else pd.Series(float(spec.pool or 0), index=teams.index))
-        teams["amount"] = amount.to_numpy()
-        payout = _shared(parts, coefficient * parts["weight"] * factor, teams)
+        teams["amount"] = counts.iloc[:, 0].to_numpy() if isinstance(spec.pool, TeamFigure) else float(spec.pool or 0)
+        payout = _shared(parts, c * parts["weight"].to_numpy(dtype=float) * factor, teams)
     else:
         if spec.mode == "units":
-            prices = pd.Series({fold(c): p for c, p in (spec.units.prices if spec.units else {}).items()})
-            volume = counts[prices.index].mul(prices, axis=1).sum(axis=1)
-            per_head = round_half_up(teams["team"].map(volume) / teams["headcount"], 2)
-            teams["amount"], teams["base"] = teams["team"].map(volume).to_numpy(), per_head
-            parts["base"] = team.map(dict(zip(teams["team"], per_head, strict=True)))
+            prices = pd.Series({fold(k): p for k, p in (spec.units.prices if spec.units else {}).items()})
+            teams["amount"] = counts[prices.index].mul(prices, axis=1).sum(axis=1, min_count=1).to_numpy()
+            teams["base"] = round_half_up(teams["amount"] / teams["headcount"], 2)
+            parts["base"] = teams["base"].to_numpy()[code]
         else:
             parts["base"] = inputs[fold(spec.base or "")]
-        payout = pd.Series(round_half_up(parts["base"] * coefficient * factor, 2), index=index)
-    teams["paid"] = payout.groupby(team.to_numpy(), sort=False).sum(min_count=1).reindex(teams["team"]).to_numpy()
-    return Paid(spec, payout, parts, teams[TEAM_COLUMNS], names, counts)
+        payout = round_half_up(parts["base"].to_numpy(dtype=float) * c * factor, 2)
+    paid = np.bincount(code, weights=np.nan_to_num(payout), minlength=len(teams))
+    teams["paid"] = np.where(np.bincount(code, weights=~np.isnan(payout), minlength=len(teams)) > 0, paid, np.nan)
+    return Paid(spec, pd.Series(payout, index=index), parts, teams[TEAM_COLUMNS], names, counts)
 
 
-def _shared(parts: pd.DataFrame, share: pd.Series, teams: pd.DataFrame) -> pd.Series:
+def _shared(parts: pd.DataFrame, share: np.ndarray, teams: pd.DataFrame) -> np.ndarray:
     """Each team's pool × share ÷ the team's Σ share, in whole cents: every share's cents floored, then the
     cents left over go one each to the largest remainders (a larger share first at a tie, then the earlier
-    row), so the payouts add up to the pool exactly. A blank share (no coefficient) takes nothing."""
-    team = parts["team"]
-    total = share.groupby(team.to_numpy(), sort=False).sum()
-    teams["shares"] = teams["team"].map(total).to_numpy()
-    pool_cents = pd.Series(round_half_up(teams["amount"] * 100, 0), index=teams["team"].to_numpy())
+    row), so the payouts add up to the pool exactly. A blank share (no coefficient) takes nothing; where
+    every share is 0, everyone takes 0 and the pool is said to be unpaid."""
+    code, k = parts["code"].to_numpy(), len(teams)
+    valid = ~np.isnan(share)
+    total = np.bincount(code, weights=np.where(valid, share, 0.0), minlength=k)
+    pool_cents = round_half_up(teams["amount"].to_numpy(dtype=float) * 100, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        exact = team.map(pool_cents) * share / team.map(total)
-    exact = exact.where(team.map(total) > 0, 0.0).where(share.notna())  # nothing to share: all take 0
-    floor = pd.Series(np.floor(snap(exact)), index=share.index)
-    fraction = exact - floor
-    left = (pool_cents - floor.groupby(team.to_numpy(), sort=False).sum()).where(total.reindex(pool_cents.index) > 0, 0)
-    order = pd.DataFrame({"team": team, "fraction": -fraction.fillna(np.inf), "share": -share.fillna(0),
-                          "at": np.arange(len(share))}).sort_values(["team", "fraction", "share", "at"])
-    place = order.groupby("team", sort=False).cumcount().reindex(share.index)
-    cent = (place < team.map(left)) & exact.notna()
+        exact = np.where(total[code] > 0, pool_cents[code] * share / total[code], 0.0)
+    exact[~valid] = np.nan
+    floor = np.floor(snap(exact))
+    left = np.where(total > 0, pool_cents - np.bincount(code, weights=np.nan_to_num(floor), minlength=k), 0.0)
+    at = np.arange(len(share))
+    order = np.lexsort((at, -np.nan_to_num(share), np.where(valid, floor - exact, np.inf), code))
+    ranked = code[order]
+    place = np.empty(len(share), dtype=np.int64)
+    place[order] = at - np.searchsorted(ranked, ranked)  # the place within its team, largest remainder first
+    cent = (place < left[code]) & valid
     parts["share"], parts["exact"], parts["cent"] = share, exact / 100, cent
-    teams["remainder"] = teams["team"].map(left / 100).to_numpy()
-    takers = cent[cent].index.to_series().groupby(team[cent].to_numpy(), sort=False).agg(list)
-    teams["takers"] = [takers.get(t, []) for t in teams["team"]]
+    teams["shares"], teams["remainder"] = total, left / 100
+    takers = pd.Series(parts.index[cent]).groupby(code[cent]).agg(list)
+    teams["takers"] = [takers.get(t, []) for t in range(k)]
     return (floor + cent) / 100
 
 
