@@ -117,7 +117,8 @@ def test_cli_scores_sheet_audit_json_and_explain(tmp_path):
     assert done.exit_code == 0, done.output
     book = load_workbook(out)
     scores = list(book["得分"].iter_rows(values_only=True))
-    assert scores[0][-1] == "调整" and [r[-1] for r in scores[1:]] == ["否", "否", "是"]
+    flag = scores[0].index("调整")
+    assert [r[flag] for r in scores[1:]] == ["否", "否", "是"]
     audit = list(book["计算明细"].iter_rows(values_only=True))
     assert "校准：优秀 → 良好（原因：客户投诉升级未结案；批准人：李总）" in audit[3]
     sources = [r[0] for r in book["数据来源"].iter_rows(values_only=True)]

@@ -179,8 +179,10 @@ def test_english_scheme_labels_and_messages(tmp_path):
     assert out.exit_code == 0, out.output
     header = out.stdout.splitlines()[0].split(",")
     assert "客服响应及时率 score" in header and "时效性 subtotal" in header
-    assert header[-5:] == ["Total", "Grade", "Rank", "Rank in group", "Veto"]
-    assert out.stdout.splitlines()[1].endswith(",89.87,Good,1,1,no")
+    assert header[-6:] == ["Total", "Grade", "Rank", "Rank in group", "Veto", "To the next grade"]
+    # 89.87 is 0.13 short of Excellent (90): 返修任务达成率 26.50 + 0.13 = 26.63 = 30 − 1 × 3.37 → 95% − 3.37%
+    assert out.stdout.splitlines()[1].endswith(',89.87,Good,1,1,no,"0.13 points short of ""Excellent"": '
+                                               '返修任务达成率 91.5% → 91.63% (or 售后服务报告准时率 92% → 92.22%)"')
     bad = write_xlsx(tmp_path / "b.xlsx", [HEADER, ["1", "a", "X", "abc", 0.82, 0.915, 5, 0.92, "较满意"]])
     err = runner.invoke(app, ["score", str(bad), "-s", str(scheme)])
     assert err.exit_code == 1

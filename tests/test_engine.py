@@ -156,7 +156,7 @@ def test_json_shape(base_scheme):
     assert doc["scheme"] == "测试方案" and doc["period"] is None
     e = doc["employees"][0]
     assert set(e) == {"id", "name", "group", "scores", "dimensions", "bonus", "penalty", "total", "grade",
-                      "coefficient", "payout", "rank", "group_rank", "veto", "adjustment", "quota_moves"}
+                      "coefficient", "payout", "rank", "group_rank", "veto", "adjustment", "quota_moves", "next_grade"}
     assert e["group"] is None and e["group_rank"] is None and e["coefficient"] is None and e["veto"] is False
     assert e["adjustment"] is None and e["quota_moves"] is None
 
@@ -171,7 +171,7 @@ def test_the_scores_table_is_keyed_by_stable_ids_with_a_column_spec():
         "actual:A": ("actual", "percent", "A"), "score:A": ("score", None, None),
         "actual:B": ("actual", "count", "B"), "score:B": ("score", None, None),
         "subtotal:D": ("score", None, None), "total": ("points", None, None), "grade": ("label", None, None),
-        "rank": ("rank", None, None), "veto": ("flag", None, None)}
+        "rank": ("rank", None, None), "veto": ("flag", None, None), "next_grade": ("label", None, None)}
     row = r.table().iloc[0]
     # 60 × 90% ÷ 90% = 60 ; 40 − 5 × 2 = 30 ; total 90
     assert (row["score:A"], row["score:B"], row["subtotal:D"], row["total"]) == (60.0, 30.0, 90.0, 90.0)

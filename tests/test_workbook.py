@@ -36,7 +36,7 @@ def test_sheets_and_scores(service_quality):
     ws = book["得分"]
     header = [c.value for c in ws[1]]
     assert header[:5] == ["工号", "姓名", "部门", "客服响应及时率", "客服响应及时率得分"]
-    assert header[-5:] == ["总分", "等级", "排名", "部门内排名", "一票否决"]
+    assert header[-6:] == ["总分", "等级", "排名", "部门内排名", "一票否决", "距下一等级"]
     first = dict(zip(header, [c for c in ws[2]], strict=True))
     assert first["客服响应及时率"].value == 0.88 and first["客服响应及时率"].number_format == "0.00%"
     assert first["客服响应及时率得分"].value == 14.67 and first["客服响应及时率得分"].number_format == "0.00"
@@ -118,7 +118,8 @@ def test_english_sheet_names_and_labels(tmp_path):
     write_workbook(improvement_case(tmp_path, "en"), out)
     book = load_workbook(out)
     assert book.sheetnames == EN_SHEETS
-    assert [c.value for c in book["Scores"][1]][-4:] == ["Grade", "Rank", "Rank in group", "Veto"]
+    assert [c.value for c in book["Scores"][1]][-5:] == ["Grade", "Rank", "Rank in group", "Veto",
+                                                         "To the next grade"]
     assert rows(book["Improvement"])[2][:3] == ["Scope", "Dimension", "Indicator"]
     assert rows(book["Improvement"])[3][0] == "All"
 

@@ -131,3 +131,6 @@ def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
         out.print(safe(note))
     if result.paid is not None:
         out.print(f"{label('payout', lang)}：{safe(result.payout_words().loc[row])}", soft_wrap=True)
+    way = result.next_grade().words(lang).loc[row]
+    if way:
+        out.print(safe(way), soft_wrap=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Finding
 from ..text import label, pattern, words
 from . import calibration
+from .gap import Gap, gap
 from .grading import assign_grades, coefficient_of, no_moves, ranks, reached_grade
 from .payout import Paid, paid_table, pay
 from .rules import Context
@@ -159,6 +160,12 @@ class Result:
     def lang(self) -> str:
         return self.scheme.language
 
+    def next_grade(self) -> Gap:
+        """Each employee's way to the next grade (see `gap.gap`)."""
+        frames = {"actuals": self.actuals, "raw": self.raw, "scores": self.scores}
+        contexts = {i.name: context(self.targets, i, self.scheme, self.lang) for i in self.scheme.indicators}
+        return gap(self.scheme, self.summary, frames, self.factor, contexts)
+
     def achievement(self) -> pd.DataFrame:
         """score ÷ weight per indicator before skip rescaling (NaN where it does not apply)."""
         return pd.DataFrame({ind.name: self.raw[ind.name] / ind.weight if ind.weight else np.nan
@@ -292,6 +299,8 @@ class Result:
         out.append(Column("veto", "flag"))
         if len(self.calibration):
             out.append(Column("adjusted", "flag"))
+        if len(s.grades) > 1:  # the points short of the next grade, and the way to make them up
+            out.append(Column("next_grade", "label"))
         return out
 
     def table(self) -> pd.DataFrame:
@@ -302,6 +311,8 @@ class Result:
         """One column of the Scores table, without the table: a writer of a million rows takes them in turn."""
         if col.kind == "identity":
             return self.people[col.key]
+        if col.key == "next_grade":
+            return self.next_grade().words(self.lang)
         if col.item is None:
             return self.summary[col.key]
         if col.key == "actual":
@@ -347,9 +358,12 @@ class Result:
                   for row, part in decided.groupby("row", sort=False)}
         moves = self.quota_moves.astype(object).where(self.quota_moves.notna(), None)
         moved = {row: part.drop(columns="row").to_dict("records") for row, part in moves.groupby("row", sort=False)}
+        way = self.next_grade()
         for row, employee in zip(people.index, employees, strict=True):
             employee["adjustment"] = by_row.get(row)
             employee["quota_moves"] = moved.get(row)
+            employee["next_grade"] = None if way.grade[row] is None else {
+                "grade": way.grade[row], "points": float(way.points[row]), "options": way.options(row)}
         out: dict[str, Any] = {"scheme": s.name, "period": self.period, "employees": employees}
         if self.paid is not None:  # per team: the amount shared, what was paid, the cents left over and to whom
             teams = paid_table(self.paid, people)

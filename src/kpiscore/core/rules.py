@@ -232,6 +232,40 @@ class _Rule(BaseModel):
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         raise NotImplementedError
 
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """The actual each row would need for its score (before rounding and rescaling) to reach `want`,
+        nearest to `a`; blank where no actual in the rule's range does. This default searches the rule's
+        own score, which never falls as the actual gets better, between `a` and the best actual there is;
+        a rule whose formula inverts says so in its own `needed`."""
+        good = self._best(a, ctx)
+        bad = a.to_numpy(dtype=float).copy()
+
+        def meets(x: np.ndarray) -> np.ndarray:
+            return self.score(pd.Series(x, index=a.index), ctx).to_numpy(dtype=float) >= want - 1e-9
+
+        reach = meets(good)
+        span = np.nanmax(np.abs(good - bad), initial=0.0)
+        for _ in range(max(1, math.ceil(math.log2(max(span, 1e-12) / 1e-12)))):  # to within 1e-12
+            mid = (good + bad) / 2
+            ok = meets(mid)
+            good, bad = np.where(ok, mid, good), np.where(ok, bad, mid)
+        return pd.Series(np.where(reach, good, np.nan), index=a.index)
+
+    def better_higher(self, ctx: Context) -> bool:
+        """Whether a higher actual scores more: a count of complaints scores more the fewer there are."""
+        return ctx.higher and self.value_kind != "count"
+
+    def _best(self, a: pd.Series, ctx: Context) -> np.ndarray:
+        """The best actual a row could have: none of a count, 100% of a rate, the top of a bounded scale."""
+        x = a.to_numpy(dtype=float)
+        if not self.better_higher(ctx):
+            return np.zeros(len(x))
+        bounds = self.bounds()
+        if ctx.percent or (bounds is not None and math.isfinite(bounds[1])):
+            return np.full(len(x), 1.0 if ctx.percent else bounds[1])  # type: ignore[index]
+        target = np.asarray(ctx.target if ctx.target is not None else 0.0, dtype=float)
+        return np.maximum(x, target) * 10 + 1
+
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         """The calculation for each A, without its result: `15 × 88% ÷ 90%`."""
         raise NotImplementedError
@@ -277,6 +311,16 @@ class Ratio(_Rule):
         if self.cap:
             ratio = ratio.clip(upper=self.cap.value)
         return (ctx.weight * ratio).clip(lower=0)
+
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """W × A ÷ T = want → A = want × T ÷ W (lower is better: A = W × T ÷ want), within the cap."""
+        t = np.asarray(ctx.target, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = want * t / ctx.weight if ctx.higher else ctx.weight * t / want
+        reach = want <= self.max_points(ctx.weight) + 1e-9
+        if ctx.percent and ctx.higher:
+            reach &= x <= 1.0 + 1e-12  # a rate goes no further than 100%
+        return pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index)
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         w, t = one(ctx.weight), ctx.target_text(a)
@@ -353,6 +397,23 @@ class Deduct(_Rule):
             s = np.where(excess > 0, np.minimum(ctx.weight + self.add * excess, top), s)
         return pd.Series(s, index=a.index).clip(lower=0).where(a.notna())
 
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """W − P × steps short = want → steps = (W − want) ÷ P short of the target (whole steps where
+        steps are floored or ceiled); past the weight, steps beyond the target at `add` each, up to `max`."""
+        per, t = self._per(ctx), np.asarray(ctx.target, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            short = (ctx.weight - want) / self.points if self.points else np.full(len(a), np.inf)
+            beyond = (want - ctx.weight) / self.add if self.add else np.full(len(a), np.inf)
+        if self.partial != "prorate":  # whole steps: as many short as still allowed, as few beyond as enough
+            short, beyond = np.floor(snap(short)), np.ceil(snap(beyond))
+        steps = np.where(want <= ctx.weight + 1e-9, -np.minimum(short, 1e300), beyond)
+        sign = 1.0 if ctx.higher else -1.0
+        x = t + sign * steps * per
+        reach = want <= self.max_points(ctx.weight) + 1e-9
+        if ctx.percent and ctx.higher:
+            reach &= x <= 1.0 + 1e-12
+        return pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index)
+
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         short, excess = self._gaps(a, ctx)
         w = one(ctx.weight)
@@ -388,6 +449,13 @@ class Count(_Rule):
 
     def example(self, ctx: Context) -> Any:
         return self.allow + 2
+
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """W − P × (A − allow) = want → A = allow + (W − want) ÷ P, a whole count, no fewer than none."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.floor(snap(self.allow + (ctx.weight - want) / self.points)) if self.points else np.full(
+                len(a), np.inf)
+        return pd.Series(np.where((want <= ctx.weight + 1e-9), np.maximum(x, 0), np.nan), index=a.index)
 
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return (ctx.weight - self.points * (a - self.allow).clip(lower=0)).clip(lower=0)
@@ -593,6 +661,11 @@ class Threshold(_Rule):
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return pd.Series(np.where(self._meets(a, ctx), ctx.weight, self.fail), index=a.index).where(a.notna())
 
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """Nothing between fail and pass: the pass value, where passing is enough."""
+        t = np.broadcast_to(np.asarray(ctx.target, dtype=float), len(a))
+        return pd.Series(np.where(want <= ctx.weight + 1e-9, t, np.nan), index=a.index)
+
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         t, meets = ctx.target_text(a), self._meets(a, ctx)
         ok, bad = ("≥", "<") if ctx.higher else ("≤", ">")
@@ -633,6 +706,16 @@ class Mapping(_Rule):
 
     def max_points(self, weight: float) -> float:
         return weight if self.scale else max(self.map.values(), default=0)
+
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """The label of fewest points that is enough: the next label up, or further."""
+        top = max(self.map.values())
+        labels = sorted(self.map.items(), key=lambda kv: kv[1])  # a handful of labels, fewest points first
+        out = pd.Series(None, index=a.index, dtype=object)
+        for label, points in reversed(labels):  # the last written is the least that is enough
+            worth = ctx.weight * points / top if self.scale else points
+            out = out.where(~(worth >= want - 1e-9), label)
+        return out
 
     def cell(self, ctx: Context) -> Cell:
         labels = list(self.map)
@@ -777,6 +860,11 @@ class Rating(_Rule):
 
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return ctx.weight * a / self.scale
+
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """W × mean ÷ scale = want → mean = want × scale ÷ W, at most the scale."""
+        x = want * self.scale / ctx.weight if ctx.weight else np.full(len(a), np.nan)
+        return pd.Series(np.where(x <= self.scale + 1e-9, x, np.nan), index=a.index)
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         mean = fmt_plain(a) if self.raters is not None else _mean(a, 2)

@@ -252,6 +252,8 @@ class _Writer(_Book):
 
     def column_format(self, column: Column) -> Format | None:
         """The number format of a Scores column, from what the column holds."""
+        if column.key == "next_grade":  # words: wrapped in a column of readable width, the row as tall as needed
+            return self.wrap
         if column.kind == "actual":
             return {"percent": self.percent, "count": self.integer}.get(column.unit or "", self.number)
         return {"rank": self.integer, "money": self.money, "points": self.score, "score": self.score
