@@ -19,7 +19,7 @@ from .grading import assign_grades, coefficient_of, no_moves, ranks, reached_gra
 from .payout import Paid, paid_table, pay
 from .rules import Context
 from .scheme import Adjustment, Indicator, Scheme
-from .values import fill, fmt_fixed, fmt_plain, fold, one, round_half_up
+from .values import columns_frame, fill, fmt_fixed, fmt_plain, fold, one, round_half_up
 
 if TYPE_CHECKING:
     import numpy as np
@@ -524,12 +524,6 @@ def _row_sum(table: pd.DataFrame, columns: list[str], blank: float) -> np.ndarra
         seen |= present
     total[~seen] = blank
     return total
-
-
-def columns_frame(columns: list[np.ndarray], names: list[Any], index: pd.Index) -> pd.DataFrame:
-    """A table of these arrays as its columns, not copied into one block: a column of a million is 8 MB that
-    the allocator hands back from memory already touched, a block of twenty is fresh memory, slow to touch."""
-    return pd.DataFrame(dict(zip(names, columns, strict=True)), index=index, columns=names, copy=False)
 
 
 class _Adjustments:

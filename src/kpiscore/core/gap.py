@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..text import pattern, words
 from .grading import reached_grade
-from .values import fill, fmt_plain, round_half_up, snap
+from .values import columns_frame, fill, fmt_plain, round_half_up, snap
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,42 +38,56 @@ class Gap:
     points: pd.Series
     actual: pd.DataFrame
     to: pd.DataFrame
-    effort: pd.DataFrame
+    effort: np.ndarray  # rows × indicators, in the scheme's order
     percent: dict[str, bool]
+    #: the indicators whose actuals are labels (a mapping's)
+    labels: list[str]
 
     def options(self, row: Any) -> list[dict[str, Any]]:
         """One employee's ways to the next grade, the smallest improvement first (for JSON)."""
-        effort = self.effort.loc[row].dropna().sort_values(kind="stable")
+        effort = pd.Series(self.effort[self.grade.index.get_loc(row)], index=self.to.columns)
         return [{"indicator": name, "from": _plain(self.actual.at[row, name]), "to": _plain(self.to.at[row, name])}
-                for name in effort.index]
+                for name in effort.dropna().sort_values(kind="stable").index]
 
     def words(self, lang: str) -> pd.Series:
         """`距"优秀"差 1.8 分：问题一次性解决率 82% → 89.2%（或上门服务到达及时率 75% → 85.2%）`; "" where there is
-        no next grade to reach."""
+        no next grade to reach. Said only for the rows with a next grade, the options for those with one."""
         index = self.grade.index
-        has = self.grade.notna()
-        head = fill(pattern("gap_head", lang), grade=self.grade.fillna("").astype(str),
-                    points=fmt_plain(self.points))
-        effort = self.effort.to_numpy(dtype=float)
+        has = np.flatnonzero(self.grade.notna().to_numpy())
+        effort = self.effort[has]
         ranked = np.argsort(np.where(np.isnan(effort), np.inf, effort), axis=1, kind="stable")
         found = (~np.isnan(effort)).sum(axis=1)
-        said = [self._said(ranked[:, k], lang) for k in range(min(2, effort.shape[1]))]
-        text = pd.Series(words("gap_none", lang), index=index)
-        if said:
-            best = said[0]
-            text = text.where(found < 1, best)
-            if len(said) > 1:
-                text = text.where(found < 2, best + fill(pattern("gap_or", lang), option=said[1]))
-        return (head + text).where(has, "")
+        text = np.full(len(has), words("gap_none", lang), dtype=object)
+        for k in range(min(2, effort.shape[1])):  # the smallest step, then the next as the alternative
+            some = np.flatnonzero(found > k)
+            said = self._said(has[some], ranked[some, k])
+            text[some] = said if k == 0 else text[some] + fill(pattern("gap_or", lang), option=pd.Series(said))
+        head = fill(pattern("gap_head", lang), grade=self.grade.iloc[has].astype(str).reset_index(drop=True),
+                    points=fmt_plain(self.points.iloc[has]).reset_index(drop=True)).to_numpy()
+        out = np.full(len(index), "", dtype=object)
+        out[has] = head + text
+        return pd.Series(out, index=index)
 
-    def _said(self, which: np.ndarray, lang: str) -> pd.Series:
-        """`问题一次性解决率 82% → 89.2%` for the indicator `which` names in each row."""
+    def _said(self, rows: np.ndarray, which: np.ndarray) -> np.ndarray:
+        """`问题一次性解决率 82% → 89.2%` for the indicator `which` names in each of the `rows` (positions)."""
         names = np.array(self.to.columns, dtype=object)[which]
-        rows = np.arange(len(which))
-        a, to = self.actual.to_numpy(dtype=object)[rows, which], self.to.to_numpy(dtype=object)[rows, which]
-        pct = np.array([self.percent[n] for n in self.to.columns])[which]
-        shown = [_shown(pd.Series(v, index=self.grade.index), pct) for v in (a, to)]
-        return pd.Series(names, index=self.grade.index) + " " + shown[0] + " → " + shown[1]
+        pct = np.array([self.percent[n] for n in self.to.columns], dtype=bool)[which]
+        shown = []
+        for table in (self.actual, self.to):
+            values = np.full(len(rows), np.nan)
+            text = np.empty(len(rows), dtype=object)
+            for j, name in enumerate(self.to.columns):  # each indicator's rows take their values from its column
+                here = np.flatnonzero(which == j)
+                if not len(here):
+                    continue
+                column = table[name].to_numpy()[rows[here]]
+                if name in self.labels:
+                    text[here] = column.astype(str)
+                else:
+                    values[here] = column.astype(float)
+            numbers = _numbers(values, pct)
+            shown.append(np.where(np.isin(names, self.labels), text, numbers))
+        return names + " " + shown[0] + " → " + shown[1]
 
 
 def _plain(value: Any) -> Any:
@@ -81,13 +95,10 @@ def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, int | float | np.floating) and not pd.isna(value) else value
 
 
-def _shown(values: pd.Series, percent: np.ndarray) -> pd.Series:
-    """Actuals as typed: 89.2% for a percent indicator, a label as it is."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    as_pct = fmt_plain(numbers, True)
-    plain = fmt_plain(numbers)
-    text = as_pct.where(percent, plain)
-    return text.where(numbers.notna(), values.astype(str))
+def _numbers(values: np.ndarray, percent: np.ndarray) -> np.ndarray:
+    """Actuals as typed, in one pass: 89.2% for a percent indicator, 3 for a count."""
+    text = fmt_plain(pd.Series(values * np.where(percent, 100, 1))).to_numpy()
+    return np.where(percent, text + "%", text)
 
 
 def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], factor: pd.Series,
@@ -128,8 +139,11 @@ def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], 
         to[ind.name] = need = _rounded(need, STEPS[kind], ind.rule.better_higher(ctx))
         target = np.asarray(ctx.target if ctx.target is not None else np.nan, dtype=float)
         effort[ind.name] = _effort(a, need, target)
-    frame = pd.DataFrame
-    return Gap(nxt, points, frame(actual, index=index), frame(to, index=index), frame(effort, index=index), percent)
+    columns = list(to)
+    labels = [i.name for i in s.indicators if i.rule.labels() is not None]
+    steps = np.column_stack([e.to_numpy(dtype=float) for e in effort.values()]) if effort else np.empty((len(index), 0))
+    return Gap(nxt, points, columns_frame(list(actual.values()), columns, index),
+               columns_frame(list(to.values()), columns, index), steps, percent, labels)
 
 
 def _rounded(need: pd.Series, step: float, higher: bool) -> pd.Series:

@@ -234,37 +234,13 @@ class _Rule(BaseModel):
 
     def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
         """The actual each row would need for its score (before rounding and rescaling) to reach `want`,
-        nearest to `a`; blank where no actual in the rule's range does. This default searches the rule's
-        own score, which never falls as the actual gets better, between `a` and the best actual there is;
-        a rule whose formula inverts says so in its own `needed`."""
-        good = self._best(a, ctx)
-        bad = a.to_numpy(dtype=float).copy()
-
-        def meets(x: np.ndarray) -> np.ndarray:
-            return self.score(pd.Series(x, index=a.index), ctx).to_numpy(dtype=float) >= want - 1e-9
-
-        reach = meets(good)
-        span = np.nanmax(np.abs(good - bad), initial=0.0)
-        for _ in range(max(1, math.ceil(math.log2(max(span, 1e-12) / 1e-12)))):  # to within 1e-12
-            mid = (good + bad) / 2
-            ok = meets(mid)
-            good, bad = np.where(ok, mid, good), np.where(ok, bad, mid)
-        return pd.Series(np.where(reach, good, np.nan), index=a.index)
+        nearest to `a` in the better direction; blank where no actual in the rule's range does. Each rule
+        inverts its own score."""
+        raise NotImplementedError
 
     def better_higher(self, ctx: Context) -> bool:
         """Whether a higher actual scores more: a count of complaints scores more the fewer there are."""
         return ctx.higher and self.value_kind != "count"
-
-    def _best(self, a: pd.Series, ctx: Context) -> np.ndarray:
-        """The best actual a row could have: none of a count, 100% of a rate, the top of a bounded scale."""
-        x = a.to_numpy(dtype=float)
-        if not self.better_higher(ctx):
-            return np.zeros(len(x))
-        bounds = self.bounds()
-        if ctx.percent or (bounds is not None and math.isfinite(bounds[1])):
-            return np.full(len(x), 1.0 if ctx.percent else bounds[1])  # type: ignore[index]
-        target = np.asarray(ctx.target if ctx.target is not None else 0.0, dtype=float)
-        return np.maximum(x, target) * 10 + 1
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         """The calculation for each A, without its result: `15 × 88% ÷ 90%`."""
@@ -475,6 +451,8 @@ _OPS = {">=": (True, False, True), "≥": (True, False, True), ">": (False, Fals
         "<=": (False, True, False), "≤": (False, True, False), "<": (False, False, False),
         "==": (True, True, None), "=": (True, True, None)}
 _INF = {"", "∞", "+∞", "inf", "+inf", "-∞", "-inf"}
+#: how far inside an open end of a band its nearest actual is taken (a needed actual is then said a step in)
+OPEN_END = 1e-9
 #: a `when` longer than this is no interval anyone typed (and is read without any regex, in linear time)
 MAX_WHEN = 64
 
@@ -628,6 +606,34 @@ class Bands(_Rule):
         for i, band in enumerate(self.bands):
             s = s.where(which != i, band.value(a))
         return s.where(a.notna())
+
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """In each band, the actuals whose points reach `want` (past the cut of a linear band, or the whole of
+        a band worth enough); of those, the nearest to A in the better direction."""
+        x, up = a.to_numpy(dtype=float), self.better_higher(ctx)
+        best = np.full(len(x), np.nan)
+        for band in self.bands:
+            w = band.when
+            lo = w.lo if w.lo_closed else w.lo + OPEN_END  # an open end is not in the band: just inside it
+            hi = w.hi if w.hi_closed else w.hi - OPEN_END
+            first, last = np.full(len(x), lo), np.full(len(x), hi)
+            if isinstance(band.score, tuple) and band.score[0] != band.score[1]:
+                s1, s2 = band.score
+                with np.errstate(invalid="ignore"):
+                    cut = w.lo + (want - s1) / (s2 - s1) * (w.hi - w.lo)
+                if s2 > s1:
+                    first = np.maximum(first, cut)
+                else:
+                    last = np.minimum(last, cut)
+            else:
+                enough = band.top >= want - 1e-9
+                first, last = np.where(enough, first, np.nan), np.where(enough, last, np.nan)
+            near = np.maximum(x, first) if up else np.minimum(x, last)
+            near = np.where((near >= first - 1e-12) & (near <= last + 1e-12), near, np.nan)
+            best = np.fmin(best, near) if up else np.fmax(best, near)
+        if ctx.percent and up:
+            best = np.where(best <= 1.0 + 1e-12, best, np.nan)
+        return pd.Series(best, index=a.index)
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         which = self._which(a)

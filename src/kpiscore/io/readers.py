@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from ..core import calibration
-from ..core.engine import columns_frame, missing_problems
+from ..core.engine import missing_problems
 from ..core.measures import ID, Feeds, SourceFile, SourceSpec
 from ..core.payout import team_keys, team_values
 from ..core.rules import Rating
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
-from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, fold, mark_key, one
+from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, columns_frame, fold, mark_key, one
 from ..errors import Finding, InputError
 from ..text import Term
 from .decode import DecodeProblem
