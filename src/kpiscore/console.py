@@ -131,6 +131,7 @@ def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
         out.print(safe(note))
     if result.paid is not None:
         out.print(f"{label('payout', lang)}：{safe(result.payout_words().loc[row])}", soft_wrap=True)
-    way = result.next_grade().words(lang).loc[row]
+    at = result.summary.index.get_loc(row)
+    way = result.next_grade(slice(at, at + 1)).words(lang).iloc[0]
     if way:
         out.print(safe(way), soft_wrap=True)

@@ -28,6 +28,10 @@ else:
     from .lazy import np, pd
 
 
+#: how many employees' ways to the next grade are worked at once
+GAP_CHUNK = 100_000
+
+
 @dataclass(frozen=True)
 class Problem:
     """A cell or row the engine cannot score; readers turn it into a finding with its place."""
@@ -160,11 +164,21 @@ class Result:
     def lang(self) -> str:
         return self.scheme.language
 
-    def next_grade(self) -> Gap:
-        """Each employee's way to the next grade (see `gap.gap`)."""
-        frames = {"actuals": self.actuals, "raw": self.raw, "scores": self.scores}
-        contexts = {i.name: context(self.targets, i, self.scheme, self.lang) for i in self.scheme.indicators}
-        return gap(self.scheme, self.summary, frames, self.factor, contexts)
+    def next_grade(self, rows: slice | None = None) -> Gap:
+        """Each employee's way to the next grade (see `gap.gap`); `rows` (a positional slice) a chunk of them."""
+        rows = rows or slice(None)
+        frames = {"actuals": self.actuals.iloc[rows], "raw": self.raw.iloc[rows], "scores": self.scores.iloc[rows]}
+        targets = self.targets.iloc[rows]
+        contexts = {i.name: context(targets, i, self.scheme, self.lang) for i in self.scheme.indicators}
+        return gap(self.scheme, self.summary.iloc[rows], frames, self.factor.iloc[rows], contexts)
+
+    def next_grade_words(self) -> pd.Series:
+        """The way to the next grade in words, worked a chunk of rows at a time: a million people's needed
+        actuals are 20 columns of 8 MB each, thrice over, where a chunk's are a tenth of that."""
+        n = len(self.summary)
+        parts = [self.next_grade(slice(start, start + GAP_CHUNK)).words(self.lang)
+                 for start in range(0, max(n, 1), GAP_CHUNK)]
+        return pd.concat(parts) if parts else pd.Series(dtype=object)
 
     def achievement(self) -> pd.DataFrame:
         """score ÷ weight per indicator before skip rescaling (NaN where it does not apply)."""
@@ -312,7 +326,7 @@ class Result:
         if col.kind == "identity":
             return self.people[col.key]
         if col.key == "next_grade":
-            return self.next_grade().words(self.lang)
+            return self.next_grade_words()
         if col.item is None:
             return self.summary[col.key]
         if col.key == "actual":
