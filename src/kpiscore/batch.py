@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from .core.document import YamlDoc
 from .core.engine import Result
-from .core.plan import PeriodSpec, Plan, plan_problems
-from .core.rollup import rollup
+from .core.plan import PeriodSpec, Plan, Rollup, plan_problems
+from .core.rollup import period_rows, rollup
 from .core.scheme import Scheme
 from .core.values import fold
 from .errors import Finding, KpiscoreError, SchemeError, UsageError
@@ -61,8 +61,8 @@ class LoadedPlan:
             return self.folder / f"{period}_{key}_scored.xlsx"
         return self.folder / f"{period}_scored.xlsx"
 
-    def rollup_output(self) -> Path:
-        return self.folder / f"{self.plan.rollup.period}_rollup.xlsx"
+    def rollup_output(self, level: Rollup) -> Path:
+        return self.folder / f"{level.period}_rollup.xlsx"
 
     def inputs(self, spec: PeriodSpec) -> list[Path]:
         """A period's input files; a glob never matches the plan's own outputs (or their temporary files),
@@ -77,7 +77,7 @@ class LoadedPlan:
     def outputs(self) -> list[Path]:
         """Every file a run of the plan writes."""
         return [*(self.output(p.period, key) for p in self.plan.periods for key in self.schemes),
-                self.rollup_output()]
+                *(self.rollup_output(level) for level in self.plan.levels)]
 
 
 def load_plan(path: str | Path) -> LoadedPlan:
@@ -242,6 +242,8 @@ class BatchReport:
     outcomes: list[PeriodOutcome]
     rollup_path: Path | None
     rollup_count: int = 0
+    #: every roll-up level written, in order, with its number of employees (the last is `rollup_path`)
+    rollups: list[tuple[Path, int]] = field(default_factory=list)
     #: warnings about the plan's schemes themselves (each period's own are on its results)
     warnings: list[Finding] = field(default_factory=list)
 
@@ -278,12 +280,20 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
         outcomes.append(outcome)
         step(spec.period, True)
     report = BatchReport(outcomes, None, warnings=[w for s in loaded.schemes.values() for w in lint(s)])
+    levels = loaded.plan.levels
     if all(o.ok for o in outcomes):
-        rolled = rollup(loaded.plan, loaded.schemes, loaded.lang, [(o.period, o.results) for o in outcomes])
-        report.rollup_path, report.rollup_count = loaded.rollup_output(), len(rolled.table)
-        write_rollup(rolled, report.rollup_path, force)
+        done = {o.period: period_rows(o.period, o.results) for o in outcomes}
+        for level in levels:  # each level from the periods and the levels below it
+            rolled = rollup(loaded.plan, level, loaded.schemes, loaded.lang,
+                            [(p, done[p]) for p in loaded.plan.rolled_from(level)])
+            done[level.period] = rolled.rows
+            path = loaded.rollup_output(level)
+            write_rollup(rolled, path, force)
+            report.rollups.append((path, len(rolled.table)))
+        report.rollup_path, report.rollup_count = report.rollups[-1]
     else:
-        loaded.rollup_output().unlink(missing_ok=True)
-    step(loaded.plan.rollup.period, True)
+        for level in levels:
+            loaded.rollup_output(level).unlink(missing_ok=True)
+    step(levels[-1].period, True)
     return report
 

@@ -249,8 +249,8 @@ def batch(
         if report.rollup_path is None:
             console.info(msg("rollup_skipped", run.lang))
             raise typer.Exit(1)
-        console.info(msg("rollup_written", run.lang, path=str(report.rollup_path),
-                         count=report.rollup_count))
+        for path, count in report.rollups:
+            console.info(msg("rollup_written", run.lang, path=str(path), count=count))
 
 
 @app.command()

@@ -250,6 +250,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "id_duplicate_across": ("工号 {id} 重复（另见 {other}）", "duplicate id {id} (also at {other})"),
     "period_failed": ("考核期间 {period} 未能评分：", "period {period} could not be scored:"),
     "period_written": ("考核期间 {period}：已写入 {paths}", "period {period}: wrote {paths}"),
+    "plan_rollup_unknown": ("{period} 不是计划中的考核期间或之前的汇总（可用：{known}）", "{period} is no period of the plan or earlier roll-up (known: {known})"),
+    "plan_rollup_both": ("rollup 与 rollups 只能用一个：多级汇总都写在 rollups 下", "use rollup or rollups, not both: every level goes under rollups"),
     "rollup_written": ("已写入汇总 {path}：{count} 人", "wrote the roll-up {path}: {count} employee(s)"),
     "rollup_skipped": ("有考核期间未能评分，未写入汇总", "a period failed, so the roll-up was not written"),
     "template_changed": ("该输入模板生成后方案已修改（模板方案 {name}）", "the scheme has changed since this input template was made (template scheme {name})"),

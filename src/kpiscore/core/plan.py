@@ -50,6 +50,8 @@ class Rollup(Model):
     """How the periods roll up: the mean over the periods present, renormalised weights, or the last."""
 
     period: Label = "rollup"
+    #: the periods (or earlier roll-ups) this one rolls up; every period of the plan without it
+    of: Annotated[list[Label], Field(min_length=1)] | None = None
     method: Literal["mean", "weights", "last"] = "mean"
     weights: dict[Label, Annotated[Number, Field(ge=0)]] | None = None
     grades: list[Grade] | None = None
@@ -74,7 +76,18 @@ class Plan(Model):
     schemes: dict[str, str] | None = None
     periods: list[PeriodSpec] = Field(min_length=1)
     rollup: Rollup = Field(default_factory=Rollup)
+    #: nested roll-ups, in order (months → quarters → the year); `rollup` alone is one level of every period
+    rollups: Annotated[list[Rollup], Field(min_length=1)] | None = None
     output: str = "."
+
+    @property
+    def levels(self) -> list[Rollup]:
+        """The roll-ups a run writes, each after those it rolls up."""
+        return self.rollups if self.rollups is not None else [self.rollup]
+
+    def rolled_from(self, level: Rollup) -> list[str]:
+        """What a level rolls up: its `of`, or every period."""
+        return level.of if level.of is not None else [p.period for p in self.periods]
 
 
 def plan_problems(plan: Plan) -> Iterator[tuple[str, dict[str, Any], tuple]]:
@@ -86,11 +99,21 @@ def plan_problems(plan: Plan) -> Iterator[tuple[str, dict[str, Any], tuple]]:
     for i, period in enumerate(labels):
         if period in labels[:i]:
             yield "plan_period_duplicate", {"period": period}, ("periods", i, "period")
-    r = plan.rollup
-    if r.method == "weights" and not r.weights:
-        yield "plan_weights_missing", {}, ("rollup", "method")
-    for key in r.weights or {}:
-        if key not in labels:
-            yield "plan_weights_unknown", {"period": key}, ("rollup", "weights", key)
-    for p in grade_problems([(("rollup", "grades", i), g) for i, g in enumerate(r.grades or [])]):
-        yield p.code, p.params, p.loc
+    if plan.rollups is not None and "rollup" in plan.model_fields_set:
+        yield "plan_rollup_both", {}, ("rollup",)
+    known = list(labels)
+    for j, r in enumerate(plan.levels):
+        where: tuple = ("rollups", j) if plan.rollups is not None else ("rollup",)
+        if r.period in known:
+            yield "plan_period_duplicate", {"period": r.period}, (*where, "period")
+        for k, part in enumerate(r.of or []):
+            if part not in known:
+                yield "plan_rollup_unknown", {"period": part, "known": ", ".join(known)}, (*where, "of", k)
+        if r.method == "weights" and not r.weights:
+            yield "plan_weights_missing", {}, (*where, "method")
+        for key in r.weights or {}:
+            if key not in plan.rolled_from(r):
+                yield "plan_weights_unknown", {"period": key}, (*where, "weights", key)
+        for p in grade_problems([((*where, "grades", i), g) for i, g in enumerate(r.grades or [])]):
+            yield p.code, p.params, p.loc
+        known.append(r.period)

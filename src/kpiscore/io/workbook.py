@@ -540,7 +540,7 @@ class _RollupWriter(_Book):
 
     def __init__(self, rollup: RollupResult, path: Path, tmpdir: str):
         super().__init__(path, tmpdir, rollup.lang, rollup.decimals, rollup.grade_lists, rollup.plan.name,
-                         rollup.plan.rollup.period)
+                         rollup.spec.period)
         self.rollup = rollup
 
     def sheets(self) -> tuple[Callable[[], None], ...]:
@@ -551,8 +551,8 @@ class _RollupWriter(_Book):
         ws = self.sheet("rollup_sheet")
         table = r.table.copy()
         names = {"id": label("id", lang), "name": label("name", lang), "group": r.group_heading,
-                 "role": r.plan.role_column or "", "total": f"{r.plan.rollup.period} {label('total', lang)}",
-                 "grade": f"{r.plan.rollup.period} {label('grade', lang)}", "coefficient": label("coefficient", lang),
+                 "role": r.plan.role_column or "", "total": f"{r.spec.period} {label('total', lang)}",
+                 "grade": f"{r.spec.period} {label('grade', lang)}", "coefficient": label("coefficient", lang),
                  "payout": label("payout", lang), "rank": label("rank", lang), "group_rank": label("group_rank", lang),
                  "present": label("present", lang), "absent": label("absent", lang),
                  "adjusted": label("adjusted", lang)}
@@ -593,9 +593,9 @@ class _RollupWriter(_Book):
         ws = self.sheet("summary_sheet", fit=True)
         ws.set_column(0, 0, 26)
         ws.set_column(1, 3, 14)
-        ws.write_string(0, 0, f"{r.plan.name} · {r.plan.rollup.period}", self.title)
+        ws.write_string(0, 0, f"{r.plan.name} · {r.spec.period}", self.title)
         ws.write_string(1, 0, label("method", lang), self.text)
-        ws.write_string(1, 1, label("method_" + r.plan.rollup.method, lang), self.text)
+        ws.write_string(1, 1, label("method_" + r.spec.method, lang), self.text)
         ws.write_string(2, 0, label("employees", lang), self.text)
         ws.write_number(2, 1, len(r.table), self.integer)
         grade = r.table["grade"]
