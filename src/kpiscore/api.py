@@ -18,7 +18,7 @@ WHERE: dict[str, str] = {
     "Result": "core.engine", "Scheme": "core.scheme",
     "explain": "scoring", "find": "scoring", "make_template": "scoring", "measure_texts": "scoring",
     "read_sources": "io.sources", "score": "scoring",
-    "write_result": "scoring",
+    "write_result": "scoring", "write_slips": "scoring",
     "init_scheme": "io.starters", "starters": "io.starters",
     "lint": "lints", "load_scheme": "io.schemefile",
     "write_csv": "io.flat", "write_json": "io.flat", "write_rollup": "io.workbook", "write_template": "io.template",
@@ -51,6 +51,7 @@ __all__ = [
     "write_json",
     "write_result",
     "write_rollup",
+    "write_slips",
     "write_template",
 ]
 
@@ -80,4 +81,4 @@ if TYPE_CHECKING:  # what the door shows, for type checkers and editors
     from .io.template import write_template
     from .io.workbook import write_rollup
     from .lints import lint
-    from .scoring import explain, find, make_template, measure_texts, score, write_result
+    from .scoring import explain, find, make_template, measure_texts, score, write_result, write_slips

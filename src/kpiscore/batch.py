@@ -36,6 +36,8 @@ from .scoring import (
     score,
     write_result,
     write_rollup,
+    write_rollup_slips,
+    write_slips,
 )
 
 
@@ -56,13 +58,14 @@ class LoadedPlan:
     def folder(self) -> Path:
         return (self.path.parent / self.plan.output).resolve()
 
-    def output(self, period: str, key: str) -> Path:
+    def output(self, period: str, key: str, kind: str = "scored") -> Path:
+        """A period's workbook (`kind` scored, or slips), one per scheme where there are several."""
         if len(self.schemes) > 1:
-            return self.folder / f"{period}_{key}_scored.xlsx"
-        return self.folder / f"{period}_scored.xlsx"
+            return self.folder / f"{period}_{key}_{kind}.xlsx"
+        return self.folder / f"{period}_{kind}.xlsx"
 
-    def rollup_output(self, level: Rollup) -> Path:
-        return self.folder / f"{level.period}_rollup.xlsx"
+    def rollup_output(self, level: Rollup, kind: str = "rollup") -> Path:
+        return self.folder / f"{level.period}_{kind}.xlsx"
 
     def inputs(self, spec: PeriodSpec) -> list[Path]:
         """A period's input files; a glob never matches the plan's own outputs (or their temporary files),
@@ -74,10 +77,12 @@ class LoadedPlan:
         return [Path(p) for p in sorted(glob.glob(pattern))
                 if Path(p).resolve() not in outputs and not Path(p).name.endswith("." + TEMP_MARK)]
 
-    def outputs(self) -> list[Path]:
-        """Every file a run of the plan writes."""
-        return [*(self.output(p.period, key) for p in self.plan.periods for key in self.schemes),
-                *(self.rollup_output(level) for level in self.plan.levels)]
+    def outputs(self, slips: bool = False) -> list[Path]:
+        """Every file a run of the plan writes (with `slips`, the slips as well)."""
+        kinds = ["scored", "slips"] if slips else ["scored"]
+        return [*(self.output(p.period, key, k) for p in self.plan.periods for key in self.schemes for k in kinds),
+                *(self.rollup_output(level, k) for level in self.plan.levels
+                  for k in (["rollup", "rollup_slips"] if slips else ["rollup"]))]
 
 
 def load_plan(path: str | Path) -> LoadedPlan:
@@ -252,11 +257,13 @@ class BatchReport:
         return all(o.ok for o in self.outcomes) and self.rollup_path is not None
 
 
-def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _quiet) -> BatchReport:
+def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _quiet,
+              slips: bool = False) -> BatchReport:
     """Score every period of a plan into its workbook, then write the roll-up if every period scored.
 
     `step(what, done)` hears what is being read or written, and `done` once per period and for the
-    roll-up (len(periods) + 1 in all): the CLI draws its progress bar with it."""
+    roll-up (len(periods) + 1 in all): the CLI draws its progress bar with it. With `slips`, each period's
+    slips (个人绩效考核表) and each roll-up's are written beside their workbooks."""
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     if loaded.folder.exists() and not loaded.folder.is_dir():
         raise UsageError([Finding("output_not_folder", {"path": str(loaded.folder)})])
@@ -264,7 +271,7 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
     every_input = [f for files in inputs.values() for f in files]
     every_input += [loaded.path.parent / p for spec in loaded.plan.periods
                     for p in [*spec.sources.values(), *([spec.adjust] if spec.adjust else [])]]
-    for target in loaded.outputs():
+    for target in loaded.outputs(slips):
         check_output(target, every_input, force)
     outcomes = []
     for spec in loaded.plan.periods:
@@ -274,9 +281,13 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
             target = loaded.output(spec.period, key)
             write_result(result, target, "xlsx", force)
             outcome.outputs.append(target)
+            if slips:
+                write_slips(result, loaded.output(spec.period, key, "slips"), None, force)
+                outcome.outputs.append(loaded.output(spec.period, key, "slips"))
         if not outcome.ok:  # an earlier run's workbook must not pass for this run's result
             for key in loaded.schemes:
-                loaded.output(spec.period, key).unlink(missing_ok=True)
+                for kind in ("scored", "slips"):
+                    loaded.output(spec.period, key, kind).unlink(missing_ok=True)
         outcomes.append(outcome)
         step(spec.period, True)
     report = BatchReport(outcomes, None, warnings=[w for s in loaded.schemes.values() for w in lint(s)])
@@ -290,6 +301,8 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
             path = loaded.rollup_output(level)
             write_rollup(rolled, path, force)
             report.rollups.append((path, len(rolled.table)))
+            if slips:
+                write_rollup_slips(rolled, loaded.rollup_output(level, "rollup_slips"), force)
         report.rollup_path, report.rollup_count = report.rollups[-1]
     else:
         for level in levels:

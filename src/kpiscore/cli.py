@@ -222,10 +222,44 @@ def explain(
 
 
 @app.command()
+def slips(
+    ctx: typer.Context,
+    scheme: SchemeOption,
+    actuals: OptionalActuals = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="The slips workbook (default: <input>_slips.xlsx).")] = None,
+    employee: Annotated[list[str] | None, typer.Option(
+        "--id", help="Only this employee's slip (工号); repeat for several.")] = None,
+    sheet: SheetOption = None,
+    force: ForceOption = False,
+    source: SourceOption = None,
+    period: PeriodOption = None,
+    adjust: AdjustOption = None,
+) -> None:
+    """Write a printable A4 page per employee for the feedback talk (个人绩效考核表)."""
+    with _reported(ctx) as run:
+        sources = _sources(source)
+        s = _scheme(run, scheme, actuals, adjust, *sources.values())
+        first = actuals or next(iter(sources.values()), None)
+        if first is None and output is None:
+            raise UsageError([Finding("nothing_to_score", {})])
+        target = output or first.with_name(f"{first.stem}_slips.xlsx")  # type: ignore[union-attr]
+        if target.suffix.lower() != ".xlsx":
+            raise UsageError([Finding("slips_suffix", {"suffix": target.suffix or target.name})])
+        api.check_output(target, [p for p in (actuals, adjust, *sources.values()) if p], force)
+        result = api.score(actuals, s, sheet=sheet, period=period, sources=sources, adjust=adjust)
+        pages = api.write_slips(result, target, employee or None, force)
+        console.warnings(result.warnings, run.lang)
+        console.info(msg("slips_written", s.language, path=str(target), count=pages))
+
+
+@app.command()
 def batch(
     ctx: typer.Context,
     plan: Annotated[Path, typer.Argument(help="The batch plan (YAML).")],
     force: Annotated[bool, typer.Option("--force", help="Replace outputs of an earlier run.")] = False,
+    slips: Annotated[bool, typer.Option(
+        "--slips", help="Also write each period's slips (个人绩效考核表) and each roll-up's.")] = False,
 ) -> None:
     """Score several periods (and schemes by role) in one run, then write the roll-up workbook."""
     with _reported(ctx) as run:
@@ -233,7 +267,7 @@ def batch(
         loaded = api.load_plan(plan)
         run.lang = loaded.lang
         with console.progress(len(loaded.plan.periods) + 1) as step:
-            report = api.run_batch(loaded, force, step)
+            report = api.run_batch(loaded, force, step, slips=slips)
         said = set(report.warnings)  # the schemes' own warnings, said once rather than once a period
         console.warnings(report.warnings, run.lang)
         for outcome in report.outcomes:

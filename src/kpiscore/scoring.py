@@ -18,6 +18,7 @@ from .core.measures import period_days
 from .core.scheme import Scheme
 from .core.values import fold
 from .errors import Finding, InputError
+from .io import slips
 from .io.flat import save_csv, write_csv, write_json
 from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output
 from .io.readers import (
@@ -30,6 +31,7 @@ from .io.readers import (
     read_roster,
 )
 from .io.schemefile import load_scheme, resolve_scheme_path
+from .io.slips import write_rollup_slips
 from .io.sources import Feeds, read_sources
 from .io.template import MIN_ROWS, input_columns, write_template
 from .io.workbook import write_rollup, write_workbook
@@ -60,6 +62,8 @@ __all__ = [
     "write_json",
     "write_result",
     "write_rollup",
+    "write_rollup_slips",
+    "write_slips",
     "write_template",
 ]
 
@@ -169,6 +173,13 @@ def write_result(result: Result, path: str | Path, fmt: str, force: bool = True)
             write_json(result, out)
 
     atomic_write(path, write, force)
+
+
+def write_slips(result: Result, path: str | Path, ids: list[str] | None = None, force: bool = True) -> int:
+    """The slips for the feedback talk (个人绩效考核表): one A4 page per employee, or per employee `ids` names
+    (each found as `find` finds it: an unknown id, or one not assessed, is an InputError); returns the pages."""
+    rows = [find(result, i) for i in ids] if ids else None
+    return slips.write_slips(result, path, rows, force)
 
 
 def make_template(scheme: Scheme, target: Path, roster: Path | None = None, force: bool = False

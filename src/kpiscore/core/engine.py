@@ -164,6 +164,10 @@ class Result:
     def lang(self) -> str:
         return self.scheme.language
 
+    def context_of(self, item: Indicator | Adjustment) -> Context:
+        """The item's context in this result: a target per row where targets are personal."""
+        return context(self.targets, item, self.scheme, self.lang)
+
     def next_grade(self, rows: slice | None = None) -> Gap:
         """Each employee's way to the next grade (see `gap.gap`); `rows` (a positional slice) a chunk of them."""
         rows = rows or slice(None)

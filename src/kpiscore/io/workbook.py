@@ -445,10 +445,10 @@ def _widest(values: pd.Series) -> int:
     """The units a column's widest value takes, looked for among its longest few by length."""
     text = values.astype(str).to_numpy()
     lengths = pd.Series(text).str.len().to_numpy()
-    return max(_units(t) for t in text[np.argsort(lengths)[-20:]])
+    return max(units(t) for t in text[np.argsort(lengths)[-20:]])
 
 
-def _units(text: str) -> int:
+def units(text: str) -> int:
     """Column-width units a text takes in the workbook's 10-point font, a CJK character counting wide."""
     wide = text_width(text) - len(text)
     return math.ceil(WIDE_UNITS * wide + NARROW_UNITS * (len(text) - wide) + 0.5)
@@ -457,11 +457,11 @@ def _units(text: str) -> int:
 def _heading_width(heading: str, width: int) -> tuple[int, int]:
     """The width a column takes for its heading, and the heading's lines: on one line when a little more
     width does it, else on two or three even lines, never with its last character alone on a line."""
-    one_line = _units(heading)
+    one_line = units(heading)
     if one_line <= width + 3:
         return max(width, one_line), 1
     lines = min(3, -(-one_line // width))
-    return max(width, _units(heading[: -(-len(heading) // lines)])), lines
+    return max(width, units(heading[: -(-len(heading) // lines)])), lines
 
 
 def on_paper(ws: Worksheet, title: str, sheet: str, period: str | None, lang: str) -> None:
