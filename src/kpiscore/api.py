@@ -18,10 +18,11 @@ WHERE: dict[str, str] = {
     "Result": "core.engine", "Scheme": "core.scheme",
     "explain": "scoring", "find": "scoring", "make_template": "scoring", "measure_texts": "scoring",
     "read_sources": "io.sources", "score": "scoring",
-    "write_result": "scoring", "write_slips": "scoring",
+    "write_result": "scoring", "write_slips": "scoring", "compare": "scoring", "write_comparison": "scoring",
     "init_scheme": "io.starters", "starters": "io.starters",
     "lint": "lints", "load_scheme": "io.schemefile",
-    "write_csv": "io.flat", "write_json": "io.flat", "write_rollup": "io.workbook", "write_template": "io.template",
+    "write_csv": "io.flat", "write_json": "io.flat", "write_plain_json": "io.flat",
+    "write_rollup": "io.workbook", "write_template": "io.template",
 }
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Scheme",
     "check_inputs",
     "check_output",
+    "compare",
     "explain",
     "find",
     "init_scheme",
@@ -47,8 +49,10 @@ __all__ = [
     "run_batch",
     "score",
     "starters",
+    "write_comparison",
     "write_csv",
     "write_json",
+    "write_plain_json",
     "write_result",
     "write_rollup",
     "write_slips",
@@ -72,7 +76,7 @@ if TYPE_CHECKING:  # what the door shows, for type checkers and editors
     from .batch import BatchReport, LoadedPlan, load_plan, run_batch
     from .core.engine import Result
     from .core.scheme import Scheme
-    from .io.flat import write_csv, write_json
+    from .io.flat import write_csv, write_json, write_plain_json
     from .io.output import FORMATS, check_inputs, check_output
     from .io.readers import Actuals, read_actuals, read_by_role
     from .io.schemefile import load_scheme
@@ -81,4 +85,14 @@ if TYPE_CHECKING:  # what the door shows, for type checkers and editors
     from .io.template import write_template
     from .io.workbook import write_rollup
     from .lints import lint
-    from .scoring import explain, find, make_template, measure_texts, score, write_result, write_slips
+    from .scoring import (
+        compare,
+        explain,
+        find,
+        make_template,
+        measure_texts,
+        score,
+        write_comparison,
+        write_result,
+        write_slips,
+    )

@@ -254,6 +254,37 @@ def slips(
 
 
 @app.command()
+def compare(
+    ctx: typer.Context,
+    before: Annotated[Path, typer.Argument(help="The round before: an input or a scored workbook.")],
+    after: Annotated[Path, typer.Argument(help="The round after: an input or a scored workbook.")],
+    scheme: SchemeOption,
+    scheme_after: Annotated[str | None, typer.Option(
+        "--scheme-after", help="The scheme of the round after, where it changed.")] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Output file; `-` writes JSON to stdout. Default: <after>_compare.<format>.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="xlsx or json (default: from the output's "
+                                                                     "suffix, else xlsx).")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Compare two rounds: per indicator, group and person before and after, the improvement plan followed up."""
+    with _reported(ctx) as run:
+        s = _scheme(run, scheme, before, after)
+        later = api.load_scheme(scheme_after) if scheme_after else None
+        fmt = _format(fmt, output)
+        if fmt == "csv":
+            raise UsageError([Finding("output_suffix", {"suffix": ".csv"})])
+        found = api.compare(before, after, s, later)
+        if output == "-":
+            api.write_plain_json(found.to_dict(), sys.stdout)
+            return
+        target = Path(output) if output else after.with_name(f"{after.stem}_compare.{fmt}")
+        api.check_output(target, [before, after], force)
+        api.write_comparison(found, target, fmt, force)
+        console.info(msg("compare_written", s.language, path=str(target), count=len(found.people)))
+
+
+@app.command()
 def batch(
     ctx: typer.Context,
     plan: Annotated[Path, typer.Argument(help="The batch plan (YAML).")],

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from .core.compare import Comparison
+from .core.compare import compare as comparison
 from .core.engine import Result, evaluate
 from .core.lint import lint_result, lint_scheme
 from .core.measures import period_days
@@ -19,7 +22,7 @@ from .core.scheme import Scheme
 from .core.values import fold
 from .errors import Finding, InputError
 from .io import slips
-from .io.flat import save_csv, write_csv, write_json
+from .io.flat import save_csv, write_csv, write_json, write_plain_json
 from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output
 from .io.readers import (
     Actuals,
@@ -28,13 +31,14 @@ from .io.readers import (
     read_actuals,
     read_adjustments,
     read_by_role,
+    read_plan,
     read_roster,
 )
 from .io.schemefile import load_scheme, resolve_scheme_path
 from .io.slips import write_rollup_slips
 from .io.sources import Feeds, read_sources
 from .io.template import MIN_ROWS, input_columns, write_template
-from .io.workbook import write_rollup, write_workbook
+from .io.workbook import write_compare_workbook, write_rollup, write_workbook
 from .io.yamlio import YamlFile, read_yaml
 
 __all__ = [
@@ -46,6 +50,7 @@ __all__ = [
     "YamlFile",
     "check_inputs",
     "check_output",
+    "compare",
     "explain",
     "find",
     "load_scheme",
@@ -58,6 +63,7 @@ __all__ = [
     "read_yaml",
     "resolve_scheme_path",
     "score",
+    "write_comparison",
     "write_csv",
     "write_json",
     "write_result",
@@ -180,6 +186,32 @@ def write_slips(result: Result, path: str | Path, ids: list[str] | None = None, 
     (each found as `find` finds it: an unknown id, or one not assessed, is an InputError); returns the pages."""
     rows = [find(result, i) for i in ids] if ids else None
     return slips.write_slips(result, path, rows, force)
+
+
+def compare(before: str | Path, after: str | Path, scheme: Scheme | str | Path,
+            scheme_after: Scheme | str | Path | None = None, today: date | None = None) -> Comparison:
+    """Two rounds compared: each an input or a scored workbook, scored under its scheme (`scheme_after` where
+    the scheme changed); a scored BEFORE's 改进计划 rows with an owner and a deadline are followed up."""
+    if not isinstance(scheme, Scheme):
+        scheme = load_scheme(scheme)
+    later = scheme if scheme_after is None else scheme_after if isinstance(scheme_after, Scheme) else load_scheme(
+        scheme_after)
+    first, second = score(before, scheme), score(after, later)
+    plan = read_plan(Path(before), scheme.language)
+    return comparison(first, second, plan, today)
+
+
+def write_comparison(found: Comparison, path: str | Path, fmt: str, force: bool = True) -> None:
+    """A comparison as a workbook or as JSON, atomically."""
+    if fmt == "xlsx":
+        write_compare_workbook(found, Path(path), force)
+        return
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            write_plain_json(found.to_dict(), out)
+
+    atomic_write(Path(path), write, force)
 
 
 def make_template(scheme: Scheme, target: Path, roster: Path | None = None, force: bool = False

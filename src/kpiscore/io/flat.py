@@ -98,7 +98,12 @@ _FORMULA = "^([" + "".join("\\" + c if c in "-\\" else c for c in FORMULA_PREFIX
 
 
 def write_json(result: Result, out: IO[str]) -> None:
-    json.dump(result.to_dict(), out, ensure_ascii=False, indent=2, default=_plain)
+    write_plain_json(result.to_dict(), out)
+
+
+def write_plain_json(document: dict[str, Any], out: IO[str]) -> None:
+    """A document as kpiscore writes JSON: UTF-8 text as it is, numpy numbers and dates as plain values."""
+    json.dump(document, out, ensure_ascii=False, indent=2, default=_plain)
     out.write("\n")
 
 
@@ -106,4 +111,6 @@ def _plain(value: Any) -> Any:
     """numpy scalars as Python numbers for json."""
     if isinstance(value, np.generic):
         return value.item()
+    if hasattr(value, "isoformat"):  # a deadline: 2024-06-30
+        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -29,7 +29,7 @@ from ..core.rules import Rating
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
 from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, columns_frame, fold, mark_key, one
 from ..errors import Finding, InputError
-from ..text import Term
+from ..text import Term, label
 from .decode import DecodeProblem
 from .isolate import ReaderCrashed, ReaderFailed, Refused
 from .sheets import (
@@ -530,6 +530,30 @@ def read_adjustments(source: str | Path | pd.DataFrame, scheme: Scheme) -> Adjus
         text = pd.DataFrame({key: _stripped(as_text(raw[h], kinds[key])) for key, h in headings.items()})
         blank = pd.concat([kinds[k].eq("blank") for k in headings], axis=1).all(axis=1)
         return Adjusting(text[~blank.to_numpy()].astype(object).where(lambda t: t.notna(), None), src, headings)
+
+
+def read_plan(path: Path, lang: str) -> pd.DataFrame | None:
+    """A scored workbook's 改进计划 / Improvement rows whose 责任人 and 完成时限 are filled: scope, indicator,
+    before (the achievement then), owner and deadline (a date); None when the file has no such sheet."""
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        return None
+    try:
+        raw, _ = read_table(path, label("indicator", lang), label("improvement_sheet", lang))
+    except InputError:  # an input rather than a scored workbook: no plan to follow up
+        return None
+    names = {key: fold(label(key, lang)) for key in ("scope", "indicator", "achievement", "owner", "deadline")}
+    if any(name not in raw.columns for name in names.values()):
+        return None
+    table = pd.DataFrame({key: raw[name] for key, name in names.items()}).rename(columns={"achievement": "before"})
+    filled = table["owner"].map(_filled) & table["deadline"].map(_filled)
+    table = table[filled].copy()
+    table["deadline"] = pd.to_datetime(table["deadline"].map(str), errors="coerce")
+    table["before"] = pd.to_numeric(table["before"], errors="coerce")
+    return table.reset_index(drop=True)
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) and str(value).strip() != ""
 
 
 def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False, feeds: Feeds | None = None

@@ -1,0 +1,151 @@
+"""Before and after: two rounds of one department compared ("改进周期结束后…重新评价，对比改进前后得分变化").
+
+Per indicator and per group the mean achievement and score before and after; per person the totals and grades;
+the improvement plan's rows followed up (closed at 80% or more, else open, overdue past the deadline); the
+people in one round only; and, where the scheme changed between the rounds, the change in words. Pure
+arithmetic over two Results; the readers bring the plan's rows, the writers show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ..text import label, words
+from .analysis import IMPROVE_BELOW, achievement
+from .engine import Result
+from .values import fold, one
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from .lazy import pd
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything `kpiscore compare` shows, table by table."""
+
+    indicators: pd.DataFrame  # scope, dimension, indicator, before/after achievement and score, changes
+    grades: pd.DataFrame  # scope, grade, before, after (counts)
+    people: pd.DataFrame  # id, name, group, total and grade before and after, change; biggest gains first
+    only_before: pd.DataFrame  # id, name, group, total
+    only_after: pd.DataFrame
+    improvements: pd.DataFrame  # scope, indicator, owner, deadline, before, after, status
+    scheme_changes: list[str]
+    lang: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `--format json` document."""
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+        return {"indicators": records(self.indicators), "grades": records(self.grades),
+                "people": records(self.people), "only_before": records(self.only_before),
+                "only_after": records(self.only_after), "improvements": records(self.improvements),
+                "scheme_changes": self.scheme_changes}
+
+
+def compare(before: Result, after: Result, plan: pd.DataFrame | None = None, today: date | None = None
+            ) -> Comparison:
+    """Compare two rounds. `plan` holds the before round's improvement rows (scope, indicator, owner,
+    deadline as dates) whose owner and deadline are filled; `today` decides what is overdue."""
+    lang = after.lang
+    key = ["scope", "dimension", "indicator"]
+    was, now = (achievement(r, by_group=True) for r in (before, after))
+    both = was.merge(now, on=key, how="outer", suffixes=("_before", "_after"), sort=False)
+    indicators = pd.DataFrame({
+        **{k: both[k] for k in key},
+        "before": both["achievement_before"], "after": both["achievement_after"],
+        "change": both["achievement_after"] - both["achievement_before"],
+        "score_before": both["mean_score_before"].round(before.scheme.decimals),
+        "score_after": both["mean_score_after"].round(after.scheme.decimals)})
+    indicators["score_change"] = (indicators["score_after"] - indicators["score_before"]).round(after.scheme.decimals)
+    people = _people(before, after)
+    ids_before, ids_after = set(before.people["id"]), set(after.people["id"])
+    return Comparison(indicators, _grades(before, after), people,
+                      _alone(before, ids_before - ids_after), _alone(after, ids_after - ids_before),
+                      _followed(plan, now, today or date.today(), lang), scheme_changes(before, after), lang)
+
+
+def _people(before: Result, after: Result) -> pd.DataFrame:
+    """The people in both rounds: totals, change and grades, the biggest gains first, the biggest drops last."""
+    cols = ["id", "name", "group"]
+    sides = []
+    for r in (before, after):
+        table = r.people.reindex(columns=cols).assign(total=r.summary["total"], grade=r.summary["grade"])
+        sides.append(table)
+    both = sides[0].merge(sides[1], on="id", suffixes=("_before", "_after"))
+    out = pd.DataFrame({"id": both["id"], "name": both["name_after"], "group": both["group_after"],
+                        "total_before": both["total_before"], "total_after": both["total_after"],
+                        "change": (both["total_after"] - both["total_before"]).round(after.scheme.decimals),
+                        "grade_before": both["grade_before"], "grade_after": both["grade_after"]})
+    return out.sort_values("change", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _alone(r: Result, ids: set[str]) -> pd.DataFrame:
+    """Who is in one round only, with their total there."""
+    rows = r.people["id"].isin(ids)
+    return r.people.loc[rows].reindex(columns=["id", "name", "group"]).assign(
+        total=r.summary.loc[rows, "total"]).reset_index(drop=True)
+
+
+def _grades(before: Result, after: Result) -> pd.DataFrame:
+    """Per group (and everyone) and grade: how many had it before and after."""
+    rows = []
+    grades = list(dict.fromkeys([g.grade for g in after.scheme.grades] + [g.grade for g in before.scheme.grades]))
+    everyone = label("all", after.lang)
+    counts = []
+    for r in (before, after):
+        group = r.people["group"].fillna("—").astype(str) if "group" in r.people else None
+        scopes = {everyone: r.summary["grade"]}
+        if group is not None:
+            scopes.update({str(g): r.summary["grade"][group == g] for g in sorted(group.unique())})
+        counts.append({scope: grade.value_counts() for scope, grade in scopes.items()})
+    for scope in dict.fromkeys([*counts[0], *counts[1]]):
+        for g in grades:
+            rows.append({"scope": scope, "grade": g, "before": int(counts[0].get(scope, pd.Series()).get(g, 0)),
+                         "after": int(counts[1].get(scope, pd.Series()).get(g, 0))})
+    return pd.DataFrame(rows, columns=["scope", "grade", "before", "after"])
+
+
+def _followed(plan: pd.DataFrame | None, now: pd.DataFrame, today: date, lang: str) -> pd.DataFrame:
+    """Each planned improvement with the indicator's achievement now: closed at IMPROVE_BELOW or more, open
+    below it, overdue when open past its deadline."""
+    columns = ["scope", "indicator", "owner", "deadline", "before", "after", "status"]
+    if plan is None or not len(plan):
+        return pd.DataFrame(columns=columns)
+    latest = pd.Series(now["achievement"].to_numpy(), index=pd.MultiIndex.from_arrays(
+        [now["scope"].astype(str).map(fold), now["indicator"].astype(str).map(fold)]))
+    at = pd.MultiIndex.from_arrays([plan["scope"].astype(str).map(fold), plan["indicator"].astype(str).map(fold)])
+    after = pd.Series(latest.reindex(at).to_numpy(dtype=float), index=plan.index)
+    closed = after >= IMPROVE_BELOW
+    late = pd.to_datetime(plan["deadline"], errors="coerce").dt.date < today
+    status = pd.Series(words("status_open", lang), index=plan.index)
+    status = status.where(~late.fillna(False), words("status_overdue", lang)).where(~closed, words("status_closed",
+                                                                                                   lang))
+    return pd.DataFrame({"scope": plan["scope"], "indicator": plan["indicator"], "owner": plan["owner"],
+                         "deadline": plan["deadline"], "before": plan.get("before"), "after": after,
+                         "status": status}, columns=columns)
+
+
+def scheme_changes(before: Result, after: Result) -> list[str]:
+    """What changed in the scheme between the rounds, in words: indicators added or removed, and weights,
+    targets and rules changed."""
+    lang = after.lang
+    old = {i.name: i for i in before.scheme.indicators}
+    new = {i.name: i for i in after.scheme.indicators}
+    out = [words("diff_added", lang, name=n, weight=one(new[n].weight)) for n in new if n not in old]
+    out += [words("diff_removed", lang, name=n, weight=one(old[n].weight)) for n in old if n not in new]
+    for name in (n for n in new if n in old):
+        a, b = old[name], new[name]
+        if a.weight != b.weight:
+            out.append(words("diff_weight", lang, name=name, before=one(a.weight), after=one(b.weight)))
+        if a.target_text(lang) != b.target_text(lang):
+            out.append(words("diff_target", lang, name=name, before=a.target_text(lang) or "—",
+                             after=b.target_text(lang) or "—"))
+        if a.rule != b.rule:  # a weight or target alone is said above, not again as the rule
+            said = [i.rule.describe(i.context(lang)) for i in (a, b)]
+            out.append(words("diff_rule", lang, name=name, before=said[0], after=said[1]))
+    return out
