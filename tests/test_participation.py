@@ -144,7 +144,7 @@ def test_a_period_not_assessed_is_absent_from_the_rollup(tmp_path):
 cell = st.one_of(st.none(), st.floats(0, 1.2, allow_nan=False), st.integers(0, 9), st.sampled_from(["abc", "—"]))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(PARTICIPATION["exclude"]), st.lists(cell, min_size=6, max_size=6)),
                 min_size=1, max_size=5), st.integers(0, 2))
 def test_adding_excluded_rows_never_changes_anyone(rows, at):

@@ -258,7 +258,7 @@ def _read_both_ways(path):
     return by_rows, by_columns
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(CSV_CELL, min_size=len(HEADER) - 2, max_size=len(HEADER) + 2), min_size=1, max_size=8),
        st.booleans(), st.booleans(), st.booleans(), st.integers(0, 3),
        st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))

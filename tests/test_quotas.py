@@ -136,7 +136,7 @@ def test_quota_scheme_errors_at_their_lines(tmp_path):
     assert caught.value.findings[2].message == "比例应在 0% 到 100% 之间，现为 20"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(0, 100), min_size=1, max_size=40), st.sampled_from(["floor", "round", "ceil"]),
        st.integers(0, 40), st.integers(0, 60), st.integers(0, 30))
 def test_no_quota_leaves_a_grade_above_its_max(values, rounding, top, middle, bottom):
