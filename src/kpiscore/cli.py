@@ -83,6 +83,40 @@ def _scheme(run: _Run, source: str, *inputs: Path | None) -> api.Scheme:
     return scheme
 
 
+@dataclass
+class _Round:
+    """What a scoring command reads: the scheme (loaded, its language the run's), the input, the sources and
+    the adjustments, each file checked to exist first."""
+
+    scheme: api.Scheme
+    actuals: Path | None
+    sources: dict[str, Path]
+    adjust: Path | None
+    sheet: str | None
+    period: str | None
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file the round reads, which no output may overwrite."""
+        return [p for p in (self.actuals, self.adjust, *self.sources.values()) if p]
+
+    @property
+    def first(self) -> Path | None:
+        """The file an output is named after: the input, else the first source."""
+        return self.actuals or next(iter(self.sources.values()), None)
+
+    def score(self) -> api.Result:
+        return api.score(self.actuals, self.scheme, sheet=self.sheet, period=self.period, sources=self.sources,
+                         adjust=self.adjust)
+
+
+def _round(run: _Run, scheme: str, actuals: Path | None, sheet: str | None, source: list[str] | None,
+           period: str | None, adjust: Path | None = None) -> _Round:
+    sources = _sources(source)
+    loaded = _scheme(run, scheme, actuals, adjust, *sources.values())
+    return _Round(loaded, actuals, sources, adjust, sheet, period)
+
+
 @app.command()
 def score(
     ctx: typer.Context,
@@ -101,19 +135,18 @@ def score(
 ) -> None:
     """Score every employee of one input and write the scored workbook (or CSV / JSON)."""
     with _reported(ctx) as run:
-        sources = _sources(source)
-        s = _scheme(run, scheme, actuals, adjust, *sources.values())
+        r = _round(run, scheme, actuals, sheet, source, period, adjust)
+        s, first = r.scheme, r.first
         fmt = _format(fmt, output)
         target = None
-        first = actuals or next(iter(sources.values()), None)
         if output != "-":
             if first is None:
                 raise UsageError([Finding("nothing_to_score", {})])
             target = Path(output) if output else first.with_name(f"{first.stem}_scored.{fmt}")
-            api.check_output(target, [p for p in (actuals, adjust, *sources.values()) if p], force)
+            api.check_output(target, r.files, force)
         with console.progress(2) as step:
             step(first.name if first else "-", False)
-            result = api.score(actuals, s, sheet=sheet, period=period, sources=sources, adjust=adjust)
+            result = r.score()
             step(str(target or "-"), True)
             if target is not None:
                 api.write_result(result, target, fmt, force)
@@ -188,15 +221,15 @@ def validate(
 ) -> None:
     """Check a scheme (and optionally an input and the sources) and report every problem; writes nothing."""
     with _reported(ctx) as run:
-        sources = _sources(source)
-        s = _scheme(run, scheme, actuals, *sources.values())
+        r = _round(run, scheme, actuals, sheet, source, period)
+        s = r.scheme
         console.info(msg("scheme_ok", s.language, name=s.name, dimensions=len(s.dimensions),
                          indicators=len(s.indicators), total=f"{sum(i.weight for i in s.indicators):g}"))
-        if actuals is None and not sources:
+        if not r.files:
             console.warnings(api.lint(s), run.lang)
             return
-        result = api.score(actuals, s, sheet=sheet, period=period, sources=sources)
-        files = "、".join(p.name for p in (actuals, *sources.values()) if p)
+        result = r.score()
+        files = "、".join(p.name for p in r.files)
         console.info(msg("input_ok", s.language, file=files, count=len(result.people)))
         console.warnings(result.warnings, run.lang)
 
@@ -214,9 +247,7 @@ def explain(
 ) -> None:
     """Show one employee's calculation, indicator by indicator."""
     with _reported(ctx) as run:
-        sources = _sources(source)
-        s = _scheme(run, scheme, actuals, adjust, *sources.values())
-        result = api.score(actuals, s, sheet=sheet, period=period, sources=sources, adjust=adjust)
+        result = _round(run, scheme, actuals, sheet, source, period, adjust).score()
         lines = api.explain(result, employee)
         console.explanation(result, api.find(result, employee), lines)
 
@@ -238,19 +269,18 @@ def slips(
 ) -> None:
     """Write a printable A4 page per employee for the feedback talk (个人绩效考核表)."""
     with _reported(ctx) as run:
-        sources = _sources(source)
-        s = _scheme(run, scheme, actuals, adjust, *sources.values())
-        first = actuals or next(iter(sources.values()), None)
+        r = _round(run, scheme, actuals, sheet, source, period, adjust)
+        first = r.first
         if first is None and output is None:
             raise UsageError([Finding("nothing_to_score", {})])
         target = output or first.with_name(f"{first.stem}_slips.xlsx")  # type: ignore[union-attr]
         if target.suffix.lower() != ".xlsx":
             raise UsageError([Finding("slips_suffix", {"suffix": target.suffix or target.name})])
-        api.check_output(target, [p for p in (actuals, adjust, *sources.values()) if p], force)
-        result = api.score(actuals, s, sheet=sheet, period=period, sources=sources, adjust=adjust)
+        api.check_output(target, r.files, force)
+        result = r.score()
         pages = api.write_slips(result, target, employee or None, force)
         console.warnings(result.warnings, run.lang)
-        console.info(msg("slips_written", s.language, path=str(target), count=pages))
+        console.info(msg("slips_written", r.scheme.language, path=str(target), count=pages))
 
 
 @app.command()
