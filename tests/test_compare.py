@@ -3,6 +3,7 @@ people in one round only; a scheme that changed, in words."""
 
 import datetime
 import json
+from pathlib import Path
 
 import pandas as pd
 import yaml
@@ -100,3 +101,16 @@ def test_cli_workbook_and_json(tmp_path):
     doc = json.loads(js.output)
     assert doc["improvements"][0]["deadline"] == "2024-06-30"
     assert doc["people"][0]["change"] == 3.82
+
+
+def test_rounds_with_their_own_sources(tmp_path):
+    examples = Path(__file__).parents[1] / "examples"
+    survey = examples / "service-quality-survey.csv"
+    out = tmp_path / "cmp.json"
+    same = str(examples / "service-quality.xlsx")
+    done = runner.invoke(app, ["compare", same, same, "-s", "service-quality", "--source", f"survey={survey}",
+                               "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    # the same round twice: nobody changed
+    assert {p["change"] for p in doc["people"]} == {0.0} and len(doc["people"]) == 6

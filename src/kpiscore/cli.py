@@ -296,20 +296,24 @@ def compare(
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="xlsx or json (default: from the output's "
                                                                      "suffix, else xlsx).")] = None,
     force: ForceOption = False,
+    source: SourceOption = None,
+    source_after: Annotated[list[str] | None, typer.Option(
+        "--source-after", help="The round after's sources, where they differ from --source (name=file).")] = None,
 ) -> None:
     """Compare two rounds: per indicator, group and person before and after, the improvement plan followed up."""
     with _reported(ctx) as run:
-        s = _scheme(run, scheme, before, after)
+        sources, later_sources = _sources(source), _sources(source_after) if source_after else None
+        s = _scheme(run, scheme, before, after, *sources.values(), *(later_sources or {}).values())
         later = api.load_scheme(scheme_after) if scheme_after else None
         fmt = _format(fmt, output)
         if fmt == "csv":
             raise UsageError([Finding("output_suffix", {"suffix": ".csv"})])
-        found = api.compare(before, after, s, later)
+        found = api.compare(before, after, s, later, sources=sources, sources_after=later_sources)
         if output == "-":
             api.write_plain_json(found.to_dict(), sys.stdout)
             return
         target = Path(output) if output else after.with_name(f"{after.stem}_compare.{fmt}")
-        api.check_output(target, [before, after], force)
+        api.check_output(target, [before, after, *sources.values(), *(later_sources or {}).values()], force)
         api.write_comparison(found, target, fmt, force)
         console.info(msg("compare_written", s.language, path=str(target), count=len(found.people)))
 

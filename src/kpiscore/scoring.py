@@ -189,14 +189,18 @@ def write_slips(result: Result, path: str | Path, ids: list[str] | None = None, 
 
 
 def compare(before: str | Path, after: str | Path, scheme: Scheme | str | Path,
-            scheme_after: Scheme | str | Path | None = None, today: date | None = None) -> Comparison:
+            scheme_after: Scheme | str | Path | None = None, today: date | None = None,
+            sources: Mapping[str, str | Path] | None = None,
+            sources_after: Mapping[str, str | Path] | None = None) -> Comparison:
     """Two rounds compared: each an input or a scored workbook, scored under its scheme (`scheme_after` where
-    the scheme changed); a scored BEFORE's 改进计划 rows with an owner and a deadline are followed up."""
+    the scheme changed) with its sources (`sources_after`, else the same); a scored BEFORE's 改进计划 rows with
+    an owner and a deadline are followed up."""
     if not isinstance(scheme, Scheme):
         scheme = load_scheme(scheme)
     later = scheme if scheme_after is None else scheme_after if isinstance(scheme_after, Scheme) else load_scheme(
         scheme_after)
-    first, second = score(before, scheme), score(after, later)
+    first = score(before, scheme, sources=sources)
+    second = score(after, later, sources=sources if sources_after is None else sources_after)
     plan = read_plan(Path(before), scheme.language)
     return comparison(first, second, plan, today)
 
