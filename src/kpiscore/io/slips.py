@@ -155,10 +155,17 @@ class _SlipWriter(_Pages):
         notes = r.grade_notes()
         pays = r.payout_words()
         ach = r.achievement()
+        ways = r.next_grade_words()
+        self.shown = {}  # each indicator's actuals and targets as typed, for everyone at once
+        for ind in r.scheme.indicators:
+            ctx, a = r.context_of(ind), r.actuals[ind.name]
+            target = pd.Series(np.broadcast_to(np.asarray(ctx.target if ctx.target is not None else np.nan,
+                                                          dtype=float), len(a)), index=a.index)
+            actual = a.astype(str) if ind.rule.labels() is not None else fmt_plain(a.astype(float), ind.percent)
+            self.shown[ind.name] = (actual.where(a.notna(), "—"),
+                                    fmt_plain(target, ind.percent).where(target.notna(), ""))
         for row in rows:
-            at = r.people.index.get_loc(row)
-            way = r.next_grade(slice(at, at + 1)).words(self.lang).iloc[0]
-            self.person(row, audit.loc[row], totals[row], notes[row], pays[row], ach.loc[row], way)
+            self.person(row, audit.loc[row], totals[row], notes[row], pays[row], ach.loc[row], ways[row])
             self.end_page()
         self.finish()
 
@@ -177,16 +184,11 @@ class _SlipWriter(_Pages):
         self.line([(c, c, h, f.head) for c, h in enumerate(heads)])
         for dim in s.dimensions:
             for ind in dim.indicators:
-                ctx = r.context_of(ind)
-                target = ctx.target if not isinstance(ctx.target, np.ndarray) else ctx.target[
-                    r.people.index.get_loc(row)]
-                a = r.actuals.at[row, ind.name]
-                shown_a = a if isinstance(a, str) else _num(a, ind.percent)
+                actual, target = (texts[row] for texts in self.shown[ind.name])
                 score = r.scores.at[row, ind.name]
                 self.line([(0, 0, dim.name, f.cell), (1, 1, ind.name, f.cell), (2, 2, ind.weight, f.number),
-                           (3, 3, "" if target is None else _num(target, ind.percent), f.cell),
-                           (4, 4, shown_a, f.cell), (5, 5, score if pd.notna(score) else "—", f.number),
-                           (6, 6, audit[ind.name], f.wrap)])
+                           (3, 3, target, f.cell), (4, 4, actual, f.cell),
+                           (5, 5, score if pd.notna(score) else "—", f.number), (6, 6, audit[ind.name], f.wrap)])
         subtotals = words("list_sep", lang).join(f"{dim} {v:.{d}f}" for dim, v in r.dimensions.loc[row].items()
                                                   if pd.notna(v))
         facts = [(label("dimension", lang) + label("subtotal_suffix", lang), subtotals)]
@@ -244,8 +246,3 @@ class _RollupSlips(_Pages):
             self.boxes()
             self.end_page()
         self.finish()
-
-
-def _num(value: Any, percent: bool) -> str:
-    """A number as typed: 88% for a percent indicator."""
-    return str(fmt_plain(pd.Series([value], dtype=float), percent).iloc[0]) if pd.notna(value) else "—"
