@@ -270,3 +270,13 @@ def test_a_plan_gives_each_period_its_teams_and_ratings(tmp_path):
     assert list(q1.summary["payout"]) == [3120.0, 3120.0]
     # Q2: 93 + 7 × 4 ÷ 5 = 98.60 → 优秀 1.2; base (60 × 30 + 80 × 20) ÷ 2 = 1700 → 2040
     assert list(q2.summary["total"]) == [98.6, 98.6] and list(q2.summary["payout"]) == [2040.0, 2040.0]
+
+
+def test_a_pool_written_wrong_is_one_error_at_its_key(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: t\ngrades: [{grade: A, min: 0, coefficient: 1}]\npayout: {mode: pool, pool: 五千}\n"
+                    "dimensions:\n  - name: D\n    indicators: [{name: X, weight: 100, target: 100}]\n",
+                    encoding="utf-8")
+    with pytest.raises(SchemeError) as exc:
+        load_scheme(path)
+    assert [(f.line, f.field, f.message) for f in exc.value.findings] == [(3, "payout.pool", "应为数字，实际为 '五千'")]

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from ..text import label, pattern
 from .rules import Number, Problem
@@ -60,12 +60,19 @@ class Units(Model):
     prices: dict[str, Annotated[Number, Field(ge=0)]] = Field(min_length=1)
 
 
+def _pool_kind(value: Any) -> str:
+    """A pool is an amount, or a mapping naming a teams source: only the form written is checked, so a typo
+    in an amount is one error, not one per form (the tags are the names `document` leaves out of a path)."""
+    return "dict" if isinstance(value, dict | TeamFigure) else "float"
+
+
 class Payout(Model):
     """The scheme's `payout:`."""
 
     mode: Literal["base", "pool", "units"] = "base"
     base: str | None = None
-    pool: Annotated[Number, Field(ge=0)] | TeamFigure | None = None
+    pool: Annotated[Annotated[Annotated[Number, Field(ge=0)], Tag("float")] | Annotated[TeamFigure, Tag("dict")],
+                    Discriminator(_pool_kind)] | None = None
     units: Units | None = None
     weight: str | None = None
     prorate: Prorate | None = None
