@@ -410,8 +410,15 @@ class _Writer(_Book):
             label("grade", lang): [g.grade for g in s.grades],
             label("min_total", lang): [g.min for g in s.grades],
             label("coefficient", lang): [g.coefficient for g in s.grades],
-            label("max_share", lang): [g.max_share.value if g.max_share else None for g in s.grades]})
-        row = self.table(ws, row + 1, grades, [None, self.number, self.number, self.percent], widths=False) + 1
+            label("max_share", lang): [g.max_share.value if g.max_share else None for g in s.grades],
+            label("min_share", lang): [g.min_share.value if g.min_share else None for g in s.grades]})
+        row = self.table(ws, row + 1, grades, [None, self.number, self.number, self.percent, self.percent],
+                         widths=False) + 1
+        if r.paid is not None:  # the payout rule as applied, once per distinct wording
+            ws.write_string(row, 0, label("payout", lang), self.subtitle)
+            for i, said in enumerate(dict.fromkeys(r.paid.formula(lang).values())):
+                ws.write_string(row + 1 + i, 0, said, self.text)
+            row += len(set(r.paid.formula(lang).values())) + 2
         ws.write_string(row, 0, label("provenance", lang), self.subtitle)
         lines = provenance(r)
         for i, (key, value) in enumerate(lines):
