@@ -153,8 +153,9 @@ def test_a_plan_period_takes_adjustments_and_the_rollup_carries_them(tmp_path):
 
 def test_a_gbk_export_with_a_title_and_full_width_text(tmp_path):
     path = tmp_path / "校准.csv"
-    path.write_bytes("2024年3月 绩效校准会议纪要\n工号,项目,调整为,原因,批准人\nＷＸ００３,等级　,良好,客户投诉升级未结案,李总\n"
-                     .encode("gbk"))
+    lines = ["2024年3月 绩效校准会议纪要", "工号,项目,调整为,原因,批准人",
+             "ＷＸ００３,等级　,良好,客户投诉升级未结案,李总"]
+    path.write_bytes(("\n".join(lines) + "\n").encode("gbk"))
     r = score(people([95, 85, 91.2]), load_scheme(SCHEME), adjust=path)
     # the id typed full-width (ＷＸ００３) is WX003 after folding; 等级 with a full-width space is 等级
     assert r.summary.iloc[2]["grade"] == "良好"
