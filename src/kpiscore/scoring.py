@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -169,14 +170,17 @@ def write_result(result: Result, path: str | Path, fmt: str, force: bool = True)
     path = Path(path)
     if fmt == "xlsx":
         write_workbook(result, path, force)
-        return
+    elif fmt == "csv":
+        atomic_write(path, lambda tmp: save_csv(result, tmp), force)
+    else:
+        _save_json(result.to_dict(), path, force)
 
+
+def _save_json(document: dict[str, Any], path: Path, force: bool) -> None:
+    """A JSON document written atomically, UTF-8."""
     def write(tmp: Path) -> None:
-        if fmt == "csv":
-            save_csv(result, tmp)
-            return
         with tmp.open("w", encoding="utf-8", newline="") as out:
-            write_json(result, out)
+            write_plain_json(document, out)
 
     atomic_write(path, write, force)
 
@@ -195,27 +199,17 @@ def compare(before: str | Path, after: str | Path, scheme: Scheme | str | Path,
     """Two rounds compared: each an input or a scored workbook, scored under its scheme (`scheme_after` where
     the scheme changed) with its sources (`sources_after`, else the same); a scored BEFORE's 改进计划 rows with
     an owner and a deadline are followed up."""
-    if not isinstance(scheme, Scheme):
-        scheme = load_scheme(scheme)
-    later = scheme if scheme_after is None else scheme_after if isinstance(scheme_after, Scheme) else load_scheme(
-        scheme_after)
     first = score(before, scheme, sources=sources)
-    second = score(after, later, sources=sources if sources_after is None else sources_after)
-    plan = read_plan(Path(before), scheme.language)
-    return comparison(first, second, plan, today)
+    second = score(after, scheme_after or first.scheme, sources=sources if sources_after is None else sources_after)
+    return comparison(first, second, read_plan(Path(before), first.scheme.language), today)
 
 
 def write_comparison(found: Comparison, path: str | Path, fmt: str, force: bool = True) -> None:
     """A comparison as a workbook or as JSON, atomically."""
     if fmt == "xlsx":
         write_compare_workbook(found, Path(path), force)
-        return
-
-    def write(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            write_plain_json(found.to_dict(), out)
-
-    atomic_write(Path(path), write, force)
+    else:
+        _save_json(found.to_dict(), Path(path), force)
 
 
 def make_template(scheme: Scheme, target: Path, roster: Path | None = None, force: bool = False

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..text import pattern
 from .scheme import Scheme
-from .values import fill, fmt_fixed, fold, parse_number
+from .values import fill, first_rows, fmt_fixed, fold, parse_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +56,7 @@ def check(table: pd.DataFrame, ids: pd.Series, left_out: dict[str, str], scheme:
     blank = {key: table[key].fillna("").astype(str).str.strip() == "" for key in ("reason", "approver")}
     key = person + "\x00" + what
     twice = (what != "") & key.duplicated()
-    first = pd.Series(key.index, index=key.to_numpy()).groupby(level=0).first()
+    first = first_rows(key)
     grades = "、".join(g.grade for g in scheme.grades)
     refused: list[Refusal] = []
     for at in table.index:  # the refusals of each row together, in the file's order

@@ -164,16 +164,16 @@ class Result:
     def lang(self) -> str:
         return self.scheme.language
 
-    def context_of(self, item: Indicator | Adjustment) -> Context:
-        """The item's context in this result: a target per row where targets are personal."""
-        return context(self.targets, item, self.scheme, self.lang)
+    def context_of(self, item: Indicator | Adjustment, rows: slice | None = None) -> Context:
+        """The item's context in this result (or in a positional slice of its rows): a target per row where
+        targets are personal."""
+        return context(self.targets.iloc[rows or slice(None)], item, self.scheme, self.lang)
 
     def next_grade(self, rows: slice | None = None) -> Gap:
         """Each employee's way to the next grade (see `gap.gap`); `rows` (a positional slice) a chunk of them."""
         rows = rows or slice(None)
         frames = {"actuals": self.actuals.iloc[rows], "raw": self.raw.iloc[rows], "scores": self.scores.iloc[rows]}
-        targets = self.targets.iloc[rows]
-        contexts = {i.name: context(targets, i, self.scheme, self.lang) for i in self.scheme.indicators}
+        contexts = {i.name: self.context_of(i, rows) for i in self.scheme.indicators}
         return gap(self.scheme, self.summary.iloc[rows], frames, self.factor.iloc[rows], contexts)
 
     def next_grade_words(self) -> pd.Series:
@@ -242,10 +242,15 @@ class Result:
         index = self.summary.index[rows or slice(None)]
         moves = self.quota_moves[self.quota_moves["row"].isin(index)]
         lang = self.lang
-        decided = calibration.said(self.calibration[self.calibration["row"].isin(index)], lang, self.scheme.decimals)
-        if not len(moves):
-            joined = decided.groupby(level=0, sort=False).agg(words("list_sep", lang).join)
-            return joined.reindex(index, fill_value="")
+        notes = [calibration.said(self.calibration[self.calibration["row"].isin(index)], lang, self.scheme.decimals)]
+        if len(moves):
+            notes.append(self._moved(moves))
+        joined = pd.concat(notes).groupby(level=0, sort=False).agg(words("list_sep", lang).join)
+        return joined.reindex(index, fill_value="")
+
+    def _moved(self, moves: pd.DataFrame) -> pd.Series:
+        """Each quota move in words, by its row: `强制分布：优秀名额 floor(12 × 20%) = 2，排第 3，降为良好`."""
+        lang = self.lang
         opening, closing = ("（", "）") if lang == "zh" else (" (", ")")
         scope = (opening + moves["scope"].astype(str) + closing).where(moves["scope"].notna(), "")
         parts = {k: moves[k].astype(str) for k in ("quota", "n", "share", "rounding", "place")}
@@ -254,9 +259,7 @@ class Result:
                             held=held, **parts),
                 "min": fill(pattern("quota_min", lang), scope=scope, grade=moves["to"], source=moves["from"],
                             **parts)}
-        text = pd.concat([decided, said["max"].where(moves["kind"] == "max", said["min"]).set_axis(moves["row"])])
-        joined = text.groupby(level=0, sort=False).agg(words("list_sep", lang).join)
-        return joined.reindex(index, fill_value="")
+        return said["max"].where(moves["kind"] == "max", said["min"]).set_axis(moves["row"])
 
     def payout_words(self, rows: slice | None = None) -> pd.Series:
         """Each payout's calculation (see `Paid.words`); "" without a payout rule."""

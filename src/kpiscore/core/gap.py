@@ -126,6 +126,7 @@ def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], 
     to: dict[str, pd.Series] = {}
     effort: dict[str, pd.Series] = {}
     percent: dict[str, bool] = {}
+    labels: list[str] = []
     for ind in s.indicators:
         a, score, raw = (frames[k][ind.name] for k in ("actuals", "scores", "raw"))
         ctx = contexts[ind.name]
@@ -135,12 +136,12 @@ def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], 
         actual[ind.name], percent[ind.name] = a, ind.percent
         if ind.rule.labels() is not None:  # the next label: as far as a whole step of the scale
             to[ind.name], effort[ind.name] = need, pd.Series(np.where(need.notna(), 1.0, np.nan), index=index)
+            labels.append(ind.name)
             continue
         to[ind.name] = need = _rounded(need, STEPS[kind], ind.rule.better_higher(ctx))
         target = np.asarray(ctx.target if ctx.target is not None else np.nan, dtype=float)
         effort[ind.name] = _effort(a, need, target)
     columns = list(to)
-    labels = [i.name for i in s.indicators if i.rule.labels() is not None]
     steps = np.column_stack([e.to_numpy(dtype=float) for e in effort.values()]) if effort else np.empty((len(index), 0))
     return Gap(nxt, points, columns_frame(list(actual.values()), columns, index),
                columns_frame(list(to.values()), columns, index), steps, percent, labels)
@@ -148,7 +149,8 @@ def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], 
 
 def _rounded(need: pd.Series, step: float, higher: bool) -> pd.Series:
     """A needed actual said to its step, toward enough: 89.18…% → 89.19% for a rate, 2.4 → 2 complaints."""
-    scaled = snap(need.to_numpy(dtype=float) / step)  # a search's last 1e-12 is no step of its own
+    scaled = snap(need.to_numpy(dtype=float) / step)  # float noise (0.892 ÷ 0.0001) is no step of its own:
+    # a millionth of a step is taken as none, while an open band end's 1e-9 (a hundred thousandth) is one
     said = np.ceil(scaled - 1e-6) if higher else np.floor(scaled + 1e-6)
     return pd.Series(said * step, index=need.index).round(10)
 

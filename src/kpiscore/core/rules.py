@@ -254,6 +254,11 @@ def _a(a: pd.Series, ctx: Context) -> pd.Series:
     return fmt_plain(a, ctx.percent)
 
 
+def _within_rate(needed: pd.Series, ctx: Context) -> pd.Series:
+    """A needed actual of a rate where higher is better goes no further than 100% (blank beyond it)."""
+    return needed.where(needed <= 1.0 + 1e-12) if ctx.percent and ctx.higher else needed
+
+
 class Ratio(_Rule):
     """比率法: weight × actual ÷ target (lower is better: target ÷ actual), optionally capped."""
 
@@ -294,9 +299,7 @@ class Ratio(_Rule):
         with np.errstate(divide="ignore", invalid="ignore"):
             x = want * t / ctx.weight if ctx.higher else ctx.weight * t / want
         reach = want <= self.max_points(ctx.weight) + 1e-9
-        if ctx.percent and ctx.higher:
-            reach &= x <= 1.0 + 1e-12  # a rate goes no further than 100%
-        return pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index)
+        return _within_rate(pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index), ctx)
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         w, t = one(ctx.weight), ctx.target_text(a)
@@ -386,9 +389,7 @@ class Deduct(_Rule):
         sign = 1.0 if ctx.higher else -1.0
         x = t + sign * steps * per
         reach = want <= self.max_points(ctx.weight) + 1e-9
-        if ctx.percent and ctx.higher:
-            reach &= x <= 1.0 + 1e-12
-        return pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index)
+        return _within_rate(pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index), ctx)
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         short, excess = self._gaps(a, ctx)
@@ -631,9 +632,7 @@ class Bands(_Rule):
             near = np.maximum(x, first) if up else np.minimum(x, last)
             near = np.where((near >= first - 1e-12) & (near <= last + 1e-12), near, np.nan)
             best = np.fmin(best, near) if up else np.fmax(best, near)
-        if ctx.percent and up:
-            best = np.where(best <= 1.0 + 1e-12, best, np.nan)
-        return pd.Series(best, index=a.index)
+        return _within_rate(pd.Series(best, index=a.index), ctx)
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         which = self._which(a)

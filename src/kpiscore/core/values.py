@@ -174,6 +174,13 @@ def as_label(value: int | float) -> str:
     return one(value) if usable(value) else str(value)
 
 
+def first_rows(keys: pd.Series) -> pd.Series:
+    """Each key's first row (its index label), for an error on a later one: "also in row 7"."""
+    present = keys.dropna()
+    firsts = present[~present.duplicated()]
+    return pd.Series(firsts.index, index=firsts.to_numpy())
+
+
 def fill(template: str, **columns: pd.Series) -> pd.Series:
     """A `{field}` template filled from columns of text, row by row but without a loop over rows: the
     words of many quota moves at once."""

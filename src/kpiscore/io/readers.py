@@ -27,7 +27,17 @@ from ..core.measures import ID, Feeds, SourceFile, SourceSpec
 from ..core.payout import team_keys, team_values
 from ..core.rules import Rating
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
-from ..core.values import NUMBER, NUMBER_LIMIT, PERCENT_MAX, THOUSANDS, columns_frame, fold, mark_key, one
+from ..core.values import (
+    NUMBER,
+    NUMBER_LIMIT,
+    PERCENT_MAX,
+    THOUSANDS,
+    columns_frame,
+    first_rows,
+    fold,
+    mark_key,
+    one,
+)
 from ..errors import Finding, InputError
 from ..text import Term, label
 from .decode import DecodeProblem
@@ -814,7 +824,7 @@ def _source_targets(out: pd.DataFrame, item: Indicator | Adjustment, scheme: Sch
             return [src.at("target_source_column", {"indicator": item.name}, row=src.header_row)]
         return []
     text = goals[column]
-    kinds = pd.Series(np.where(text.isna() | (text.str.strip() == ""), "blank", "text"), index=text.index)
+    kinds = _text_kinds(text)
     values, found = _numbers(text, kinds, src, item.name, item.percent)
     low = values <= 0
     found += [src.at("target_not_positive", {"value": text[r], "indicator": item.name}, r, column)
@@ -836,7 +846,7 @@ def team_figures(table: pd.DataFrame, columns: list[str], src: Source) -> pd.Dat
     for column in columns:
         key = fold(column)
         text = table[key]
-        kinds = pd.Series(np.where(text.isna() | (text.str.strip() == ""), "blank", "text"), index=text.index)
+        kinds = _text_kinds(text)
         out[key], bad = _numbers(text, kinds, src, column, percent=False)
         found += bad + [src.at("payout_blank", {"column": column}, r, key) for r in text.index[kinds.eq("blank")]]
         found += [src.at("payout_negative", {"value": text[r], "column": column}, r, key)
@@ -854,7 +864,7 @@ def rating_rows(rows: pd.DataFrame, spec: SourceSpec, item: Indicator, rule: Rat
     id_key, rater, role, score = (fold(c) if c else None for c in (spec.id, rule.rater, rule.role_column,
                                                                    rule.score_column))
     text = rows[score]
-    kinds = pd.Series(np.where(text.isna() | (text.astype(str).str.strip() == ""), "blank", "text"), index=rows.index)
+    kinds = _text_kinds(text)
     values, found = _numbers(text, kinds, src, item.name, percent=False)
     found += [src.at("rating_scale", {"value": text[r], "scale": one(rule.scale), "indicator": item.name}, r, score)
               for r in values.index[(values < 0) | (values > rule.scale)]]
@@ -866,10 +876,16 @@ def rating_rows(rows: pd.DataFrame, spec: SourceSpec, item: Indicator, rule: Rat
         found += [src.at("blank", {"indicator": item.name}, r, column) for r in table.index[table[key].isna()]]
     pair = table["id"] + "\x00" + table["rater"].map(fold, na_action="ignore")
     twice = pair.notna() & pair.duplicated()
-    first = pd.Series(pair.index, index=pair.to_numpy()).groupby(level=0).first()
+    first = first_rows(pair)
     found += [src.at("rating_duplicate", {"id": table.at[r, "id"], "rater": table.at[r, "rater"],
                                           "other": first[pair[r]]}, r, rater) for r in table.index[twice]]
     return table.dropna(subset=["id", "score"]), found
+
+
+def _text_kinds(text: pd.Series) -> pd.Series:
+    """A source's text cells as blank or text, the kinds `_numbers` reads them by."""
+    blank = text.isna() | (text.astype(str).str.strip() == "")
+    return pd.Series(np.where(blank, "blank", "text"), index=text.index)
 
 
 def _measure_named(scheme: Scheme, column: str | None) -> str:
@@ -1204,10 +1220,8 @@ def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source
     found += [src.at("id_implausible", {"value": _show(cells[row])}, row, column)
               for row in text.index[implausible]]
     ids = ids.where(~ids.index.isin(text.index[implausible]))
-    again = ids.duplicated(keep="first")
-    dup = ids.notna() & again
-    first = ids[ids.notna() & ~again]
-    first_row = pd.Series(first.index, index=first.to_numpy())
+    dup = ids.notna() & ids.duplicated(keep="first")
+    first_row = first_rows(ids)
     for row, value in ids[dup].items():
         found.append(src.at("id_duplicate", {"id": value, "other": first_row[value]}, row, column))
     return found

@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core.engine import Result
 from ..core.rollup import RollupResult
-from ..core.values import fmt_fixed, fmt_plain
+from ..core.values import fmt_plain
 from ..text import label, words
 from .output import atomic_write
 from .workbook import LINE_HEIGHT, on_paper, units
@@ -43,7 +43,6 @@ class _Formats:
     wrap: Any
     number: Any
     label: Any
-    box: Any
 
 
 def write_slips(result: Result, path: str | Path, rows: list[int] | None = None, force: bool = True) -> int:
@@ -73,8 +72,7 @@ class _Pages:
             title=fmt({**base, "bold": True, "font_size": 16, "align": "center", "border": 0}),
             head=fmt({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center", "text_wrap": True}),
             cell=fmt({**base, "text_wrap": True}), wrap=fmt({**base, "text_wrap": True, "valign": "top"}),
-            number=fmt({**base, "num_format": "0.00"}), label=fmt({**base, "bold": True, "text_wrap": True}),
-            box=fmt({**base, "text_wrap": True, "valign": "top"}))
+            number=fmt({**base, "num_format": "0.00"}), label=fmt({**base, "bold": True, "text_wrap": True}))
         self.ws: Worksheet = self.book.add_worksheet(words("slip_sheet", lang)[:31])
         on_paper(self.ws, title, words("slip_title", lang), period, lang)
         self.ws.set_portrait()
@@ -87,9 +85,9 @@ class _Pages:
         # the title heads every page as its print title: page 1 has it once, each later page repeats it
         self.line([(0, 6, words("slip_title", lang), self.f.title)], height=28)
 
-    def line(self, cells: list[tuple[int, int, Any, Any]], lines: int = 1, height: float | None = None) -> None:
+    def line(self, cells: list[tuple[int, int, Any, Any]], height: float | None = None) -> None:
         """One row of merged spans (first column, last column, value, format), as tall as its text needs."""
-        tall = height if height is not None else LINE_HEIGHT * max(lines, *(self.lines(c) for c in cells)) + 4
+        tall = height if height is not None else LINE_HEIGHT * max(self.lines(c) for c in cells) + 4
         self.ws.set_row(self.row, tall)
         self.sizes.append(tall)
         for first, last, value, fmt in cells:
@@ -114,8 +112,16 @@ class _Pages:
         width = sum(WIDTHS[first:last + 1]) - 1
         return max(1, math.ceil(units(str(value)) / max(width, 1))) if isinstance(value, str) else 1
 
-    def end_page(self) -> None:
-        """Close a person's page with a page break after it."""
+    def close_page(self, facts: list[tuple[str, str]]) -> None:
+        """A person's page ends the same way: their facts, each a label and its words, then the talk's boxes
+        and the signature and date lines, then a page break."""
+        f, lang = self.f, self.lang
+        for name, text in facts:
+            self.line([(0, 1, name, f.label), (2, 6, text, f.wrap)])
+        for key in ("slip_manager_comment", "slip_employee_view", "slip_plan"):
+            self.line([(0, 0, words(key, lang), f.label), (1, 6, "", f.wrap)], height=BOX)
+        for who in ("slip_assessed", "slip_assessor"):
+            self.line([(0, 6, words("slip_sign", lang, who=words(who, lang)), f.cell)], height=26)
         self.breaks.append(self.row)
 
     def finish(self) -> None:
@@ -129,15 +135,6 @@ class _Pages:
         self.ws.set_h_pagebreaks(self.breaks[:-1])
         self.ws.repeat_rows(0)
         self.book.close()
-
-    def boxes(self, signed: bool = True) -> None:
-        """The talk's boxes, then the signature and date lines."""
-        f, lang = self.f, self.lang
-        for key in ("slip_manager_comment", "slip_employee_view", "slip_plan"):
-            self.line([(0, 0, words(key, lang), f.label), (1, 6, "", f.box)], height=BOX)
-        if signed:
-            for who in ("slip_assessed", "slip_assessor"):
-                self.line([(0, 6, words("slip_sign", lang, who=words(who, lang)), f.cell)], height=26)
 
 
 class _SlipWriter(_Pages):
@@ -166,7 +163,6 @@ class _SlipWriter(_Pages):
                                     fmt_plain(target, ind.percent).where(target.notna(), ""))
         for row in rows:
             self.person(row, audit.loc[row], totals[row], notes[row], pays[row], ach.loc[row], ways[row])
-            self.end_page()
         self.finish()
 
     def person(self, row: Any, audit: pd.Series, total_words: str, note: str, pay: str, ach: pd.Series,
@@ -188,7 +184,7 @@ class _SlipWriter(_Pages):
                 score = r.scores.at[row, ind.name]
                 self.line([(0, 0, dim.name, f.cell), (1, 1, ind.name, f.cell), (2, 2, ind.weight, f.number),
                            (3, 3, target, f.cell), (4, 4, actual, f.cell),
-                           (5, 5, score if pd.notna(score) else "—", f.number), (6, 6, audit[ind.name], f.wrap)])
+                           (5, 5, score, f.number), (6, 6, audit[ind.name], f.wrap)])
         subtotals = words("list_sep", lang).join(f"{dim} {v:.{d}f}" for dim, v in r.dimensions.loc[row].items()
                                                   if pd.notna(v))
         facts = [(label("dimension", lang) + label("subtotal_suffix", lang), subtotals)]
@@ -210,9 +206,7 @@ class _SlipWriter(_Pages):
         facts += [(words(k, lang), v) for k, v in said.items() if v]
         if way:
             facts.append((words("slip_next", lang), way))
-        for name, text in facts:
-            self.line([(0, 1, name, f.label), (2, 6, text, f.wrap)])
-        self.boxes()
+        self.close_page(facts)
 
 
 class _RollupSlips(_Pages):
@@ -232,17 +226,14 @@ class _RollupSlips(_Pages):
                        (5, 6, label("grade", lang), f.head)])
             for p in r.periods:
                 total = rec[f"total:{p}"]
-                self.line([(0, 1, p, f.cell), (2, 4, total if pd.notna(total) else "—", f.number),
+                self.line([(0, 1, p, f.cell), (2, 4, total, f.number),
                            (5, 6, rec[f"grade:{p}"] if isinstance(rec[f"grade:{p}"], str) else "—", f.cell)])
             facts = [(label("total", lang), f"{rec['total']:.{r.decimals}f}　{label('grade', lang)} "
                       f"{rec['grade'] or '—'}　{label('rank', lang)} {rec['rank']}")]
             if pd.notna(rec.get("payout")):
                 facts.append((label("payout", lang), f"{label('coefficient', lang)} {rec['coefficient']:g}　"
-                              f"{fmt_fixed(pd.Series([rec['payout']]), 2).iloc[0]}"))
+                              f"{rec['payout']:.2f}"))
             if rec.get("adjusted"):
                 facts.append((label("adjusted", lang), rec["adjusted"]))
-            for name, text in facts:
-                self.line([(0, 1, name, f.label), (2, 6, text, f.wrap)])
-            self.boxes()
-            self.end_page()
+            self.close_page(facts)
         self.finish()

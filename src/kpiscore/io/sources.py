@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..core.measures import ID, ROW, Aggregated, Feeds, SourceFile, SourceSpec, aggregate, as_pandas, period_days
 from ..core.scheme import Scheme
-from ..core.values import fold
+from ..core.values import first_rows, fold
 from ..errors import Finding, InputError, UsageError
 from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, transcode_file
 from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated
@@ -92,9 +92,9 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
     needed = [spec.id or spec.group or "", *([spec.date] if spec.date and measures else []), *team]
     needed += [c for m in measures.values() for c in m.columns()]
     rated = scheme.long_ratings(name)
-    needed += [c for _, rule in rated for c in rule.source_columns()]
-    personal = [i.name for i in scheme.items if i.rule.needs_target] if targets else team  # those it has
     long = list(dict.fromkeys(c for _, rule in rated for c in rule.source_columns()))
+    needed += long
+    personal = [i.name for i in scheme.items if i.rule.needs_target] if targets else team  # those it has
     use = _Use(spec, {fold(c): c for c in needed}, personal, measures, days, scheme.not_applicable_marks, long)
     with ExitStack() as stack:  # its exit lets temporary files go and has the file's SHA-256
         frame, src, typed = _opened(path, spec.id or spec.group or "", use.columns, stack)
@@ -194,8 +194,7 @@ def _targets(frame: pl.LazyFrame, spec: SourceSpec, src: Source) -> pd.DataFrame
     table[ID] = table.pop(spec.key).map(fold, na_action="ignore")
     twice = table[ID].notna() & table[ID].duplicated()
     if twice.any():
-        first = table[ID][~table[ID].duplicated()]
-        other = pd.Series(first.index, index=first.to_numpy())
+        other = first_rows(table[ID])
         code = "id_duplicate" if spec.id else "group_duplicate"
         raise InputError([src.at(code, {"id": table.at[r, ID], "other": other[table.at[r, ID]]}, r,
                                  spec.key) for r in table.index[twice]])
