@@ -442,7 +442,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
 
     calibrated, decided = calibration.apply(changes, total, d)
     forced = adjustments.veto_grade.where(decided.isna(), decided)  # a decision after the score stands
-    changes = _before(changes, total, reached_grade(calibrated, scheme.grades, adjustments.veto_grade))
+    changes = _before(changes, total, calibrated, scheme, adjustments.veto_grade)
     total = calibrated
     graded = assign_grades(total, scheme.grades, forced, scheme.quota, people.get("group"))
     grade = graded.grade
@@ -465,10 +465,13 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
                   calibration=changes)
 
 
-def _before(changes: pd.DataFrame | None, total: pd.Series, grade: pd.Series) -> pd.DataFrame:
-    """The changes with what each changed from: the total as scored, the grade the total reached."""
+def _before(changes: pd.DataFrame | None, total: pd.Series, calibrated: pd.Series, scheme: Scheme,
+            vetoed: pd.Series) -> pd.DataFrame:
+    """The changes with what each changed from: the total as scored, the grade the (calibrated) total reached
+    or a veto forced; worked out only where there are changes, not for every round."""
     if changes is None or not len(changes):
         return pd.DataFrame(columns=calibration.COLUMNS)
+    grade = reached_grade(calibrated, scheme.grades, vetoed)
     rows = changes["row"].to_numpy()
     was = np.where(changes["what"] == "total", total[rows].to_numpy(dtype=object), grade[rows].to_numpy())
     return changes.assign(**{"from": was})[calibration.COLUMNS]
