@@ -126,8 +126,10 @@ class Measure(Model):
             yield Problem("measure_share_where", {}, ("agg",))
         for column, cond in self.where.items():
             ops = cond if isinstance(cond, dict) else {}
-            if isinstance(cond, dict) and not cond:
+            if (isinstance(cond, dict | list) and not cond) or any(v == [] for v in ops.values()):
                 yield Problem("where_empty", {"column": column}, ("where", column))
+            if any(_is_number(v) and not _bounded(v) for v in _values(cond)):
+                yield Problem("where_number_range", {"column": column, "limit": f"{LIMIT:,}"}, ("where", column))
             for op, value in ops.items():
                 if (op == "in") != isinstance(value, list):
                     yield Problem("where_in_list" if op == "in" else "where_one_value", {"op": op},
@@ -137,6 +139,16 @@ class Measure(Model):
             kinds = {_is_number(v) for v in _values(cond)}
             if len(kinds) > 1:
                 yield Problem("where_mixed", {"column": column}, ("where", column))
+
+    def role_problems(self, spec: SourceSpec) -> Iterator[Problem]:
+        """A column has one role: the source's id and date are not what is summed, nor compared as text."""
+        keys = {fold(c): c for c in (spec.id, spec.group, spec.date) if c}
+        for column in self.of_columns:
+            if fold(column) in keys:
+                yield Problem("measure_of_key", {"column": column}, ("of",))
+        for column in self.where:
+            if fold(column) == fold(spec.date or "\x00") and fold(column) in self.texts():
+                yield Problem("where_date_text", {"column": column}, ("where", column))
 
     def describe(self, name: str, lang: str) -> str:
         """The measure in words, for the Sources sheet: 客户满意度 = survey 中 满意度 ∈ {非常满意, 满意} 的行占比."""
@@ -223,6 +235,15 @@ def _values(cond: Condition) -> list[Any]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+#: the largest number a `where` compares with: cells are doubles, exact in whole numbers and cents below it
+LIMIT = 10**15
+
+
+def _bounded(value: int | float) -> bool:
+    """A number a cell can be compared with exactly: finite, and within ±LIMIT."""
+    return -LIMIT <= value <= LIMIT  # NaN compares false
 
 
 def _day_of(value: Any, whole: bool = True) -> date | None:
@@ -598,7 +619,8 @@ def _where(cond: Condition, column: str, reading: _Reading) -> pl.Expr:
         values = value if isinstance(value, list) else [value]
         if all(_is_number(v) for v in values):
             cell = pl.col(f"\x00# {column}")
-            test = cell.is_in(values) if op == "in" else getattr(cell, _OPS[op])(values[0])
+            floats = [float(v) for v in values]
+            test = cell.is_in(pl.Series(floats, dtype=pl.Float64)) if op == "in" else getattr(cell, _OPS[op])(floats[0])
         elif op in _ORDER:
             test = getattr(_day(column), _ORDER[op])(_day_of(values[0]))
         else:

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from ..errors import Finding, SchemeError
-from ..text import DEFAULT_GRADES, label
+from ..text import DEFAULT_GRADES, Term, label
 from .document import YamlDoc, data_language, surrogates
 from .measures import Measure, SourceSpec, Targets, period_days
 from .payout import Payout
@@ -417,7 +417,23 @@ def _source_problems(scheme: Scheme) -> Iterator[Problem]:
             yield Problem("source_not_by_id", {"source": source}, (*loc, "source"))
     for name, m in scheme.measures.items():
         yield from (Problem(p.code, p.params, ("measures", name, *p.loc)) for p in m.problems())
+        if m.source in scheme.sources:
+            spec = scheme.sources[m.source]
+            yield from (Problem(p.code, p.params, ("measures", name, *p.loc)) for p in m.role_problems(spec))
+    for item, rule in scheme.long_ratings():
+        spec = scheme.sources.get(rule.source or "")
+        roles = [("id", spec.id if spec else None), ("rater", rule.rater), ("role", rule.role_column),
+                 ("score", rule.score_column)]
+        seen: dict[str, str] = {}
+        for role, column in roles:
+            if column is None:
+                continue
+            first = seen.setdefault(fold(column), role)
+            if first != role:
+                said = {"column": column, "first": Term(f"role_{first}"), "second": Term(f"role_{role}")}
+                yield Problem("rating_column_role", said, (*places[item.name], "rule", role))
     yield from _payout_problems(scheme)
+    yield from _role_problems(scheme)
     for where, item in scheme.locations():
         for column in item.inputs:
             measure = scheme.measure(column)
@@ -431,6 +447,46 @@ def _source_problems(scheme: Scheme) -> Iterator[Problem]:
             elif item.actual is None and measure.percent != item.percent:
                 code = "measure_percent" if measure.percent else "measure_not_percent"
                 yield Problem(code, {"measure": column, "agg": agg}, (*where, "column"))
+
+
+def _role_problems(scheme: Scheme) -> Iterator[Problem]:
+    """A column of the input has one role: a personal target column or a payout column is no identity,
+    status or input column, nor one of the other's (the inputs among themselves and against the identity
+    are `_scheme_problems`' `column_reserved` and `column_conflict`)."""
+    cols = scheme.columns
+    roles: dict[str, str] = {}
+    for role, column in (("id", cols.id), ("name", cols.name), ("group", cols.group if cols.group and
+                         "group" in cols.model_fields_set else None), ("base", cols.base)):
+        if column:
+            roles.setdefault(fold(column), role)
+    if scheme.participation:
+        roles.setdefault(fold(scheme.participation.column), "status")
+    for _, item in scheme.locations():
+        for column in item.inputs:
+            if scheme.from_source(column) is None:
+                roles.setdefault(fold(column), "input")
+    claims: list[tuple[str, str, tuple[str | int, ...]]] = [
+        (item.target_column, "target", (*where, "target_column"))
+        for where, item in scheme.locations() if item.target_column]
+    spec = scheme.pay
+    if spec is not None and scheme.payout is not None:
+        if spec.mode == "pool" and spec.weight:
+            claims.append((spec.weight, "payout", ("payout", "weight")))
+        if spec.prorate:
+            claims += [(spec.prorate.column, "payout", ("payout", "prorate", "column")),
+                       (spec.prorate.of, "payout", ("payout", "prorate", "of"))]
+        claims += [(c, "payout", ("payout", "units", "prices", c)) for c in spec.unit_columns]
+    targets: set[str] = set()
+    for column, role, loc in claims:
+        key = fold(column)
+        first = roles.setdefault(key, role)
+        if first != role:
+            yield Problem("column_role", {"column": column, "first": Term(f"role_{first}"),
+                                          "second": Term(f"role_{role}")}, loc)
+        elif role == "target" and key in targets:
+            yield Problem("target_column_shared", {"column": column}, loc)
+        if role == "target":
+            targets.add(key)
 
 
 def _payout_problems(scheme: Scheme) -> Iterator[Problem]:

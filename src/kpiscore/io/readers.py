@@ -690,7 +690,7 @@ def _not_assessed(cells: _Cells, scheme: Scheme) -> pd.DataFrame:
         if column and fold(column) in raw.columns:
             out[key] = _text(raw, kinds, fold(column), folded=key == "id")
     status = _status(scheme)
-    if status is not None:
+    if status is not None and status in raw.columns:  # a roster is read without it
         out["reason"] = _text(raw, kinds, status, folded=False)
     return out
 
