@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from test_measures import write_csv
 from typer.testing import CliRunner
 
-from kpiscore import SchemeError, load_scheme, score
+from kpiscore import InputError, SchemeError, load_scheme, score
 from kpiscore.cli import app
 
 runner = CliRunner()
@@ -110,3 +110,170 @@ def test_the_template_of_a_scheme_with_participation_takes_a_roster(tmp_path):
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=5)]  # a title, a how-to line
     assert rows[0][:3] == ["工号", "姓名", "部门"] and "状态" in rows[0]
     assert [r[:3] for r in rows[1:]] == [["E1", "张三", "一部"], ["E2", "李四", "二部"]]
+
+
+def test_a_calibrated_total_is_rounded_half_up():
+    from test_calibration import SCHEME as CALIBRATED
+    from test_calibration import adjust, people
+
+    # 88.125 to 2 decimals is 88.13 (Excel's ROUND), not 88.12 (half to even); 88.135 → 88.14
+    r = score(people([95, 85]), load_scheme(CALIBRATED), adjust=adjust(["WX001", "总分", "88.125", "复核", "王总"],
+                                                                        ["WX002", "总分", "88.135", "复核", "王总"]))
+    assert r.summary["total"].tolist() == [88.13, 88.14]
+
+
+POOL_GRADES = [{"grade": "A", "min": 90, "coefficient": 1.2}, {"grade": "B", "min": 0, "coefficient": 1}]
+# totals 89.87 (B), 98 (A), 89.87 (B): shares 1, 1.2, 1 of Σ 3.2
+POOL_ROWS = [["E1", "张三", "一部", 0.88, 0.82, 0.915, 5, 0.92, "较满意"],
+             ["E4", "赵六", "二部", 0.9, 0.8, 0.95, 0, 0.95, "很满意"],
+             ["E5", "钱七", "一部", 0.88, 0.82, 0.915, 5, 0.92, "较满意"]]
+
+
+def test_a_pool_of_a_trillion_is_paid_to_the_cent():
+    # 999,999,999,999.99 = 99,999,999,999,999 cents: 1/3.2 of it is 31,249,999,999,999.6875 cents, 1.2/3.2
+    # 37,499,999,999,999.625; floors 31,249,999,999,999 × 2 + 37,499,999,999,999 = 99,999,999,999,997, so 2 cents
+    # are left, to the largest remainders .6875 (E1, E5): 312,500,000,000.00 × 2 + 374,999,999,999.99
+    import pandas as pd
+    from helpers import HEADER
+
+    frame = pd.DataFrame(POOL_ROWS, columns=HEADER)
+    paid = score(frame, scheme_dict(grades=POOL_GRADES, payout={"mode": "pool", "pool": 999_999_999_999.99}))
+    assert paid.summary["payout"].tolist() == [312_500_000_000.0, 374_999_999_999.99, 312_500_000_000.0]
+    # a base of a trillion × 1.0 stays a trillion: the near-tie slack no longer rounds every large amount up
+    based = score(frame.assign(基数=1e12), scheme_dict(grades=POOL_GRADES, payout={"mode": "base", "base": "基数"}))
+    assert based.summary["payout"].tolist() == [1e12, 1.2e12, 1e12]
+
+
+def test_an_amount_beyond_a_trillion_is_refused_at_its_place():
+    import pandas as pd
+    from helpers import HEADER
+
+    assert _first_findings(scheme_dict(grades=POOL_GRADES, payout={"mode": "pool", "pool": 1e15})) == [
+        ("payout_amount_range", "payout.pool", {"limit": "1,000,000,000,000"})]
+    frame = pd.DataFrame(POOL_ROWS, columns=HEADER).assign(基数=[1, 2e12, 3])
+    with pytest.raises(InputError) as caught:
+        score(frame, scheme_dict(grades=POOL_GRADES, payout={"mode": "base", "base": "基数"}))
+    assert [(f.code, f.cell, f.params["value"]) for f in caught.value.findings] == [
+        ("payout_amount_large", "J3", "2000000000000")]
+
+
+def test_source_numbers_beyond_range_are_refused_at_their_cells(tmp_path):
+    # 1e308 + 1e308 is infinite: the total was "平均 inf" and the Summary held =1/0; 1e15 is the last usable
+    write_scheme(tmp_path / "s.yaml", """\
+name: x
+missing: skip
+sources:
+  tickets: {id: 工号}
+measures:
+  金额: {source: tickets, agg: sum, of: 金额}
+dimensions:
+  - name: 维度
+    indicators:
+      - {name: 金额, weight: 100, target: 1000000000000000}
+""")
+    write_csv(tmp_path / "t.csv", [["工号", "金额"], ["E1", "1e308"], ["E1", "1e308"], ["E2", "1e15"]])
+    with pytest.raises(InputError) as caught:
+        score(None, tmp_path / "s.yaml", sources={"tickets": tmp_path / "t.csv"})
+    assert [(f.code, f.cell, f.params["value"]) for f in caught.value.findings] == [
+        ("source_number_large", "B2", "1e308")]  # a text is named at its first row
+    write_csv(tmp_path / "t.csv", [["工号", "金额"], ["E2", "1e15"]])
+    assert score(None, tmp_path / "s.yaml", sources={"tickets": tmp_path / "t.csv"}).summary["total"].tolist() == [
+        100.0]  # 100 × 1e15 ÷ 1e15
+
+
+def test_a_score_that_overflows_is_refused_naming_the_person():
+    import pandas as pd
+    from helpers import HEADER
+
+    data = scheme_dict()
+    data["dimensions"][0]["indicators"][0].update(target=1e-300, unit="次")  # 15 × 1e15 ÷ 1e-300 is infinite
+    with pytest.raises(InputError) as caught:
+        score(pd.DataFrame([["E1", "张三", "一部", 1e15, 0.82, 0.915, 5, 0.92, "较满意"]], columns=HEADER), data)
+    assert [f.message for f in caught.value.findings] == [
+        "E1 的客服响应及时率算出的分数超出可计算的范围（目标值过小或实际值过大）：请核对目标和实际值",
+        "E1 的总分算出的分数超出可计算的范围（目标值过小或实际值过大）：请核对目标和实际值"]
+
+
+def test_a_tiny_count_step_is_no_warning_and_no_way_to_the_next_grade():
+    import pandas as pd
+    from helpers import HEADER
+
+    # 5 complaints, 3 allowed, 1e-320 points each: 15 − 2 × 1e-320 = 15; the total 67.53 is short of 达标 (70)
+    # and no count of complaints makes up 2.47 points (the step overflows a double): no way by 客户服务投诉
+    data = scheme_dict()
+    data["dimensions"][1]["indicators"][1]["rule"] = {"type": "count", "allow": 3, "points": 1e-320}
+    r = score(pd.DataFrame([["E1", "张三", "一部", 0.5, 0.5, 0.815, 5, 0.92, "较满意"]], columns=HEADER), data)
+    assert r.summary["total"].tolist() == [67.53]
+    assert "客户服务投诉" not in r.next_grade_words().iloc[0]
+
+
+def test_a_source_csv_whose_title_cell_holds_a_line_break(tmp_path):
+    # the title record spans two lines: the header is the second record but the third line; E1's 3 tickets
+    # of which 2 are 投诉 → 100 − 2 × 10 = 80, E2's one 投诉 → 90
+    write_scheme(tmp_path / "s.yaml", """\
+name: x
+missing: skip
+sources:
+  tickets: {id: 工号}
+measures:
+  投诉: {source: tickets, agg: count, where: {类型: 投诉}}
+dimensions:
+  - name: 维度
+    indicators:
+      - {name: 投诉, weight: 100, rule: {type: count, points: 10}}
+""")
+    for encoding in ("utf-8", "gbk"):
+        (tmp_path / "t.csv").write_bytes('"工单导出\n2024年第一季度",\n工号,类型\nE1,投诉\nE1,咨询\nE1,投诉\nE2,投诉\n'
+                                         .encode(encoding))
+        result = score(None, tmp_path / "s.yaml", sources={"tickets": tmp_path / "t.csv"})
+        assert result.people["id"].tolist() == ["E1", "E2"]
+        assert result.summary["total"].tolist() == [80.0, 90.0]
+
+
+def _plan_findings(tmp_path, periods, rollup, extra=None):
+    from test_batch import PERIODS
+    from test_batch import setup as plan_setup
+
+    from kpiscore.batch import load_plan
+
+    path = plan_setup(tmp_path, {p: PERIODS["M1"] for p in periods}, rollup, extra=extra)
+    with pytest.raises(SchemeError) as caught:
+        load_plan(path)
+    return [(f.code, f.field, f.params.get("period")) for f in caught.value.findings]
+
+
+def test_a_plans_outputs_never_collide_and_fit_a_file_name(tmp_path):
+    # period A_rollup's slips and roll-up A's slips are both A_rollup_slips.xlsx
+    assert _plan_findings(tmp_path, ["A_rollup"], {"period": "A"}) == [
+        ("plan_outputs_collide", "rollup.period", "A")]
+    # 60 Chinese characters are 180 bytes: with _rollup_slips.xlsx, 198 — fits; with a scheme stem of 64
+    # characters more (a plan of two schemes) it would not, and Q1 and q1 are one file on Windows
+    assert _plan_findings(tmp_path, ["Q1", "q1"], {"period": "Y"}) == [
+        ("plan_outputs_collide", "periods[1].period", "q1")]
+
+
+def test_a_rollup_rolls_up_a_period_once_and_plan_paths_hold_no_nul(tmp_path):
+    assert _plan_findings(tmp_path, ["M1", "M2"], {"period": "Y", "of": ["M1", "M1"]}) == [
+        ("plan_rollup_twice", "rollup.of[1]", "M1")]
+    assert _plan_findings(tmp_path, ["M1"], {"period": "Y"}, extra={"output": "o\x00ut"}) == [
+        ("plan_path_nul", "output", None)]
+
+
+def test_pipes_devices_and_nul_paths_are_usage_errors(tmp_path):
+    import os
+
+    fifo = tmp_path / "survey.csv"
+    os.mkfifo(fifo)
+    example = "examples/service-quality.xlsx"
+    for option in (["--source", f"survey={fifo}"], ["--source", "survey=examples/service-quality-survey.csv",
+                                                    "--adjust", "/dev/zero"]):
+        done = runner.invoke(app, ["score", example, "--scheme", "service-quality", *option,
+                                   "-o", str(tmp_path / "o.xlsx")])
+        assert done.exit_code == 2
+        assert "不是普通文件（是管道或设备）：请给出保存在磁盘上的文件" in done.output
+    with pytest.raises(InputError) as caught:  # the library reads no pipe either
+        score(example, "service-quality", sources={"survey": fifo})
+    assert [f.code for f in caught.value.findings] == ["file_not_regular"]
+    with pytest.raises(InputError) as caught:
+        score("a\x00b.xlsx", "service-quality", sources={"survey": "examples/service-quality-survey.csv"})
+    assert [(f.code, f.params) for f in caught.value.findings] == [("path_nul", {"path": "a\\0b.xlsx"})]

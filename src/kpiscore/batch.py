@@ -10,6 +10,7 @@ import glob
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -114,7 +115,41 @@ def load_plan(path: str | Path) -> LoadedPlan:
             roles[fold(role)] = keys[file]
     if errors:
         raise SchemeError(errors, lang)
-    return LoadedPlan(plan, path, schemes, roles)
+    loaded = LoadedPlan(plan, path, schemes, roles)
+    clashes = _clashes(loaded)
+    if clashes:
+        assert read.doc is not None
+        raise SchemeError([read.doc.finding(code, params, loc) for code, params, loc in clashes], lang)
+    return loaded
+
+
+#: the longest file name most file systems take, in bytes (a Chinese character is three in UTF-8)
+NAME_BYTES = 255
+
+
+def _clashes(loaded: LoadedPlan) -> list[tuple[str, dict[str, Any], tuple]]:
+    """Outputs of one plan never collide, nor are named longer than a file system takes: period A_rollup's
+    slips and roll-up A's slips would be one file, each written over the other (case folded: Windows and
+    macOS disks do not tell Q1 from q1)."""
+    plan = loaded.plan
+    named: list[tuple[Path, str, tuple]] = []
+    for i, p in enumerate(plan.periods):
+        named += [(loaded.output(p.period, key, kind), p.period, ("periods", i, "period"))
+                  for key in loaded.schemes for kind in ("scored", "slips")]
+    for j, level in enumerate(plan.levels):
+        where: tuple = ("rollups", j, "period") if plan.rollups is not None else ("rollup", "period")
+        named += [(loaded.rollup_output(level, kind), level.period, where) for kind in ("rollup", "rollup_slips")]
+    out: dict[tuple[str, tuple], dict[str, Any]] = {}  # one finding per problem and place
+    seen: dict[str, str] = {}
+    for file, period, loc in named:
+        if len(file.name.encode("utf-8")) > NAME_BYTES:
+            said = {"period": period, "file": file.name, "limit": NAME_BYTES}
+            out.setdefault(("plan_output_name_long", loc), said)
+            continue
+        other = seen.setdefault(file.name.casefold(), period)
+        if other != period:
+            out.setdefault(("plan_outputs_collide", loc), {"period": period, "file": file.name, "other": other})
+    return [(code, params, loc) for (code, loc), params in out.items()]
 
 
 def _plan_language(doc: YamlDoc | None, path: Path) -> str:

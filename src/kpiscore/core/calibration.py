@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..text import pattern
 from .scheme import Scheme
-from .values import fill, first_rows, fmt_fixed, fold, parse_number
+from .values import fill, first_rows, fmt_fixed, fold, parse_number, round_half_up
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,7 +100,7 @@ def apply(changes: pd.DataFrame | None, total: pd.Series, decimals: int) -> tupl
     total = total.copy()
     for what, part in changes.groupby("what"):
         if what == "total":
-            total[part["row"].to_numpy()] = part["to"].astype(float).round(decimals).to_numpy()
+            total[part["row"].to_numpy()] = round_half_up(part["to"].astype(float), decimals)
         else:
             forced[part["row"].to_numpy()] = part["to"].to_numpy()
     return total, forced

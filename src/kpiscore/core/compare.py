@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..text import label, words
 from .analysis import IMPROVE_BELOW, achievement
 from .engine import Result
-from .values import fold, one
+from .values import fold, one, round_half_up
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,9 +59,10 @@ def compare(before: Result, after: Result, plan: pd.DataFrame | None = None, tod
         **{k: both[k] for k in key},
         "before": both["achievement_before"], "after": both["achievement_after"],
         "change": both["achievement_after"] - both["achievement_before"],
-        "score_before": both["mean_score_before"].round(before.scheme.decimals),
-        "score_after": both["mean_score_after"].round(after.scheme.decimals)})
-    indicators["score_change"] = (indicators["score_after"] - indicators["score_before"]).round(after.scheme.decimals)
+        "score_before": _rounded(both["mean_score_before"], before.scheme.decimals),
+        "score_after": _rounded(both["mean_score_after"], after.scheme.decimals)})
+    indicators["score_change"] = _rounded(indicators["score_after"] - indicators["score_before"],
+                                          after.scheme.decimals)
     people = _people(before, after)
     ids_before, ids_after = set(before.people["id"]), set(after.people["id"])
     return Comparison(indicators, _grades(before, after), people,
@@ -79,7 +80,7 @@ def _people(before: Result, after: Result) -> pd.DataFrame:
     both = sides[0].merge(sides[1], on="id", suffixes=("_before", "_after"))
     out = pd.DataFrame({"id": both["id"], "name": both["name_after"], "group": both["group_after"],
                         "total_before": both["total_before"], "total_after": both["total_after"],
-                        "change": (both["total_after"] - both["total_before"]).round(after.scheme.decimals),
+                        "change": _rounded(both["total_after"] - both["total_before"], after.scheme.decimals),
                         "grade_before": both["grade_before"], "grade_after": both["grade_after"]})
     return out.sort_values("change", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -149,3 +150,8 @@ def scheme_changes(before: Result, after: Result) -> list[str]:
             said = [i.rule.describe(i.context(lang)) for i in (a, b)]
             out.append(words("diff_rule", lang, name=name, before=said[0], after=said[1]))
     return out
+
+
+def _rounded(values: pd.Series, decimals: int) -> pd.Series:
+    """Rounded as Excel's ROUND rounds, half away from zero (pandas' `round` rounds half to even)."""
+    return pd.Series(round_half_up(values, decimals), index=values.index)

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Finding
-from ..text import label, pattern, words
+from ..errors import Finding, InputError
+from ..text import Term, label, pattern, words
 from . import calibration
 from .gap import Gap, gap
 from .grading import assign_grades, coefficient_of, no_moves, ranks, reached_grade
@@ -30,6 +30,8 @@ else:
 
 #: how many employees' ways to the next grade are worked at once
 GAP_CHUNK = 100_000
+#: how many scores that overflow are named one by one
+SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -439,6 +441,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     total = pd.Series(round_half_up(_row_sum(scores, list(scores.columns), blank=0.0) + bonus - penalty, d),
                       index=frame.index).clip(lower=0)
     total = total.where(~adjustments.veto_zero, 0.0)
+    _finite(scores, total, people)
 
     calibrated, decided = calibration.apply(changes, total, d)
     forced = adjustments.veto_grade.where(decided.isna(), decided)  # a decision after the score stands
@@ -463,6 +466,17 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
                   period if period is not None else scheme.period, list(sources or []), counts=frame[counted],
                   targets=frame[personal], quota_moves=graded.moves, notices=graded.notices + unpaid, paid=paid,
                   calibration=changes)
+
+
+def _finite(scores: pd.DataFrame, total: pd.Series, people: pd.DataFrame) -> None:
+    """An infinite or NaN score or total is never written: a tiny target or a huge measure that overflows a
+    double stops the round, naming the person and the indicator."""
+    bad = [(name, ~np.isfinite(col) & col.notna()) for name, col in scores.items()]
+    bad.append(("", ~np.isfinite(total)))
+    found = [Finding("score_not_finite", {"indicator": name or Term("total"), "id": people["id"].iloc[i]})
+             for name, rows in bad for i in np.flatnonzero(rows.to_numpy())[:SHOWN]]
+    if found:
+        raise InputError(found)
 
 
 def _before(changes: pd.DataFrame | None, total: pd.Series, calibrated: pd.Series, scheme: Scheme,

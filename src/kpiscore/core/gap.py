@@ -131,13 +131,15 @@ def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], 
         a, score, raw = (frames[k][ind.name] for k in ("actuals", "scores", "raw"))
         ctx = contexts[ind.name]
         want = (raw + points / factor).to_numpy(dtype=float)  # 20.5 + 1.8 → 22.3 before rounding
-        need = ind.rule.needed(a, want, ctx).where(score.notna() & points.notna())
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a tiny step: beyond reach
+            need = ind.rule.needed(a, want, ctx).where(score.notna() & points.notna())
         kind = "percent" if ind.percent else "count" if ind.rule.value_kind == "count" else "number"
         actual[ind.name], percent[ind.name] = a, ind.percent
         if ind.rule.labels() is not None:  # the next label: as far as a whole step of the scale
             to[ind.name], effort[ind.name] = need, pd.Series(np.where(need.notna(), 1.0, np.nan), index=index)
             labels.append(ind.name)
             continue
+        need = need.where(np.isfinite(need.to_numpy(dtype=float)))  # an actual no cell can hold is no way
         to[ind.name] = need = _rounded(need, STEPS[kind], ind.rule.better_higher(ctx))
         target = np.asarray(ctx.target if ctx.target is not None else np.nan, dtype=float)
         effort[ind.name] = _effort(a, need, target)

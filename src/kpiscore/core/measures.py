@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, Stric
 from ..errors import Finding
 from ..text import words
 from .rules import Problem
-from .values import fmt_plain, fold, mark_key, one, parse_number
+from .values import NUMBER_LIMIT, fmt_plain, fold, mark_key, one, parse_number, usable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -129,7 +129,8 @@ class Measure(Model):
             if (isinstance(cond, dict | list) and not cond) or any(v == [] for v in ops.values()):
                 yield Problem("where_empty", {"column": column}, ("where", column))
             if any(_is_number(v) and not _bounded(v) for v in _values(cond)):
-                yield Problem("where_number_range", {"column": column, "limit": f"{LIMIT:,}"}, ("where", column))
+                said = {"column": column, "limit": f"{NUMBER_LIMIT:,.0f}"}
+                yield Problem("where_number_range", said, ("where", column))
             for op, value in ops.items():
                 if (op == "in") != isinstance(value, list):
                     yield Problem("where_in_list" if op == "in" else "where_one_value", {"op": op},
@@ -237,13 +238,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-#: the largest number a `where` compares with: cells are doubles, exact in whole numbers and cents below it
-LIMIT = 10**15
-
-
 def _bounded(value: int | float) -> bool:
-    """A number a cell can be compared with exactly: finite, and within ±LIMIT."""
-    return -LIMIT <= value <= LIMIT  # NaN compares false
+    """A number a cell can be compared with exactly: finite, and within ±NUMBER_LIMIT."""
+    return -NUMBER_LIMIT <= value <= NUMBER_LIMIT  # NaN compares false; a 400-digit int compares exactly
 
 
 def _day_of(value: Any, whole: bool = True) -> date | None:
@@ -406,7 +403,7 @@ def period_days(period: str | None, dates: list[str] | None) -> tuple[date, date
             n = int(part) if part.isdigit() else "一二三四".index(part) + 1 if part else 1
             first = (n - 1) * step + 1
             last = first + span - 1
-            if 1 <= first <= last <= 12:
+            if 1 <= first <= last <= 12 and year >= 1:  # there is no year 0000
                 return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
             return None
     return None
@@ -507,10 +504,10 @@ class _Reading:
         import polars as pl
 
         if column in self.typed:  # "nan" and "inf" are parsed too: they are counted as cells not read
-            return pl.when(pl.col(column).is_finite()).then(pl.col(column))
+            return pl.when(_usable(pl.col(column))).then(pl.col(column))
         text = pl.col(column)  # not stripped: " 12" goes to the grammar, rarer than the cost of stripping
         number = text.cast(pl.Float64, strict=False)
-        plain = pl.when(number.is_finite()).then(number)  # polars reads "nan" and "inf"; the grammar does not
+        plain = pl.when(_usable(number)).then(number)  # polars reads "nan" and "inf"; the grammar does not
         return _known(text, self.numbers.get(column, {}), plain, pl.Float64)
 
     def day(self, column: str) -> pl.Expr:
@@ -581,12 +578,18 @@ def _known(text: pl.Expr, known: dict[str, Any], plain: pl.Expr, dtype: Any) -> 
     return pl.when(text.is_in(keys)).then(read).otherwise(plain)
 
 
+def _usable(number: pl.Expr) -> pl.Expr:
+    """A number every later step can sum and score: finite and within ±NUMBER_LIMIT (`values.usable`);
+    1e308 twice is infinite, and an infinite total is no score."""
+    return number.is_finite() & (number.abs() <= NUMBER_LIMIT)
+
+
 def _fixed(text: str, marks: frozenset[str]) -> float | bool | None:
     """A cell polars could not read: a number by the grammar, None for a not-applicable mark, or False."""
     if not text.strip() or mark_key(text) in marks:
         return None
     read = parse_number(text)
-    return read[0] if read is not None else False
+    return read[0] if read is not None and usable(read[0]) else False
 
 
 def _day(column: str) -> pl.Expr:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from ..text import label, pattern
 from .rules import Number, Problem
-from .values import fill, fmt_fixed, fmt_plain, fold, one, round_half_up, snap
+from .values import MONEY_LIMIT, fill, fmt_fixed, fmt_plain, fold, one, round_half_up, snap
 
 if TYPE_CHECKING:
     import numpy as np
@@ -120,6 +120,12 @@ class Payout(Model):
                 yield Problem("payout_unused", {"mode": self.mode, "key": key}, (key,))
         if self.weight is not None and self.mode != "pool":
             yield Problem("payout_unused", {"mode": self.mode, "key": "weight"}, ("weight",))
+        limit = {"limit": f"{MONEY_LIMIT:,.0f}"}
+        if isinstance(self.pool, float) and self.pool > MONEY_LIMIT:
+            yield Problem("payout_amount_range", limit, ("pool",))
+        for column, price in (self.units.prices if self.units else {}).items():
+            if price > MONEY_LIMIT:
+                yield Problem("payout_amount_range", limit, ("units", "prices", column))
 
 
 def team_keys(group: pd.Series | None, spec: Payout) -> pd.Series | None:

@@ -37,13 +37,23 @@ def _file_name(value: str) -> str:
 Label = Annotated[str, BeforeValidator(_label), AfterValidator(_file_name)]
 
 
+def _path(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("plan_path_nul", "a path cannot hold a NUL character", {})
+    return value
+
+
+#: a path in a plan, relative to the plan file
+PlanPath = Annotated[str, AfterValidator(_path)]
+
+
 class PeriodSpec(Model):
     period: Label
-    input: str
+    input: PlanPath
     #: the files of the schemes' sources for this period, by source name (paths relative to the plan)
-    sources: dict[str, str] = Field(default_factory=dict)
+    sources: dict[str, PlanPath] = Field(default_factory=dict)
     #: the period's calibrations and appeals (an adjustments file, relative to the plan)
-    adjust: str | None = None
+    adjust: PlanPath | None = None
 
 
 class Rollup(Model):
@@ -72,13 +82,13 @@ class Plan(Model):
     #: the language of the plan's messages; without it, that of the (first) scheme it names
     language: Literal["zh", "en"] | None = None
     role_column: str | None = None
-    scheme: str | None = None
-    schemes: dict[str, str] | None = None
+    scheme: PlanPath | None = None
+    schemes: dict[str, PlanPath] | None = None
     periods: list[PeriodSpec] = Field(min_length=1)
     rollup: Rollup = Field(default_factory=Rollup)
     #: nested roll-ups, in order (months → quarters → the year); `rollup` alone is one level of every period
     rollups: Annotated[list[Rollup], Field(min_length=1)] | None = None
-    output: str = "."
+    output: PlanPath = "."
 
     @property
     def levels(self) -> list[Rollup]:
@@ -109,6 +119,8 @@ def plan_problems(plan: Plan) -> Iterator[tuple[str, dict[str, Any], tuple]]:
         for k, part in enumerate(r.of or []):
             if part not in known:
                 yield "plan_rollup_unknown", {"period": part, "known": ", ".join(known)}, (*where, "of", k)
+            elif part in (r.of or [])[:k]:
+                yield "plan_rollup_twice", {"period": part}, (*where, "of", k)
         if r.method == "weights" and not r.weights:
             yield "plan_weights_missing", {}, (*where, "method")
         for key in r.weights or {}:

@@ -356,9 +356,9 @@ def _scheme_problems(
     raw: dict[str, Any],
     columns: Columns | None,
 ) -> Iterator[Problem]:
-    total = raw.get("total", 100)
+    total = _number(raw.get("total", 100))
     weights = [_number(w) for w in _raw_weights(raw)]
-    if isinstance(total, int | float) and weights and all(w is not None for w in weights):
+    if total is not None and weights and all(w is not None for w in weights):
         s = sum(weights)  # type: ignore[arg-type]
         if abs(s - total) > 1e-9 * max(1.0, abs(total)):
             yield Problem("weights_sum", {"sum": one(s), "total": one(total)}, ("dimensions",))
@@ -420,18 +420,7 @@ def _source_problems(scheme: Scheme) -> Iterator[Problem]:
         if m.source in scheme.sources:
             spec = scheme.sources[m.source]
             yield from (Problem(p.code, p.params, ("measures", name, *p.loc)) for p in m.role_problems(spec))
-    for item, rule in scheme.long_ratings():
-        spec = scheme.sources.get(rule.source or "")
-        roles = [("id", spec.id if spec else None), ("rater", rule.rater), ("role", rule.role_column),
-                 ("score", rule.score_column)]
-        seen: dict[str, str] = {}
-        for role, column in roles:
-            if column is None:
-                continue
-            first = seen.setdefault(fold(column), role)
-            if first != role:
-                said = {"column": column, "first": Term(f"role_{first}"), "second": Term(f"role_{role}")}
-                yield Problem("rating_column_role", said, (*places[item.name], "rule", role))
+    yield from _rating_role_problems(scheme, places)
     yield from _payout_problems(scheme)
     yield from _role_problems(scheme)
     for where, item in scheme.locations():
@@ -447,6 +436,23 @@ def _source_problems(scheme: Scheme) -> Iterator[Problem]:
             elif item.actual is None and measure.percent != item.percent:
                 code = "measure_percent" if measure.percent else "measure_not_percent"
                 yield Problem(code, {"measure": column, "agg": agg}, (*where, "column"))
+
+
+def _rating_role_problems(scheme: Scheme, places: dict[str, tuple[str | int, ...]]) -> Iterator[Problem]:
+    """A ratings source's ratee id, rater, role and score are four columns: a rater column that is the id
+    would make every rating a self-rating."""
+    for item, rule in scheme.long_ratings():
+        spec = scheme.sources.get(rule.source or "")
+        roles = [("id", spec.id if spec else None), ("rater", rule.rater), ("role", rule.role_column),
+                 ("score", rule.score_column)]
+        seen: dict[str, str] = {}
+        for role, column in roles:
+            if column is None:
+                continue
+            first = seen.setdefault(fold(column), role)
+            if first != role:
+                said = {"column": column, "first": Term(f"role_{first}"), "second": Term(f"role_{role}")}
+                yield Problem("rating_column_role", said, (*places[item.name], "rule", role))
 
 
 def _role_problems(scheme: Scheme) -> Iterator[Problem]:
@@ -660,11 +666,11 @@ def _relabel(f: Finding, doc: YamlDoc) -> Finding:
     """Say "bonus belongs under adjustments" rather than "unknown rule type bonus"."""
     if f.code == "union_tag_invalid" and f.field and f.field.startswith("dimensions"):
         tag = _tag_at(doc, f.field)
-        if tag in RULES and RULES[tag].role != "weighted":
+        if isinstance(tag, str) and tag in RULES and RULES[tag].role != "weighted":
             return Finding("adjustment_in_dimension", {"type": tag}, f.file, f.line, f.field)
     if f.code == "union_tag_invalid" and f.field and f.field.startswith("adjustments"):
         tag = _tag_at(doc, f.field)
-        if tag in RULES and RULES[tag].role == "weighted":
+        if isinstance(tag, str) and tag in RULES and RULES[tag].role == "weighted":
             return Finding("weighted_in_adjustments", {"type": tag}, f.file, f.line, f.field)
     if f.code == "extra_forbidden" and f.field and f.field.startswith("adjustments") and f.field.endswith(".weight"):
         return Finding("weight_on_adjustment", {"type": "bonus/penalty/veto"},

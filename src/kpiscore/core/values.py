@@ -22,6 +22,9 @@ else:
 # A float within this relative distance of a rounding tie is the tie: 20 × 80.1% ÷ 80% is 20.025 on paper
 # but 20.024999999999995 in binary, and Excel (which rounds the decimal) gives 20.03.
 TIE_TOLERANCE = 1e-12
+# ... and never wider than this, in units of the last decimal: at a million in cents (1e8) the relative slack
+# is 1e-4 of a cent, but at a trillion (1e14 cents) it would be 100 cents and round every amount up
+TIE_CAP = 1e-4
 # Step counts are snapped to this many decimals before floor/ceil: 3% ÷ 1% is 3, not 2.9999999999999996.
 STEP_DECIMALS = 9
 
@@ -37,6 +40,8 @@ def fold(text: str) -> str:
 
 #: a number beyond this (or not finite) is a typo or an attack, never a KPI figure: `weight: 1e400`
 NUMBER_LIMIT = 1e15
+#: the largest amount of money paid out: its cents (1e14) and their sums stay exact in a double (below 2^53)
+MONEY_LIMIT = 1e12
 #: the largest fraction a percent indicator's actual may be (150%); a bare number above it is no fraction
 #: (88 means 88%, and kpiscore asks rather than guesses)
 PERCENT_MAX = 1.5
@@ -116,6 +121,7 @@ def round_half_up(values: pd.Series | np.ndarray | float, decimals: int, out: np
             np.greater(fr, 0, out=u)
             np.maximum(s, 1.0, out=s)
             s *= TIE_TOLERANCE
+            np.minimum(s, TIE_CAP, out=s)
             np.abs(fr, out=fr)
             np.less_equal(fr, s, out=n)
             u |= n

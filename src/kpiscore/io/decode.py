@@ -29,6 +29,27 @@ class DecodeProblem(Exception):
     line: int
 
 
+def file_problem(path: Path) -> tuple[str, dict[str, str]] | None:
+    """Why `path` cannot be read as a file, as a finding's code and facts, or None: a name with a NUL byte
+    (no file system takes one), no such file, a folder, or no regular file: a pipe or a device (/dev/zero)
+    would block the run or never end."""
+    import os
+    import stat
+
+    shown = {"path": str(path).replace("\x00", "\\0")}
+    if "\x00" in str(path):
+        return "path_nul", shown
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "file_missing", shown
+    except OSError as exc:
+        return "file_unreadable", {"detail": exc.strerror or str(exc)}
+    if stat.S_ISDIR(mode):
+        return "file_is_dir", shown
+    return None if stat.S_ISREG(mode) else ("file_not_regular", shown)
+
+
 def _line_of(data: bytes, position: int) -> int:
     return data.count(b"\n", 0, position) + 1
 

@@ -16,6 +16,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from ..text import Term
+
 T = TypeVar("T")
 
 #: the child may use this much memory beyond what the parent had when it forked, plus 64 × the file size
@@ -57,9 +59,25 @@ def _address_space() -> int:
         return 0
 
 
+def failure(exc: BaseException) -> str:
+    """What a reader library's exception says: its type and words, or "" where it says nothing."""
+    said = str(exc).strip()
+    return f"{type(exc).__name__}: {said}" if said else ""
+
+
+def reader_detail(exc: BaseException) -> str | Term:
+    """A failure's words for a finding: a bare exception (KeyError with no words) says that the content
+    could not be parsed, never its Python name."""
+    said = str(exc) if isinstance(exc, ReaderFailed | ReaderCrashed) else failure(exc)
+    return said[:200] if said.strip() else Term("parse_failed")
+
+
 def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], limit: int) -> None:
     try:
+        import faulthandler
         import resource
+
+        faulthandler.disable()  # pytest's handler would print "Fatal Python error" for an abort we expect
 
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)  # a Rust abort prints its backtrace: the parent says what happened instead
@@ -73,7 +91,7 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], limit: int)
         except Refused as exc:
             conn.send(("refused", (exc.code, exc.params)))
         except BaseException as exc:  # a Rust panic is a BaseException; all become the parent's message
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            conn.send(("error", failure(exc)))
     finally:
         conn.close()
         os._exit(0)  # no atexit handlers, no flushing of the parent's buffers twice
@@ -109,7 +127,7 @@ class Pending(Generic[T]):
         except Refused:
             raise
         except Exception as exc:
-            raise ReaderFailed(f"{type(exc).__name__}: {exc}") from exc
+            raise ReaderFailed(failure(exc)) from exc
 
     def stop(self) -> None:
         """The child's work is not wanted after all."""

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import Finding, UsageError
+from .decode import file_problem
 
 FORMATS = ("xlsx", "csv", "json")
 
@@ -22,14 +23,15 @@ FORMATS = ("xlsx", "csv", "json")
 def check_inputs(paths: Iterable[Path]) -> None:
     """An input that does not exist, or is a folder, is a usage error (exit 2), said in the user's language."""
     for path in paths:
-        if not path.exists():
-            raise UsageError([Finding("file_missing", {"path": str(path)})])
-        if path.is_dir():
-            raise UsageError([Finding("file_is_dir", {"path": str(path)})])
+        problem = file_problem(path)
+        if problem is not None:
+            raise UsageError([Finding(*problem)])
 
 
 def check_output(path: Path, inputs: Iterable[Path], force: bool) -> None:
     """Refuse an output that is one of the inputs, a folder, or that exists without `force` (exit 2)."""
+    if "\x00" in str(path):
+        raise UsageError([Finding("path_nul", {"path": str(path).replace("\x00", "\\0")})])
     for source in inputs:
         if path.resolve() == source.resolve():
             raise UsageError([Finding("output_is_input", {"path": str(path)})])

@@ -28,6 +28,7 @@ from ..core.payout import team_keys, team_values
 from ..core.rules import Rating
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
 from ..core.values import (
+    MONEY_LIMIT,
     NUMBER,
     NUMBER_LIMIT,
     PERCENT_MAX,
@@ -40,8 +41,8 @@ from ..core.values import (
 )
 from ..errors import Finding, InputError
 from ..text import Term, label
-from .decode import DecodeProblem
-from .isolate import ReaderCrashed, ReaderFailed, Refused
+from .decode import DecodeProblem, file_problem
+from .isolate import ReaderCrashed, Refused, reader_detail
 from .sheets import (
     ERROR_VALUES,
     EXPECTED,
@@ -194,8 +195,9 @@ def read_table(path: Path, key: str, sheet: str | None, numbers: frozenset[str] 
     Whatever the file holds, the outcome is a table or an InputError naming the file: a reader library's
     exception, a native crash (see `isolate`) or a bomb becomes a finding, never a traceback."""
     src = Source(path.name, path=path)
-    if not path.exists():
-        raise InputError([Finding("file_missing", {"path": str(path)})])
+    problem = file_problem(path)
+    if problem is not None:
+        raise InputError([Finding(*problem)])
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES | CSV_SUFFIXES:
         raise InputError([src.at("file_format", {"suffix": suffix or path.name})])
@@ -219,8 +221,7 @@ def read_table(path: Path, key: str, sheet: str | None, numbers: frozenset[str] 
     except ReaderCrashed as exc:
         raise InputError([src.at("file_crashed", {"detail": str(exc)})]) from exc
     except Exception as exc:  # zipfile, calamine, csv and the XML parsers raise many unrelated types
-        detail = f"{type(exc).__name__}: {exc}"[:200] if not isinstance(exc, ReaderFailed) else str(exc)[:200]
-        raise InputError([src.at("file_unreadable", {"detail": detail})]) from exc
+        raise InputError([src.at("file_unreadable", {"detail": reader_detail(exc)})]) from exc
 
 
 def _read_bytes(data: bytes, suffix: str, src: Source, key: str, sheet: str | None, numbers: frozenset[str]
@@ -768,6 +769,7 @@ def _money(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source, feeds:
                       for r in out.index[cells.kinds[key].eq("blank")]]
         found += [src.at("payout_negative", {"value": _show(out.at[r, key]), "column": column}, r, key)
                   for r in out.index[out[key] < 0]]
+        found += _too_much(out[key], src, column, key, cells.raw[key])
     group = out[fold(scheme.columns.group)] if scheme.columns.group and fold(scheme.columns.group) in out else None
     if spec.prorate is not None:
         days, of = (fold(c) for c in (spec.prorate.column, spec.prorate.of))
@@ -792,6 +794,13 @@ def _money(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source, feeds:
                                                 "file": place.file if place else source}, r,
                          fold(scheme.columns.group or "")) for r in firsts.index[~firsts.isin(list(known))]]
     return found
+
+
+def _too_much(values: pd.Series, src: Source, column: str, key: str, written: pd.Series) -> list[Finding]:
+    """A payout figure beyond MONEY_LIMIT, at its cell: its cents would no longer be exact."""
+    return [src.at("payout_amount_large", {"value": _show(written[r]), "column": column,
+                                           "limit": f"{MONEY_LIMIT:,.0f}"}, r, key)
+            for r in values.index[values > MONEY_LIMIT]]
 
 
 def _targets(cells: _Cells, out: pd.DataFrame, item: Indicator | Adjustment, src: Source) -> list[Finding]:
@@ -851,6 +860,7 @@ def team_figures(table: pd.DataFrame, columns: list[str], src: Source) -> pd.Dat
         found += bad + [src.at("payout_blank", {"column": column}, r, key) for r in text.index[kinds.eq("blank")]]
         found += [src.at("payout_negative", {"value": text[r], "column": column}, r, key)
                   for r in out.index[out[key] < 0]]
+        found += _too_much(out[key], src, column, key, text)
     if found:
         raise InputError(found)
     return out.set_axis(table[ID].to_numpy())

@@ -27,10 +27,10 @@ import pandas as pd
 
 from ..core.measures import ID, ROW, Aggregated, Feeds, SourceFile, SourceSpec, aggregate, as_pandas, period_days
 from ..core.scheme import Scheme
-from ..core.values import first_rows, fold
+from ..core.values import first_rows, fold, parse_number
 from ..errors import Finding, InputError, UsageError
-from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, transcode_file
-from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated
+from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, file_problem, transcode_file
+from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated, reader_detail
 from .readers import (
     CSV_SUFFIXES,
     EXCEL_SUFFIXES,
@@ -179,11 +179,18 @@ def _count(frame: pl.LazyFrame) -> int:
 
 
 def _bad_cells(got: Aggregated, src: Source) -> list[Finding]:
-    out = [src.at("source_uncalculated" if text == UNCALCULATED_TEXT else f"source_not_{kind}", {"value": text}, row,
-                  column) for row, column, text, kind in got.bad]
+    out = [src.at(_bad_code(text, kind), {"value": text}, row, column) for row, column, text, kind in got.bad]
     if got.more_bad:
         out.append(Finding("source_more_bad", {"count": got.more_bad}, file=src.file, sheet=src.sheet))
     return out
+
+
+def _bad_code(text: str, kind: str) -> str:
+    """What is wrong with a cell no reading could read: an uncalculated formula, a number too large to
+    compute with, or no number (date) at all."""
+    if text == UNCALCULATED_TEXT:
+        return "source_uncalculated"
+    return "source_number_large" if kind == "number" and parse_number(text) is not None else f"source_not_{kind}"
 
 
 def _targets(frame: pl.LazyFrame, spec: SourceSpec, src: Source) -> pd.DataFrame:
@@ -211,8 +218,9 @@ def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack
     spreadsheet shows it (`ROW`), and where it came from; of a workbook, only the columns `wanted`."""
 
     src = Source(path.name, path=path)
-    if not path.exists():
-        raise InputError([Finding("file_missing", {"path": str(path)})])
+    problem = file_problem(path)
+    if problem is not None:
+        raise InputError([Finding(*problem)])
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         try:
@@ -278,7 +286,7 @@ def _lean_xlsx(path: Path, key: str, wanted: set[str], src: Source, folder: Path
     except Refused as exc:
         raise InputError([src.at(exc.code, exc.params)]) from exc
     except (ReaderCrashed, ReaderFailed) as exc:
-        raise InputError([src.at("file_unreadable", {"detail": str(exc)[:200]})]) from exc
+        raise InputError([src.at("file_unreadable", {"detail": reader_detail(exc)})]) from exc
     if found is None:
         return None
     src.sheet, src.header_row, src.letters, names = found
@@ -384,17 +392,18 @@ def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> tupl
         if n:
             src.letters.setdefault(n, column_letter(i))
     chosen = {n: f"\x00{i}" for i, n in reversed(list(enumerate(names))) if n}
+    lines = _lines_of(text, delimiter, at + 1)  # a title cell may hold a line break: records are no lines
     if encoding.startswith("utf-8"):  # polars reads it as it is; its SHA-256 is taken meanwhile
         _hash_meanwhile(path, src, stack)
         utf8 = [path]
     else:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpiscore-")))
-        utf8, src.sha256 = transcode_file(path, encoding, folder, at + 1)
+        utf8, src.sha256 = transcode_file(path, encoding, folder, lines)
 
     def scan(numbers: set[str]) -> pl.LazyFrame:
         kinds = {f"\x00{i}": pl.Float64 if n in numbers and chosen.get(n) == f"\x00{i}" else pl.String
                  for i, n in enumerate(names)}
-        frame = pl.scan_csv(utf8, has_header=False, skip_lines=at + 1, separator=delimiter, schema=kinds,
+        frame = pl.scan_csv(utf8, has_header=False, skip_lines=lines, separator=delimiter, schema=kinds,
                             truncate_ragged_lines=True, missing_columns="insert", extra_columns="ignore")
         return frame.with_row_index(ROW, offset=at + 2).select(
             pl.col(ROW).cast(pl.Int64), *[pl.col(c).alias(n) for n, c in chosen.items()])
@@ -402,3 +411,11 @@ def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> tupl
     return scan(set()), scan
 
 
+
+
+def _lines_of(text: str, delimiter: str, records: int) -> int:
+    """How many lines the first `records` records of a delimited text take (a quoted field may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for _ in itertools.islice(reader, records):
+        pass
+    return reader.line_num

@@ -16,7 +16,7 @@ import yaml
 
 from ..core.document import SURROGATE, KeyPath, YamlDoc, data_language, format_path
 from ..errors import Finding
-from .decode import DecodeProblem, decode_text
+from .decode import DecodeProblem, decode_text, file_problem
 
 #: the only YAML types a scheme or plan is made of
 PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
@@ -163,6 +163,9 @@ class YamlFile:
 def read_yaml(path: Path) -> YamlFile:
     """Read a YAML file; one that cannot be read or decoded, a tab or a full-width colon become findings
     at their lines, to be read in the file's own `language` where it says one."""
+    problem = file_problem(path)
+    if problem is not None:
+        return YamlFile(b"", None, [Finding(*problem, file=path.name.replace("\x00", "\\0"))], [])
     try:
         if path.stat().st_size > 4 * MAX_CHARS:  # not even read: a 63 MB "scheme" is refused at once
             size = f"{path.stat().st_size:,}"
