@@ -277,3 +277,83 @@ def test_pipes_devices_and_nul_paths_are_usage_errors(tmp_path):
     with pytest.raises(InputError) as caught:
         score("a\x00b.xlsx", "service-quality", sources={"survey": "examples/service-quality-survey.csv"})
     assert [(f.code, f.params) for f in caught.value.findings] == [("path_nul", {"path": "a\\0b.xlsx"})]
+
+
+def test_rule_types_written_as_lists_and_a_total_of_400_digits_are_findings():
+    data = scheme_dict(total=int("1" * 400))
+    data["dimensions"][0]["indicators"][0]["rule"] = {"type": ["ratio"]}
+    data["adjustments"] = [{"name": "奖励", "rule": {"type": {"bonus": 1}}}]
+    assert [(code, field) for code, field, _ in _first_findings(data)] == [
+        ("number_unusable", "total"), ("union_tag_invalid", "dimensions[0].indicators[0].rule"),
+        ("union_tag_invalid", "adjustments[0].rule")]
+
+
+def test_a_period_of_year_0000_has_no_dates():
+    from kpiscore.core.measures import period_days
+
+    assert [period_days(p, None) for p in ("0000Q1", "0000", "0000-03")] == [None, None, None]
+
+
+def test_prices_and_pools_read_no_column_twice():
+    grades = [{"grade": "A", "min": 0, "coefficient": 1}]
+    assert _first_findings(scheme_dict(grades=grades, payout={"mode": "units", "units": {
+        "prices": {"锁具": 1, "锁具\u3000": 2}}})) == [
+        ("price_column_twice", "payout.units.prices.锁具\u3000", {"column": "锁具\u3000"})]
+    teams = {"columns": {"group": "部门"}, "sources": {"teams": {"group": "部门"}}, "grades": grades}
+    assert _first_findings(scheme_dict(payout={"mode": "pool", "pool": {"source": "teams", "column": "部门"}},
+                                       **teams)) == [
+        ("column_role", "payout.pool.column", {"column": "部门", "first": "role_group", "second": "role_payout"})]
+
+
+def test_an_input_column_named_like_a_generated_heading(tmp_path):
+    # HR tables call the columns 加分 and 扣分: read as the adjustments' inputs; the generated bonus and penalty
+    # totals yield their headings (加分（2）). E1: 89.87 + 2 − 1 = 90.87
+    import pandas as pd
+    from helpers import HEADER
+
+    from kpiscore import write_result
+
+    data = scheme_dict(adjustments=[{"name": "服务加分", "column": "加分", "rule": "bonus"},
+                                    {"name": "投诉扣分", "column": "扣分", "rule": "penalty"}])
+    frame = pd.DataFrame([["E1", "张三", "一部", 0.88, 0.82, 0.915, 5, 0.92, "较满意", 2, 1]],
+                         columns=[*HEADER, "加分", "扣分"])
+    result = score(frame, data)
+    assert result.summary["total"].tolist() == [90.87]
+    write_result(result, tmp_path / "o.csv", "csv")
+    write_result(result, tmp_path / "o.xlsx", "xlsx")
+    head = (tmp_path / "o.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert head[18:23] == ["加分", "扣分", "加分（2）", "扣分（2）", "总分"]
+    sheet = load_workbook(tmp_path / "o.xlsx").worksheets[0]
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))][18:23] == head[18:23]
+
+
+def test_csv_numbers_as_typed(tmp_path):
+    # 84.9% typed as text is 0.849 (not 0.8490000000000001); a payout of 1300000 is 1300000 (not 1300000.0)
+    import pandas as pd
+    from helpers import HEADER
+
+    from kpiscore import write_result
+
+    data = scheme_dict(columns={"base": "基数"}, grades=[{"grade": "A", "min": 0, "coefficient": 1}])
+    frame = pd.DataFrame([["E1", "张三", "一部", "84.9%", 0.82, 0.915, 5, 0.92, "较满意", 1300000]],
+                         columns=[*HEADER, "基数"])
+    result = score(frame, data)
+    assert result.actuals["客服响应及时率"].tolist() == [0.849]
+    write_result(result, tmp_path / "o.csv", "csv")
+    rows = (tmp_path / "o.csv").read_text(encoding="utf-8-sig").splitlines()
+    cells = dict(zip(rows[0].split(","), rows[1].split(","), strict=True))
+    assert (cells["客服响应及时率"], cells["绩效奖金"]) == ("0.849", "1300000")  # the base × 1.0
+
+
+def test_a_dimension_named_like_a_grade(tmp_path):
+    from kpiscore import write_result
+
+    data = scheme_dict(grades=[{"grade": "时效性", "min": 90}, {"grade": "其他", "min": 0}])
+    import pandas as pd
+    from helpers import HEADER
+
+    result = score(pd.DataFrame([["E1", "张三", "一部", 0.88, 0.82, 0.915, 5, 0.92, "较满意"]], columns=HEADER), data)
+    write_result(result, tmp_path / "o.xlsx", "xlsx")
+    groups = load_workbook(tmp_path / "o.xlsx")["团队汇总"]
+    head = [c.value for c in next(groups.iter_rows(max_row=1))]
+    assert "时效性小计" in head and head[-2:] == ["时效性", "其他"]

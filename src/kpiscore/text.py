@@ -75,6 +75,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "source_unknown": ("来源 {source!r} 没有在 sources 中声明（已声明：{sources}）", "source {source!r} is not declared under sources (declared: {sources})"),
     "payout_needs": ("payout 的 mode 为 {mode}，需要给出 {key}（如 mode: pool 需要 pool: 5200 或 pool: {{source: teams, column: 奖金池}}）", "payout mode {mode} needs {key} (mode: pool needs pool: 5200 or pool: {{source: teams, column: Pool}})"),
     "payout_unused": ("payout 的 mode 为 {mode}，不使用 {key}：请删除它，或把 mode 改为用它的方式", "payout mode {mode} does not use {key}: remove it, or choose the mode that uses it"),
+    "price_column_twice": ("单价列 {column} 与另一单价列是同一列（去掉空格和全角后同名）：每列只写一个单价", "the price column {column} is another price's column (the same name once spaces and full-width are folded): one price per column"),
     "payout_amount_range": ("金额不能超过 {limit}：更大的金额无法精确到分", "an amount cannot be above {limit}: a larger one cannot be paid to the cent"),
     "payout_no_coefficient": ("payout 需要等级的绩效系数：请给 grades 中的等级写上 coefficient，如 coefficient: 1.2", "payout needs the grades' coefficients: give the grades a coefficient, e.g. coefficient: 1.2"),
     "source_not_by_group": ("来源 {source!r} 按工号（id）对应，这里需要每组一行的来源（{{group: 部门}}）", "source {source!r} is keyed by employee id: this needs a source with a row per group ({{group: Team}})"),

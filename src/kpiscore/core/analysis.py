@@ -93,12 +93,17 @@ def group_table(result: Result) -> pd.DataFrame:
     return pd.concat([groups, total]).rename_axis("group").reset_index()
 
 
+#: the group table's key of a grade's count (`GRADE + grade`): a grade may be named like a dimension
+GRADE = "\x00grade "
+
+
 def _aggregate(result: Result, keys: pd.Series) -> pd.DataFrame:
     """Headcount, mean total, mean per dimension and indicator, and grade counts per key."""
-    frame = _one_block(pd.concat([result.dimensions, result.scores, result.summary[["total"]]], axis=1))
+    total = "\x00total"  # a dimension may be called "total"
+    frame = _one_block(pd.concat([result.dimensions, result.scores, result.summary["total"].rename(total)], axis=1))
     grouped = frame.groupby(keys, sort=True)
-    out = pd.DataFrame({"headcount": grouped.size(), "mean_total": grouped["total"].mean()})
+    out = pd.DataFrame({"headcount": grouped.size(), "mean_total": grouped[total].mean()})
     means = grouped[[*result.dimensions.columns, *result.scores.columns]].mean()
     grades = [g.grade for g in result.scheme.grades]
     counts = pd.crosstab(keys, result.summary["grade"]).reindex(columns=grades, fill_value=0)
-    return pd.concat([out, means, counts], axis=1)
+    return pd.concat([out, means, counts.add_prefix(GRADE)], axis=1)

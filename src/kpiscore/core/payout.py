@@ -123,9 +123,13 @@ class Payout(Model):
         limit = {"limit": f"{MONEY_LIMIT:,.0f}"}
         if isinstance(self.pool, float) and self.pool > MONEY_LIMIT:
             yield Problem("payout_amount_range", limit, ("pool",))
+        seen: set[str] = set()
         for column, price in (self.units.prices if self.units else {}).items():
             if price > MONEY_LIMIT:
                 yield Problem("payout_amount_range", limit, ("units", "prices", column))
+            if fold(column) in seen:  # 锁具 and 锁具␣ are one column of the input
+                yield Problem("price_column_twice", {"column": column}, ("units", "prices", column))
+            seen.add(fold(column))
 
 
 def team_keys(group: pd.Series | None, spec: Payout) -> pd.Series | None:

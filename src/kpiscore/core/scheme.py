@@ -512,6 +512,12 @@ def _payout_problems(scheme: Scheme) -> Iterator[Problem]:
         yield Problem("source_not_by_group", {"source": source}, where)
     if source is not None and not scheme.columns.group:
         yield Problem("payout_needs_group", {"source": source}, where)
+    group = scheme.sources[source].group if source in scheme.sources else None
+    for column in spec.team_columns if group else []:
+        if fold(column) == fold(group or ""):
+            loc = ("payout", "pool", "column") if spec.mode == "pool" else ("payout", "units", "prices", column)
+            yield Problem("column_role", {"column": column, "first": Term("role_group"),
+                                          "second": Term("role_payout")}, loc)
 
 
 #: the Scores sheet's own columns, which no indicator, dimension or adjustment may be named like
@@ -549,7 +555,8 @@ def _heading_problems(items: list[tuple[tuple, Indicator | Adjustment]], raw: di
             other = taken.get(key)
             said = (other == "identity" and key in inputs) or (other == kind and kind in ("name", "score")) or (
                 other in ("name", "column") and key in inputs)
-            if other is not None and not said:
+            presented = kind == "column" and other == "generated"  # an input 加分: the generated heading yields
+            if other is not None and not said and not presented:
                 yield Problem("name_collides", {"name": heading}, where)
         for heading, kind, _ in headings:
             taken.setdefault(fold(heading), kind)

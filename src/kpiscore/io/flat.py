@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import Column, Result
+from ..core.values import fold
 from ..text import label
 
 if TYPE_CHECKING:
@@ -36,6 +37,24 @@ def heading(column: Column, lang: str) -> str:
     return label(column.key, lang)
 
 
+def headings(columns: list[Column], lang: str) -> list[str]:
+    """Every column's heading, each once: an input keeps its own name (HR tables name columns 加分 or 总分),
+    and a generated heading that an input has taken, or any heading said before, gets a number (加分（2）),
+    so no column is lost."""
+    names = [heading(c, lang) for c in columns]
+    inputs = {fold(n) for c, n in zip(columns, names, strict=True) if c.source is not None}
+    out: list[str] = []
+    used: set[str] = set()
+    for c, name in zip(columns, names, strict=True):
+        said, n = name, 1
+        while fold(said) in used or (c.source is None and fold(said) in inputs):
+            n += 1
+            said = f"{name}（{n}）"
+        used.add(fold(said))
+        out.append(said)
+    return out
+
+
 def yes_no(flags: pd.Series, lang: str) -> pd.Series:
     """Booleans as 是/否 (yes/no) for a spreadsheet cell."""
     return flags.map({True: label("yes", lang), False: label("no", lang)})
@@ -44,7 +63,7 @@ def yes_no(flags: pd.Series, lang: str) -> pd.Series:
 def identity_table(result: Result) -> pd.DataFrame:
     """Id, name and group under their input headings: the first columns of Scores and Audit."""
     columns = [c for c in result.columns() if c.kind == "identity"]
-    return result.people[[c.key for c in columns]].set_axis([heading(c, result.lang) for c in columns], axis=1)
+    return result.people[[c.key for c in columns]].set_axis(headings(columns, result.lang), axis=1)
 
 
 def scores_table(result: Result) -> pd.DataFrame:
@@ -54,7 +73,7 @@ def scores_table(result: Result) -> pd.DataFrame:
     for col in result.columns():
         if col.kind == "flag":
             table[col.id] = yes_no(table[col.id], result.lang)
-    table.columns = [heading(c, result.lang) for c in result.columns()]
+    table.columns = headings(result.columns(), result.lang)
     return table
 
 
@@ -77,13 +96,14 @@ def polars_table(result: Result) -> pl.DataFrame:
     import polars as pl
 
     columns = []
-    for col in result.columns():
+    for col, said in zip(result.columns(), headings(result.columns(), result.lang), strict=True):
         column = result.column(col)
         if col.kind == "flag":
             column = yes_no(column, result.lang)
-        name = guard_cell(heading(col, result.lang))
-        if pd.api.types.is_float_dtype(column):
-            columns.append(pl.Series(name, column.to_numpy(), nan_to_null=True))
+        name = guard_cell(said)
+        if pd.api.types.is_float_dtype(column):  # 1300000, not 1300000.0; -0 is 0
+            number = pl.Series(name, column.to_numpy() + 0.0, nan_to_null=True)
+            columns.append(number.cast(pl.String).str.replace(r"\.0$", ""))
         elif pd.api.types.is_integer_dtype(column):
             whole = column.to_numpy(dtype=float, na_value=np.nan)
             columns.append(pl.Series(name, whole, nan_to_null=True).cast(pl.Int64))

@@ -36,6 +36,7 @@ from ..core.values import (
     columns_frame,
     first_rows,
     fold,
+    hundredths,
     mark_key,
     one,
 )
@@ -1350,7 +1351,10 @@ def _text_numbers(typed: pd.Series, plain: pd.Series | None) -> tuple[pd.Series,
     digits = digits.where(~thousands, digits.str.replace(",", "", regex=False))
     ok = digits.str.fullmatch(NUMBER)
     parsed = digits.where(ok).astype(float)  # 10^400 typed in full is inf here, and refused by the caller
-    return pd.concat([plain, parsed.where(~written_pct, parsed / 100)]), written_pct, ok
+    percents = written_pct & ok
+    if percents.any():
+        parsed[percents] = hundredths(digits[percents])
+    return pd.concat([plain, parsed]), written_pct, ok
 
 
 def _typed_as(col: pd.Series, kinds: pd.Series, row: Any) -> Any:

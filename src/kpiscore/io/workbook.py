@@ -157,7 +157,7 @@ class _Book:
         most = 1
         chosen = []
         for c, name in enumerate(frame.columns):
-            values = frame[name].dropna()
+            values = frame.iloc[:, c].dropna()  # by place: two columns may share a heading
             numeric = pd.api.types.is_numeric_dtype(values) or not len(values)
             width = 8 if numeric else min(cap, max(5, _widest(values)))
             width, lines = _heading_width(str(name), width)
@@ -338,9 +338,9 @@ class _Writer(_Book):
         renames = {"group": r.scheme.columns.group or label("group", lang), "headcount": label("headcount", lang),
                    "mean_total": label("mean_total", lang), "group_rank": label("group_rank_of_group", lang),
                    **{d: d + label("subtotal_suffix", lang) for d in r.dimensions.columns},
-                   **{i: i + label("score_suffix", lang) for i in r.scores.columns}}
-        grades = {g.grade for g in r.scheme.grades}
-        formats = [self.integer if c in ("headcount", "group_rank") or c in grades else
+                   **{i: i + label("score_suffix", lang) for i in r.scores.columns},
+                   **{analysis.GRADE + g.grade: g.grade for g in r.scheme.grades}}
+        formats = [self.integer if c in ("headcount", "group_rank") or c.startswith(analysis.GRADE) else
                    None if c == "group" else self.score for c in table.columns]
         self.table(ws, 0, table.rename(columns=renames), formats)
         ws.freeze_panes(1, 1)
