@@ -357,3 +357,104 @@ def test_a_dimension_named_like_a_grade(tmp_path):
     groups = load_workbook(tmp_path / "o.xlsx")["团队汇总"]
     head = [c.value for c in next(groups.iter_rows(max_row=1))]
     assert "时效性小计" in head and head[-2:] == ["时效性", "其他"]
+
+
+def test_someone_only_in_zero_weight_periods_has_no_total_and_no_grade(tmp_path):
+    from test_batch import rollup_rows
+    from test_batch import setup as plan_setup
+
+    from kpiscore.batch import run_batch
+
+    # 丙 is only in M1, weighted 0: no weighted total, so no grade (it was blank and 优秀); 甲 is
+    # (110 × 0 + 120 × 1) ÷ 1 = 120 → 优秀 (≥ 115)
+    periods = {"M1": [["1", "甲", "一部", 1.10, 1000], ["3", "丙", "二部", 0.90, 800]],
+               "M2": [["1", "甲", "一部", 1.20, 1000]]}
+    weights = {"period": "年度", "method": "weights", "weights": {"M1": 0, "M2": 1}}
+    rows = {r["工号"]: r for r in rollup_rows(run_batch(plan_setup(tmp_path, periods, weights)).rollup_path)}
+    assert (rows["1"]["年度 总分"], rows["1"]["年度 等级"]) == (120, "优秀")
+    assert (rows["3"]["年度 总分"], rows["3"]["年度 等级"]) in ((None, None), (None, "—"))
+
+
+def test_init_writes_yaml_only_and_never_through_a_link(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("x.xlsx", "x.json", "-"):
+        done = runner.invoke(app, ["init", "aftersales", "-o", name])
+        assert done.exit_code == 2 and "init 写出的是 YAML 方案，请用 .yaml 或 .yml 结尾的文件名" in done.output
+        assert not (tmp_path / name).exists()
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "elsewhere.yaml")  # dangling: --force replaces the link
+    assert runner.invoke(app, ["init", "aftersales", "-o", "link.yaml", "--force"]).exit_code == 0
+    assert not (tmp_path / "elsewhere.yaml").exists() and not (tmp_path / "link.yaml").is_symlink()
+    assert runner.invoke(app, ["init", "aftersales", "-o", "mine.yml"]).exit_code == 0
+
+
+def test_sigterm_during_start_up_of_batch_is_no_traceback(tmp_path):
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    examples = Path(__file__).parents[1] / "examples" / "batch"
+    shutil.copytree(examples, tmp_path / "batch")
+    for delay in (0.05, 0.15, 0.3, 0.6):
+        child = subprocess.Popen([sys.executable, "-m", "kpiscore", "batch", str(tmp_path / "batch" / "plan-2024.yaml"),
+                                  "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=60)
+        assert child.returncode in (0, 143, -signal.SIGTERM), (delay, err)  # done, ended by it, or not started
+        assert "Traceback" not in err and "Error" not in err, (delay, err)
+
+
+def test_compare_json_gives_each_persons_indicators(tmp_path):
+    import json
+
+    from test_compare import rounds
+
+    before, after, scheme = rounds(tmp_path)
+    done = runner.invoke(app, ["compare", str(before), str(after), "-s", str(scheme), "--format", "json",
+                               "-o", str(tmp_path / "c.json")])
+    assert done.exit_code == 0, done.output
+    wx001 = next(p for p in json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["people"]
+                 if p["id"] == "WX001")
+    # 15 × 60% ÷ 85% = 10.59 before, 15 × 72% ÷ 85% = 12.71 after: +2.12
+    assert wx001["indicators"][0] == {"indicator": "上门服务到达及时率", "actual_before": 0.6, "actual_after": 0.72,
+                                      "score_before": 10.59, "score_after": 12.71, "change": 2.12}
+
+
+@pytest.mark.parametrize("starter", ["aftersales", "service-manager", "express-cs", "service-quality"])
+def test_a_scored_workbook_reads_back_as_its_input(tmp_path, starter):
+    # the Scores sheet carries the status, counts, raters' ratings, veto inputs and payout columns: compare
+    # reads a scored BEFORE and finds every total unchanged against the input it was scored from
+    from helpers import EXAMPLE_SOURCES, ROOT
+
+    from kpiscore import write_result
+    from kpiscore.api import compare
+
+    example = next(p for p in (ROOT / "examples").glob(f"{starter}.*") if p.suffix in (".xlsx", ".csv"))
+    sources = EXAMPLE_SOURCES.get(starter)
+    write_result(score(example, starter, sources=sources), tmp_path / "scored.xlsx", "xlsx")
+    found = compare(tmp_path / "scored.xlsx", example, starter, sources=sources)
+    assert len(found.people) and found.people["change"].eq(0).all()
+    assert found.scores["change"].fillna(0).eq(0).all()
+
+
+def test_a_scored_workbook_with_participation_reads_back(tmp_path):
+    from helpers import HEADER, write_xlsx
+
+    from kpiscore import write_result
+    from kpiscore.api import compare
+
+    data = scheme_dict(participation={"column": "状态", "exclude": ["离职"]})
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    rows = [[*HEADER, "状态"], ["E1", "张三", "一部", 0.88, 0.82, 0.915, 5, 0.92, "较满意", "在职"],
+            ["E2", "李四", "一部", None, None, None, None, None, None, "离职"]]
+    write_xlsx(tmp_path / "in.xlsx", rows)
+    write_result(score(tmp_path / "in.xlsx", tmp_path / "s.yaml"), tmp_path / "scored.xlsx", "xlsx")
+    scores = load_workbook(tmp_path / "scored.xlsx").worksheets[0]
+    head = [c.value for c in next(scores.iter_rows(max_row=1))]
+    assert head[3] == "状态" and scores.cell(2, 4).value == "在职"  # the status as typed
+    found = compare(tmp_path / "scored.xlsx", tmp_path / "in.xlsx", tmp_path / "s.yaml")
+    assert found.people[["id", "total_before", "total_after"]].to_dict("records") == [
+        {"id": "E1", "total_before": 89.87, "total_after": 89.87}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -389,7 +390,11 @@ def init(
 
 
 def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM ends the run like Ctrl+C: through every `finally`, so no temporary file stays behind."""
+    """SIGTERM ends the run like Ctrl+C: through every `finally`, so no temporary file stays behind. During
+    an import (start-up, a command's first use of pandas) it ends at once instead: an exception there would
+    leave a half-imported module that the `finally` blocks then trip over, and nothing is written yet."""
+    if any(getattr(getattr(m, "__spec__", None), "_initializing", False) for m in list(sys.modules.values())):
+        os._exit(128 + signum)
     raise SystemExit(128 + signum)
 
 

@@ -90,6 +90,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "where_one_value": ("{op} 只能比较一个值，多个值请用 in: [..]", "{op} compares one value: for several, use in: [..]"),
     "where_order_text": ("{op} 只能比较数字或日期（如 2024-01-31），{value!r} 两者都不是", "{op} compares numbers or dates (e.g. 2024-01-31); {value!r} is neither"),
     "where_mixed": ("{column} 的条件混用了数字和文字：请统一写成数字或文字", "the condition on {column} mixes numbers and text: write all of them as numbers or all as text"),
+    "where_text_on_number": ("{column} 在本来源的度量中按数字读取，条件也应写数字（如 {{\">\": 0}}），不能与文字比较", "{column} is read as numbers by this source's measures: compare it with numbers (e.g. {{\">\": 0}}), not text"),
     "where_number_range": ("{column} 的条件中有超出范围的数（应在 ±{limit} 之内，且不是 nan 或 inf）：请写实际要比较的数", "the condition on {column} holds a number out of range (within ±{limit}, and not nan or inf): write the number to compare with"),
     "where_date_text": ("{column} 是来源的日期列，只能按日期比较（如 {{\">=\": 2024-02-01}}）；只计本期的行已由日期列完成", "{column} is the source's date column and compares as dates only (e.g. {{\">=\": 2024-02-01}}); keeping the period's rows is done by the date column already"),
     "measure_of_key": ("{column} 是来源的工号、分组或日期列，不能作为 of 汇总：一列只有一种用途", "{column} is the source's id, group or date column and cannot be aggregated as of: a column has one role"),
@@ -229,6 +230,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # usage
     "output_exists": ("{path} 已存在：加 --force 覆盖", "{path} exists: add --force to replace it"),
     "output_is_dir": ("{path} 是文件夹：请给出输出文件名，如 {path}/结果.xlsx", "{path} is a folder: give an output file name, such as {path}/result.xlsx"),
+    "init_suffix": ("{path} 不是 .yaml 文件：init 写出的是 YAML 方案，请用 .yaml 或 .yml 结尾的文件名", "{path} is no .yaml file: init writes a YAML scheme; give a name ending in .yaml or .yml"),
     "output_unwritable": ("无法写入 {path}：{detail}。请换一个有写入权限的文件夹", "cannot write {path}: {detail}. Choose a folder you can write to"),
     "output_locked": ("无法替换 {path}：{detail}。该文件可能正在 Excel/WPS 中打开，请关闭后重试", "cannot replace {path}: {detail}. It may be open in Excel/WPS; close it and try again"),
     "output_failed": ("写入 {path} 失败：{detail}。请检查磁盘空间后重试（原有文件未改动）", "writing {path} failed: {detail}. Check the free disk space and try again (any earlier file is untouched)"),

@@ -17,7 +17,7 @@ from . import calibration
 from .gap import Gap, gap
 from .grading import assign_grades, coefficient_of, no_moves, ranks, reached_grade
 from .payout import Paid, paid_table, pay
-from .rules import Context
+from .rules import Context, Rating
 from .scheme import Adjustment, Indicator, Scheme
 from .values import columns_frame, fill, fmt_fixed, fmt_plain, fold, one, round_half_up
 
@@ -146,6 +146,9 @@ class Result:
     not_assessed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["id", "name", "reason"]))
     #: the count columns of ratios of counts (`actual: {ratio: […]}`), by folded name, for the audit
     counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: the input columns Scores shows besides the actuals, so that a scored workbook reads back as an input:
+    #: the status, counts of ratios of counts, raters' ratings and the payout's columns, by folded name
+    inputs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     #: the personal target columns (`target_column`), by folded name: blank where the scheme's target applies
     targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     #: each measure's inputs and value (a, b, n, value; see `Measure.calculation`), by measure name, and each
@@ -300,15 +303,20 @@ class Result:
         out = [Column("id", "identity", source=cols.id), Column("name", "identity", source=cols.name)]
         if "group" in self.people:
             out.append(Column("group", "identity", source=cols.group))
+        if s.participation and fold(s.participation.column) in self.inputs:
+            out.append(Column("input", "label", item=fold(s.participation.column), source=s.participation.column))
         for dim in s.dimensions:
             for ind in dim.indicators:
+                out += [Column("input", "actual", item=fold(c), unit="count" if ind.actual else "number", source=c)
+                        for c in _carried(ind)]
                 out.append(_actual_column(ind))
                 if s.target_key(ind):  # the target beside the actual, where it varies
                     source = ind.target_column or label("personal_target", self.lang)
                     out.append(replace(_actual_column(ind), key="target", source=source))
                 out.append(Column("score", "score", item=ind.name))
             out.append(Column("subtotal", "score", item=dim.name))
-        out += [_actual_column(adj) for adj in s.adjustments if adj.rule.role != "veto"]
+        out += [_actual_column(adj) for adj in s.adjustments]
+        out += [Column("input", "actual", item=fold(c), unit="number", source=c) for c in money_columns(s)]
         for key in ("bonus", "penalty"):
             if any(a.rule.role == key for a in s.adjustments):
                 out.append(Column(key, "points"))
@@ -334,6 +342,8 @@ class Result:
         """One column of the Scores table, without the table: a writer of a million rows takes them in turn."""
         if col.kind == "identity":
             return self.people[col.key]
+        if col.key == "input":
+            return self.inputs[col.item]
         if col.key == "next_grade":
             return self.next_grade_words()
         if col.item is None:
@@ -415,6 +425,21 @@ def _none(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+def _carried(item: Indicator | Adjustment) -> list[str]:
+    """An indicator's input columns that its actual column does not show: the counts of a ratio of counts,
+    each rater's rating."""
+    if item.actual is not None:
+        return list(item.actual.ratio)
+    rule = item.rule
+    return list(rule.raters) if isinstance(rule, Rating) and rule.raters is not None else []
+
+
+def money_columns(scheme: Scheme) -> list[str]:
+    """The payout's columns of the input: the base, the weight, the days, unit counts typed per row."""
+    spec = scheme.pay
+    return list(dict.fromkeys([*spec.person_columns, *spec.unit_columns])) if spec is not None else []
+
+
 def _actual_column(item: Indicator | Adjustment) -> Column:
     """An actual is headed by its input column name (a rating, by the indicator's name), in its unit."""
     source = item.column or item.name if item.rule.value_kind != "rating" else item.name
@@ -464,6 +489,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     return Result(scheme, people, pd.DataFrame(actuals, index=frame.index, copy=False), raw, scores, factor,
                   pd.DataFrame(adjustments.points, index=frame.index), dimensions, summary,
                   period if period is not None else scheme.period, list(sources or []), counts=frame[counted],
+                  inputs=frame[_input_keys(frame, scheme)],
                   targets=frame[personal], quota_moves=graded.moves, notices=graded.notices + unpaid, paid=paid,
                   calibration=changes)
 
@@ -477,6 +503,13 @@ def _finite(scores: pd.DataFrame, total: pd.Series, people: pd.DataFrame) -> Non
              for name, rows in bad for i in np.flatnonzero(rows.to_numpy())[:SHOWN]]
     if found:
         raise InputError(found)
+
+
+def _input_keys(frame: pd.DataFrame, scheme: Scheme) -> list[str]:
+    """The folded input columns `Result.inputs` carries, each once."""
+    status = [scheme.participation.column] if scheme.participation else []
+    named = [*status, *(c for i in scheme.indicators for c in _carried(i)), *money_columns(scheme)]
+    return [k for k in dict.fromkeys(fold(c) for c in named) if k in frame]
 
 
 def _before(changes: pd.DataFrame | None, total: pd.Series, calibrated: pd.Series, scheme: Scheme,

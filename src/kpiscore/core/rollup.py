@@ -130,8 +130,9 @@ def _graded(spec: Rollup, schemes: dict[str, Scheme], total: pd.Series, last: pd
     pools = [(spec.grades, last.index, Quota())] if spec.grades else [
         (scheme.grades, last.index[last["scheme"] == key], scheme.quota) for key, scheme in schemes.items()]
     for grades, index, quota in pools:
+        index = index[total[index].notna().to_numpy()]  # only zero-weight periods: no total, so no grade
         if len(index):
             grade[index] = assign_grades(total[index], grades, None, quota, last.loc[index, "group"]).grade
             coefficient[index] = coefficient_of(grade[index], grades)
             payout[index] = pay(BASE, coefficient[index], last.loc[index], None, None, "").payout
-    return grade, coefficient, payout, [[g.grade for g in grades] for grades, index, _ in pools if len(index)]
+    return grade, coefficient, payout, [[g.grade for g in grades] for grades, members, _ in pools if len(members)]

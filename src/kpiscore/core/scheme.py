@@ -420,6 +420,7 @@ def _source_problems(scheme: Scheme) -> Iterator[Problem]:
         if m.source in scheme.sources:
             spec = scheme.sources[m.source]
             yield from (Problem(p.code, p.params, ("measures", name, *p.loc)) for p in m.role_problems(spec))
+    yield from _read_two_ways(scheme)
     yield from _rating_role_problems(scheme, places)
     yield from _payout_problems(scheme)
     yield from _role_problems(scheme)
@@ -436,6 +437,18 @@ def _source_problems(scheme: Scheme) -> Iterator[Problem]:
             elif item.actual is None and measure.percent != item.percent:
                 code = "measure_percent" if measure.percent else "measure_not_percent"
                 yield Problem(code, {"measure": column, "agg": agg}, (*where, "column"))
+
+
+def _read_two_ways(scheme: Scheme) -> Iterator[Problem]:
+    """A source's column is read as numbers or as text, not both: `of: 时长` beside `where: {时长: 无}` in
+    any measure of that source."""
+    for source in scheme.sources:
+        measures = [(name, m) for name, m in scheme.measures.items() if m.source == source]
+        numbers = {c for _, m in measures for c in m.numbers()}
+        for name, m in measures:
+            for column in m.where:
+                if fold(column) in m.texts() and fold(column) in numbers:
+                    yield Problem("where_text_on_number", {"column": column}, ("measures", name, "where", column))
 
 
 def _rating_role_problems(scheme: Scheme, places: dict[str, tuple[str | int, ...]]) -> Iterator[Problem]:

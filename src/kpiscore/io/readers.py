@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import calibration
-from ..core.engine import missing_problems
+from ..core.engine import missing_problems, money_columns
 from ..core.measures import ID, Feeds, SourceFile, SourceSpec
 from ..core.payout import team_keys, team_values
 from ..core.rules import Rating
@@ -267,13 +267,7 @@ def _number_columns(scheme: Scheme) -> frozenset[str]:
     labelled = {fold(c) for item in scheme.items if item.rule.labels() is not None for c in item.inputs}
     identity = {fold(c) for c in (cols.id, cols.name, cols.group) if c}
     numbers = {fold(c) for item in scheme.items if item.rule.labels() is None for c in item.inputs}
-    return frozenset(numbers | {fold(c) for c in _money_columns(scheme)}) - labelled - identity
-
-
-def _money_columns(scheme: Scheme) -> list[str]:
-    """The payout's columns of the input: the base, the weight, the days, unit counts typed per row."""
-    spec = scheme.pay
-    return list(dict.fromkeys([*spec.person_columns, *spec.unit_columns])) if spec is not None else []
+    return frozenset(numbers | {fold(c) for c in money_columns(scheme)}) - labelled - identity
 
 
 def read_stamp(data: bytes) -> dict[str, str] | None:
@@ -611,7 +605,7 @@ def _needed(scheme: Scheme, roster: bool) -> dict[str, str]:
         if scheme.participation:
             needed[fold(scheme.participation.column)] = scheme.participation.column
         needed.update({fold(i.target_column): i.target_column for i in scheme.items if i.target_column})
-        needed.update({fold(c): c for c in _money_columns(scheme)})
+        needed.update({fold(c): c for c in money_columns(scheme)})
         for item in scheme.items:
             needed.update({fold(c): c for c in item.inputs if scheme.from_source(c) is None})
     return needed
@@ -721,6 +715,9 @@ def _identity(cells: _Cells, scheme: Scheme, src: Source) -> tuple[pd.DataFrame,
             for row in _longer(out[key], XLSX_TEXT):  # xlsx keeps this much of a cell's text
                 length = {"count": len(out.at[row, key]), "limit": XLSX_TEXT}
                 src.notices.append(src.at("text_too_long", length, row, key))
+    status = _status(scheme)
+    if status is not None and status in raw.columns:  # carried to Scores, so that it reads back
+        out[status] = _text(raw, kinds, status, folded=False).where(kinds[status] != "blank")
     src.notices += _hidden(out, list(raw.columns), src, id_col)
     return out, findings
 
@@ -760,7 +757,7 @@ def _money(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source, feeds:
     if spec is None:
         return []
     found: list[Finding] = []
-    for column in _money_columns(scheme):
+    for column in money_columns(scheme):
         key = fold(column)
         out[key], bad = _numbers(cells.raw[key], cells.kinds[key], src, column, percent=False,
                                  plain=cells.plain.get(key))

@@ -49,6 +49,8 @@ def init_scheme(name: str, target: Path | None = None, force: bool = False) -> P
     if name not in found:
         raise UsageError([Finding("unknown_scheme", {"name": name, "starters": ", ".join(found)})])
     target = target or Path(f"{name}.yaml")
+    if target.suffix.lower() not in (".yaml", ".yml"):  # -o x.xlsx, -o - would be YAML under another name
+        raise UsageError([Finding("init_suffix", {"path": str(target)})])
     check_output(target, [found[name]], force)
     atomic_write(target, lambda tmp: shutil.copyfile(found[name], tmp), force)
     return target
