@@ -46,7 +46,9 @@ def test_a_column_has_one_role_in_a_source_and_where_numbers_are_bounded(tmp_pat
     with pytest.raises(SchemeError) as caught:
         load_scheme(write_scheme(tmp_path / "s.yaml", MEASURED))
     assert [(f.line, f.code, f.params.get("column")) for f in caught.value.findings] == [
-        (8, "measure_of_key", "日期"), (9, "where_date_text", "日期"), (10, "where_empty", "等级"),
+        (8, "measure_of_key", "日期"), (9, "where_date_text", "日期"),
+        (9, "where_text_on_number", "日期"),  # A reads 日期 as numbers
+        (10, "where_empty", "等级"),
         (11, "where_empty", "等级"), (12, "where_number_range", "等级"), (13, "where_number_range", "等级"),
         (14, "measure_of_key", "工号"), (25, "rating_column_role", "被评人")]
 
@@ -458,3 +460,61 @@ def test_a_scored_workbook_with_participation_reads_back(tmp_path):
     found = compare(tmp_path / "scored.xlsx", tmp_path / "in.xlsx", tmp_path / "s.yaml")
     assert found.people[["id", "total_before", "total_after"]].to_dict("records") == [
         {"id": "E1", "total_before": 89.87, "total_after": 89.87}]
+
+
+def test_an_indicator_that_can_never_reach_its_weight_is_linted(tmp_path):
+    from kpiscore.lints import lint
+
+    # a band list whose best score is 12 on a weight of 15: full marks everywhere would total 97, not 100
+    data = scheme_dict()
+    data["dimensions"][2]["indicators"][0]["rule"]["bands"][0]["score"] = 12
+    data["dimensions"][2]["indicators"][0]["rule"]["bands"][1]["score"] = [10, 12]
+    data["dimensions"][2]["indicators"][1]["rule"]["map"]["很满意"] = 5  # the mapping reaches its weight now
+    found = [f for f in lint(load_scheme(data)) if f.code == "lint_below_weight"]
+    assert [(f.field, f.params) for f in found] == [("售后服务报告准时率 › rule", {"points": "12", "weight": "15"})]
+    assert found[0].message.startswith("最高只能得 12 分，达不到权重 15：人人在这一项都拿不到满分")
+
+
+def test_choices_are_said_in_the_schemes_language():
+    with pytest.raises(SchemeError) as caught:
+        load_scheme(scheme_dict(missing="errr"))
+    assert [f.message for f in caught.value.findings] == ["应为 'error'、'zero' 或 'skip' 之一，实际为 'errr'"]
+    assert caught.value.findings[0].said_in("en").message == "expected one of 'error', 'zero' or 'skip', got 'errr'"
+
+
+def test_a_lone_surrogate_in_a_key_is_a_finding(tmp_path):
+    text = ('name: x\nmeasures:\n  "\\ud800": {source: t, agg: count}\n'
+            "dimensions: [{name: d, indicators: [{name: a, weight: 100, target: 1}]}]\n")
+    path = write_scheme(tmp_path / "s.yaml", text)
+    with pytest.raises(SchemeError) as caught:
+        load_scheme(path)
+    assert [(f.code, f.line) for f in caught.value.findings][:1] == [("yaml_surrogate", 3)]
+
+
+def test_the_scheme_sheet_says_lower_is_better(tmp_path):
+    from kpiscore import write_result
+
+    data = scheme_dict()
+    data["dimensions"][1]["indicators"][1]["direction"] = "lower"  # 客户服务投诉, a count: fewer is better
+    import pandas as pd
+    from helpers import HEADER
+
+    result = score(pd.DataFrame([["E1", "张三", "一部", 0.88, 0.82, 0.915, 5, 0.92, "较满意"]], columns=HEADER), data)
+    write_result(result, tmp_path / "o.xlsx", "xlsx")
+    rows = [[c.value for c in r] for r in load_workbook(tmp_path / "o.xlsx")["方案"].iter_rows()]
+    head = next(r for r in rows if "方向" in r)
+    row = next(r for r in rows if "客户服务投诉" in r)
+    assert row[head.index("方向")] == "越低越好"
+
+
+def test_mapping_labels_match_with_inner_spaces():
+    # a real table writes 1 级 for the scheme's 1级 (and ２ 级 in full width): 1级 is 5 points, 2级 3
+    import pandas as pd
+
+    data = {"name": "x", "dimensions": [{"name": "维度", "indicators": [
+        {"name": "等级评定", "weight": 5, "rule": {"type": "mapping", "map": {"1级": 5, "2级": 3}}},
+        {"name": "其他", "weight": 95, "target": 100}]}]}
+    frame = pd.DataFrame({"工号": ["E1", "E2", "E3"], "姓名": ["甲", "乙", "丙"], "等级评定": ["1 级", "２ 级", "1级"],
+                          "其他": [100, 100, 100]})
+    result = score(frame, data)
+    assert result.scores["等级评定"].tolist() == [5.0, 3.0, 5.0]

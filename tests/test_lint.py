@@ -47,7 +47,7 @@ def test_bare_target_on_a_rate(tmp_path):
     assert found[0].message == ("目标写作 90，没有 %：若实际值按百分比填写（88% 即 0.88），得分会是 "
                                 "100 × 0.88 ÷ 90 = 0.98。请写 target: 90%，或用 unit 写明单位")
     result = runner.invoke(app, ["validate", "--scheme", str(tmp_path / "s.yaml")])
-    assert result.exit_code == 0 and "s.yaml:7 dimensions[0].indicators[0].target" in result.output
+    assert result.exit_code == 0 and "s.yaml:7 客服响应及时率 › target" in result.output  # the indicator, not a path
 
 
 def test_bare_target_checked_against_fractions(tmp_path):

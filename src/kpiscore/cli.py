@@ -249,6 +249,10 @@ def explain(
     """Show one employee's calculation, indicator by indicator."""
     with _reported(ctx) as run:
         result = _round(run, scheme, actuals, sheet, source, period, adjust).score()
+        reason = api.not_assessed(result, employee)
+        if reason is not None:  # a normal answer: nothing was calculated, and why
+            console.info(msg("employee_not_assessed", run.lang, id=employee, reason=reason))
+            return
         lines = api.explain(result, employee)
         console.explanation(result, api.find(result, employee), lines)
 

@@ -57,6 +57,7 @@ __all__ = [
     "load_scheme",
     "make_template",
     "measure_texts",
+    "not_assessed",
     "read_actuals",
     "read_adjustments",
     "read_by_role",
@@ -127,15 +128,20 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, s
     return replace(result, warnings=[w.said_in(scheme.language) for w in found], not_assessed=left_out)
 
 
+def not_assessed(result: Result, employee_id: str) -> str | None:
+    """Why an employee of the input was not assessed this round (their status, as typed), or None."""
+    left = result.not_assessed
+    reasons = left.loc[left["id"] == fold(str(employee_id)), "reason"] if "reason" in left else None
+    return str(reasons.iloc[0]) if reasons is not None and len(reasons) else None
+
+
 def find(result: Result, employee_id: str) -> int:
     """The input row of an employee (the index of every table of the result)."""
     rows = result.people.index[result.people["id"] == fold(str(employee_id))]
     if not len(rows):
-        left = result.not_assessed
-        reasons = left.loc[left["id"] == fold(str(employee_id)), "reason"] if "reason" in left else None
-        if reasons is not None and len(reasons):  # not assessed: nothing was calculated, the reason says why
-            raise InputError([Finding("employee_not_assessed", {"id": employee_id, "reason": reasons.iloc[0]})],
-                             result.lang)
+        reason = not_assessed(result, employee_id)
+        if reason is not None:  # not assessed: nothing was calculated, the reason says why
+            raise InputError([Finding("employee_not_assessed", {"id": employee_id, "reason": reason})], result.lang)
         raise InputError([Finding("employee_unknown", {"id": employee_id})], result.lang)
     return int(rows[0])
 

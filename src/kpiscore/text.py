@@ -137,6 +137,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "veto_grade_unknown": ("等级 {grade} 不在 grades 中", "grade {grade} is not one of the grades"),
     "unknown_scheme": ("找不到方案文件 {name}；内置方案：{starters}", "no scheme file {name}; starter schemes: {starters}"),
     # lint: warnings about schemes that are valid but likely wrong
+    "lint_below_weight": ("最高只能得 {points} 分，达不到权重 {weight}：人人在这一项都拿不到满分。若评分标准按权重写分（如最好一档得 {weight} 分），请改正分数；若确是有意为之，可忽略", "gives at most {points} points, short of its weight {weight}: nobody can reach full marks here. If the table's best band is worth the weight, correct the points; if this is meant, ignore this"),
     "lint_target_bare": ("目标写作 {target}，没有 %：若实际值按百分比填写（88% 即 0.88），得分会是 {example}。请写 target: {target}%，或用 unit 写明单位",
                          "the target is {target}, without %: if the actuals are percents (88% is 0.88) the score is {example}. Write target: {target}%, or state the unit with unit:"),
     "lint_target_fraction": ("目标是 {target}（没有 %），而实际值都是不超过 1.5 的小数：{example}，人人都会低一个等级以上。请写 target: {target}%",
@@ -200,7 +201,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_label": ("{value!r} 不是可选等级：{labels}（{indicator}）", "{value!r} is not one of the labels {labels} ({indicator})"),
     "denominator_zero": ("分母为 0（{indicator}）：没有可计算的比例；本期不适用请在方案中设 missing: skip",
                          "the denominator is 0 ({indicator}): no ratio to score; if it does not apply, set missing: skip"),
-    "blank": ("空白单元格（{indicator}），missing 策略为 error", "blank cell ({indicator}) while missing is error"),
+    "blank": ("空白单元格（{indicator}）：方案的 missing 为 error，必须填写；或在方案中设 missing: zero（空白记 0 分）或 skip（不计入，其余指标按比例折算）", "blank cell ({indicator}): the scheme's missing is error, so it must be filled in; or set missing: zero (a blank scores 0) or skip (left out, the rest rescaled)"),
     "id_blank": ("工号为空，但该行有数据", "the id is blank in a row that has data"),
     "measure_blank": ("{id} 的 {measure} 无法计算：{source} 中没有此人可用的数据（{indicator}）；本期不适用请在方案中设 missing: skip", "{id}'s {measure} cannot be computed: {source} holds no usable rows for them ({indicator}); if it does not apply, set missing: skip in the scheme"),
     "target_source_column": ("个人目标文件没有“{indicator}”列，方案也没有该指标的目标：请加上该列，或在方案中写 target", "the personal targets file has no column \"{indicator}\" and the scheme gives the indicator no target: add the column, or a target to the scheme"),
@@ -470,6 +471,25 @@ class Term:
     key: str
 
 
+@dataclass(frozen=True)
+class Choices:
+    """The values a field takes, joined as the message's language joins a list: 'a'、'b' 或 'c'."""
+
+    values: tuple[str, ...]
+
+    def said(self, lang: str) -> str:
+        *first, last = self.values or ("",)
+        if not first:
+            return last
+        return ("、".join(first) + " 或 " + last) if lang == "zh" else (", ".join(first) + " or " + last)
+
+
+def _filled(value: Any, lang: str) -> Any:
+    if isinstance(value, Term):
+        return label(value.key, lang)
+    return value.said(lang) if isinstance(value, Choices) else value
+
+
 def msg(code: str, lang: str, /, **params: Any) -> str:
     """The message for `code` in `lang`, filled in; unknown codes fall back to their `message` param."""
     pair = MESSAGES.get(code)
@@ -477,7 +497,7 @@ def msg(code: str, lang: str, /, **params: Any) -> str:
         return str(params.get("message", code))
     template = pair[0] if lang == "zh" else pair[1]
     try:
-        return template.format(**{k: label(v.key, lang) if isinstance(v, Term) else v for k, v in params.items()})
+        return template.format(**{k: _filled(v, lang) for k, v in params.items()})
     except (KeyError, IndexError, ValueError):
         return str(params.get("message", template))
 

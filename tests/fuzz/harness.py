@@ -213,7 +213,17 @@ def run_one(name: str, data: bytes, folder: Path) -> str:
 # the campaign: workers that may die, a parent that counts
 
 
-def _worker(seed: int, start: int, count: int, conn: object) -> None:
+#: the memory a campaign's worker may take (its readers' children have their own limit, see `isolate`)
+WORKER_MEMORY = 6 * 2**30
+
+
+def _worker(seed: int, start: int, count: int, conn: object, surfaces: bool = False) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    if surfaces:
+        _surface_worker(seed, start, count, conn)
+        return
     seeds = seed_bytes()
     names = sorted(seeds)
     with tempfile.TemporaryDirectory(prefix="kpiscore-fuzz-") as tmp:
@@ -227,10 +237,25 @@ def _worker(seed: int, start: int, count: int, conn: object) -> None:
     conn.send(("end", start + count, ""))  # type: ignore[attr-defined]
 
 
-def campaign(inputs: int, seed: int, workers: int, report: Path | None = None, progress: int = 0
-             ) -> dict[str, object]:
-    """Run `inputs` mutated inputs over `workers` processes; a worker that dies is an abort, recorded with
-    the input it was running, and a new worker takes over after it."""
+def _surface_worker(seed: int, start: int, count: int, conn: object) -> None:
+    """The newer surfaces' campaign (surfaces.py): each outcome said with its surface."""
+    import surfaces
+
+    given = surfaces.files()
+    with tempfile.TemporaryDirectory(prefix="kpiscore-surfaces-") as tmp:
+        for i in range(start, start + count):
+            conn.send(("start", i, surfaces.surface_of(seed, i)))  # type: ignore[attr-defined]
+            surface, outcome = surfaces.one(seed, i, given, Path(tmp) / "round")
+            conn.send(("done", i, f"{surface} {outcome}"))  # type: ignore[attr-defined]
+    conn.send(("end", start + count, ""))  # type: ignore[attr-defined]
+
+
+def campaign(inputs: int, seed: int, workers: int, report: Path | None = None, progress: int = 0,
+             surfaces: bool = False, timeout: float = 120.0) -> dict[str, object]:
+    """Run `inputs` mutated inputs over `workers` processes; a worker that dies is an abort, and one that
+    gives no outcome within `timeout` seconds a hang (it is killed), each recorded with the input it was
+    running, and a new worker takes over after it. With `surfaces`, the newer surfaces' campaign, its
+    outcomes counted per surface."""
     # spawned, not forked: a worker writes CSV with polars, whose thread pool a forked child would inherit
     # locked (polars documents this), so a fork after an earlier CSV write in this process would hang
     ctx = multiprocessing.get_context("spawn")
@@ -240,55 +265,69 @@ def campaign(inputs: int, seed: int, workers: int, report: Path | None = None, p
     crashes: dict[str, list[str]] = {}
     started = time.perf_counter()
     running = []
-    for begin, count in pending:
+    per_surface: dict[str, Counter[str]] = {}
+
+    def start(begin: int, end: int) -> None:
         receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_worker, args=(seed, begin, count, send))
+        proc = ctx.Process(target=_worker, args=(seed, begin, end - begin, send, surfaces))
         proc.start()
         send.close()
-        running.append([proc, receive, begin, begin + count, None])
+        running.append([proc, receive, begin, end, None, time.perf_counter()])
+
+    for begin, count in pending:
+        start(begin, begin + count)
     while running:
         for job in list(running):
-            proc, receive, _, end, current = job
+            proc, receive, _, end, current, since = job
+            kind = ""
             if receive.poll(0.05):
                 try:
                     kind, i, what = receive.recv()
                 except EOFError:
                     kind = "eof"
                 if kind == "start":
-                    job[4] = (i, what)
+                    job[4], job[5] = (i, what), time.perf_counter()
                     continue
                 if kind == "done":
+                    surface, _, what = what.partition(" ") if surfaces else ("", "", what)
+                    bad = not what.startswith(("ok", "finding", "cli"))
                     outcomes["crash" if what.startswith("crash:") else what] += 1
+                    per_surface.setdefault(surface, Counter())[what.split(":")[0]] += 1
                     done = sum(outcomes.values())
                     if progress and done % progress == 0:
                         print(f"{done} inputs, {time.perf_counter() - started:.0f} s, crashes: {len(crashes)}",
                               file=sys.stderr, flush=True)
-                    if what.startswith("crash:"):
-                        crashes.setdefault(what[6:], []).append(f"input {i} ({current[1] if current else '?'})")
+                    if bad if surfaces else what.startswith("crash:"):
+                        crashes.setdefault(what.removeprefix("crash:"), []).append(
+                            f"input {i} ({current[1] if current else '?'})")
                     job[2] = i + 1
                     continue
                 if kind == "end":
                     proc.join()
                     running.remove(job)
                     continue
-            if not proc.is_alive() and not receive.poll(0):
+            hung = current is not None and time.perf_counter() - since > timeout
+            if hung or kind == "eof":  # killed, or its end of the pipe closed: it is gone
+                proc.kill()
+                proc.join()
+            if not proc.is_alive() and (kind == "eof" or not receive.poll(0)):
                 proc.join()
                 running.remove(job)
                 if current is not None and job[2] <= current[0]:
-                    outcomes["abort"] += 1
-                    crashes.setdefault(f"abort (exit {proc.exitcode})", []).append(
+                    what = "hang" if hung else "abort"
+                    outcomes[what] += 1
+                    per_surface.setdefault(str(current[1]), Counter())[what] += 1
+                    crashes.setdefault(f"{what} (exit {proc.exitcode})", []).append(
                         f"input {current[0]} ({current[1]})")
                     resume = current[0] + 1
                 else:
                     resume = job[2]
                 if resume < end:
-                    receive2, send2 = ctx.Pipe(duplex=False)
-                    proc2 = ctx.Process(target=_worker, args=(seed, resume, end - resume, send2))
-                    proc2.start()
-                    send2.close()
-                    running.append([proc2, receive2, resume, end, None])
+                    start(resume, end)
     summary = {"inputs": inputs, "seed": seed, "workers": workers, "seconds": round(time.perf_counter() - started, 1),
                "outcomes": dict(outcomes), "crashes": {k: [*v[:5], f"… {len(v)} in all"] for k, v in crashes.items()}}
+    if surfaces:
+        summary["surfaces"] = {k: dict(v) for k, v in sorted(per_surface.items())}
     if report is not None:
         report.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return summary
@@ -301,8 +340,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--report", type=Path)
     parser.add_argument("--progress", type=int, default=5000, help="say how far it is every N inputs")
+    parser.add_argument("--surfaces", action="store_true", help="the newer surfaces' campaign (surfaces.py)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds before an input is a hang")
     args = parser.parse_args()
-    summary = campaign(args.inputs, args.seed, args.workers, args.report, args.progress)
+    summary = campaign(args.inputs, args.seed, args.workers, args.report, args.progress, args.surfaces,
+                       args.timeout)
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     sys.exit(1 if summary["crashes"] else 0)
 

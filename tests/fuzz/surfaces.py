@@ -245,6 +245,11 @@ def _cli(args: list[str]) -> str:
     return f"cli:{done.exit_code}"
 
 
+def surface_of(seed: int, i: int) -> str:
+    """The surface the i-th input of a campaign mutates."""
+    return random.Random(seed * 1_000_003 + i).choice(sorted(SURFACES))
+
+
 def one(seed: int, i: int, given: dict[str, bytes], folder: Path) -> tuple[str, str]:
     """The i-th input of a campaign: its surface and outcome."""
     rng = random.Random(seed * 1_000_003 + i)

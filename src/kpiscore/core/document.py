@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Finding
+from ..text import Choices
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -52,6 +53,8 @@ class YamlDoc:
         found = []
         for e in error.errors():
             ctx = dict(e.get("ctx") or {})
+            if e["type"] == "literal_error" and isinstance(ctx.get("expected"), str):  # "'a', 'b' or 'c'"
+                ctx["expected"] = Choices(tuple(re.split(r", | or ", ctx["expected"])))
             found.append(self.finding(e["type"], {"input": e.get("input"), "message": e["msg"], **ctx}, e["loc"]))
         return found
 
@@ -83,7 +86,8 @@ def surrogates(data: Any, file: str, path: KeyPath = ()) -> list[Finding]:
         return [Finding("yaml_surrogate", {}, file=file, field=format_path(path) or None)
                 ] if SURROGATE.search(data) else []
     items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
-    return [f for key, value in items for f in surrogates(value, file, (*path, key))]
+    return [f for key, value in items for f in (
+        surrogates(key, file, path) if isinstance(key, str) else []) + surrogates(value, file, (*path, key))]
 
 
 def data_language(raw: Any) -> str:

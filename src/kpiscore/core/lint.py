@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import Finding
@@ -26,26 +27,40 @@ _RATE_NAME = re.compile(r"率|比例|占比|比率|满意度|%|rate|ratio|percen
 MIN_PEOPLE = 3
 
 
+def _at(scheme: Scheme, item: Indicator, code: str, params: Mapping[str, object], loc: tuple[str | int, ...]
+        ) -> Finding:
+    """A warning about an indicator, placed at its YAML line and named by the indicator (客服响应及时率 ›
+    target), not by a path into the document (dimensions[0].indicators[0].target)."""
+    found = scheme.finding(code, dict(params), loc)
+    rest = ".".join(str(k) for k in loc[4:])
+    return replace(found, field=f"{item.name} › {rest}" if rest else item.name)
+
+
 def lint_scheme(scheme: Scheme) -> list[Finding]:
     """Warnings about the scheme on its own."""
     found = []
     for loc, item in scheme.locations():
         if not isinstance(item, Indicator):
             continue
+        top = item.rule.max_points(item.weight)
+        if top < item.weight - 1e-9:  # the best band of every indicator of a real table totalled 46.75
+            params = {"points": one(top), "weight": one(item.weight)}
+            found.append(_at(scheme, item, "lint_below_weight", params, (*loc, "rule")))
         target = item.target
         if _bare_target(item) and _RATE_NAME.search(item.name) and target is not None:
             example = f"{one(item.weight)} × 0.88 ÷ {target.text} = {_score(item.weight * 0.88 / target.value)}"
             params = {"target": target.text, "example": example}
-            found.append(scheme.finding("lint_target_bare", params, (*loc, "target")))
+            found.append(_at(scheme, item, "lint_target_bare", params, (*loc, "target")))
         rule = item.rule
         if isinstance(rule, Deduct) and item.percent and rule.per is not None and not rule.per.percent \
                 and rule.per.value >= 0.1:
-            found.append(scheme.finding("lint_per_whole", {"per": rule.per.text, "points": one(rule.per.value * 100)},
-                                        (*loc, "rule", "per")))
+            found.append(_at(scheme, item, "lint_per_whole", {"per": rule.per.text,
+                                                              "points": one(rule.per.value * 100)},
+                             (*loc, "rule", "per")))
         if isinstance(rule, Bands):
             for gap, after in band_gaps(rule):
                 params = {"gap": _gap_text(gap, item.percent), "otherwise": one(rule.otherwise)}
-                found.append(scheme.finding("lint_band_gap", params, (*loc, "rule", "bands", after)))
+                found.append(_at(scheme, item, "lint_band_gap", params, (*loc, "rule", "bands", after)))
     return found
 
 
@@ -68,22 +83,22 @@ def lint_result(result: Result) -> list[Finding]:
             example = (f"{one(item.weight)} × {one(sample)} ÷ {item.target.text} = "
                        f"{_score(item.weight * sample / item.target.value)}")
             params = {"target": item.target.text, "example": example}
-            found.append(scheme.finding("lint_target_fraction", params, (*loc, "target")))
+            found.append(_at(scheme, item, "lint_target_fraction", params, (*loc, "target")))
         if isinstance(rule, Bands):
             for gap, after in band_gaps(rule):
                 inside = int(gap.contains(present).sum())
                 if inside:
                     gap_facts: dict[str, object] = {"count": inside, "gap": _gap_text(gap, item.percent),
                                                     "otherwise": one(rule.otherwise)}
-                    found.append(scheme.finding("lint_band_gap_data", gap_facts, (*loc, "rule", "bands", after)))
+                    found.append(_at(scheme, item, "lint_band_gap_data", gap_facts, (*loc, "rule", "bands", after)))
         if rule.value_kind == "count" or len(present) < MIN_PEOPLE:
             continue  # no complaints for anyone is the normal state of a count, not a sign of an error
         raw = result.raw[item.name].dropna()
         if len(raw) >= MIN_PEOPLE and bool((raw >= item.weight - 1e-9).all()) and item.weight > 0:
-            found.append(scheme.finding("lint_all_full", {"count": len(raw), "weight": one(item.weight)}, loc))
+            found.append(_at(scheme, item, "lint_all_full", {"count": len(raw), "weight": one(item.weight)}, loc))
         elif (present.min() == present.max()) if rule.value_kind != "label" else present.nunique() == 1:
             value = one(float(present.iloc[0]), item.percent) if rule.value_kind != "label" else present.iloc[0]
-            found.append(scheme.finding("lint_all_equal", {"count": len(present), "value": value}, loc))
+            found.append(_at(scheme, item, "lint_all_equal", {"count": len(present), "value": value}, loc))
     return found
 
 

@@ -575,7 +575,7 @@ def _known(text: pl.Expr, known: dict[str, Any], plain: pl.Expr, dtype: Any) -> 
         return plain
     keys = pl.Series(list(known), dtype=pl.String)
     read = text.replace_strict(keys, pl.Series(list(known.values()), dtype=dtype), default=None)
-    return pl.when(text.is_in(keys)).then(read).otherwise(plain)
+    return pl.when(text.is_in(keys.implode())).then(read).otherwise(plain)  # a Series alone is deprecated
 
 
 def _usable(number: pl.Expr) -> pl.Expr:
@@ -623,7 +623,7 @@ def _where(cond: Condition, column: str, reading: _Reading) -> pl.Expr:
         if all(_is_number(v) for v in values):
             cell = pl.col(f"\x00# {column}")
             floats = [float(v) for v in values]
-            test = cell.is_in(pl.Series(floats, dtype=pl.Float64)) if op == "in" else getattr(cell, _OPS[op])(floats[0])
+            test = cell.is_in(floats) if op == "in" else getattr(cell, _OPS[op])(floats[0])
         elif op in _ORDER:
             test = getattr(_day(column), _ORDER[op])(_day_of(values[0]))
         else:

@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..text import words
-from .values import PERCENT_MAX, Quantity, fmt_plain, fold, one, parse_number, snap, usable
+from .values import PERCENT_MAX, Quantity, fmt_plain, fold, label_key, one, parse_number, snap, usable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -697,14 +697,15 @@ class Mapping(_Rule):
             raise PydanticCustomError("mapping_empty", "a mapping needs at least one label")
         if self.scale and max(self.map.values()) <= 0:
             raise PydanticCustomError("mapping_scale_zero", "scale: true needs a label worth more than 0 points")
-        folded = [fold(str(k)) for k in self.map]
+        folded = [label_key(str(k)) for k in self.map]
         if len(set(folded)) < len(folded):
             raise PydanticCustomError("mapping_duplicate", "two labels are the same after trimming and folding")
         return self
 
     @property
     def folded(self) -> dict[str, float]:
-        return {fold(str(k)): v for k, v in self.map.items()}
+        """The labels as cells are matched to them (`label_key`), with their points."""
+        return {label_key(str(k)): v for k, v in self.map.items()}
 
     def labels(self) -> dict[str, float] | None:
         return self.folded

@@ -57,6 +57,11 @@ def usable(value: float) -> bool:
 NOT_APPLICABLE = ("/", "—", "——", "-", "--", "–", "无", "不适用", "N/A")
 
 
+def label_key(text: str) -> str:
+    """A mapping's label as compared: folded and without spaces, so that a cell 1 级 is the label 1级."""
+    return re.sub(r"\s+", "", fold(text))
+
+
 def mark_key(text: str) -> str:
     """A not-applicable mark as compared: folded, without spaces, upper case (n/a is N/A)."""
     return re.sub(r"\s+", "", fold(text)).upper()

@@ -37,6 +37,7 @@ from ..core.values import (
     first_rows,
     fold,
     hundredths,
+    label_key,
     mark_key,
     one,
 )
@@ -1270,7 +1271,7 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
     counted = item.actual is not None or item.rule.value_kind == "count"
     known = item.rule.labels() if item.actual is None else None
     if known is not None:
-        labels = as_text(col, kinds).map(fold, na_action="ignore")
+        labels = as_text(col, kinds).map(label_key, na_action="ignore")
         bad = labels.notna() & ~labels.isin(list(known))
         names = " / ".join(known)
         return labels, [src.at("unknown_label", {"value": col[r], "labels": names, "indicator": item.name}, r,

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..core.scheme import Scheme, SchemeSource, check_scheme, scheme_from_data
 from ..errors import Finding, SchemeError, UsageError
+from .decode import file_problem
 from .starters import starter_schemes
 from .yamlio import read_yaml
 
@@ -15,7 +16,7 @@ from .yamlio import read_yaml
 def resolve_scheme_path(source: str | Path) -> Path:
     """A scheme given as a file path, or as the name of a starter scheme (`aftersales`)."""
     path = Path(source)
-    if path.is_file():
+    if file_problem(path) is None:  # a name too long, or with a NUL, is no file: it may be a starter's
         return path
     starters = starter_schemes()
     if str(source) in starters:

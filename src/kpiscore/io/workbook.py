@@ -512,7 +512,8 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
             label("column", lang): "、".join(item.inputs),
             label("weight", lang): getattr(item, "weight", None),
             label("target", lang): item.target_text(lang),
-            label("direction", lang): label(item.direction, lang) if item.rule.needs_target else "",
+            label("direction", lang): label(item.direction, lang) if item.rule.needs_target or
+            item.direction == "lower" else "",
             label("unit", lang): item.unit or ("%" if item.percent else ""),
             label("rule", lang): f"{item.rule.type}: {item.rule.describe(ctx)}",
             label("missing", lang): label(blank_meaning(scheme, item), lang)})

@@ -115,6 +115,9 @@ class _Walker:
         for key_node, value_node in node.value:
             # keys are text as written: a label `yes` or `5` stays "yes" / "5", never True / 5
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if isinstance(key, str) and SURROGATE.search(key):  # a key "\ud800": it can be written nowhere
+                self._found("yaml_surrogate", {}, key_node, path)
+                key = SURROGATE.sub("\ufffd", key)
             if key is None:
                 self.findings.append(Finding("yaml_key_type", {}, file=self.file, line=key_node.start_mark.line + 1))
             elif key in out:
