@@ -159,14 +159,13 @@ def test_an_amount_beyond_a_trillion_is_refused_at_its_place():
         ("payout_amount_large", "J3", "2000000000000")]
 
 
+#: a scheme's head with one source of tickets by employee, its measures to follow
+TICKETS = "name: x\nmissing: skip\nsources:\n  tickets: {id: 工号}\nmeasures:\n"
+
+
 def test_source_numbers_beyond_range_are_refused_at_their_cells(tmp_path):
     # 1e308 + 1e308 is infinite: the total was "平均 inf" and the Summary held =1/0; 1e15 is the last usable
-    write_scheme(tmp_path / "s.yaml", """\
-name: x
-missing: skip
-sources:
-  tickets: {id: 工号}
-measures:
+    write_scheme(tmp_path / "s.yaml", TICKETS + """\
   金额: {source: tickets, agg: sum, of: 金额}
 dimensions:
   - name: 维度
@@ -212,12 +211,7 @@ def test_a_tiny_count_step_is_no_warning_and_no_way_to_the_next_grade():
 def test_a_source_csv_whose_title_cell_holds_a_line_break(tmp_path):
     # the title record spans two lines: the header is the second record but the third line; E1's 3 tickets
     # of which 2 are 投诉 → 100 − 2 × 10 = 80, E2's one 投诉 → 90
-    write_scheme(tmp_path / "s.yaml", """\
-name: x
-missing: skip
-sources:
-  tickets: {id: 工号}
-measures:
+    write_scheme(tmp_path / "s.yaml", TICKETS + """\
   投诉: {source: tickets, agg: count, where: {类型: 投诉}}
 dimensions:
   - name: 维度
@@ -518,3 +512,82 @@ def test_mapping_labels_match_with_inner_spaces():
                           "其他": [100, 100, 100]})
     result = score(frame, data)
     assert result.scores["等级评定"].tolist() == [5.0, 3.0, 5.0]
+
+
+def test_a_role_plans_period_sources_serve_the_scheme_that_declares_them(tmp_path):
+    from helpers import write_xlsx
+    from test_batch import SIMPLE
+
+    from kpiscore.batch import run_batch
+
+    # the staff scheme's 达成率 is Σ 已完成 ÷ Σ 应完成 over the export (甲: (3 + 2) ÷ (4 + 1) = 100%, score
+    # 100); the managers' scheme has no sources and scores 投诉 as typed (经理甲: 100 − 10 × (3 − 1) = 80)
+    staff = dict(SIMPLE, sources={"work": {"id": "工号"}},
+                 measures={"达成率": {"source": "work", "agg": "ratio", "of": ["已完成", "应完成"]}})
+    manager = {"name": "经理", "dimensions": [{"name": "D", "indicators": [
+        {"name": "投诉", "weight": 100, "rule": {"type": "count", "allow": 1, "points": 10}}]}]}
+    (tmp_path / "staff.yaml").write_text(yaml.safe_dump(staff, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "manager.yaml").write_text(yaml.safe_dump(manager, allow_unicode=True), encoding="utf-8")
+    write_xlsx(tmp_path / "P1.xlsx", [["工号", "姓名", "部门", "岗位", "投诉", "绩效奖金基数"],
+                                      ["1", "甲", "一部", "专员", None, 100], ["9", "经理甲", "一部", "经理", 3, 500]])
+    write_csv(tmp_path / "work.csv", [["工号", "已完成", "应完成"], ["1", "3", "4"], ["1", "2", "1"]])
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({
+        "name": "r", "role_column": "岗位", "schemes": {"专员": "staff.yaml", "经理": "manager.yaml"}, "output": "o",
+        "periods": [{"period": "P1", "input": "P1.xlsx", "sources": {"work": "work.csv"}}]},
+        allow_unicode=True), encoding="utf-8")
+    (p1,) = run_batch(plan).outcomes
+    assert p1.findings == []
+    assert p1.results["staff"].summary["total"].tolist() == [100.0]
+    assert p1.results["manager"].summary["total"].tolist() == [80.0]
+
+
+def test_a_rollups_name_comes_from_its_level_and_its_slip_says_a_missing_period(tmp_path):
+    from test_batch import setup as plan_setup
+
+    from kpiscore.batch import run_batch
+
+    periods = {"2024Q1": [["1", "甲", "一部", 1.10, 1000], ["3", "丙", "二部", 0.90, 800]],
+               "2024Q2": [["1", "甲", "一部", 1.20, 1000]]}
+    report = run_batch(plan_setup(tmp_path, periods, {"period": "2024H1"}), slips=True)
+    assert report.ok
+    assert load_workbook(tmp_path / "out" / "2024H1_rollup.xlsx").sheetnames[0] == "半年度汇总"
+    slips = load_workbook(tmp_path / "out" / "2024H1_rollup_slips.xlsx").worksheets[0]
+    said = [c.value for row in slips.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "本期未参加考核（不在该期名单中，或未参评），不计入汇总" in said  # 丙 in 2024Q2
+    # 2024 (a year), 2024Q3 (a quarter), and a label that is no span of months
+    from kpiscore.io.workbook import rollup_title
+
+    assert [rollup_title(p, "zh") for p in ("2024", "2024Q3", "2024-05", "上半年[试行]")] == [
+        "年度汇总", "季度汇总", "月度汇总", "上半年（试行） 汇总"]
+
+
+def test_the_how_to_sheets_example_is_rounded_as_scoring_rounds():
+    from kpiscore.io.template import example_text
+
+    # 1.4 × 78% ÷ 80% = 1.365 on paper, 1.36499… in binary: Excel's ROUND and scoring give 1.37 (it said 1.36)
+    data = {"name": "x", "dimensions": [{"name": "d", "indicators": [{"name": "a", "weight": 1.4, "target": "80%"},
+                                                                      {"name": "b", "weight": 98.6, "target": "80%"}]}]}
+    scheme = load_scheme(data)
+    assert example_text(scheme.indicators[0], "zh") == "1.4 × 78% ÷ 80% = 1.37"
+    import pandas as pd
+
+    scored = score(pd.DataFrame({"工号": ["E1"], "姓名": ["甲"], "a": [0.78], "b": [0.8]}), scheme)
+    assert scored.scores["a"].tolist() == [1.37]
+
+
+def test_one_mean_of_the_scores_shown():
+    import pandas as pd
+
+    from kpiscore.core import analysis
+
+    # 15 × 60% ÷ 90% = 10.0, 15 × 61% ÷ 90% = 10.1666… → 10.17 shown: the mean shown is (10.00 + 10.17) ÷ 2
+    # = 10.085 on both sheets (the raw mean 10.0833… was the Improvement sheet's)
+    data = {"name": "x", "columns": {"group": "部门"}, "dimensions": [{"name": "d", "indicators": [
+        {"name": "a", "weight": 15, "target": "90%"}, {"name": "b", "weight": 85, "target": "100%"}]}]}
+    result = score(pd.DataFrame({"工号": ["E1", "E2"], "姓名": ["甲", "乙"], "部门": ["一部", "一部"],
+                                 "a": [0.60, 0.61], "b": [1.0, 1.0]}), data)
+    plan = analysis.improvement(result)
+    shown = plan.loc[(plan["scope"] == "全部") & (plan["indicator"] == "a"), "mean_score"].item()
+    groups = analysis.group_table(result).set_index("group")
+    assert shown == groups.loc["全部", "a"] == pytest.approx(10.085, abs=1e-12)

@@ -214,10 +214,13 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet,
     roles = {role: loaded.roles[fold(role)] for role in loaded.plan.schemes or {}}
     feeds: dict[str, Feeds] = {}
     given = {name: loaded.path.parent / path for name, path in spec.sources.items()}
+    declared = {name for scheme in loaded.schemes.values() for name in scheme.sources}
     for key, scheme in loaded.schemes.items():
+        # a period's sources serve the schemes that declare them: the one without sources takes none
+        mine = {n: p for n, p in given.items() if n in scheme.sources or n not in declared}
         try:
-            if scheme.sources or given:
-                feeds[key] = read_sources(scheme, given, spec.period)
+            if scheme.sources or mine:
+                feeds[key] = read_sources(scheme, mine, spec.period)
         except KpiscoreError as exc:
             outcome.findings += exc.findings
     if outcome.findings:

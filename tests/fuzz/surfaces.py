@@ -33,6 +33,8 @@ SURFACES = {
 YAML_VALUES = [*NASTY, 0, -1, 1e-320, 1e308, 10**400, -(10**20), 0.5, [], {}, ["a", 1], {"a": [1]}, None, True,
                "工号", "日期", "部门", "状态", "被评人", "评分人", "加分", "总分", "优秀", "2024Q1", "0000Q1",
                "x" * 300, ".nan", "100%", "90%", [1, 2], {"<=": float("nan")}, {"in": []}]
+#: a message that ends in a bare Python exception name (KeyError, NotImplementedError): words leaked from code
+LEAK = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\W*$")
 #: pieces of a command line, drawn at random
 COMMANDS = ["score", "validate", "explain", "slips", "compare", "template", "measures", "init", "batch", "schemes"]
 
@@ -63,7 +65,7 @@ def _structural(rng: random.Random, text: str) -> str:
 
     try:
         doc = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError):  # the mutator's own reading: 5,000 digits are refused
         return text_edit(rng, text)
     places = _paths(doc)[1:]
     if not isinstance(doc, dict) or not places:
@@ -227,6 +229,9 @@ def _run(surface: str, folder: Path, rng: random.Random) -> str:
             api.write_comparison(found, folder / "c.xlsx", "xlsx")
         return "ok"
     except kpiscore.KpiscoreError as exc:
+        leaked = [f.code for f in exc.findings if LEAK.search(f.message)]
+        if leaked:
+            return "leak:" + leaked[0]
         return "finding:" + ",".join(sorted({f.code for f in exc.findings}))
     except Exception as exc:  # what the campaign is here to find
         return "crash:" + signature(exc)
@@ -242,6 +247,8 @@ def _cli(args: list[str]) -> str:
         return "crash:" + signature(done.exception)
     if done.exit_code not in (0, 1, 2) or "Traceback" in done.output:
         return f"crash:cli exit {done.exit_code}"
+    if any(LEAK.search(line) for line in done.output.splitlines()):
+        return "leak:cli"
     return f"cli:{done.exit_code}"
 
 

@@ -41,11 +41,13 @@ def total_stats(result: Result) -> dict[str, float]:
 
 
 def achievement(result: Result, by_group: bool = False) -> pd.DataFrame:
-    """Mean of score ÷ weight per indicator over the employees it applies to, before skip rescaling.
+    """Mean of score ÷ weight per indicator over the employees it applies to, before skip rescaling, and the
+    mean of the scores as shown (rounded, rescaled): the one mean of a score wherever a mean is shown (the
+    Groups sheet's is the same).
 
     One row per indicator (and per group when asked): scope, dimension, indicator, weight, mean score, achievement.
     """
-    ach, raw = _one_block(result.achievement()), _one_block(result.raw)
+    ach, raw = _one_block(result.achievement()), _one_block(result.scores)
     means = [(label("all", result.lang), raw.mean(), ach.mean())]
     if by_group and "group" in result.people:
         groups = result.people["group"]

@@ -177,8 +177,9 @@ def fmt_plain(values: pd.Series, percent: bool = False) -> pd.Series:
 
 
 def fmt_fixed(values: pd.Series, decimals: int) -> pd.Series:
-    """Format scores with exactly `decimals` places, as the scored workbook shows them: 14.67, 26.50."""
-    return _format(f"%.{decimals}f", np.asarray(values, dtype=float), values.index)
+    """Format scores with exactly `decimals` places, as the scored workbook shows them: 14.67, 26.50; rounded
+    as Excel's ROUND first (`%.2f` alone makes 2.125 2.12, a tie rounded to even)."""
+    return _format(f"%.{decimals}f", round_half_up(values, decimals), values.index)
 
 
 def text_width(text: str) -> int:

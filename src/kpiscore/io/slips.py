@@ -226,10 +226,14 @@ class _RollupSlips(_Pages):
                        (5, 6, label("grade", lang), f.head)])
             for p in r.periods:
                 total = rec[f"total:{p}"]
+                if pd.isna(total):  # not in that period's round: said, not left as "— —"
+                    self.line([(0, 1, p, f.cell), (2, 6, words("slip_not_in_period", lang), f.cell)])
+                    continue
                 self.line([(0, 1, p, f.cell), (2, 4, total, f.number),
                            (5, 6, rec[f"grade:{p}"] if isinstance(rec[f"grade:{p}"], str) else "—", f.cell)])
-            facts = [(label("total", lang), f"{rec['total']:.{r.decimals}f}　{label('grade', lang)} "
-                      f"{rec['grade'] or '—'}　{label('rank', lang)} {rec['rank']}")]
+            rolled = f"{rec['total']:.{r.decimals}f}" if pd.notna(rec["total"]) else "—"
+            facts = [(label("total", lang), f"{rolled}　{label('grade', lang)} "
+                      f"{rec['grade'] or '—'}　{label('rank', lang)} {rec['rank'] if pd.notna(rec['rank']) else '—'}")]
             if pd.notna(rec.get("payout")):
                 facts.append((label("payout", lang), f"{label('coefficient', lang)} {rec['coefficient']:g}　"
                               f"{rec['payout']:.2f}"))

@@ -26,11 +26,12 @@ from ..core import analysis
 from ..core.compare import Comparison
 from ..core.engine import Column, Result, blank_meaning
 from ..core.grading import has_quotas
+from ..core.measures import period_days
 from ..core.payout import paid_table
 from ..core.rollup import RollupResult
 from ..core.scheme import Scheme
 from ..core.values import text_width
-from ..text import label, msg
+from ..text import label, msg, words
 from ..version import __version__
 from .flat import identity_table, scores_table, yes_no
 from .output import atomic_write, scratch
@@ -100,10 +101,11 @@ class _Book:
         self.fills = [fmt({"bg_color": c}) for c in GRADE_FILLS]
         self.veto_fill = fmt({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
 
-    def sheet(self, key: str, fit: bool = False) -> Worksheet:
-        """A new sheet, printed on A4 landscape under a header naming the scheme, the sheet and the period,
-        over a footer numbering the pages; `fit` sheets go on one page wide."""
-        name = label(key, self.lang)
+    def sheet(self, key: str, fit: bool = False, name: str | None = None) -> Worksheet:
+        """A new sheet (named by its label `key`, or `name`), printed on A4 landscape under a header naming
+        the scheme, the sheet and the period, over a footer numbering the pages; `fit` sheets go on one page
+        wide."""
+        name = name or label(key, self.lang)
         ws = self.book.add_worksheet(name)
         ws.hide_gridlines(2)
         on_paper(ws, self.name, name, self.period, self.lang)
@@ -449,6 +451,21 @@ def _lines(frame: pd.DataFrame, wrapped: list[int], widths: list[int]) -> np.nda
 _WIDE = r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
 
 
+#: a roll-up's sheet by how many months its period spans
+_SPANS = {12: "rollup_year", 6: "rollup_half", 3: "rollup_quarter", 1: "rollup_month"}
+
+
+def rollup_title(period: str, lang: str) -> str:
+    """A roll-up's name from its level: 年度汇总 for 2024, 半年度汇总 for 2024H1, 季度汇总 for 2024Q1, else
+    "<period> 汇总" (a sheet name: 31 characters, no [ ])."""
+    days = period_days(period, None)
+    months = (days[1].year - days[0].year) * 12 + days[1].month - days[0].month + 1 if days else 0
+    if months in _SPANS:
+        return label(_SPANS[months], lang)
+    said = words("rollup_of", lang, period=period).replace("[", "（").replace("]", "）")
+    return said if len(said) <= 31 else said[:30] + "…"
+
+
 def _widest(values: pd.Series) -> int:
     """The units a column's widest value takes, looked for among its longest few by length."""
     text = values.astype(str).to_numpy()
@@ -622,7 +639,7 @@ class _RollupWriter(_Book):
 
     def rollup_table(self) -> None:
         r, lang = self.rollup, self.lang
-        ws = self.sheet("rollup_sheet")
+        ws = self.sheet("rollup_sheet", name=rollup_title(r.spec.period, lang))
         table = r.table.copy()
         names = {"id": label("id", lang), "name": label("name", lang), "group": r.group_heading,
                  "role": r.plan.role_column or "", "total": f"{r.spec.period} {label('total', lang)}",
