@@ -28,8 +28,10 @@ def write(tmp_path, columns, top=1, after=None, heights=None):
         ws.write_string(after, 0, "脚注")
     book.close()
     out = tmp_path / "t.xlsx"
-    splice(buffer, [rows], out)
-    rows.xml.close()
+    try:
+        splice(buffer, [rows], out)
+    finally:
+        rows.xml.close()
     return out
 
 
@@ -83,3 +85,65 @@ def test_blocks_join_without_a_gap(tmp_path, n):
                                      Cells(np.array([f"E{i}" for i in range(n)], dtype=object), False, s)])
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("表").to_python()[1:]
     assert [r[0] for r in rows] == list(range(n)) and rows[-1][1] == f"E{n - 1}"
+
+
+PARITY_TEXTS = [*TEXTS[:-1], "😀" * 20_000, "a" * 40_000, "\ufffe", "tab\there", "€ ≤ 90%", ""]
+#: numbers of at most 15 significant digits: xlsxwriter writes %.16g, the splice repr (17 digits, exact: see
+#: test_numbers_read_back_exactly_and_blanks_by_column), and the two read back alike only up to there
+PARITY_NUMBERS = [0.3, 1 / 4, 85.0, 1e-7, 1e20, -2.5, 123456789.123456, 7.0]
+
+
+def _read_back(path):
+    """The cells as calamine reads them, and as openpyxl reads them with their types (openpyxl leaves a
+    literal `_xHHHH_` of an inline string escaped, so it is asked only for the type of such a text)."""
+    calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("表").to_python()
+    ws = load_workbook(path)["表"]
+    typed = [[(c.value if not (isinstance(c.value, str) and "_x" in c.value) else "_x", c.data_type) for c in row]
+             for row in ws.iter_rows(min_row=2, max_row=1 + len(PARITY_TEXTS))]
+    return calamine[1:], typed
+
+
+def test_the_splice_and_xlsxwriters_own_cells_read_back_alike(tmp_path):
+    # the same values through xlsxwriter's write_string/write_number, cell by cell, and through the splice;
+    # xlsxwriter 3.3 cuts a text at 32,767 UTF-16 units (20,000 emoji are 40,000): the splice cuts alike
+    numbers = PARITY_NUMBERS + [np.nan] * (len(PARITY_TEXTS) - len(PARITY_NUMBERS))
+    own = tmp_path / "own.xlsx"
+    book = xlsxwriter.Workbook(str(own), {"strings_to_formulas": False, "strings_to_urls": False,
+                                          "nan_inf_to_errors": True})
+    ws = book.add_worksheet("表")
+    ws.write_string(0, 0, "标题")
+    for i, (text, number) in enumerate(zip(PARITY_TEXTS, numbers, strict=True)):
+        ws.write_string(1 + i, 0, text)
+        if number == number:
+            ws.write_number(1 + i, 1, number)
+    book.close()
+    spliced = write(tmp_path, lambda s: [Cells(np.array(PARITY_TEXTS, dtype=object), False, 0),
+                                         Cells(np.array(numbers), True, 0)])
+    ours, theirs = _read_back(spliced), _read_back(own)
+    assert ours == theirs
+    assert len(ours[0][len(TEXTS) - 1][0]) == MAX_TEXT // 2  # 16,383 emoji: one more would split a pair
+
+
+def test_a_chartsheet_first_moves_the_worksheets_part(tmp_path):
+    # the worksheet is the second sheet (index 1) but its part is sheet1.xml: the rows go there, not nowhere
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    charts = book.add_chartsheet("图")
+    chart = book.add_chart({"type": "column"})
+    ws = book.add_worksheet("表")
+    ws.write_string(0, 0, "标题")
+    chart.add_series({"values": "=表!$A$2:$A$3"})
+    charts.set_chart(chart)
+    rows = table_rows(ws.index, 1, 0, [Cells(np.array([1.5, 2.5]), True, 0)], None, str(tmp_path))
+    book.close()
+    splice(buffer, [rows], tmp_path / "c.xlsx")
+    rows.xml.close()
+    assert ws.index == 1
+    assert load_workbook(tmp_path / "c.xlsx")["表"]["A3"].value == 2.5
+
+
+def test_a_row_written_twice_is_refused(tmp_path):
+    from kpiscore.io.sheetxml import SpliceError
+
+    with pytest.raises(SpliceError, match=r"row 3 of xl/worksheets/sheet1\.xml"):
+        write(tmp_path, lambda s: [Cells(np.array([1.0, 2.0, 3.0]), True, s)], after=2)  # 脚注 in row 3

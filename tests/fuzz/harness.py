@@ -294,12 +294,15 @@ def campaign(inputs: int, seed: int, workers: int, report: Path | None = None, p
                     outcomes["crash" if what.startswith("crash:") else what] += 1
                     per_surface.setdefault(surface, Counter())[what.split(":")[0]] += 1
                     done = sum(outcomes.values())
-                    if progress and done % progress == 0:
-                        print(f"{done} inputs, {time.perf_counter() - started:.0f} s, crashes: {len(crashes)}",
-                              file=sys.stderr, flush=True)
                     if bad if surfaces else what.startswith("crash:"):
                         crashes.setdefault(what.removeprefix("crash:"), []).append(
                             f"input {i} ({current[1] if current else '?'})")
+                        print(f"input {i}: {what}", file=sys.stderr, flush=True)  # said at once, to look into
+                    if progress and done % progress == 0:
+                        print(f"{done} inputs, {time.perf_counter() - started:.0f} s, crashes: {len(crashes)}",
+                              file=sys.stderr, flush=True)
+                        if report is not None:  # a long run stopped early still has its counts so far
+                            _report(report, done, seed, workers, started, outcomes, crashes, per_surface)
                     job[2] = i + 1
                     continue
                 if kind == "end":
@@ -324,9 +327,16 @@ def campaign(inputs: int, seed: int, workers: int, report: Path | None = None, p
                     resume = job[2]
                 if resume < end:
                     start(resume, end)
-    summary = {"inputs": inputs, "seed": seed, "workers": workers, "seconds": round(time.perf_counter() - started, 1),
-               "outcomes": dict(outcomes), "crashes": {k: [*v[:5], f"… {len(v)} in all"] for k, v in crashes.items()}}
-    if surfaces:
+    return _report(report, inputs, seed, workers, started, outcomes, crashes, per_surface if surfaces else None)
+
+
+def _report(report: Path | None, inputs: int, seed: int, workers: int, started: float, outcomes: Counter[str],
+            crashes: dict[str, list[str]], per_surface: dict[str, Counter[str]] | None) -> dict[str, object]:
+    """The campaign's summary (so far), written to `report` where one is asked for."""
+    summary: dict[str, object] = {
+        "inputs": inputs, "seed": seed, "workers": workers, "seconds": round(time.perf_counter() - started, 1),
+        "outcomes": dict(outcomes), "crashes": {k: [*v[:5], f"… {len(v)} in all"] for k, v in crashes.items()}}
+    if per_surface:
         summary["surfaces"] = {k: dict(v) for k, v in sorted(per_surface.items())}
     if report is not None:
         report.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -31,6 +31,6 @@ def test_a_worker_campaign_has_no_crash_and_no_abort():
 def test_a_campaign_over_the_newer_surfaces_has_no_crash_hang_formula_or_warning():
     # a rich round (participation, personal targets, measures, long ratings, a pool, calibration, a plan with
     # nested roll-ups) with one file mutated at a time, and command lines drawn at random (surfaces.py)
-    summary = campaign(inputs=160, seed=20261207, workers=2, surfaces=True, timeout=120)
+    summary = campaign(inputs=100, seed=20261207, workers=2, surfaces=True, timeout=120)
     assert summary["crashes"] == {}, summary["crashes"]
-    assert sum(summary["outcomes"].values()) == 160
+    assert sum(summary["outcomes"].values()) == 100

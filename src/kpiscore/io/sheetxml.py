@@ -43,7 +43,16 @@ SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
 LITERAL = re.compile(r"_x[0-9a-fA-F]{4}_")
 #: a space at a text's edge (texts joined by newlines), which needs xml:space="preserve"
 EDGE_SPACE = re.compile(r"\A\s|\s\Z|\n\s|\s\n")
-SHEET = re.compile(r"xl/worksheets/sheet(\d+)\.xml")
+#: the workbook's sheets and the relationships that name their parts
+WORKBOOK, RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+_NS = {"main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+class SpliceError(RuntimeError):
+    """The workbook xlsxwriter wrote is not what the splice assumes: a sheet without its worksheet part, or
+    a row xlsxwriter wrote inside an inserted range. A bug to fix, never a user's problem."""
 
 
 @dataclass(frozen=True)
@@ -148,8 +157,8 @@ def _escaped(texts: list[str]) -> tuple[np.ndarray, np.ndarray | bool]:
     which of them keep leading or trailing spaces. The texts are searched joined, in one pass: most columns
     need nothing done, and then nothing is done text by text."""
     joined = "\n".join(texts)
-    if max(map(len, texts), default=0) > MAX_TEXT:
-        out = np.array([_escape(t[:MAX_TEXT]) for t in texts], dtype=object)
+    if max(map(len, texts), default=0) > MAX_TEXT // 2 and any(_utf16_len(t) > MAX_TEXT for t in texts):
+        out = np.array([_escape(_cut(t)) for t in texts], dtype=object)
     elif not (SPECIAL.search(joined) or ("_x" in joined and LITERAL.search(joined))):
         out = np.array(texts, dtype=object)
     elif joined.count("\n") == len(texts) - 1:  # no text holds a newline: escaped as one, split back
@@ -159,6 +168,18 @@ def _escaped(texts: list[str]) -> tuple[np.ndarray, np.ndarray | bool]:
     if not EDGE_SPACE.search(joined):
         return out, False
     return out, np.array([t[:1].isspace() or t[-1:].isspace() for t in texts], dtype=bool)
+
+
+def _utf16_len(text: str) -> int:
+    """A text's length as Excel counts it: in UTF-16 units, a character beyond U+FFFF (an emoji) two."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _cut(text: str) -> str:
+    """A text cut to Excel's longest (MAX_TEXT UTF-16 units), as xlsxwriter cuts it, never inside a
+    character."""
+    units = np.cumsum([2 if ord(ch) > 0xFFFF else 1 for ch in text])
+    return text[: int(np.searchsorted(units, MAX_TEXT, side="right"))]
 
 
 def _escape(text: str) -> str:
@@ -176,22 +197,48 @@ def splice(book: IO[bytes], inserts: Sequence[Rows], path: Path) -> None:
         if rows.last >= rows.first:
             by_sheet.setdefault(rows.sheet, []).append(rows)
     with zipfile.ZipFile(book) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as out:
+        parts = _worksheet_parts(src)
+        wanted: dict[str, list[Rows]] = {}
+        for index, mine in by_sheet.items():
+            if index not in parts:
+                raise SpliceError(f"sheet {index} has no worksheet part (parts: {parts})")
+            wanted[parts[index]] = mine
         for info in src.infolist():
-            number = SHEET.fullmatch(info.filename)
-            mine = by_sheet.get(int(number.group(1)) - 1) if number else None
-            if not mine:
+            inserted = wanted.get(info.filename)
+            if not inserted:
                 out.writestr(info, src.read(info))
                 continue
             with out.open(info.filename, "w", force_zip64=True) as sheet:
-                for piece in _sheet_pieces(src.read(info), sorted(mine, key=lambda r: r.first)):
+                for piece in _sheet_pieces(src.read(info), sorted(inserted, key=lambda r: r.first), info.filename):
                     sheet.write(piece)
 
 
-def _sheet_pieces(xml: bytes, inserts: list[Rows]) -> Iterator[bytes]:
-    """The sheet's XML with each insert before the first row below it, read back from its spool in pieces."""
+def _worksheet_parts(src: zipfile.ZipFile) -> dict[int, str]:
+    """Each worksheet's part by its place among the workbook's sheets (xlsxwriter's `index`): the names come
+    from the workbook's relationships, since a chartsheet before it takes a place but no `sheetN.xml`."""
+    from defusedxml import ElementTree
+
+    sheets = ElementTree.fromstring(src.read(WORKBOOK)).find("main:sheets", _NS)
+    targets = {r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(src.read(RELS))}
+    out = {}
+    for index, sheet in enumerate(sheets if sheets is not None else []):
+        target = targets.get(sheet.get(_RID), "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if part.startswith("xl/worksheets/"):
+            out[index] = part
+    return out
+
+
+def _sheet_pieces(xml: bytes, inserts: list[Rows], part: str = "") -> Iterator[bytes]:
+    """The sheet's XML with each insert before the first row below it, read back from its spool in pieces.
+    A row xlsxwriter wrote inside an insert would be a row twice, out of order (Excel refuses the file)."""
     xml = xml.replace(b"<sheetData/>", b"<sheetData></sheetData>")
     xml = DIMENSION.sub(lambda m: _dimension(m, inserts), xml, count=1)
     starts = [(int(m.group(1)), m.start()) for m in ROW.finditer(xml)]
+    for rows in inserts:
+        clash = next((number for number, _ in starts if rows.first + 1 <= number <= rows.last + 1), None)
+        if clash is not None:
+            raise SpliceError(f"row {clash} of {part} is written by xlsxwriter and inserted both")
     end = xml.index(b"</sheetData>")
     done = 0
     for rows in inserts:
