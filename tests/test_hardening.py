@@ -591,3 +591,25 @@ def test_one_mean_of_the_scores_shown():
     shown = plan.loc[(plan["scope"] == "全部") & (plan["indicator"] == "a"), "mean_score"].item()
     groups = analysis.group_table(result).set_index("group")
     assert shown == groups.loc["全部", "a"] == pytest.approx(10.085, abs=1e-12)
+
+
+def test_a_plan_naming_files_too_long_for_the_file_system(tmp_path):
+    from test_batch import PERIODS
+    from test_batch import setup as plan_setup
+
+    from kpiscore import KpiscoreError
+    from kpiscore.batch import load_plan, run_batch
+
+    path = plan_setup(tmp_path, {"M1": PERIODS["M1"]}, {"period": "Y"})
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("scheme: s.yaml", "scheme: s" + "9" * 1000 + ".yaml"), encoding="utf-8")
+    with pytest.raises(KpiscoreError) as caught:  # was OSError: File name too long
+        load_plan(path)
+    assert [f.code for f in caught.value.findings] == ["unknown_scheme"]
+    path.write_text(text.replace("input: M1.xlsx", "input: M" + "1" * 1000 + ".xlsx"), encoding="utf-8")
+    (outcome,) = run_batch(path).outcomes
+    assert [f.code for f in outcome.findings] == ["file_missing"]
+    path.write_text(text.replace("output: out", "output: o" + "9" * 300), encoding="utf-8")  # text, not a number
+    with pytest.raises(SchemeError) as caught:
+        load_plan(path)
+    assert [(f.code, f.field) for f in caught.value.findings] == [("plan_folder_long", "output")]

@@ -7,6 +7,7 @@ roll-up is written only when every period scored (年终考核结果为各次考
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from .scoring import (
     Adjusting,
     Feeds,
     check_output,
+    is_file,
     load_scheme,
     read_adjustments,
     read_by_role,
@@ -104,7 +106,7 @@ def load_plan(path: str | Path) -> LoadedPlan:
     for role, name in named.items():
         local = path.parent / name
         try:
-            file = resolve_scheme_path(local if local.is_file() else name).resolve()
+            file = resolve_scheme_path(local if is_file(local) else name).resolve()
             if file not in keys:
                 key = file.stem if file.stem not in schemes else f"{file.stem}-{len(schemes) + 1}"
                 keys[file], schemes[key] = key, load_scheme(file)
@@ -123,8 +125,9 @@ def load_plan(path: str | Path) -> LoadedPlan:
     return loaded
 
 
-#: the longest file name most file systems take, in bytes (a Chinese character is three in UTF-8)
-NAME_BYTES = 255
+#: the longest file name most file systems take, in bytes (a Chinese character is three in UTF-8), and the
+#: longest path (Linux's PATH_MAX, less the room of an output's name)
+NAME_BYTES, PATH_BYTES = 255, 3_800
 
 
 def _clashes(loaded: LoadedPlan) -> list[tuple[str, dict[str, Any], tuple]]:
@@ -132,6 +135,10 @@ def _clashes(loaded: LoadedPlan) -> list[tuple[str, dict[str, Any], tuple]]:
     slips and roll-up A's slips would be one file, each written over the other (case folded: Windows and
     macOS disks do not tell Q1 from q1)."""
     plan = loaded.plan
+    if any(len(part.encode("utf-8", "surrogatepass")) > NAME_BYTES for part in Path(plan.output).parts) or len(
+            str(loaded.folder).encode("utf-8", "surrogatepass")) > PATH_BYTES:
+        shown = plan.output if len(plan.output) <= 60 else plan.output[:60] + "…"
+        return [("plan_folder_long", {"folder": shown, "limit": NAME_BYTES}, ("output",))]
     named: list[tuple[Path, str, tuple]] = []
     for i, p in enumerate(plan.periods):
         named += [(loaded.output(p.period, key, kind), p.period, ("periods", i, "period"))
@@ -161,7 +168,7 @@ def _plan_language(doc: YamlDoc | None, path: Path) -> str:
     named = [data.get("scheme"), *(data.get("schemes") or {}).values()] if isinstance(data.get("schemes", {}), dict) \
         else [data.get("scheme")]
     for name in named:
-        if isinstance(name, str) and (path.parent / name).is_file():
+        if isinstance(name, str) and is_file(path.parent / name):
             return read_yaml(path.parent / name).lang
     return "zh"
 
@@ -206,8 +213,8 @@ def score_period(loaded: LoadedPlan, spec: PeriodSpec, step: Step = _quiet,
     score each scheme's rows together."""
     outcome = PeriodOutcome(spec.period)
     files = loaded.inputs(spec) if files is None else files
-    if not files or not all(f.is_file() for f in files):
-        missing = spec.input if not files else next(str(f) for f in files if not f.is_file())
+    if not files or not all(is_file(f) for f in files):
+        missing = spec.input if not files else next(str(f) for f in files if not is_file(f))
         outcome.findings.append(Finding("file_missing", {"path": missing}))
         return outcome
     parts: dict[str, list[Actuals]] = {key: [] for key in loaded.schemes}
@@ -303,7 +310,7 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
     roll-up (len(periods) + 1 in all): the CLI draws its progress bar with it. With `slips`, each period's
     slips (个人绩效考核表) and each roll-up's are written beside their workbooks."""
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
-    if loaded.folder.exists() and not loaded.folder.is_dir():
+    if os.path.exists(loaded.folder) and not os.path.isdir(loaded.folder):  # never raise for a long name
         raise UsageError([Finding("output_not_folder", {"path": str(loaded.folder)})])
     inputs = {spec.period: loaded.inputs(spec) for spec in loaded.plan.periods}  # before anything is written
     every_input = [f for files in inputs.values() for f in files]

@@ -23,6 +23,7 @@ from .core.scheme import Scheme
 from .core.values import fold
 from .errors import Finding, InputError
 from .io import slips
+from .io.decode import is_file
 from .io.flat import save_csv, write_csv, write_json, write_plain_json
 from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output
 from .io.readers import (
@@ -54,6 +55,7 @@ __all__ = [
     "compare",
     "explain",
     "find",
+    "is_file",
     "load_scheme",
     "make_template",
     "measure_texts",

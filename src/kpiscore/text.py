@@ -262,6 +262,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plan_period_duplicate": ("考核期间 {period} 重复", "period {period} appears twice"),
     "plan_rollup_twice": ("{period} 在 of 中出现了两次：每个期间只汇总一次", "{period} appears twice in of: each period is rolled up once"),
     "plan_outputs_collide": ("{period} 的输出文件 {file} 与 {other} 的同名：请改用不会重名的期间名", "{period}'s output {file} is also {other}'s: choose period names that do not make one file name"),
+    "plan_folder_long": ("输出文件夹 {folder} 的名字过长（每级最多 {limit} 字节）：请缩短 output", "the output folder {folder} is named too long (at most {limit} bytes a level): shorten output"),
     "plan_output_name_long": ("{period} 的输出文件名 {file} 超过 {limit} 字节：请缩短期间名或方案文件名", "{period}'s output name {file} is longer than {limit} bytes: shorten the period or the scheme file's name"),
     "plan_period_name": ("考核期间 {period!r} 不能用作文件名：请只用字母、数字、汉字和 - _ 等，不含 / \\ : * ? \" < > | 或开头的点", "the period {period!r} cannot name a file: use letters, digits and - _, without / \\ : * ? \" < > | or a leading dot"),
     "output_not_folder": ("输出位置 {path} 是文件，不是文件夹：请在计划的 output 中给出文件夹", "the output {path} is a file, not a folder: give a folder as the plan's output"),

@@ -305,10 +305,12 @@ class Result:
             out.append(Column("group", "identity", source=cols.group))
         if s.participation and fold(s.participation.column) in self.inputs:
             out.append(Column("input", "label", item=fold(s.participation.column), source=s.participation.column))
+        carried: set[str] = set()  # a count two ratios share is shown once
         for dim in s.dimensions:
             for ind in dim.indicators:
                 out += [Column("input", "actual", item=fold(c), unit="count" if ind.actual else "number", source=c)
-                        for c in _carried(ind)]
+                        for c in _carried(ind) if fold(c) not in carried]
+                carried.update(fold(c) for c in _carried(ind))
                 out.append(_actual_column(ind))
                 if s.target_key(ind):  # the target beside the actual, where it varies
                     source = ind.target_column or label("personal_target", self.lang)

@@ -50,6 +50,11 @@ def file_problem(path: Path) -> tuple[str, dict[str, str]] | None:
     return None if stat.S_ISREG(mode) else ("file_not_regular", shown)
 
 
+def is_file(path: Path) -> bool:
+    """Whether `path` is a regular file to read; never raises (`Path.is_file` does for a name too long)."""
+    return file_problem(path) is None
+
+
 def _line_of(data: bytes, position: int) -> int:
     return data.count(b"\n", 0, position) + 1
 

@@ -35,7 +35,7 @@ def check_output(path: Path, inputs: Iterable[Path], force: bool) -> None:
     for source in inputs:
         if path.resolve() == source.resolve():
             raise UsageError([Finding("output_is_input", {"path": str(path)})])
-    if path.is_dir():
+    if os.path.isdir(path):  # never raises, for a name too long either
         raise UsageError([Finding("output_is_dir", {"path": str(path)})])
     if os.path.lexists(path) and not force:  # a dangling link counts: writing would create its target
         raise UsageError([Finding("output_exists", {"path": str(path)})])
