@@ -613,3 +613,25 @@ def test_a_plan_naming_files_too_long_for_the_file_system(tmp_path):
     with pytest.raises(SchemeError) as caught:
         load_plan(path)
     assert [(f.code, f.field) for f in caught.value.findings] == [("plan_folder_long", "output")]
+
+
+def test_a_heading_twice_in_an_adjustments_file_or_the_improvement_sheet(tmp_path):
+    from test_calibration import SCHEME as CALIBRATED
+    from test_calibration import people
+    from test_compare import rounds
+
+    from kpiscore.api import compare
+
+    (tmp_path / "a.csv").write_text("工号,项目,调整为,原因,批准人,原因\nWX001,总分,90,复核,王总,另一条\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:  # which 原因 is the reason? (was an AttributeError)
+        score(people([95]), load_scheme(CALIBRATED), adjust=tmp_path / "a.csv")
+    assert [(f.code, f.cell) for f in caught.value.findings] == [("column_duplicate", "D1")]
+    before, after, scheme = rounds(tmp_path)
+    book = load_workbook(before)
+    sheet = book["改进计划"]
+    head = next(r[0].row for r in sheet.iter_rows() if any(c.value == "责任人" for c in r))
+    sheet.cell(head, sheet.max_column + 1, "责任人")
+    book.save(before)
+    with pytest.raises(InputError) as caught:
+        compare(before, after, scheme)
+    assert [f.code for f in caught.value.findings] == ["column_duplicate"]

@@ -533,6 +533,9 @@ def read_adjustments(source: str | Path | pd.DataFrame, scheme: Scheme) -> Adjus
         absent = [calibration.HEADINGS[k][0 if scheme.language == "zh" else 1] for k, h in headings.items() if not h]
         if absent:
             raise InputError([src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row)])
+        twice = [h for h in headings.values() if (raw.columns == h).sum() > 1]  # which of two 原因 is meant?
+        if twice:
+            raise InputError([src.at("column_duplicate", {"column": h}, column=h) for h in twice])
         kinds = {key: cell_kinds(raw[h]) for key, h in headings.items()}
         text = pd.DataFrame({key: _stripped(as_text(raw[h], kinds[key])) for key, h in headings.items()})
         blank = pd.concat([kinds[k].eq("blank") for k in headings], axis=1).all(axis=1)
@@ -545,12 +548,15 @@ def read_plan(path: Path, lang: str) -> pd.DataFrame | None:
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         return None
     try:
-        raw, _ = read_table(path, label("indicator", lang), label("improvement_sheet", lang))
+        raw, src = read_table(path, label("indicator", lang), label("improvement_sheet", lang))
     except InputError:  # an input rather than a scored workbook: no plan to follow up
         return None
     names = {key: fold(label(key, lang)) for key in ("scope", "indicator", "achievement", "owner", "deadline")}
     if any(name not in raw.columns for name in names.values()):
         return None
+    twice = [name for name in names.values() if (raw.columns == name).sum() > 1]  # a 责任人 column added twice
+    if twice:
+        raise InputError([src.at("column_duplicate", {"column": name}, column=name) for name in twice], lang)
     table = pd.DataFrame({key: raw[name] for key, name in names.items()}).rename(columns={"achievement": "before"})
     filled = table["owner"].map(_filled) & table["deadline"].map(_filled)
     table = table[filled].copy()
