@@ -622,7 +622,8 @@ def test_a_heading_twice_in_an_adjustments_file_or_the_improvement_sheet(tmp_pat
 
     from kpiscore.api import compare
 
-    (tmp_path / "a.csv").write_text("工号,项目,调整为,原因,批准人,原因\nWX001,总分,90,复核,王总,另一条\n", encoding="utf-8")
+    text = "工号,项目,调整为,原因,批准人,原因\nWX001,总分,90,复核,王总,另一条\n"
+    (tmp_path / "a.csv").write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as caught:  # which 原因 is the reason? (was an AttributeError)
         score(people([95]), load_scheme(CALIBRATED), adjust=tmp_path / "a.csv")
     assert [(f.code, f.cell) for f in caught.value.findings] == [("column_duplicate", "D1")]
