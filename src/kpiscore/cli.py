@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -393,12 +394,15 @@ def init(
         console.info(msg("created", run.lang, path=str(target), name=name))
 
 
-def _terminate(signum: int, frame: object) -> None:
+def _terminate(signum: int, frame: FrameType | None) -> None:
     """SIGTERM ends the run like Ctrl+C: through every `finally`, so no temporary file stays behind. During
     an import (start-up, a command's first use of pandas) it ends at once instead: an exception there would
-    leave a half-imported module that the `finally` blocks then trip over, and nothing is written yet."""
-    if any(getattr(getattr(m, "__spec__", None), "_initializing", False) for m in list(sys.modules.values())):
-        os._exit(128 + signum)
+    leave a half-imported module that the `finally` blocks then trip over, and nothing is written yet. An
+    import is told by its frames (importlib's own), never by touching modules: that would load a lazy one."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            os._exit(128 + signum)
+        frame = frame.f_back
     raise SystemExit(128 + signum)
 
 
