@@ -636,3 +636,24 @@ def test_a_heading_twice_in_an_adjustments_file_or_the_improvement_sheet(tmp_pat
     with pytest.raises(InputError) as caught:
         compare(before, after, scheme)
     assert [f.code for f in caught.value.findings] == ["column_duplicate"]
+
+
+def test_a_ratio_over_a_tiny_count_is_refused_without_a_warning(tmp_path):
+    # 1 ÷ 1e-320 overflows a double: no RuntimeWarning, and the infinite score is refused naming E1
+    write_scheme(tmp_path / "s.yaml", TICKETS + """\
+  解决率: {source: tickets, agg: ratio, of: [已解决, 工单]}
+dimensions:
+  - name: 维度
+    indicators:
+      - {name: 解决率, weight: 100, target: 80%}
+""")
+    write_csv(tmp_path / "t.csv", [["工号", "已解决", "工单"], ["E1", "1", "1e-320"]])
+    with pytest.raises(InputError) as caught:
+        score(None, tmp_path / "s.yaml", sources={"tickets": tmp_path / "t.csv"})
+    assert [(f.code, f.params["id"]) for f in caught.value.findings] == [("score_not_finite", "E1")] * 2
+
+
+def test_a_path_no_file_system_can_name():
+    with pytest.raises(InputError) as caught:
+        score("\ud800.xlsx", "aftersales")
+    assert [f.code for f in caught.value.findings] == ["path_unencodable"]

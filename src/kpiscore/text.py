@@ -240,6 +240,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "output_suffix_format": ("输出文件后缀 {suffix} 与 --format {format} 不一致：请改后缀或去掉 --format", "the output's suffix {suffix} does not match --format {format}: change one of them"),
     "file_is_dir": ("{path} 是文件夹，不是文件：请给出要读取的文件", "{path} is a folder, not a file: name the file to read"),
     "file_not_regular": ("{path} 不是普通文件（是管道或设备）：请给出保存在磁盘上的文件", "{path} is no regular file (a pipe or a device): name a file saved on disk"),
+    "path_unencodable": ("路径 {path} 中有无法编码的字符：请检查路径", "the path {path} holds a character no file system can name: check the path"),
     "path_nul": ("路径 {path} 中有空字符（\\0）：请检查路径", "the path {path} holds a NUL character (\\0): check the path"),
     "plan_path_nul": ("路径中有空字符（\\0）：请检查路径", "the path holds a NUL character (\\0): check the path"),
     "output_is_input": ("输出文件不能是输入文件 {path}", "the output cannot be the input file {path}"),

@@ -154,7 +154,9 @@ def argv(rng: random.Random, folder: Path) -> list[str]:
             out.append(rng.choice(values))
     if command == "init" and "-o" in out:
         out[out.index("-o") + 1] = str(folder / rng.choice(["s.yaml", "s.xlsx", "s.yml", "-"]))
-    return [a.replace("\x00", "") for a in out]
+    # what a real command line can hold: no NUL, and undecodable bytes as \udc80–\udcff (surrogateescape), never
+    # another lone surrogate
+    return [a.replace("\x00", "").replace("\ud800", "\udcff") for a in out]
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -195,7 +195,7 @@ class Measure(Model):
 
     def value(self, a: np.ndarray, b: np.ndarray, n: np.ndarray) -> np.ndarray:
         """The measure from its inputs: blank where there is nothing to divide by, or no row to sum."""
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # 1 ÷ 1e-320: inf, refused by the engine
             if self.agg in ("count", "median"):
                 return a
             if self.agg == "ratio":

@@ -45,6 +45,8 @@ def file_problem(path: Path) -> tuple[str, dict[str, str]] | None:
         return "file_missing", shown
     except OSError as exc:
         return "file_unreadable", {"detail": exc.strerror or str(exc)}
+    except UnicodeEncodeError:  # a lone surrogate from Python: no file system can name it
+        return "path_unencodable", {"path": ascii(str(path))}
     if stat.S_ISDIR(mode):
         return "file_is_dir", shown
     return None if stat.S_ISREG(mode) else ("file_not_regular", shown)
