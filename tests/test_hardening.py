@@ -657,3 +657,20 @@ def test_a_path_no_file_system_can_name():
     with pytest.raises(InputError) as caught:
         score("\ud800.xlsx", "aftersales")
     assert [f.code for f in caught.value.findings] == ["path_unencodable"]
+
+
+def test_a_teams_row_without_its_group_is_said(tmp_path):
+    # the rich round of the campaign: 二组's pool, then two rows of 7500.50 with no 部门 (was a ValueError)
+    import shutil
+    from pathlib import Path
+
+    rich = Path(__file__).parent / "fuzz" / "rich"
+    for name in ("scheme.yaml", "input.csv", "tickets.csv", "ratings.csv", "teams.csv"):
+        shutil.copy(rich / name, tmp_path / name)
+    with (tmp_path / "teams.csv").open("a", encoding="utf-8") as f:
+        f.write(",7500.50\n,7500.50\n")
+    with pytest.raises(InputError) as caught:
+        score(tmp_path / "input.csv", tmp_path / "scheme.yaml",
+              sources={n: tmp_path / f"{n}.csv" for n in ("tickets", "ratings", "teams")})
+    assert [(f.code, f.cell) for f in caught.value.findings] == [("team_row_no_group", "A4"),
+                                                                  ("team_row_no_group", "A5")]

@@ -128,6 +128,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "team_not_in_source": ("{group!r} 在来源 {source!r} 中没有对应的行：请在 {file} 中补上该组的数据", "{group!r} has no row in source {source!r}: add the team's figures to {file}"),
     "team_value_differs": ("{column} 是整组的数值，同组应相同：这里是 {value}，同组第 {other} 行是 {expected}", "{column} is the team's figure and must be the same in the team: {value} here, {expected} in row {other}"),
     "payout_blank": ("空白单元格（{column}）：奖金计算需要这个数", "blank cell ({column}): the payout needs it"),
+    "team_row_no_group": ("这一行有奖金数据却没有{column}：请填写它属于哪个组，或删除这一行", "this row has payout figures but no {column}: say which team it is, or delete the row"),
     "payout_negative": ("{value} 小于 0（{column}）", "{value} is below 0 ({column})"),
     "payout_amount_large": ("{value} 超过 {limit}（{column}）：金额过大，无法精确到分", "{value} is above {limit} ({column}): an amount this large cannot be paid to the cent"),
     "prorate_over": ("{column} {value} 大于 {of} {limit}：按比例发放不能超过 100%", "{column} {value} is more than {of} {limit}: pro-rating cannot exceed 100%"),

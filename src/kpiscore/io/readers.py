@@ -852,10 +852,15 @@ def _source_targets(out: pd.DataFrame, item: Indicator | Adjustment, scheme: Sch
     return found
 
 
-def team_figures(table: pd.DataFrame, columns: list[str], src: Source) -> pd.DataFrame:
+def team_figures(table: pd.DataFrame, columns: list[str], src: Source, key: str) -> pd.DataFrame:
     """A teams source's figures (a pool, unit counts) as numbers by folded group: each a number of 0 or
     more, none blank; raise InputError with every bad cell, at its place in that file."""
     found: list[Finding] = []
+    keyless = table[ID].isna()
+    if keyless.any():  # a figure on a row naming no team belongs to none: said, never dropped
+        filled = pd.concat([_text_kinds(table[fold(c)]) != "blank" for c in columns], axis=1).any(axis=1)
+        found += [src.at("team_row_no_group", {"column": key}, r, key) for r in table.index[keyless & filled]]
+        table = table[~keyless]
     out = pd.DataFrame(index=table.index)
     for column in columns:
         key = fold(column)

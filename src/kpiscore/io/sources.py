@@ -112,7 +112,7 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
     if targets:
         feeds.targets = goals
     if team and goals is not None:
-        feeds.teams[name] = team_figures(goals, team, src)
+        feeds.teams[name] = team_figures(goals, team, src, spec.key)
     if measures:
         feeds.rows[name] = got.rows
         feeds.parts.update(got.parts)
