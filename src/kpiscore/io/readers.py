@@ -533,9 +533,9 @@ def read_adjustments(source: str | Path | pd.DataFrame, scheme: Scheme) -> Adjus
         absent = [calibration.HEADINGS[k][0 if scheme.language == "zh" else 1] for k, h in headings.items() if not h]
         if absent:
             raise InputError([src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row)])
-        twice = [h for h in headings.values() if (raw.columns == h).sum() > 1]  # which of two 原因 is meant?
+        twice = _twice(raw, list(headings.values()), src)  # which of two 原因 is meant?
         if twice:
-            raise InputError([src.at("column_duplicate", {"column": h}, column=h) for h in twice])
+            raise InputError(twice)
         kinds = {key: cell_kinds(raw[h]) for key, h in headings.items()}
         text = pd.DataFrame({key: _stripped(as_text(raw[h], kinds[key])) for key, h in headings.items()})
         blank = pd.concat([kinds[k].eq("blank") for k in headings], axis=1).all(axis=1)
@@ -554,15 +554,20 @@ def read_plan(path: Path, lang: str) -> pd.DataFrame | None:
     names = {key: fold(label(key, lang)) for key in ("scope", "indicator", "achievement", "owner", "deadline")}
     if any(name not in raw.columns for name in names.values()):
         return None
-    twice = [name for name in names.values() if (raw.columns == name).sum() > 1]  # a 责任人 column added twice
+    twice = _twice(raw, list(names.values()), src)  # a 责任人 column added twice
     if twice:
-        raise InputError([src.at("column_duplicate", {"column": name}, column=name) for name in twice], lang)
+        raise InputError(twice, lang)
     table = pd.DataFrame({key: raw[name] for key, name in names.items()}).rename(columns={"achievement": "before"})
     filled = table["owner"].map(_filled) & table["deadline"].map(_filled)
     table = table[filled].copy()
     table["deadline"] = pd.to_datetime(table["deadline"].map(str), errors="coerce")
     table["before"] = pd.to_numeric(table["before"], errors="coerce")
     return table.reset_index(drop=True)
+
+
+def _twice(raw: pd.DataFrame, names: list[str], src: Source) -> list[Finding]:
+    """Each of `names` that heads two columns of the table, at its column: which of them is meant?"""
+    return [src.at("column_duplicate", {"column": c}, column=c) for c in names if (raw.columns == c).sum() > 1]
 
 
 def _filled(value: Any) -> bool:
@@ -575,9 +580,7 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False, 
     participation leaves out (see `_not_assessed`); a `roster` reads only the identity columns. Measures
     and personal targets from sources come from `feeds`. Summary, note and hidden rows become notices on
     `src`."""
-    findings: list[Finding] = []
-    duplicated = raw.columns[raw.columns.duplicated()].unique()
-    findings += [src.at("column_duplicate", {"column": c}, column=c) for c in duplicated]
+    findings = _twice(raw, list(raw.columns[raw.columns.duplicated()].unique()), src)
     raw = raw.loc[:, ~raw.columns.duplicated()]
     needed = _needed(scheme, roster)
     absent = [name for key, name in needed.items() if key not in raw.columns]
