@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from kpiscore import InputError, load_scheme, score
 from kpiscore.batch import run_batch
 from kpiscore.cli import app
+from kpiscore.words.result import Words
 
 runner = CliRunner()
 GRADES = [{"grade": "优秀", "min": 90, "coefficient": 1.2}, {"grade": "良好", "min": 80, "coefficient": 1.0},
@@ -40,7 +41,7 @@ def test_the_issue_check_wx003_excellent_to_good_pays_1300_not_1560():
     row = r.summary.iloc[2]
     assert (row["total"], row["grade"], row["coefficient"], row["payout"]) == (91.2, "良好", 1.0, 1300.0)
     assert list(r.summary["adjusted"]) == [False, False, True]
-    assert r.grade_notes().iloc[2] == "校准：优秀 → 良好（原因：客户投诉升级未结案；批准人：李总）"
+    assert Words(r).grade_notes().iloc[2] == "校准：优秀 → 良好（原因：客户投诉升级未结案；批准人：李总）"
     assert r.to_dict()["employees"][2]["adjustment"] == [
         {"item": "grade", "from": "优秀", "to": "良好", "reason": "客户投诉升级未结案", "approver": "李总"}]
     assert r.to_dict()["employees"][0]["adjustment"] is None
@@ -52,8 +53,8 @@ def test_a_total_adjustment_regrades_and_reranks():
     assert list(r.summary["total"]) == [95.0, 96.0, 91.2]
     assert list(r.summary["rank"]) == [2, 1, 3]
     assert r.summary.iloc[1]["grade"] == "优秀"
-    assert r.grade_notes().iloc[1] == "校准：总分 85.00 → 96.00（原因：申诉成立；批准人：王总）"
-    assert r.total_words().iloc[1] == "85.00 = 85.00；校准 → 96.00"
+    assert Words(r).grade_notes().iloc[1] == "校准：总分 85.00 → 96.00（原因：申诉成立；批准人：王总）"
+    assert Words(r).total().iloc[1] == "85.00 = 85.00；校准 → 96.00"
 
 
 def test_an_adjusted_grade_stays_fixed_during_the_quotas():
@@ -65,7 +66,7 @@ def test_an_adjusted_grade_stays_fixed_during_the_quotas():
               adjust=adjust(["WX010", "等级", "优秀", "年度攻坚项目", "李总"]))
     assert list(r.summary["grade"][:3]) == ["优秀", "良好", "良好"]
     assert r.summary.iloc[9]["grade"] == "优秀"
-    notes = r.grade_notes()
+    notes = Words(r).grade_notes()
     assert notes.iloc[9] == "校准：达标 → 优秀（原因：年度攻坚项目；批准人：李总）"
     assert notes.iloc[1] == "强制分布：优秀名额 floor(10 × 20%) = 2（其中 1 个由固定等级占用），排第 3，降为良好"
 
@@ -159,4 +160,4 @@ def test_a_gbk_export_with_a_title_and_full_width_text(tmp_path):
     r = score(people([95, 85, 91.2]), load_scheme(SCHEME), adjust=path)
     # the id typed full-width (ＷＸ００３) is WX003 after folding; 等级 with a full-width space is 等级
     assert r.summary.iloc[2]["grade"] == "良好"
-    assert r.grade_notes().iloc[2] == "校准：优秀 → 良好（原因：客户投诉升级未结案；批准人：李总）"
+    assert Words(r).grade_notes().iloc[2] == "校准：优秀 → 良好（原因：客户投诉升级未结案；批准人：李总）"

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from kpiscore import api
 from kpiscore.cli import app
+from kpiscore.text import voice
+from kpiscore.words.compare import changes, shown
 
 runner = CliRunner()
 SCHEME = {"name": "售后服务质量评价", "dimensions": [{"name": "时效性", "indicators": [
@@ -47,14 +49,14 @@ def test_the_issue_check_and_the_plan_closed(tmp_path):
     # 15 × 60% ÷ 85% = 10.59 (10.59 ÷ 15 = 70.6%); 15 × 72% ÷ 85% = 12.71 (84.7%); change 12.71 − 10.59 = +2.12
     assert (row["score_before"], row["score_after"], row["score_change"]) == (10.59, 12.71, 2.12)
     assert (round(row["before"], 3), round(row["after"], 3)) == (0.706, 0.847)
-    [plan] = found.improvements.to_dict("records")
+    [plan] = shown(found.improvements, voice("zh")).to_dict("records")
     assert (plan["owner"], plan["status"]) == ("刘主管", "已达标（关闭）")  # 84.7% ≥ 80%
     # people in both: WX001 87.09 → 90.91 (+3.82), 良好 → 优秀; WX002 only before, WX003 only after
     [person] = found.people.to_dict("records")
     assert (person["total_before"], person["total_after"], person["change"]) == (87.09, 90.91, 3.82)
     assert (person["grade_before"], person["grade_after"]) == ("良好", "优秀")
     assert list(found.only_before["id"]) == ["WX002"] and list(found.only_after["id"]) == ["WX003"]
-    assert found.scheme_changes == []
+    assert changes(found) == []
 
 
 def test_open_and_overdue(tmp_path):
@@ -62,7 +64,7 @@ def test_open_and_overdue(tmp_path):
     worse = pd.read_excel(after, dtype={"工号": str}, engine="calamine")
     worse.loc[0, "上门服务到达及时率"] = 0.65  # 15 × 65% ÷ 85% = 11.47: 76.5% < 80%, still open
     worse.to_excel(after, index=False)
-    status = {day: api.compare(before, after, scheme, today=day).improvements["status"].iloc[0]
+    status = {day: shown(api.compare(before, after, scheme, today=day).improvements, voice("zh"))["status"].iloc[0]
               for day in (datetime.date(2024, 6, 1), datetime.date(2024, 7, 1))}
     assert status == {datetime.date(2024, 6, 1): "未达标（进行中）", datetime.date(2024, 7, 1): "未达标（已逾期）"}
 
@@ -78,11 +80,11 @@ def test_a_changed_scheme_is_said_in_words(tmp_path):
     frame = pd.read_excel(after, dtype={"工号": str}, engine="calamine").assign(首次解决率=0.8)
     frame.to_excel(after, index=False)
     found = api.compare(before, after, scheme, later)
-    assert found.scheme_changes == ["新增指标：首次解决率（权重 10）", "上门服务到达及时率 权重 15 → 20",
+    assert changes(found) == ["新增指标：首次解决率（权重 10）", "上门服务到达及时率 权重 15 → 20",
                                     "上门服务到达及时率 目标 85% → 90%", "其他 权重 85 → 70"]
     changed["dimensions"][0]["indicators"][1]["rule"] = {"type": "deduct", "per": "1%", "points": 1}
     later.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
-    assert api.compare(before, after, scheme, later).scheme_changes[-1] == (
+    assert changes(api.compare(before, after, scheme, later))[-1] == (
         "其他 规则：得分 = 85 × 实际值 ÷ 100% → 目标 100%，每低于目标 1% 扣 1 分")
 
 

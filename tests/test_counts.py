@@ -6,6 +6,7 @@ from helpers import write_xlsx
 from openpyxl import load_workbook
 
 from kpiscore import InputError, SchemeError, load_scheme, score, write_template
+from kpiscore.words.result import Words
 
 COUNTS = ["准时提交次数", "应提交次数"]
 HEAD = ["工号", "姓名", *COUNTS, "达成率"]
@@ -24,7 +25,7 @@ def test_nineteen_of_twenty_is_95_percent_and_the_audit_shows_the_counts():
     assert result.actuals["报告准时率"].tolist() == [0.95, 0.75]
     assert result.scores["报告准时率"].tolist() == [38.0, 30.0]
     assert result.summary["total"].tolist() == [92.0, 84.0]
-    assert result.audit()["报告准时率"].tolist() == ["19 / 20 = 95% → 40 × 95% ÷ 100% = 38.00",
+    assert Words(result).audit()["报告准时率"].tolist() == ["19 / 20 = 95% → 40 × 95% ÷ 100% = 38.00",
                                                   "3 / 4 = 75% → 40 × 75% ÷ 100% = 30.00"]
 
 
@@ -32,7 +33,7 @@ def test_a_zero_denominator_does_not_apply_under_skip():
     # nothing to submit: 报告准时率 is left out and 达成率 rescaled, 60 × 90% = 54 → 54 × 100 ÷ 60 = 90.00
     result = score(pd.DataFrame([["E1", "甲", 0, 0, 0.9]], columns=HEAD), scheme(missing="skip"))
     assert pd.isna(result.scores.at[2, "报告准时率"]) and result.summary.at[2, "total"] == 90.0
-    assert result.audit().at[2, "报告准时率"] == "不适用"
+    assert Words(result).audit().at[2, "报告准时率"] == "不适用"
 
 
 def test_each_count_is_checked_at_its_cell(tmp_path):

@@ -5,6 +5,7 @@ import pytest
 from helpers import EXAMPLE_SOURCES
 
 from kpiscore import load_scheme, score
+from kpiscore.words.result import Words
 
 
 def scheme(indicators, **extra):
@@ -27,7 +28,7 @@ def test_spec_worked_table_end_to_end(base_scheme):
     assert r.dimensions.iloc[0].to_dict() == {"时效性": 35.17, "专业性": 39.5, "规范性": 15.2}
     assert r.summary.at[r.summary.index[0], "total"] == 89.87
     assert r.summary.at[r.summary.index[0], "grade"] == "良好"
-    audit = r.audit().iloc[0]
+    audit = Words(r).audit().iloc[0]
     assert audit["客服响应及时率"] == "15 × 88% ÷ 90% = 14.67"
     assert audit["返修任务达成率"] == "30 − 1 × 3.5 = 26.50"
     assert audit["客户服务投诉"] == "15 − 1 × max(0, 5 − 3) = 13.00"
@@ -62,8 +63,8 @@ def test_skip_rescales_before_rounding():
     assert r.scores["A"].iloc[0] == 97.78 and pd.isna(r.scores["B"].iloc[0])
     assert r.summary["total"].iloc[0] == 97.78
     assert r.to_dict()["employees"][0]["scores"]["B"] is None
-    assert r.audit()["B"].iloc[0] == "不适用"
-    assert r.audit()["A"].iloc[0] == "(15 × 88% ÷ 90%) × 100 ÷ 15 = 97.78"
+    assert Words(r).audit()["B"].iloc[0] == "不适用"
+    assert Words(r).audit()["A"].iloc[0] == "(15 × 88% ÷ 90%) × 100 ÷ 15 = 97.78"
     # raw (before rescaling) keeps the bound [0, W]; achievement 14.666… ÷ 15
     assert r.raw["A"].iloc[0] == pytest.approx(14.6666666667)
     assert r.scores["A"].iloc[1] == 15.0 and r.scores["B"].iloc[1] == 85.0
@@ -75,7 +76,7 @@ def test_zero_policy_and_counts_blank_is_zero():
     r = run(s, [["1", "甲", None, None]], ["工号", "姓名", "A", "N"])
     # A blank → 0 ; N blank → 0 occurrences → 50
     assert list(r.scores.iloc[0]) == [0.0, 50.0]
-    assert r.audit()["A"].iloc[0] == "空白: 0 = 0.00"
+    assert Words(r).audit()["A"].iloc[0] == "空白: 0 = 0.00"
 
 
 def test_bonus_penalty_and_floor_at_zero():
@@ -172,7 +173,7 @@ def test_the_scores_table_is_keyed_by_stable_ids_with_a_column_spec():
         "actual:B": ("actual", "count", "B"), "score:B": ("score", None, None),
         "subtotal:D": ("score", None, None), "total": ("points", None, None), "grade": ("label", None, None),
         "rank": ("rank", None, None), "veto": ("flag", None, None), "next_grade": ("label", None, None)}
-    row = r.table().iloc[0]
+    row = Words(r).table().iloc[0]
     # 60 × 90% ÷ 90% = 60 ; 40 − 5 × 2 = 30 ; total 90
     assert (row["score:A"], row["score:B"], row["subtotal:D"], row["total"]) == (60.0, 30.0, 90.0, 90.0)
 
@@ -185,7 +186,7 @@ def test_group_means_are_exact_however_the_columns_are_held():
     from kpiscore.core import analysis
 
     result = score("examples/express-cs.csv", load_scheme("express-cs"), sources=EXAMPLE_SOURCES["express-cs"])
-    everyone = analysis.group_table(result).set_index("group").loc["全部"]
+    everyone = analysis.group_table(result).set_index("group").loc[analysis.EVERYONE]
     assert everyone["服务质量与准确性"] == 29.14 and everyone["团队协作与个人发展"] == 4.31
     held = pd.DataFrame(result.dimensions.to_numpy(), index=result.dimensions.index, columns=result.dimensions.columns)
     again = analysis.group_table(replace(result, dimensions=held))  # one block, not a column each

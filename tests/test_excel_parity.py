@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from kpiscore.core.rules import Context, Deduct, Ratio
 from kpiscore.core.values import round_half_up
+from kpiscore.text import voice
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 
@@ -43,7 +44,7 @@ def test_ratio_and_deduct_round_like_a_spreadsheet(tmp_path):
     expected = libreoffice(tmp_path, rows)
     ratio, deduct = [], []
     for w, a, t in rows:
-        ctx, s = Context(w, t, True, True, "zh"), pd.Series([a])
+        ctx, s = Context(w, t, True, True, voice=voice("zh")), pd.Series([a])
         ratio.append(round_half_up(Ratio().score(s, ctx), 2)[0])
         deduct.append(round_half_up(Deduct(per="1%", points=1).score(s, ctx), 2)[0])
     assert ratio == [e[0] for e in expected]

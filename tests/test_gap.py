@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from kpiscore import load_scheme, score
 from kpiscore.cli import app
+from kpiscore.text import voice
+from kpiscore.words.result import Words, next_grade
 
 GRADES = [{"grade": "优秀", "min": 100.54}, {"grade": "良好", "min": 80}, {"grade": "达标", "min": 70},
           {"grade": "待改进", "min": 0}]
@@ -38,7 +40,7 @@ def test_the_issue_line():
     # 20 × 7.2% ÷ 80% = 1.8 → 82% + 7.2% = 89.2%; 15 × 10.2% ÷ 85% = 1.8 → 75% + 10.2% = 85.2%; 7.2 ÷ 80 = 9% of
     # its target is the smaller step (10.2 ÷ 85 = 12%); no complaint and 很满意 cannot give more
     assert r.summary.iloc[0]["total"] == 98.74
-    assert r.next_grade().words("zh").iloc[0] == ('距"优秀"差 1.8 分：问题一次性解决率 82% → 89.2%'
+    assert next_grade(r.next_grade(), voice("zh")).iloc[0] == ('距"优秀"差 1.8 分：问题一次性解决率 82% → 89.2%'
                                                   '（或上门服务到达及时率 75% → 85.2%）')
     doc = r.to_dict()["employees"][0]["next_grade"]
     assert doc == {"grade": "优秀", "points": 1.8, "options": [
@@ -58,7 +60,7 @@ def test_a_count_a_label_and_a_threshold_invert_their_own_rules():
     # 50 − 5 × 3 = 35; 30 × 2 ÷ 3 = 20; 90% < 95%: 0 → 55, 35 short of 90: only passing the threshold (+20) or the
     # complaints (at most +15) or the label (+10) — none alone; at 70 short of 90 … see the next frame
     assert r.summary.iloc[0]["total"] == 55
-    assert r.next_grade().words("zh").iloc[0] == '距"优秀"差 35 分：没有单项指标能独自补足'
+    assert next_grade(r.next_grade(), voice("zh")).iloc[0] == '距"优秀"差 35 分：没有单项指标能独自补足'
     frame.loc[0, ["客户服务投诉", "报告准时率"]] = [1, 0.96]  # 45 + 20 + 20 = 85, 5 short
     way = score(frame, scheme(inds, grades)).next_grade()
     # complaints: 50 − 5 × A ≥ 50 → A = 0 (one fewer, 1/1 of the actual); the label: 30 × 3 ÷ 3 = 30 → 很满意
@@ -74,7 +76,7 @@ def test_nobody_at_the_top_after_a_veto_or_held_by_a_quota_has_a_gap():
     way = score(frame, scheme(inds, grades)).next_grade()
     # floor(3 × 50%) = 1: 99 stays 优秀 (the top: no next grade), 95 is held at 良好 by the quota, not by points
     assert list(way.grade) == [None, None, "优秀"]
-    assert way.words("zh").iloc[2] == '距"优秀"差 40 分：A 50 → 90'
+    assert next_grade(way, voice("zh")).iloc[2] == '距"优秀"差 40 分：A 50 → 90'
 
 
 def test_explain_and_the_scores_column(tmp_path):
@@ -86,7 +88,7 @@ def test_explain_and_the_scores_column(tmp_path):
     person().to_csv(data, index=False)
     shown = CliRunner().invoke(app, ["explain", str(data), "-s", str(path), "--id", "1"])
     assert '距"优秀"差 1.8 分：问题一次性解决率 82% → 89.2%（或上门服务到达及时率 75% → 85.2%）' in shown.output
-    table = score(person(), scheme()).table()
+    table = Words(score(person(), scheme())).table()
     assert table["next_grade"].iloc[0].startswith('距"优秀"差 1.8 分')
 
 

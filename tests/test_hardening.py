@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from kpiscore import InputError, SchemeError, load_scheme, score
 from kpiscore.cli import app
+from kpiscore.words.result import Words
 
 runner = CliRunner()
 
@@ -205,7 +206,7 @@ def test_a_tiny_count_step_is_no_warning_and_no_way_to_the_next_grade():
     data["dimensions"][1]["indicators"][1]["rule"] = {"type": "count", "allow": 3, "points": 1e-320}
     r = score(pd.DataFrame([["E1", "张三", "一部", 0.5, 0.5, 0.815, 5, 0.92, "较满意"]], columns=HEADER), data)
     assert r.summary["total"].tolist() == [67.53]
-    assert "客户服务投诉" not in r.next_grade_words().iloc[0]
+    assert "客户服务投诉" not in Words(r).next_grade().iloc[0]
 
 
 def test_a_source_csv_whose_title_cell_holds_a_line_break(tmp_path):
@@ -588,9 +589,9 @@ def test_one_mean_of_the_scores_shown():
     result = score(pd.DataFrame({"工号": ["E1", "E2"], "姓名": ["甲", "乙"], "部门": ["一部", "一部"],
                                  "a": [0.60, 0.61], "b": [1.0, 1.0]}), data)
     plan = analysis.improvement(result)
-    shown = plan.loc[(plan["scope"] == "全部") & (plan["indicator"] == "a"), "mean_score"].item()
+    shown = plan.loc[(plan["scope"] == analysis.EVERYONE) & (plan["indicator"] == "a"), "mean_score"].item()
     groups = analysis.group_table(result).set_index("group")
-    assert shown == groups.loc["全部", "a"] == pytest.approx(10.085, abs=1e-12)
+    assert shown == groups.loc[analysis.EVERYONE, "a"] == pytest.approx(10.085, abs=1e-12)
 
 
 def test_a_plan_naming_files_too_long_for_the_file_system(tmp_path):
@@ -674,3 +675,34 @@ def test_a_teams_row_without_its_group_is_said(tmp_path):
               sources={n: tmp_path / f"{n}.csv" for n in ("tickets", "ratings", "teams")})
     assert [(f.code, f.cell) for f in caught.value.findings] == [("team_row_no_group", "A4"),
                                                                   ("team_row_no_group", "A5")]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "merged xlsx"])
+def test_an_export_column_headed_twice_is_said_at_its_heading(tmp_path, kind):
+    # found by the campaign (seed 27): a tickets export whose header repeats 类型 had been a polars ShapeError
+    # where the export was read whole, and elsewhere was silently the first 类型 (投诉 counted from either)
+    import shutil
+    from pathlib import Path
+
+    from openpyxl import Workbook
+
+    rich = Path(__file__).parent / "fuzz" / "rich"
+    for name in ("scheme.yaml", "input.csv", "ratings.csv", "teams.csv"):
+        shutil.copy(rich / name, tmp_path / name)
+    head, *body = (rich / "tickets.csv").read_text(encoding="utf-8").splitlines()
+    rows = [f"{head},类型", *(f"{line},投诉" for line in body)]
+    tickets = tmp_path / ("tickets.csv" if kind == "csv" else "tickets.xlsx")
+    if kind != "csv":
+        wb = Workbook()
+        for line in rows:
+            wb.active.append(line.split(","))
+        if kind == "merged xlsx":  # a merge in the body sends the export to the whole-sheet reader
+            wb.active.merge_cells("F3:F4")
+        wb.save(tickets)
+    else:
+        tickets.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        score(tmp_path / "input.csv", tmp_path / "scheme.yaml",
+              sources={"tickets": tickets, "ratings": tmp_path / "ratings.csv", "teams": tmp_path / "teams.csv"})
+    [found] = caught.value.findings
+    assert (found.code, found.cell, found.message) == ("column_duplicate", "C1", "列 类型 出现了两次")

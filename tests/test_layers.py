@@ -1,7 +1,8 @@
 """The import rules that keep the layers: the folders are the layers, and these tests keep them honest.
 
-- `core/` (scheme, rules, engine, grading, …) is pure: it imports only `core`, `errors` and the catalog
-  `text`, and no file, terminal or writer library.
+- `core/` (scheme, rules, engine, grading, …) is pure: it imports only `core` and `errors`, and no file,
+  terminal or writer library, and no language: words come through a `Say` handed in (`core.say`).
+- `words/` puts the core's numbers and facts into words: it reads the core and the catalog, never a file.
 - `io/` (decoding, YAML, spreadsheets, writers) may use the core, never the face.
 - the face (`cli`, `console`) reaches everything through `api`.
 - no cycles. An import inside a function (to start up fast) is an edge like any other, and so is each
@@ -66,6 +67,7 @@ MODULES = {m: imports(m) for m in FILES}
 GRAPH = {m: {name for name, _ in found if name in FILES and name != m} | _door(m) for m, found in MODULES.items()}
 CORE = {m for m in FILES if m.startswith("core.")}
 IO = {m for m in FILES if m.startswith("io.")}
+EXPLAIN = {m for m in FILES if m.startswith("words.")}
 
 
 def test_the_folders_hold_the_layers():
@@ -97,7 +99,8 @@ def test_no_module_imports_the_package_itself():
 def test_imports_inside_functions_are_few_and_said_why():
     """A function-level import of ours is allowed only to keep start-up fast, and each says so beside it."""
     hidden = sorted({(m, n) for m, found in MODULES.items() for n, inner in found if inner and n in FILES})
-    assert hidden == [("console", "core.analysis"), ("io.decode", "io.isolate"), ("lints", "scoring")]
+    assert hidden == [("console", "core.analysis"), ("console", "words.result"), ("io.decode", "io.isolate"),
+                      ("lints", "scoring")]
 
 
 def test_the_door_names_real_modules_and_shows_every_name():
@@ -110,12 +113,18 @@ def test_the_door_names_real_modules_and_shows_every_name():
 def test_the_core_knows_no_files_terminal_or_writer():
     for module in CORE:
         names = {n for n, _ in MODULES[module]}
-        allowed = CORE | {"errors", "text", "core"}
+        allowed = CORE | {"errors", "core"}
         assert not (names & set(FILES)) - allowed, (module, (names & set(FILES)) - allowed)
         assert not names & LIBRARIES, (module, names & LIBRARIES)
         tree = ast.parse(FILES[module].read_text(encoding="utf-8"))
         calls = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
         assert not calls & PANDAS_IO, (module, calls & PANDAS_IO)
+
+
+def test_the_words_read_the_core_and_the_catalog_only():
+    for module in EXPLAIN:
+        assert GRAPH[module] <= CORE | EXPLAIN | {"text", "errors", "core", "words"}, (module, GRAPH[module])
+        assert not {n for n, _ in MODULES[module]} & LIBRARIES, module
 
 
 def test_the_catalog_and_the_findings_import_nothing_of_ours():

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from kpiscore import InputError, SchemeError, load_scheme, score
 from kpiscore.cli import app
+from kpiscore.words.result import Words
 
 PANEL = ["被评人", "评分人", "角色", "分数"]
 
@@ -41,7 +42,7 @@ def test_the_issue_check_gives_6_02(tmp_path):
     r = score(people("E1"), scheme(), sources=panel(tmp_path, ISSUE_ROWS))
     # 上级 4.5; 下级 (4 + 5 + 3) ÷ 3 = 4.0; 0.6 × 4.5 + 0.4 × 4.0 = 2.7 + 1.6 = 4.30; 7 × 4.30 ÷ 5 = 6.02
     assert r.scores.iloc[0]["团队协作"] == 6.02
-    assert r.audit().iloc[0]["团队协作"] == ("上级 4.5；下级 4, 5, 3 → 4.0；自评 5（不计入）；"
+    assert Words(r).audit().iloc[0]["团队协作"] == ("上级 4.5；下级 4, 5, 3 → 4.0；自评 5（不计入）；"
                                            "0.6 × 4.5 + 0.4 × 4.0 = 4.30 → 7 × 4.30 ÷ 5 = 6.02")
 
 
@@ -49,7 +50,7 @@ def test_weights_are_renormalised_over_the_roles_present(tmp_path):
     r = score(people("E1"), scheme(), sources=panel(tmp_path, [["E1", "A", "下级", 4], ["E1", "B", "下级", 3]]))
     # only 下级: its mean (4 + 3) ÷ 2 = 3.5 is the rating; 7 × 3.5 ÷ 5 = 4.90
     assert r.scores.iloc[0]["团队协作"] == 4.90
-    assert r.audit().iloc[0]["团队协作"] == "下级 4, 3 → 3.5 → 7 × 3.50 ÷ 5 = 4.90"
+    assert Words(r).audit().iloc[0]["团队协作"] == "下级 4, 3 → 3.5 → 7 × 3.50 ÷ 5 = 4.90"
 
 
 def test_trim_within_a_role(tmp_path):
@@ -59,7 +60,7 @@ def test_trim_within_a_role(tmp_path):
     # 下级 5, 2, 4, 3 without the highest and lowest: (4 + 3) ÷ 2 = 3.5; 0.6 × 4 + 0.4 × 3.5 = 2.4 + 1.4 = 3.80;
     # 7 × 3.8 ÷ 5 = 5.32
     assert r.scores.iloc[0]["团队协作"] == 5.32
-    assert "下级 5, 2, 4, 3（去掉最高、最低） → 3.5" in r.audit().iloc[0]["团队协作"]
+    assert "下级 5, 2, 4, 3（去掉最高、最低） → 3.5" in Words(r).audit().iloc[0]["团队协作"]
 
 
 def test_without_roles_every_rating_counts_alike_but_a_self_rating(tmp_path):
@@ -68,7 +69,7 @@ def test_without_roles_every_rating_counts_alike_but_a_self_rating(tmp_path):
     r = score(people("E1"), scheme(rule), sources=panel(tmp_path, rows, ["被评人", "评分人", "分数"]))
     # (4.5 + 4 + 5) ÷ 3 = 4.5; E1 rating E1 is shown, not counted; 7 × 4.5 ÷ 5 = 6.30
     assert r.scores.iloc[0]["团队协作"] == 6.30
-    assert r.audit().iloc[0]["团队协作"] == "4.5, 4, 5 → 4.5；自评 5（不计入） → 7 × 4.50 ÷ 5 = 6.30"
+    assert Words(r).audit().iloc[0]["团队协作"] == "4.5, 4, 5 → 4.5；自评 5（不计入） → 7 × 4.50 ÷ 5 = 6.30"
 
 
 def test_fewer_than_min_raters_is_blank_then_the_missing_policy(tmp_path):

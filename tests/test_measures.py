@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from kpiscore import InputError, SchemeError, UsageError, load_scheme, score
 from kpiscore.cli import app
 from kpiscore.core.measures import period_days
+from kpiscore.text import voice
+from kpiscore.words.result import Words
 
 runner = CliRunner()
 
@@ -74,14 +76,14 @@ def test_the_worked_checks(files):
     e1 = result.people.index[result.people["id"] == "E1"][0]
     # chats of 12, 18, 25 and 45 s in 2024Q1 → mean 100 / 4 = 25 s → lower-is-better ratio 15 × 20 ÷ 25 = 12.00
     assert result.scores.at[e1, "首次响应时长"] == 12.0
-    assert result.audit().at[e1, "首次响应时长"] == "首次响应时长 100 / 4 = 25 → 15 × 20 ÷ 25 = 12.00"
+    assert Words(result).audit().at[e1, "首次响应时长"] == "首次响应时长 100 / 4 = 25 → 15 × 20 ÷ 25 = 12.00"
     # 20 answers, 12 of them 9–10 and 3 of them 0–6 → NPS (12 − 3) / 20 × 100 = 45 → 30 × 45 ÷ 50 = 27.00
     assert result.actuals.at[e1, "NPS"] == 45.0
-    assert result.audit().at[e1, "NPS"] == "NPS (12 − 3) / 20 = 45 → 30 × 45 ÷ 50 = 27.00"
+    assert Words(result).audit().at[e1, "NPS"] == "NPS (12 − 3) / 20 = 45 → 30 × 45 ÷ 50 = 27.00"
     # 19 of 20 satisfied → 95% → 30 × 95% ÷ 90% = 31.666… → 31.67
-    assert result.audit().at[e1, "满意度"] == "满意度 19 / 20 = 95% → 30 × 95% ÷ 90% = 31.67"
+    assert Words(result).audit().at[e1, "满意度"] == "满意度 19 / 20 = 95% → 30 × 95% ÷ 90% = 31.67"
     # answered within 30 s: 10, 30 and 5 of 10, 31, 30, 5 → 3 / 4 = 75% → 25 × 75% ÷ 90% = 20.83
-    assert result.audit().at[e1, "30秒接通率"] == "30秒接通率 3 / 4 = 75% → 25 × 75% ÷ 90% = 20.83"
+    assert Words(result).audit().at[e1, "30秒接通率"] == "30秒接通率 3 / 4 = 75% → 25 × 75% ÷ 90% = 20.83"
 
 
 def test_who_is_scored_and_what_each_source_gave(files):
@@ -102,7 +104,7 @@ def test_ids_that_match_nobody_are_a_notice(files, tmp_path):
     result = score(roster, files / "s.yaml", sources=sources(files))
     assert list(result.people["id"]) == ["E1", "E2"]
     notices = [w for w in result.warnings if w.code == "source_ids_unmatched"]
-    assert [(w.file, w.params["count"], w.params["rows"], w.params["examples"]) for w in notices] == [
+    assert [(w.file, w.params["count"], w.params["rows"], w.params["examples"].said(voice("zh"))) for w in notices] == [
         ("survey.csv", 2, 2, "X9、X8")]
     assert notices[0].message == "survey 中有 2 个工号（2 行）不属于本次考核的任何人，已忽略，如 X9、X8"
     assert {f.name: f.used for f in result.source_files} == {"chats": 4, "survey": 21}
@@ -187,9 +189,9 @@ dimensions:
                                    ["E1", "2024-03-01", "咨询", "400", "0", "1", "在线"]])
     result = score(None, tmp_path / "s.yaml", sources={"tickets": tmp_path / "t.csv"})
     assert result.actuals.loc[2].to_dict() == {"投诉": 2.0, "大单": 450.0, "解决率": 4 / 7, "中位": 225.0}
-    assert result.audit().at[2, "大单"].startswith("大单 = 450（2 条之和） → ")
-    assert result.audit().at[2, "中位"].startswith("中位 = 225（4 条的中位数） → ")
-    assert result.audit().at[2, "投诉"].startswith("投诉 2 条 → ")
+    assert Words(result).audit().at[2, "大单"].startswith("大单 = 450（2 条之和） → ")
+    assert Words(result).audit().at[2, "中位"].startswith("中位 = 225（4 条的中位数） → ")
+    assert Words(result).audit().at[2, "投诉"].startswith("投诉 2 条 → ")
 
 
 def test_the_period_label_gives_the_dates():
@@ -265,7 +267,8 @@ def test_personal_targets_from_a_targets_source(tmp_path):
                          columns=["工号", "姓名", "返修达成率", "销量"])
     result = score(frame, data, sources={"goals": tmp_path / "goals.csv"})
     assert result.scores["返修达成率"].tolist() == [26.5, 30.0]
-    assert result.audit()["返修达成率"].tolist() == ["30 − 1 × 3.5 = 26.50", "30 − 1 × 0 = 30.00（个人目标 90%）"]
+    audit = Words(result).audit()
+    assert audit["返修达成率"].tolist() == ["30 − 1 × 3.5 = 26.50", "30 − 1 × 0 = 30.00（个人目标 90%）"]
     assert result.scores["销量"].tolist() == [70.0, 63.0]  # 70 × 100 ÷ 100; 70 × 108 ÷ 120
     # a person with no target where the scheme has none either is said, with the file
     write_csv(tmp_path / "goals.csv", [["工号", "销量"], ["E1", "100"]])
@@ -313,8 +316,8 @@ output: out/
     report = run_batch(tmp_path / "plan.yaml")
     assert report.ok, [str(f) for o in report.outcomes for f in o.findings]
     q1, q2 = (o.results[next(iter(o.results))] for o in report.outcomes)
-    assert q1.audit().iloc[0]["首次响应时长"] == "首次响应时长 100 / 4 = 25 → 15 × 20 ÷ 25 = 12.00"
-    assert q2.audit().iloc[0]["首次响应时长"] == "首次响应时长 999 / 1 = 999 → 15 × 20 ÷ 999 = 0.30"
+    assert Words(q1).audit().iloc[0]["首次响应时长"] == "首次响应时长 100 / 4 = 25 → 15 × 20 ÷ 25 = 12.00"
+    assert Words(q2).audit().iloc[0]["首次响应时长"] == "首次响应时长 999 / 1 = 999 → 15 × 20 ÷ 999 = 0.30"
     assert [f.used for f in q2.source_files] == [1, 20]  # the roster has E1 only: its one chat, its 20 answers
 
 
@@ -352,7 +355,7 @@ def test_an_export_polars_refuses_is_read_as_a_spreadsheet_opens_it(files):
     (files / "chats.csv").write_text(text, encoding="utf-8")
     result = score(None, files / "s.yaml", sources=sources(files))
     e1 = result.people.index[result.people["id"] == "E1"][0]
-    assert result.audit().at[e1, "首次响应时长"].startswith("首次响应时长 100 / 4 = 25 → ")
+    assert Words(result).audit().at[e1, "首次响应时长"].startswith("首次响应时长 100 / 4 = 25 → ")
 
 
 def test_a_column_typed_beside_a_measure_is_said_not_read(files, tmp_path):
@@ -391,7 +394,7 @@ def test_a_spelling_first_seen_late_in_an_export_is_learnt(files):
     write_csv(files / "survey.csv", rows)
     result = score(None, files / "s.yaml", sources=sources(files))
     e1 = result.people.index[result.people["id"] == "E1"][0]
-    assert result.audit().at[e1, "满意度"].startswith("满意度 500 / 2500 = 20% → ")
+    assert Words(result).audit().at[e1, "满意度"].startswith("满意度 500 / 2500 = 20% → ")
 
 
 def test_a_large_gbk_export_is_decoded_in_two_halves_that_read_as_one(files, monkeypatch):

@@ -63,8 +63,8 @@ def test_not_counted_in_a_quota_headcount_or_mean():
     result = score(frame(rows), scheme(grades=grades))
     assert result.summary["grade"].tolist() == ["良好", "优秀"]
     table = analysis.group_table(result).set_index("group")
-    assert table["headcount"].to_dict() == {"一部": 1, "二部": 1, "全部": 2}
-    assert table.loc["全部", "mean_total"] == 93.935  # (89.87 + 98.00) ÷ 2
+    assert table["headcount"].to_dict() == {"一部": 1, "二部": 1, analysis.EVERYONE: 2}
+    assert table.loc[analysis.EVERYONE, "mean_total"] == 93.935  # (89.87 + 98.00) ÷ 2
 
 
 def test_not_assessed_sheet_and_explain(tmp_path):

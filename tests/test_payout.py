@@ -15,6 +15,7 @@ from kpiscore import InputError, SchemeError, load_scheme, score
 from kpiscore.batch import run_batch
 from kpiscore.cli import app
 from kpiscore.core.payout import Payout, pay
+from kpiscore.words.result import Words
 
 GRADES = [{"grade": "优秀", "min": 90, "coefficient": 1.2}, {"grade": "良好", "min": 80, "coefficient": 1.0},
           {"grade": "达标", "min": 70, "coefficient": 1.0}, {"grade": "待改进", "min": 0, "coefficient": 0.8}]
@@ -50,7 +51,7 @@ def test_units_base_is_volume_times_price_over_the_assessed_headcount(tmp_path):
     # 120 × 30 + 80 × 20 = 3600 + 1600 = 5200; 4 assessed (E5 on probation is not) → base 5200 ÷ 4 = 1300
     # grades 优秀/良好/达标/待改进 → coefficients 1.2/1.0/1.0/0.8 → 1560/1300/1300/1040
     assert list(r.summary["payout"]) == [1560.00, 1300.00, 1300.00, 1040.00]
-    assert r.payout_words().iloc[0] == "(120 × 30 + 80 × 20) ÷ 4 = 1300.00 → 1300.00 × 1.2 = 1560.00"
+    assert Words(r).payout().iloc[0] == "(120 × 30 + 80 × 20) ÷ 4 = 1300.00 → 1300.00 × 1.2 = 1560.00"
     team = r.paid.teams.iloc[0]
     assert (team["headcount"], team["amount"], team["base"], team["paid"]) == (4, 5200, 1300, 5200)
 
@@ -75,7 +76,7 @@ def test_a_pool_is_shared_by_coefficient_to_the_cent():
     # the largest remainders, .619 (990.47|6) and .524 (1238.09|5) → 1485.71/1485.71/1238.10/990.48
     assert list(r.summary["payout"]) == [1485.71, 1485.71, 1238.10, 990.48]
     assert round(r.summary["payout"].sum(), 2) == 5200.00
-    words = r.payout_words()
+    words = Words(r).payout()
     assert words.iloc[0] == "5200.00 × 1.2 ÷ 4.2 = 1485.7143 → 1485.71"
     assert words.iloc[2] == "5200.00 × 1.0 ÷ 4.2 = 1238.0952 → 1238.10（分得尾差 0.01）"
     team = r.paid.teams.iloc[0]
@@ -88,7 +89,7 @@ def test_a_pool_takes_a_weight_column():
     # c·w = 1.2 × 6000 = 7200 and 1.0 × 3000 = 3000, Σ 10200: 1000 × 7200 ÷ 10200 = 705.882… → 705.88,
     # 1000 × 3000 ÷ 10200 = 294.117… → 294.11; 1 cent left to the larger remainder (.647 of 294.11|7)
     assert list(r.summary["payout"]) == [705.88, 294.12]
-    assert r.payout_words().iloc[0] == "1000.00 × 1.2 × 6000 ÷ 10200 = 705.8824 → 705.88"
+    assert Words(r).payout().iloc[0] == "1000.00 × 1.2 × 6000 ÷ 10200 = 705.8824 → 705.88"
 
 
 def test_a_joiner_is_prorated_by_days():
@@ -96,7 +97,7 @@ def test_a_joiner_is_prorated_by_days():
     r = score(people([85, 75], 绩效奖金基数=[1300, 1300], 出勤天数=[30, 20], 应出勤天数=[30, 30]), s)
     # 1300 × 1.0 × 20/30 = 866.666… → 866.67; a full month is not said (30/30)
     assert list(r.summary["payout"]) == [1300.00, 866.67]
-    assert list(r.payout_words()) == ["1300.00 × 1.0 = 1300.00", "1300.00 × 1.0 × 20/30 = 866.67"]
+    assert list(Words(r).payout()) == ["1300.00 × 1.0 = 1300.00", "1300.00 × 1.0 × 20/30 = 866.67"]
 
 
 def test_prorating_a_pool_lowers_the_share_and_the_pool_still_adds_up():
@@ -183,7 +184,7 @@ def test_pool_payouts_add_up_to_the_pool_to_the_cent(pool, coefficients, weights
     n = len(coefficients)
     c = pd.Series(coefficients)
     inputs = pd.DataFrame({"w": weights[:n]}, dtype=float)
-    paid = pay(Payout(mode="pool", pool=pool / 100, weight="w"), c, inputs, None, None, "all")
+    paid = pay(Payout(mode="pool", pool=pool / 100, weight="w"), c, inputs, None, None)
     cents = (paid.payout * 100).round().astype(int)
     if (c > 0).any():
         assert cents.sum() == pool  # every cent of the pool, no more
@@ -221,7 +222,7 @@ def test_workbook_json_and_explain_show_the_payout(tmp_path):
     js = runner.invoke(app, ["score", str(data), "--scheme", str(path), "--format", "json", "-o", "-"])
     doc = json.loads(js.output)
     assert [e["payout"] for e in doc["employees"]] == [1485.71, 1485.71, 1238.10, 990.48]
-    assert doc["payout"] == {"mode": "pool", "teams": [{"team": "全部", "headcount": 4, "amount": 5200.0,
+    assert doc["payout"] == {"mode": "pool", "teams": [{"team": None, "headcount": 4, "amount": 5200.0,
                                                          "base": None, "paid": 5200.0, "remainder": 0.02,
                                                          "takers": ["E3", "E4"]}]}
 

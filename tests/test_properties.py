@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from kpiscore import InputError, load_scheme, read_actuals, score
 from kpiscore.core.rules import Bands, Context, Count, Deduct, Ratio, Threshold
 from kpiscore.core.values import round_half_up
+from kpiscore.text import voice
 
 actual = st.floats(min_value=0, max_value=2, allow_nan=False)
 weight = st.floats(min_value=1, max_value=50, allow_nan=False).map(lambda w: round(w, 1))
@@ -51,7 +52,7 @@ def test_weighted_score_bounded_and_monotone(rule, w, t, values, higher):
         w = 1.0
     if isinstance(rule, Ratio) and not higher and rule.cap is None:
         rule = Ratio(cap=1.5)
-    ctx = Context(w, t, higher, True, "zh")
+    ctx = Context(w, t, higher, True, voice=voice("zh"))
     a = pd.Series(sorted(values))
     s = rule.score(a, ctx).to_numpy(dtype=float)
     assert (s >= 0).all()

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from kpiscore import SchemeError, load_scheme, score
 from kpiscore.cli import app
 from kpiscore.core.grading import quota_count
+from kpiscore.words.result import Words
 
 GRADES = [{"grade": "优秀", "min": 90}, {"grade": "良好", "min": 80}, {"grade": "达标", "min": 70},
           {"grade": "待改进", "min": 0}]
@@ -36,7 +37,7 @@ def test_ceil_gives_a_team_of_four_one_excellent():
     r = score(totals([95, 93, 91, 85]), s)
     # ceil(4 × 20%) = ceil(0.8) = 1 place: 95 stays, 93 and 91 drop to 良好
     assert list(r.summary["grade"]) == ["优秀", "良好", "良好", "良好"]
-    notes = r.grade_notes()
+    notes = Words(r).grade_notes()
     assert notes.iloc[1] == "强制分布：优秀名额 ceil(4 × 20%) = 1，排第 2，降为良好"
     assert notes.iloc[2] == "强制分布：优秀名额 ceil(4 × 20%) = 1，排第 3，降为良好"
     assert notes.iloc[0] == notes.iloc[3] == ""
@@ -49,7 +50,7 @@ def test_the_issue_line_floor_of_twelve():
     s = scheme(with_shares(优秀={"max_share": "20%"}))
     r = score(totals([99, 98, 97, 96, 85, 84, 83, 82, 81, 75, 74, 60]), s)
     # floor(12 × 20%) = floor(2.4) = 2: 99 and 98 stay; 97 (3rd) and 96 (4th) drop
-    assert r.grade_notes().iloc[2] == "强制分布：优秀名额 floor(12 × 20%) = 2，排第 3，降为良好"
+    assert Words(r).grade_notes().iloc[2] == "强制分布：优秀名额 floor(12 × 20%) = 2，排第 3，降为良好"
     assert list(r.summary["grade"][:4]) == ["优秀", "优秀", "良好", "良好"]
 
 
@@ -74,7 +75,8 @@ def test_a_bottom_quota_enforced_moves_the_lowest_down():
     r = score(totals([95, 92, 91, 88, 86, 85, 84, 83, 82, 81, 78, 75]), s)
     # floor(1.2) = 1 at 待改进 or below: the lowest total, 75 (达标), moves down
     assert list(r.summary["grade"])[-2:] == ["达标", "待改进"]
-    assert r.grade_notes().iloc[-1] == "强制分布：待改进及以下至少 floor(12 × 10%) = 1 人，排倒数第 1，由达标降为待改进"
+    notes = Words(r).grade_notes()
+    assert notes.iloc[-1] == "强制分布：待改进及以下至少 floor(12 × 10%) = 1 人，排倒数第 1，由达标降为待改进"
     assert not [w for w in r.warnings if w.code == "quota_min_short"]
 
 
@@ -95,7 +97,7 @@ def test_quotas_per_group_and_a_small_group_left_alone():
     r = score(totals([99, 97, 95, 80, 75, 96, 94], groups), s)
     # 一部: floor(5 × 20%) = 1 → 97 and 95 drop; 二部 has 2 < min_size 5 → both stay 优秀, with a notice
     assert list(r.summary["grade"]) == ["优秀", "良好", "良好", "良好", "达标", "优秀", "优秀"]
-    assert r.grade_notes().iloc[1] == "强制分布（一部）：优秀名额 floor(5 × 20%) = 1，排第 2，降为良好"
+    assert Words(r).grade_notes().iloc[1] == "强制分布（一部）：优秀名额 floor(5 × 20%) = 1，排第 2，降为良好"
     assert [w.message for w in r.warnings if w.code == "quota_small_scope"] == [
         "[二部] 参评 2 人，少于 quota.min_size 5 人，未执行强制分布"]
 

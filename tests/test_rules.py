@@ -20,10 +20,11 @@ from kpiscore.core.rules import (
     Threshold,
     Veto,
 )
+from kpiscore.text import voice
 
 
 def ctx(weight=10.0, target=None, higher=True, percent=True, lang="zh"):
-    return Context(weight, target, higher, percent, lang)
+    return Context(weight, target, higher, percent, voice=voice(lang))
 
 
 def s(*values):
@@ -220,10 +221,10 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
         rule = cls.model_validate({"type": name, **samples.get(name, {})})
         assert rule.role in ("weighted", "bonus", "penalty", "veto") and rule.value_kind in (
             "number", "count", "label", "rating")
-        ctx = Context(10.0, 0.9, True, True, "zh")
+        ctx = Context(10.0, 0.9, True, True, voice=voice("zh"))
         a = pd.Series(["好"] if rule.value_kind == "label" else [0.95])
         assert len(rule.score(a, ctx)) == 1 and len(rule.words(a, ctx)) == 1
-        assert rule.describe(ctx) and rule.describe(Context(10.0, 0.9, True, True, "en"))
+        assert rule.describe(ctx) and rule.describe(Context(10.0, 0.9, True, True, voice=voice("en")))
         assert rule.inputs("列") and rule.max_points(10.0) >= 0
         # the template's parts: how the cell is typed and checked, the hint in both languages, an example
         cell = rule.cell(ctx)

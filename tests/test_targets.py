@@ -7,6 +7,7 @@ from helpers import write_xlsx
 from openpyxl import load_workbook
 
 from kpiscore import InputError, SchemeError, load_scheme, score, write_template
+from kpiscore.words.result import Words
 
 HEAD = ["工号", "姓名", "返修达成率", "个人目标", "销量", "销量目标"]
 
@@ -27,9 +28,10 @@ def test_the_worked_checks():
     result = score(frame, scheme())
     assert result.scores["返修达成率"].tolist() == [26.5, 30.0]
     assert result.scores["销量"].tolist() == [63.0, 63.0]
-    assert result.audit()["返修达成率"].tolist() == ["30 − 1 × 3.5 = 26.50", "30 − 1 × 0 = 30.00（个人目标 90%）"]
-    assert result.audit()["销量"].tolist() == ["70 × 108 ÷ 120 = 63.00（个人目标 120）"] * 2
-    table = result.table()
+    audit = Words(result).audit()
+    assert audit["返修达成率"].tolist() == ["30 − 1 × 3.5 = 26.50", "30 − 1 × 0 = 30.00（个人目标 90%）"]
+    assert Words(result).audit()["销量"].tolist() == ["70 × 108 ÷ 120 = 63.00（个人目标 120）"] * 2
+    table = Words(result).table()
     assert list(table.columns[2:5]) == ["actual:返修达成率", "target:返修达成率", "score:返修达成率"]
     assert table["target:返修达成率"].tolist() == [0.95, 0.9] and table["target:销量"].tolist() == [120, 120]
 

@@ -102,7 +102,7 @@ def test_improvement_rows_by_hand(tmp_path):
     # group X: A 0.8 (not below 0.8), B 1.0 ; group Y: A 0.6, B 0.5
     plan = analysis.improvement(r)
     assert [(p.scope, p.indicator, round(p.achievement, 4)) for p in plan.itertuples()] == [
-        ("全部", "A", 0.7333), ("Y", "A", 0.6), ("Y", "B", 0.5)]
+        (analysis.EVERYONE, "A", 0.7333), ("Y", "A", 0.6), ("Y", "B", 0.5)]
     out = tmp_path / "imp.xlsx"
     write_workbook(r, out)
     sheet = rows(load_workbook(out)["改进计划"])

@@ -17,7 +17,7 @@ WHERE: dict[str, str] = {
     "FORMATS": "io.output", "check_inputs": "io.output", "check_output": "io.output",
     "Result": "core.engine", "Scheme": "core.scheme",
     "explain": "scoring", "find": "scoring", "not_assessed": "scoring", "make_template": "scoring",
-    "measure_texts": "scoring",
+    "measure_texts": "scoring", "comparison_document": "words.compare", "Words": "words.result",
     "read_sources": "io.sources", "score": "scoring",
     "write_result": "scoring", "write_slips": "scoring", "compare": "scoring", "write_comparison": "scoring",
     "init_scheme": "io.starters", "starters": "io.starters",
@@ -33,9 +33,11 @@ __all__ = [
     "LoadedPlan",
     "Result",
     "Scheme",
+    "Words",
     "check_inputs",
     "check_output",
     "compare",
+    "comparison_document",
     "explain",
     "find",
     "init_scheme",
@@ -99,3 +101,5 @@ if TYPE_CHECKING:  # what the door shows, for type checkers and editors
         write_result,
         write_slips,
     )
+    from .words.compare import comparison_document
+    from .words.result import Words

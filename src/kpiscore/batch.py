@@ -42,6 +42,8 @@ from .scoring import (
     write_rollup_slips,
     write_slips,
 )
+from .text import voice
+from .words.result import Words
 
 
 @dataclass
@@ -338,9 +340,10 @@ def run_batch(plan: LoadedPlan | str | Path, force: bool = False, step: Step = _
     report = BatchReport(outcomes, None, warnings=[w for s in loaded.schemes.values() for w in lint(s)])
     levels = loaded.plan.levels
     if all(o.ok for o in outcomes):
-        done = {o.period: period_rows(o.period, o.results) for o in outcomes}
+        done = {o.period: period_rows(o.period, o.results, {k: Words(r).calibrations() for k, r in o.results.items()})
+                for o in outcomes}
         for level in levels:  # each level from the periods and the levels below it
-            rolled = rollup(loaded.plan, level, loaded.schemes, loaded.lang,
+            rolled = rollup(loaded.plan, level, loaded.schemes, voice(loaded.lang), loaded.lang,
                             [(p, done[p]) for p in loaded.plan.rolled_from(level)])
             done[level.period] = rolled.rows
             path = loaded.rollup_output(level)

@@ -316,7 +316,7 @@ def compare(
             raise UsageError([Finding("output_suffix", {"suffix": ".csv"})])
         found = api.compare(before, after, s, later, sources=sources, sources_after=later_sources)
         if output == "-":
-            api.write_plain_json(found.to_dict(), sys.stdout)
+            api.write_plain_json(api.comparison_document(found), sys.stdout)
             return
         target = Path(output) if output else after.with_name(f"{after.stem}_compare.{fmt}")
         api.check_output(target, [before, after, *sources.values(), *(later_sources or {}).values()], force)

@@ -126,12 +126,15 @@ def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
     if sm["veto"]:
         parts.append(label("veto", lang))
     out.print(" · ".join(parts))
-    note = result.grade_notes().loc[row]
+    from .words.result import Words  # with a result, the core is loaded already
+
+    words = Words(result)
+    note = words.grade_notes().loc[row]
     if note:
         out.print(safe(note))
     if result.paid is not None:
-        out.print(f"{label('payout', lang)}：{safe(result.payout_words().loc[row])}", soft_wrap=True)
+        out.print(f"{label('payout', lang)}：{safe(words.payout().loc[row])}", soft_wrap=True)
     at = result.summary.index.get_loc(row)
-    way = result.next_grade(slice(at, at + 1)).words(lang).iloc[0]
+    way = words.next_grade(slice(at, at + 1)).iloc[0]
     if way:
         out.print(safe(way), soft_wrap=True)

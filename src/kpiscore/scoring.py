@@ -42,6 +42,10 @@ from .io.sources import Feeds, read_sources
 from .io.template import MIN_ROWS, input_columns, write_template
 from .io.workbook import write_compare_workbook, write_rollup, write_workbook
 from .io.yamlio import YamlFile, read_yaml
+from .text import voice
+from .words import measures as said_measures
+from .words.compare import comparison_document
+from .words.result import Words
 
 __all__ = [
     "FORMATS",
@@ -152,14 +156,15 @@ def measure_texts(scheme: Scheme, sql: bool = False, period: str | None = None) 
     """Each measure of a scheme in words (as the Sources sheet says it), or as SQL over a table named after
     its source: one `GROUP BY` of the id column, its rows kept by the period's dates."""
     days = period_days(period or scheme.period, list(scheme.period_dates) if scheme.period_dates else None)
-    return [(name, m.sql(name, m.source, scheme.sources[m.source], days) if sql else m.describe(name, scheme.language))
+    return [(name, m.sql(name, m.source, scheme.sources[m.source], days) if sql else
+             said_measures.describe(m, name, voice(scheme.language)))
             for name, m in scheme.measures.items()]
 
 
 def explain(result: Result, employee_id: str) -> pd.DataFrame:
     """One employee's calculation, indicator by indicator: what `kpiscore explain` prints."""
     row = find(result, employee_id)
-    audit = result.audit().loc[row]
+    audit = Words(result).audit().loc[row]
     lines = []
     for dim in result.scheme.dimensions:
         for ind in dim.indicators:
@@ -217,7 +222,7 @@ def write_comparison(found: Comparison, path: str | Path, fmt: str, force: bool 
     if fmt == "xlsx":
         write_compare_workbook(found, Path(path), force)
     else:
-        _save_json(found.to_dict(), Path(path), force)
+        _save_json(comparison_document(found), Path(path), force)
 
 
 def make_template(scheme: Scheme, target: Path, roster: Path | None = None, force: bool = False

@@ -6,7 +6,6 @@ or English, as the scheme's `language` asks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -463,38 +462,41 @@ LABELS: dict[str, tuple[str, str]] = {
     "role_rater": ("评分人列", "rater column"),
     "role_role": ("角色列", "role column"),
     "role_score": ("分数列", "score column"),
+    "grade_default_top": ("优秀", "Excellent"),
+    "grade_default_good": ("良好", "Good"),
+    "grade_default_pass": ("达标", "Pass"),
+    "grade_default_low": ("待改进", "Needs improvement"),
 }
 
-DEFAULT_GRADES: dict[str, list[tuple[str, float]]] = {
-    "zh": [("优秀", 90), ("良好", 80), ("达标", 70), ("待改进", 0)],
-    "en": [("Excellent", 90), ("Good", 80), ("Pass", 70), ("Needs improvement", 0)],
-}
+class Voice:
+    """The catalog in one language: what the core's `Say` asks for, given to the rules and the words layer (`words/`)
+    so that neither knows a language."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __call__(self, code: str, /, **params: Any) -> str:
+        return words(code, self.lang, **params)
+
+    def pattern(self, code: str) -> str:
+        return pattern(code, self.lang)
+
+    def label(self, key: str) -> str:
+        return label(key, self.lang)
 
 
-@dataclass(frozen=True)
-class Term:
-    """A label among a message's facts ("an HTML page", "网页"), put into words in the message's language."""
-
-    key: str
+VOICES = {lang: Voice(lang) for lang in ("zh", "en")}
 
 
-@dataclass(frozen=True)
-class Choices:
-    """The values a field takes, joined as the message's language joins a list: 'a'、'b' 或 'c'."""
-
-    values: tuple[str, ...]
-
-    def said(self, lang: str) -> str:
-        *first, last = self.values or ("",)
-        if not first:
-            return last
-        return ("、".join(first) + " 或 " + last) if lang == "zh" else (", ".join(first) + " or " + last)
+def voice(lang: str) -> Voice:
+    """The catalog in `lang` (Chinese for any other)."""
+    return VOICES.get(lang, VOICES["zh"])
 
 
 def _filled(value: Any, lang: str) -> Any:
-    if isinstance(value, Term):
-        return label(value.key, lang)
-    return value.said(lang) if isinstance(value, Choices) else value
+    """A fact that is put into words when read (`errors.Term`, `errors.Choices`) says itself in `lang`."""
+    said = getattr(value, "said", None)
+    return said(voice(lang)) if callable(said) else value
 
 
 def msg(code: str, lang: str, /, **params: Any) -> str:
@@ -556,6 +558,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "diff_target": ("{name} 目标 {before} → {after}", "{name}: target {before} → {after}"),
     "diff_rule": ("{name} 规则：{before} → {after}", "{name}: rule {before} → {after}"),
     "list_sep": ("；", "; "),
+    "enum_sep": ("、", ", "),
+    "choices": ("{first} 或 {last}", "{first} or {last}"),
+    "aside": ("（{text}）", " ({text})"),
     "comma": ("，", ", "),
     "threshold": ("实际值 {cmp} {t} 得 {w} 分，否则 {f} 分", "{w} when actual {cmp} {t}, else {f}"),
     "mapping_scale": ("；得分 = {w} × 分值 ÷ {top}", "; score = {w} × points ÷ {top}"),
@@ -589,6 +594,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # how a template cell is filled (`Cell.hint`)
     "unit": ("（{unit}）", " ({unit})"),
     "target_personal": ("个人目标", "the personal target"),
+    "personal_column": ("个人目标：{column}", "personal target: {column}"),
     "hint_count": ("填次数：0 或正整数，没有就填 0 或留空", "a whole count: 0 or more (0 or blank when none)"),
     "hint_percent": ("填百分比，如 88% 或 0.88", "a percent: 88% or 0.88"),
     "hint_number": ("填数值{unit}，不小于 0", "a number{unit}, 0 or more"),

@@ -198,7 +198,7 @@ def run_one(name: str, data: bytes, folder: Path) -> str:
             result = kpiscore.score(ROOT / example, starter, sources={source: path})
         else:
             result = kpiscore.score(path, starter, sources=sources)
-        result.audit()
+        kpiscore.api.Words(result).audit()
         kpiscore.explain(result, str(result.people["id"].iloc[0]))
         for fmt in ("xlsx", "csv", "json"):
             kpiscore.write_result(result, folder / f"out.{fmt}", fmt)

@@ -217,7 +217,7 @@ def _run(surface: str, folder: Path, rng: random.Random) -> str:
             return "ok"
         api.measure_texts(scheme, sql=True, period="2024Q1")
         result = kpiscore.score(folder / "input.csv", scheme, sources=sources, adjust=folder / "adjust.csv")
-        result.audit()
+        api.Words(result).audit()
         for person in ("E01", "E03", str(result.people["id"].iloc[0])):
             with contextlib.suppress(kpiscore.InputError):  # E03 is not assessed
                 kpiscore.explain(result, person)

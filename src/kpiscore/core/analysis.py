@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..text import label
 from .engine import Result
 from .grading import has_quotas
 
@@ -48,7 +47,7 @@ def achievement(result: Result, by_group: bool = False) -> pd.DataFrame:
     One row per indicator (and per group when asked): scope, dimension, indicator, weight, mean score, achievement.
     """
     ach, raw = _one_block(result.achievement()), _one_block(result.scores)
-    means = [(label("all", result.lang), raw.mean(), ach.mean())]
+    means = [(EVERYONE, raw.mean(), ach.mean())]
     if by_group and "group" in result.people:
         groups = result.people["group"]
         by_raw, by_ach = raw.groupby(groups).mean(), ach.groupby(groups).mean()
@@ -83,7 +82,7 @@ def group_table(result: Result) -> pd.DataFrame:
     """Per group (and everyone, last): headcount, mean total and group rank, mean per dimension and
     indicator, and the count of each grade."""
     people = result.people
-    everyone = pd.Series(label("all", result.lang), index=people.index)
+    everyone = pd.Series(EVERYONE, index=people.index)
     if "group" not in people:
         out = _aggregate(result, everyone)
         out.insert(2, "group_rank", pd.array([1], dtype="Int64"))
@@ -94,6 +93,9 @@ def group_table(result: Result) -> pd.DataFrame:
     total.insert(2, "group_rank", pd.array([pd.NA], dtype="Int64"))
     return pd.concat([groups, total]).rename_axis("group").reset_index()
 
+
+#: the scope of a row over everyone (beside each group's): a key, said as "全部" / "All" where it is shown
+EVERYONE = "\x00all"
 
 #: the group table's key of a grade's count (`GRADE + grade`): a grade may be named like a dimension
 GRADE = "\x00grade "

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..text import pattern
+from .say import Listed
 from .scheme import Scheme
-from .values import fill, first_rows, fmt_fixed, fold, parse_number, round_half_up
+from .values import first_rows, fold, parse_number, round_half_up
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +57,7 @@ def check(table: pd.DataFrame, ids: pd.Series, left_out: dict[str, str], scheme:
     key = person + "\x00" + what
     twice = (what != "") & key.duplicated()
     first = first_rows(key)
-    grades = "、".join(g.grade for g in scheme.grades)
+    grades = Listed(tuple(g.grade for g in scheme.grades))
     refused: list[Refusal] = []
     for at in table.index:  # the refusals of each row together, in the file's order
         said = {"id": person[at]}
@@ -104,17 +104,3 @@ def apply(changes: pd.DataFrame | None, total: pd.Series, decimals: int) -> tupl
         else:
             forced[part["row"].to_numpy()] = part["to"].to_numpy()
     return total, forced
-
-
-def said(changes: pd.DataFrame, lang: str, decimals: int) -> pd.Series:
-    """Each change in words, by its row: `校准：优秀 → 良好（原因：客户投诉升级未结案；批准人：李总）`, or for a total
-    `校准：总分 91.20 → 88.00（…）`."""
-    if not len(changes):
-        return pd.Series(dtype=object)
-    total = changes["what"] == "total"
-    number = {k: fmt_fixed(changes[k].where(total, 0).astype(float), decimals) for k in ("from", "to")}
-    text = {k: changes[k].astype(str).where(~total, number[k]) for k in ("from", "to")}
-    item = pd.Series(pattern("calibration_total", lang), index=changes.index).where(total, "")
-    line = fill(pattern("calibration", lang), item=item, reason=changes["reason"].astype(str),
-                approver=changes["approver"].astype(str), **text)
-    return line.set_axis(changes["row"].to_numpy())

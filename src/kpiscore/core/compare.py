@@ -10,17 +10,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..text import label, words
-from .analysis import IMPROVE_BELOW, achievement
+from .analysis import EVERYONE, IMPROVE_BELOW, achievement
 from .engine import Result
-from .values import fold, one, round_half_up
+from .scheme import Indicator
+from .values import fold, round_half_up
 
 if TYPE_CHECKING:
     import pandas as pd
 else:
     from .lazy import pd
+
+
+#: what became of a planned improvement (`Comparison.improvements`' status), said as `status_<code>`
+STATUSES = ("closed", "open", "overdue")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of the scheme between the rounds: what changed (added, removed, weight, target, rule), and
+    the indicator before and after (None where it is not in that round)."""
+
+    what: str
+    before: Indicator | None
+    after: Indicator | None
 
 
 #: the columns of `Comparison.scores`
@@ -36,31 +50,19 @@ class Comparison:
     people: pd.DataFrame  # id, name, group, total and grade before and after, change; biggest gains first
     only_before: pd.DataFrame  # id, name, group, total
     only_after: pd.DataFrame
-    improvements: pd.DataFrame  # scope, indicator, owner, deadline, before, after, status
-    scheme_changes: list[str]
+    improvements: pd.DataFrame  # scope, indicator, owner, deadline, before, after, status (STATUSES)
+    #: what changed in the scheme between the rounds (`scheme_changes`), said by `words.compare`
+    scheme_changes: list[Change]
     lang: str
     #: per person in both rounds and indicator (of either scheme): id, indicator, actual and score before and
     #: after, and the score's change
     scores: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SCORE_COLUMNS))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `--format json` document."""
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-        per = {k: records(g.drop(columns="id")) for k, g in self.scores.groupby("id", sort=False)}
-        people = [{**p, "indicators": per.get(p["id"], [])} for p in records(self.people)]
-        return {"indicators": records(self.indicators), "grades": records(self.grades),
-                "people": people, "only_before": records(self.only_before),
-                "only_after": records(self.only_after), "improvements": records(self.improvements),
-                "scheme_changes": self.scheme_changes}
 
 
 def compare(before: Result, after: Result, plan: pd.DataFrame | None = None, today: date | None = None
             ) -> Comparison:
     """Compare two rounds. `plan` holds the before round's improvement rows (scope, indicator, owner,
     deadline as dates) whose owner and deadline are filled; `today` decides what is overdue."""
-    lang = after.lang
     key = ["scope", "dimension", "indicator"]
     was, now = (achievement(r, by_group=True) for r in (before, after))
     both = was.merge(now, on=key, how="outer", suffixes=("_before", "_after"), sort=False)
@@ -76,7 +78,7 @@ def compare(before: Result, after: Result, plan: pd.DataFrame | None = None, tod
     ids_before, ids_after = set(before.people["id"]), set(after.people["id"])
     return Comparison(indicators, _grades(before, after), people,
                       _alone(before, ids_before - ids_after), _alone(after, ids_after - ids_before),
-                      _followed(plan, now, today or date.today(), lang), scheme_changes(before, after), lang,
+                      _followed(plan, now, today or date.today()), scheme_changes(before, after), after.lang,
                       _scores(before, after, people["id"]))
 
 
@@ -128,7 +130,7 @@ def _grades(before: Result, after: Result) -> pd.DataFrame:
     """Per group (and everyone) and grade: how many had it before and after."""
     rows = []
     grades = list(dict.fromkeys([g.grade for g in after.scheme.grades] + [g.grade for g in before.scheme.grades]))
-    everyone = label("all", after.lang)
+    everyone = EVERYONE
     counts = []
     for r in (before, after):
         group = r.people["group"].fillna("—").astype(str) if "group" in r.people else None
@@ -143,9 +145,9 @@ def _grades(before: Result, after: Result) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scope", "grade", "before", "after"])
 
 
-def _followed(plan: pd.DataFrame | None, now: pd.DataFrame, today: date, lang: str) -> pd.DataFrame:
+def _followed(plan: pd.DataFrame | None, now: pd.DataFrame, today: date) -> pd.DataFrame:
     """Each planned improvement with the indicator's achievement now: closed at IMPROVE_BELOW or more, open
-    below it, overdue when open past its deadline."""
+    below it, overdue when open past its deadline. A plan's scope 全部 is everyone's row (`EVERYONE`)."""
     columns = ["scope", "indicator", "owner", "deadline", "before", "after", "status"]
     if plan is None or not len(plan):
         return pd.DataFrame(columns=columns)
@@ -155,32 +157,27 @@ def _followed(plan: pd.DataFrame | None, now: pd.DataFrame, today: date, lang: s
     after = pd.Series(latest.reindex(at).to_numpy(dtype=float), index=plan.index)
     closed = after >= IMPROVE_BELOW
     late = pd.to_datetime(plan["deadline"], errors="coerce").dt.date < today
-    status = pd.Series(words("status_open", lang), index=plan.index)
-    status = status.where(~late.fillna(False), words("status_overdue", lang)).where(~closed, words("status_closed",
-                                                                                                   lang))
+    status = pd.Series("open", index=plan.index).where(~late.fillna(False), "overdue").where(~closed, "closed")
     return pd.DataFrame({"scope": plan["scope"], "indicator": plan["indicator"], "owner": plan["owner"],
                          "deadline": plan["deadline"], "before": plan.get("before"), "after": after,
                          "status": status}, columns=columns)
 
 
-def scheme_changes(before: Result, after: Result) -> list[str]:
-    """What changed in the scheme between the rounds, in words: indicators added or removed, and weights,
-    targets and rules changed."""
-    lang = after.lang
+def scheme_changes(before: Result, after: Result) -> list[Change]:
+    """What changed in the scheme between the rounds: indicators added or removed, and weights, targets and
+    rules changed, each as the indicator before and after (`words.compare` says them)."""
     old = {i.name: i for i in before.scheme.indicators}
     new = {i.name: i for i in after.scheme.indicators}
-    out = [words("diff_added", lang, name=n, weight=one(new[n].weight)) for n in new if n not in old]
-    out += [words("diff_removed", lang, name=n, weight=one(old[n].weight)) for n in old if n not in new]
+    out = [Change("added", None, new[n]) for n in new if n not in old]
+    out += [Change("removed", old[n], None) for n in old if n not in new]
     for name in (n for n in new if n in old):
         a, b = old[name], new[name]
         if a.weight != b.weight:
-            out.append(words("diff_weight", lang, name=name, before=one(a.weight), after=one(b.weight)))
-        if a.target_text(lang) != b.target_text(lang):
-            out.append(words("diff_target", lang, name=name, before=a.target_text(lang) or "—",
-                             after=b.target_text(lang) or "—"))
+            out.append(Change("weight", a, b))
+        if a.target != b.target or a.target_column != b.target_column:
+            out.append(Change("target", a, b))
         if a.rule != b.rule:  # a weight or target alone is said above, not again as the rule
-            said = [i.rule.describe(i.context(lang)) for i in (a, b)]
-            out.append(words("diff_rule", lang, name=name, before=said[0], after=said[1]))
+            out.append(Change("rule", a, b))
     return out
 
 

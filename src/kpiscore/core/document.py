@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Finding
-from ..text import Choices
+from .say import Choices
 
 if TYPE_CHECKING:
     from pydantic import ValidationError

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Finding, InputError
-from ..text import Term, label, pattern, words
 from . import calibration
 from .gap import Gap, gap
 from .grading import assign_grades, coefficient_of, no_moves, ranks, reached_grade
 from .payout import Paid, paid_table, pay
 from .rules import Context, Rating
+from .say import Say, Term
 from .scheme import Adjustment, Indicator, Scheme
-from .values import columns_frame, fill, fmt_fixed, fmt_plain, fold, one, round_half_up
+from .values import columns_frame, fold, round_half_up
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,10 +81,10 @@ def missing_problems(frame: pd.DataFrame, scheme: Scheme) -> Iterator[Problem]:
             yield Problem("no_applicable", row, None)
 
 
-def context(frame: pd.DataFrame, ind: Indicator | Adjustment, scheme: Scheme, lang: str) -> Context:
+def context(frame: pd.DataFrame, ind: Indicator | Adjustment, scheme: Scheme, voice: Say | None = None) -> Context:
     """The indicator's context, with a target per row where it takes personal targets (a blank one is the
-    scheme's)."""
-    ctx = ind.context(lang)
+    scheme's); with a `voice` to put it into words."""
+    ctx = ind.context(voice)
     key = scheme.target_key(ind)
     if key is None:
         return ctx
@@ -169,10 +169,11 @@ class Result:
     def lang(self) -> str:
         return self.scheme.language
 
-    def context_of(self, item: Indicator | Adjustment, rows: slice | None = None) -> Context:
+    def context_of(self, item: Indicator | Adjustment, rows: slice | None = None, voice: Say | None = None
+                   ) -> Context:
         """The item's context in this result (or in a positional slice of its rows): a target per row where
-        targets are personal."""
-        return context(self.targets.iloc[rows or slice(None)], item, self.scheme, self.lang)
+        targets are personal; with a `voice` to put it into words."""
+        return context(self.targets.iloc[rows or slice(None)], item, self.scheme, voice)
 
     def next_grade(self, rows: slice | None = None) -> Gap:
         """Each employee's way to the next grade (see `gap.gap`); `rows` (a positional slice) a chunk of them."""
@@ -181,119 +182,10 @@ class Result:
         contexts = {i.name: self.context_of(i, rows) for i in self.scheme.indicators}
         return gap(self.scheme, self.summary.iloc[rows], frames, self.factor.iloc[rows], contexts)
 
-    def next_grade_words(self) -> pd.Series:
-        """The way to the next grade in words, worked a chunk of rows at a time: a million people's needed
-        actuals are 20 columns of 8 MB each, thrice over, where a chunk's are a tenth of that."""
-        n = len(self.summary)
-        parts = [self.next_grade(slice(start, start + GAP_CHUNK)).words(self.lang)
-                 for start in range(0, max(n, 1), GAP_CHUNK)]
-        return pd.concat(parts) if parts else pd.Series(dtype=object)
-
     def achievement(self) -> pd.DataFrame:
         """score ÷ weight per indicator before skip rescaling (NaN where it does not apply)."""
         return pd.DataFrame({ind.name: self.raw[ind.name] / ind.weight if ind.weight else np.nan
                              for ind in self.scheme.indicators}, index=self.raw.index)
-
-    def audit(self, rows: slice | None = None) -> pd.DataFrame:
-        """The calculation of every score in words: one column per indicator and adjustment, by its name.
-
-        `rows` (a positional slice) lets a writer put a large result into words a chunk at a time.
-        """
-        rows = rows or slice(None)
-        lang, d, s = self.lang, self.scheme.decimals, self.scheme
-        actuals, scores, factor = self.actuals.iloc[rows], self.scores.iloc[rows], self.factor.iloc[rows]
-        out = {}
-        for ind in s.indicators:
-            a, score = actuals[ind.name], fmt_fixed(scores[ind.name], d)
-            personal = s.target_key(ind)
-            ctx = context(self.targets.iloc[rows], ind, s, lang)
-            text = ind.rule.words(a, ctx)
-            rescale = f") × {one(s.total)} ÷ " + fmt_plain(s.total / factor)
-            text = text.where(factor == 1, "(" + text + rescale) + " = " + score
-            if ind.actual is not None:  # 19 / 20 = 95% → 15 × 95% ÷ 90% …
-                first, second = (self.counts[fold(c)].iloc[rows] for c in ind.actual.ratio)
-                text = fmt_plain(first) + " / " + fmt_plain(second) + " = " + fmt_plain(a, True) + " → " + text
-            text = self._measured(ind, rows, text)
-            if s.missing_policy(ind) == "zero" and not blank_is_zero(ind):
-                text = text.where(a.notna(), label("blank_zero", lang) + " = " + score)
-            if personal is not None:  # 30 − 1 × 0 = 30.00（个人目标 90%）
-                target = self.targets[personal].iloc[rows]
-                said = "（" + label("personal_target", lang) + " " + fmt_plain(target, ind.percent) + "）"
-                text = text.where(target.isna(), text + said)
-            out[ind.name] = text.where(scores[ind.name].notna(), label("not_applicable", lang))
-        for adj in s.adjustments:
-            text = adj.rule.words(actuals[adj.name], adj.context(lang))
-            if adj.rule.role != "veto":
-                text = text + " = " + fmt_fixed(self.adjustments[adj.name].iloc[rows], d)
-            out[adj.name] = text
-        return pd.DataFrame(out, index=actuals.index)
-
-    def _measured(self, item: Indicator | Adjustment, rows: slice, text: pd.Series) -> pd.Series:
-        """The calculation with its measure's inputs before it: `30秒接通率 452 / 500 = 90.4% → …`."""
-        for name, m in self.scheme.measures.items():
-            if name in self.measured and fold(name) in map(fold, item.inputs):
-                parts = self.measured[name].iloc[rows]
-                text = text.where(parts["value"].isna(), m.calculation(name, parts, self.lang) + " → " + text)
-        rating = self.scheme.rating_from(item.inputs[0])
-        if rating is not None and rating[0] is item and item.name in self.measured:  # 上级 4.5；下级 …
-            parts = self.measured[item.name].iloc[rows]
-            text = text.where(parts["words"].isna(), parts["words"] + " → " + text)
-        return text
-
-    def grade_notes(self, rows: slice | None = None) -> pd.Series:
-        """Why a grade is not the one the total reached: each calibration (`校准：优秀 → 良好（原因：…；批准人：…）`),
-        then each quota's move, in the order made, e.g. `强制分布：优秀名额 floor(12 × 20%) = 2，排第 3，降为良好`;
-        "" for everyone else."""
-        index = self.summary.index[rows or slice(None)]
-        moves = self.quota_moves[self.quota_moves["row"].isin(index)]
-        lang = self.lang
-        notes = [calibration.said(self.calibration[self.calibration["row"].isin(index)], lang, self.scheme.decimals)]
-        if len(moves):
-            notes.append(self._moved(moves))
-        joined = pd.concat(notes).groupby(level=0, sort=False).agg(words("list_sep", lang).join)
-        return joined.reindex(index, fill_value="")
-
-    def _moved(self, moves: pd.DataFrame) -> pd.Series:
-        """Each quota move in words, by its row: `强制分布：优秀名额 floor(12 × 20%) = 2，排第 3，降为良好`."""
-        lang = self.lang
-        opening, closing = ("（", "）") if lang == "zh" else (" (", ")")
-        scope = (opening + moves["scope"].astype(str) + closing).where(moves["scope"].notna(), "")
-        parts = {k: moves[k].astype(str) for k in ("quota", "n", "share", "rounding", "place")}
-        held = fill(pattern("quota_held", lang), held=moves["held"].astype(str)).where(moves["held"] > 0, "")
-        said = {"max": fill(pattern("quota_max", lang), scope=scope, grade=moves["from"], to=moves["to"],
-                            held=held, **parts),
-                "min": fill(pattern("quota_min", lang), scope=scope, grade=moves["to"], source=moves["from"],
-                            **parts)}
-        return said["max"].where(moves["kind"] == "max", said["min"]).set_axis(moves["row"])
-
-    def payout_words(self, rows: slice | None = None) -> pd.Series:
-        """Each payout's calculation (see `Paid.words`); "" without a payout rule."""
-        index = self.summary.index[rows or slice(None)]
-        if self.paid is None:
-            return pd.Series("", index=index)
-        return self.paid.words(self.summary["coefficient"], self.lang, rows)
-
-    def total_words(self, rows: slice | None = None) -> pd.Series:
-        """`27.91 + 35.18 + 9.80 + 25.44 + 2.00 − 3.00 = 96.33`, and the veto when there is one."""
-        d, lang, rows = self.scheme.decimals, self.lang, rows or slice(None)
-        subtotals, summary = self.dimensions.iloc[rows], self.summary.iloc[rows]
-        text = pd.Series("", index=subtotals.index)
-        for dim in subtotals.columns:
-            part = fmt_fixed(subtotals[dim], d).where(subtotals[dim].notna(), "")
-            text = text.where(part == "", text.where(text == "", text + " + ") + part)
-        for key, sign in (("bonus", " + "), ("penalty", " − ")):
-            if any(a.rule.role == key for a in self.scheme.adjustments):
-                text = text + sign + fmt_fixed(summary[key], d)
-        before_veto = np.maximum(round_half_up(self.scores.iloc[rows].sum(axis=1) + summary["bonus"]
-                                               - summary["penalty"], d), 0)
-        text = text + " = " + fmt_fixed(pd.Series(before_veto, index=text.index), d)
-        vetoed = summary["veto"] & (summary["total"] != before_veto)
-        veto = words("list_sep", lang) + label("veto", lang) + " → "
-        text = text.where(~vetoed, text + veto + fmt_fixed(summary["total"], d))
-        decided = self.calibration.loc[self.calibration["what"] == "total", "row"]
-        calibrated = summary.index.isin(decided)  # 66.00 = 66.00；校准 → 72.00 (the reason is on the grade's note)
-        said = words("list_sep", lang) + label("calibrated", lang) + " → "
-        return text.where(~calibrated, text + said + fmt_fixed(summary["total"], d))
 
     def columns(self) -> list[Column]:
         """The Scores table's columns in order: identity, then per dimension each indicator's actual and score
@@ -313,8 +205,7 @@ class Result:
                 carried.update(fold(c) for c in _carried(ind))
                 out.append(_actual_column(ind))
                 if s.target_key(ind):  # the target beside the actual, where it varies
-                    source = ind.target_column or label("personal_target", self.lang)
-                    out.append(replace(_actual_column(ind), key="target", source=source))
+                    out.append(replace(_actual_column(ind), key="target", source=ind.target_column))
                 out.append(Column("score", "score", item=ind.name))
             out.append(Column("subtotal", "score", item=dim.name))
         out += [_actual_column(adj) for adj in s.adjustments]
@@ -336,24 +227,19 @@ class Result:
             out.append(Column("next_grade", "label"))
         return out
 
-    def table(self) -> pd.DataFrame:
-        """The Scores table, keyed by each column's stable `Column.id`; writers head it in the user's language."""
-        return pd.DataFrame({col.id: self.column(col) for col in self.columns()}, index=self.people.index)
-
     def column(self, col: Column) -> pd.Series:
-        """One column of the Scores table, without the table: a writer of a million rows takes them in turn."""
+        """One column of the Scores table, without the table: a writer of a million rows takes them in turn.
+        The way to the next grade is words, and comes from `words` (`Words.column`)."""
         if col.kind == "identity":
             return self.people[col.key]
         if col.key == "input":
             return self.inputs[col.item]
-        if col.key == "next_grade":
-            return self.next_grade_words()
         if col.item is None:
             return self.summary[col.key]
         if col.key == "actual":
             return self._shown_actual(self.scheme.item(col.item))
         if col.key == "target":  # the target each row was scored against
-            return pd.Series(context(self.targets, self.scheme.item(col.item), self.scheme, self.lang).target,
+            return pd.Series(context(self.targets, self.scheme.item(col.item), self.scheme).target,
                              index=self.people.index)
         return (self.scores if col.key == "score" else self.dimensions)[col.item]
 
@@ -533,10 +419,10 @@ def _paid(frame: pd.DataFrame, scheme: Scheme, coefficient: pd.Series, group: pd
     spec = scheme.pay
     if spec is None or not _has(scheme, "coefficient"):
         return None, []
-    paid = pay(spec, coefficient, frame, group, figures, label("all", scheme.language))
+    paid = pay(spec, coefficient, frame, group, figures)
     teams = paid.teams
     idle = teams[(teams["amount"] > 0) & (teams["shares"] == 0)] if spec.mode == "pool" else teams.iloc[:0]
-    return paid, [Finding("pool_unpaid", {"team": paid.names[t], "amount": f"{a:.2f}"})
+    return paid, [Finding("pool_unpaid", {"team": paid.names[t] or Term("all"), "amount": f"{a:.2f}"})
                   for t, a in zip(idle["team"], idle["amount"], strict=True)]
 
 
@@ -569,7 +455,7 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
         if blank_is_zero(ind):
             a = a.fillna(0)
         actuals[ind.name] = a
-        s = ind.rule.score(a, context(frame, ind, scheme, scheme.language)).to_numpy(dtype=float)
+        s = ind.rule.score(a, context(frame, ind, scheme)).to_numpy(dtype=float)
         on = applies[ind.name].to_numpy()
         # `zero`: a blank scores 0 points; `skip`: the indicator is left out and the rest are rescaled
         raw.append(np.array(s))  # made once the rule's temporaries are freed, it takes their memory
@@ -612,7 +498,7 @@ class _Adjustments:
         for adj in scheme.adjustments:
             a = _actual(frame, adj).fillna(0)
             self.actuals[adj.name] = a
-            s = adj.rule.score(a, adj.context(scheme.language))
+            s = adj.rule.score(a, adj.context())
             if adj.rule.role == "veto":
                 hit = s.astype(bool)
                 self.points[adj.name] = hit

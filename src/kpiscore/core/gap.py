@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..text import pattern, words
 from .grading import reached_grade
-from .values import columns_frame, fill, fmt_plain, round_half_up, snap
+from .values import columns_frame, round_half_up, snap
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,56 +48,10 @@ class Gap:
         return [{"indicator": name, "from": _plain(self.actual.at[row, name]), "to": _plain(self.to.at[row, name])}
                 for name in effort.dropna().sort_values(kind="stable").index]
 
-    def words(self, lang: str) -> pd.Series:
-        """`距"优秀"差 1.8 分：问题一次性解决率 82% → 89.2%（或上门服务到达及时率 75% → 85.2%）`; "" where there is
-        no next grade to reach. Said only for the rows with a next grade, the options for those with one."""
-        index = self.grade.index
-        has = np.flatnonzero(self.grade.notna().to_numpy())
-        effort = self.effort[has]
-        ranked = np.argsort(np.where(np.isnan(effort), np.inf, effort), axis=1, kind="stable")
-        found = (~np.isnan(effort)).sum(axis=1)
-        text = np.full(len(has), words("gap_none", lang), dtype=object)
-        for k in range(min(2, effort.shape[1])):  # the smallest step, then the next as the alternative
-            some = np.flatnonzero(found > k)
-            said = self._said(has[some], ranked[some, k])
-            text[some] = said if k == 0 else text[some] + fill(pattern("gap_or", lang), option=pd.Series(said))
-        head = fill(pattern("gap_head", lang), grade=self.grade.iloc[has].astype(str).reset_index(drop=True),
-                    points=fmt_plain(self.points.iloc[has]).reset_index(drop=True)).to_numpy()
-        out = np.full(len(index), "", dtype=object)
-        out[has] = head + text
-        return pd.Series(out, index=index)
-
-    def _said(self, rows: np.ndarray, which: np.ndarray) -> np.ndarray:
-        """`问题一次性解决率 82% → 89.2%` for the indicator `which` names in each of the `rows` (positions)."""
-        names = np.array(self.to.columns, dtype=object)[which]
-        pct = np.array([self.percent[n] for n in self.to.columns], dtype=bool)[which]
-        shown = []
-        for table in (self.actual, self.to):
-            values = np.full(len(rows), np.nan)
-            text = np.empty(len(rows), dtype=object)
-            for j, name in enumerate(self.to.columns):  # each indicator's rows take their values from its column
-                here = np.flatnonzero(which == j)
-                if not len(here):
-                    continue
-                column = table[name].to_numpy()[rows[here]]
-                if name in self.labels:
-                    text[here] = column.astype(str)
-                else:
-                    values[here] = column.astype(float)
-            numbers = _numbers(values, pct)
-            shown.append(np.where(np.isin(names, self.labels), text, numbers))
-        return names + " " + shown[0] + " → " + shown[1]
-
 
 def _plain(value: Any) -> Any:
     """A number as JSON writes it (a label stays text)."""
     return float(value) if isinstance(value, int | float | np.floating) and not pd.isna(value) else value
-
-
-def _numbers(values: np.ndarray, percent: np.ndarray) -> np.ndarray:
-    """Actuals as typed, in one pass: 89.2% for a percent indicator, 3 for a count."""
-    text = fmt_plain(pd.Series(values * np.where(percent, 100, 1))).to_numpy()
-    return np.where(percent, text + "%", text)
 
 
 def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], factor: pd.Series,

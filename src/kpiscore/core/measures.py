@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 from ..errors import Finding
-from ..text import words
 from .rules import Problem
-from .values import NUMBER_LIMIT, fmt_plain, fold, mark_key, one, parse_number, usable
+from .say import Listed
+from .values import NUMBER_LIMIT, fold, mark_key, one, parse_number, usable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -99,7 +99,7 @@ class Measure(Model):
         """The columns read as numbers: `of`, and where-columns compared with a number."""
         out = {fold(c) for c in self.of_columns}
         for column, cond in self.where.items():
-            if any(_is_number(v) for v in _values(cond)):
+            if any(is_number(v) for v in _values(cond)):
                 out.add(fold(column))
         return out
 
@@ -109,7 +109,7 @@ class Measure(Model):
         for column, cond in self.where.items():
             ops = cond if isinstance(cond, dict) else {"in" if isinstance(cond, list) else "==": cond}
             for op, value in ops.items():
-                if op not in _ORDER and not all(_is_number(v) for v in _values(value)):
+                if op not in _ORDER and not all(is_number(v) for v in _values(value)):
                     out.add(fold(column))
         return out
 
@@ -128,16 +128,16 @@ class Measure(Model):
             ops = cond if isinstance(cond, dict) else {}
             if (isinstance(cond, dict | list) and not cond) or any(v == [] for v in ops.values()):
                 yield Problem("where_empty", {"column": column}, ("where", column))
-            if any(_is_number(v) and not _bounded(v) for v in _values(cond)):
+            if any(is_number(v) and not _bounded(v) for v in _values(cond)):
                 said = {"column": column, "limit": f"{NUMBER_LIMIT:,.0f}"}
                 yield Problem("where_number_range", said, ("where", column))
             for op, value in ops.items():
                 if (op == "in") != isinstance(value, list):
                     yield Problem("where_in_list" if op == "in" else "where_one_value", {"op": op},
                                   ("where", column, op))
-                elif op in _ORDER and not (_is_number(value) or _day_of(value) is not None):
+                elif op in _ORDER and not (is_number(value) or _day_of(value) is not None):
                     yield Problem("where_order_text", {"op": op, "value": value}, ("where", column, op))
-            kinds = {_is_number(v) for v in _values(cond)}
+            kinds = {is_number(v) for v in _values(cond)}
             if len(kinds) > 1:
                 yield Problem("where_mixed", {"column": column}, ("where", column))
 
@@ -150,30 +150,6 @@ class Measure(Model):
         for column in self.where:
             if fold(column) == fold(spec.date or "\x00") and fold(column) in self.texts():
                 yield Problem("where_date_text", {"column": column}, ("where", column))
-
-    def describe(self, name: str, lang: str) -> str:
-        """The measure in words, for the Sources sheet: 客户满意度 = survey 中 满意度 ∈ {非常满意, 满意} 的行占比."""
-        cond = words("list_sep", lang).join(_said(c, v, lang) for c, v in self.where.items())
-        of = " / ".join(f"Σ {c}" for c in self.of_columns) if self.agg == "ratio" else "".join(self.of_columns)
-        what = words(f"measure_{self.agg}", lang, of=of, source=self.source)
-        return f"{name} = {what}" + (words("measure_where", lang, where=cond) if cond else "")
-
-    def calculation(self, name: str, parts: pd.DataFrame, lang: str) -> pd.Series:
-        """Each person's measure from its inputs, for the audit: `30秒接通率 452 / 500 = 90.4%`,
-        `NPS (12 − 3) / 20 = 45`."""
-        a, b, n, value = (parts[k] for k in ("a", "b", "n", "value"))
-        shown = fmt_plain(value, self.percent)
-        if self.agg == "count":
-            text = fmt_plain(a) + words("measure_rows", lang)
-        elif self.agg in ("sum", "median"):
-            before, after = words(f"measure_{self.agg}_of", lang, n="\x00").split("\x00")
-            text = "= " + shown + before + fmt_plain(n) + after
-        elif self.agg == "nps":
-            text = "(" + fmt_plain(a) + " − " + fmt_plain(b) + ") / " + fmt_plain(n) + " = " + shown
-        else:  # mean, share, ratio: a quotient
-            below = b if self.agg == "ratio" else n
-            text = fmt_plain(a) + " / " + fmt_plain(below) + " = " + shown
-        return name + " " + text
 
     def inputs(self, name: str, mask: pl.Expr, rows: pl.Expr) -> list[pl.Expr]:
         """The aggregations of one group that give the measure, named `name` a, b and n (see `value`): over
@@ -234,7 +210,7 @@ def _values(cond: Condition) -> list[Any]:
     return cond if isinstance(cond, list) else [cond]
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -255,24 +231,12 @@ def _day_of(value: Any, whole: bool = True) -> date | None:
         return None
 
 
-def _said(column: str, cond: Condition, lang: str) -> str:
-    if isinstance(cond, dict):
-        return words("list_sep", lang).join(f"{column} {op} {_shown(v)}" for op, v in cond.items())
-    return f"{column} {'∈' if isinstance(cond, list) else '='} {_shown(cond)}"
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, list):
-        return "{" + ", ".join(_shown(v) for v in value) + "}"
-    return one(value) if _is_number(value) else str(value)
-
-
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
 def _literal(value: Any) -> str:
-    if _is_number(value):
+    if is_number(value):
         return one(value)
     day = _day_of(value)
     if day is not None:
@@ -292,7 +256,7 @@ def _sql_condition(column: str, cond: Condition) -> str:
     parts = []
     for op, value in ops.items():
         values = value if isinstance(value, list) else [value]
-        cell = col if all(_is_number(v) for v in values) else f"CAST({col} AS DATE)" if op in _ORDER else (
+        cell = col if all(is_number(v) for v in values) else f"CAST({col} AS DATE)" if op in _ORDER else (
             f"TRIM({col})")
         if op == "in":
             parts.append(f"{cell} IN ({', '.join(_literal(v) for v in values)})")
@@ -367,7 +331,7 @@ class Feeds:
             f.used = int(rows[hit].sum())
             strangers = rows.index[~hit & (rows > 0)]
             if len(strangers):
-                examples = "、".join(map(str, strangers[:5]))
+                examples = Listed(tuple(map(str, strangers[:5])))
                 notices.append(Finding("source_ids_unmatched", {"source": f.name, "count": len(strangers),
                                                                 "rows": int(rows[~hit].sum()),
                                                                 "examples": examples}, file=f.file))
@@ -620,7 +584,7 @@ def _where(cond: Condition, column: str, reading: _Reading) -> pl.Expr:
     out = pl.lit(True)
     for op, value in ops.items():
         values = value if isinstance(value, list) else [value]
-        if all(_is_number(v) for v in values):
+        if all(is_number(v) for v in values):
             cell = pl.col(f"\x00# {column}")
             floats = [float(v) for v in values]
             test = cell.is_in(floats) if op == "in" else getattr(cell, _OPS[op])(floats[0])

@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from ..text import label, pattern
 from .rules import Number, Problem
-from .values import MONEY_LIMIT, fill, fmt_fixed, fmt_plain, fold, one, round_half_up, snap
+from .values import MONEY_LIMIT, fold, round_half_up, snap
 
 if TYPE_CHECKING:
     import numpy as np
@@ -163,72 +162,13 @@ class Paid:
     payout: pd.Series
     parts: pd.DataFrame
     teams: pd.DataFrame
-    #: each team's shown name (the group as typed, or "all") and its unit counts, by team key
-    names: dict[str, str]
+    #: each team's shown name (the group as typed, None for everyone) and its unit counts, by team key
+    names: dict[str, str | None]
     counts: pd.DataFrame
-
-    def words(self, coefficient: pd.Series, lang: str, rows: slice | None = None) -> pd.Series:
-        """Each payout in words: `1300.00 × 1.2 = 1560.00`, `1300.00 × 1.0 × 20/30 = 866.67`, or a pool's
-        `5200.00 × 1.0 ÷ 4.2 = 1238.0952 → 1238.10（分得尾差 0.01）`; a units base comes with its formula."""
-        rows = rows or slice(None)
-        parts, c = self.parts.iloc[rows], coefficient.iloc[rows]
-        money = fmt_fixed(self.payout.iloc[rows], 2)
-        factor = pd.Series("", index=parts.index)
-        if self.spec.prorate is not None:  # said where it changes something: 20/30, not 30/30
-            factor = (" × " + fmt_plain(parts["days"]) + "/" + fmt_plain(parts["of"])).where(
-                parts["days"] != parts["of"], "")
-        c = _coefficient(c)
-        if self.spec.mode == "pool":
-            code = parts["code"].to_numpy()
-            amount = fmt_fixed(pd.Series(self.teams["amount"].to_numpy()[code], index=parts.index), 2)
-            weight = " × " + fmt_plain(parts["weight"]) if self.spec.weight else ""
-            shares = fmt_plain(pd.Series(self.teams["shares"].to_numpy()[code], index=parts.index))
-            text = (amount + " × " + c + weight + factor + " ÷ " + shares + " = "
-                    + parts["exact"].map("{:.4f}".format) + " → " + money)
-            cent = fill(pattern("payout_cent", lang), cent=pd.Series("0.01", index=parts.index))
-            text = text.where(~parts["cent"].astype(bool), text + cent)
-        else:
-            text = fmt_fixed(parts["base"], 2) + " × " + c + factor + " = " + money
-            if self.spec.mode == "units":
-                said = np.array(list(self.base_words().values()), dtype=object)[parts["code"].to_numpy()]
-                text = said + " → " + text
-        return text.where(self.payout.iloc[rows].notna(), label("not_applicable", lang))
-
-    def base_words(self) -> dict[str, str]:
-        """Each team's units base: `(120 × 30 + 80 × 20) ÷ 4 = 1300.00`."""
-        prices = self.spec.units.prices if self.spec.units else {}
-        out = {}
-        for row in self.teams.itertuples():  # one line per team, not per person
-            terms = " + ".join(f"{one(self.counts.at[row.team, fold(c)])} × {one(p)}" for c, p in prices.items())
-            out[row.team] = f"({terms}) ÷ {row.headcount} = {row.base:.2f}"
-        return out
-
-    def formula(self, lang: str) -> dict[str, str]:
-        """Each team's rule in words, for the Payout sheet."""
-        spec, pay = self.spec, label("payout", lang)
-        factor = f" × {spec.prorate.column} ÷ {spec.prorate.of}" if spec.prorate else ""
-        coefficient = label("coefficient", lang)
-        if spec.mode == "pool":
-            weighted = f"{coefficient} × {spec.weight}" if spec.weight else coefficient
-            said = pattern("payout_pool_formula", lang).format(pay=pay, share=weighted + factor)
-            return dict.fromkeys(self.teams["team"], said)
-        if spec.mode == "units":
-            base = self.base_words()
-            return {t: pattern("payout_units_formula", lang).format(base=base[t], pay=pay,
-                                                                  coefficient=coefficient + factor)
-                    for t in self.teams["team"]}
-        said = f"{pay} = {spec.base} × {coefficient}{factor}"
-        return dict.fromkeys(self.teams["team"], said)
-
-
-def _coefficient(c: pd.Series) -> pd.Series:
-    """A coefficient as a grade table writes it, with a decimal: 1.0, 1.2, 0.85."""
-    text = fmt_plain(c)
-    return text.where(text.str.contains(r"\.|nan", regex=True), text + ".0")
 
 
 def pay(spec: Payout, coefficient: pd.Series, inputs: pd.DataFrame, group: pd.Series | None,
-        figures: pd.DataFrame | None, all_label: str) -> Paid:
+        figures: pd.DataFrame | None) -> Paid:
     """Every person's payout. `inputs` holds the per-person columns (`person_columns`, unit columns) by
     folded name; `figures` each team's pool or unit counts by folded group (from a teams source), else
     the unit columns' values are the team's. Worked on each row's team number, in arrays."""
@@ -237,9 +177,9 @@ def pay(spec: Payout, coefficient: pd.Series, inputs: pd.DataFrame, group: pd.Se
     team = keys if keys is not None else pd.Series(EVERYONE, index=index)
     code, uniques = pd.factorize(team)
     first = np.unique(code, return_index=True)[1]
-    shown = group.astype(object).where(group.notna(), all_label) if keys is not None and group is not None \
-        else pd.Series(all_label, index=index)
-    names = dict(zip(uniques, shown.iloc[first], strict=True))
+    shown = group.astype(object).where(group.notna(), None) if keys is not None and group is not None \
+        else pd.Series(None, index=index, dtype=object)
+    names = {key: None if pd.isna(name) else name for key, name in zip(uniques, shown.iloc[first], strict=True)}
     factor = np.ones(len(index))
     parts = pd.DataFrame({"team": team, "code": code}, index=index)
     if spec.prorate is not None:
@@ -305,7 +245,7 @@ def paid_table(paid: Paid, people: pd.DataFrame) -> pd.DataFrame:
     who took it (names), and the formula in words come from `Paid.formula`."""
     rows = paid.teams.copy()
     name = people["name"].where(people["name"].notna(), people["id"])
-    rows["takers"] = ["、".join(map(str, name[r])) for r in rows["takers"]]
+    rows["takers"] = [list(map(str, name[r])) for r in rows["takers"]]
     rows.insert(1, "name", rows["team"].map(paid.names))
     return rows
 

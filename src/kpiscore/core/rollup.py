@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..text import label, words
-from . import calibration
 from .engine import Result
 from .grading import assign_grades, coefficient_of, ranks
 from .payout import Payout, pay
 from .plan import Plan, Rollup
+from .say import Say
 from .scheme import Quota, Scheme
 from .values import round_half_up
 
@@ -45,14 +44,13 @@ class RollupResult:
     rows: pd.DataFrame  # ROW_COLUMNS: what a level above rolls up from this one
 
 
-def period_rows(period: str, results: dict[str, Result]) -> pd.DataFrame:
+def period_rows(period: str, results: dict[str, Result], notes: dict[str, pd.Series]) -> pd.DataFrame:
     """A period's employees as a level rolls them up: who, the total (after veto) and grade, the scheme, and
-    the calibrations said with the period's name."""
+    the calibrations said with the period's name (`notes`: each result's, by its row, in words)."""
     frames = []
     for key, result in results.items():
         people, summary = result.people, result.summary
-        decided = calibration.said(result.calibration, result.lang, result.scheme.decimals)
-        said = decided.groupby(level=0, sort=False).agg(words("list_sep", result.lang).join)
+        said = notes[key]
         frames.append(pd.DataFrame({
             "id": people["id"], "name": people["name"], "group": people.get("group"),
             "base": people.get("base", np.nan), "total": summary["total"], "grade": summary["grade"],
@@ -62,7 +60,7 @@ def period_rows(period: str, results: dict[str, Result]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ROW_COLUMNS)
 
 
-def rollup(plan: Plan, spec: Rollup, schemes: dict[str, Scheme], lang: str,
+def rollup(plan: Plan, spec: Rollup, schemes: dict[str, Scheme], say: Say, lang: str,
            inputs: list[tuple[str, pd.DataFrame]]) -> RollupResult:
     """Roll one level up per employee from its `inputs` (each period's or earlier level's rows, in the order
     the level names them): mean over the periods present, weights renormalised over them, or the last
@@ -88,7 +86,7 @@ def rollup(plan: Plan, spec: Rollup, schemes: dict[str, Scheme], lang: str,
     table["coefficient"], table["payout"] = coefficient, payout
     table["rank"], table["group_rank"] = rank, group_rank
     adjusted = long[long["adjusted"].fillna("") != ""].groupby("id", sort=False)["adjusted"].agg(
-        words("list_sep", lang).join)
+        say("list_sep").join)
     if len(adjusted):  # each period's calibrations, carried up every level
         table["adjusted"] = adjusted.reindex(table.index, fill_value="")
     table["present"] = totals.notna().sum(axis=1).astype(int)
@@ -98,8 +96,7 @@ def rollup(plan: Plan, spec: Rollup, schemes: dict[str, Scheme], lang: str,
     order = first_seen.sort_values(kind="stable").index
     table = table.loc[order].reset_index(drop=True)
     group_columns = {s.columns.group for s in schemes.values()}
-    heading = group_columns.pop() if len(group_columns) == 1 and None not in group_columns else label("team",
-                                                                                                      lang)
+    heading = group_columns.pop() if len(group_columns) == 1 and None not in group_columns else say.label("team")
     rows = last.loc[order].assign(total=total[order], grade=grade[order],
                                   adjusted=adjusted.reindex(order, fill_value="")).reset_index()[ROW_COLUMNS]
     return RollupResult(table, periods, names, lang, decimals, plan, totals.mean(axis=0), str(heading), spec, rows)
@@ -134,5 +131,5 @@ def _graded(spec: Rollup, schemes: dict[str, Scheme], total: pd.Series, last: pd
         if len(index):
             grade[index] = assign_grades(total[index], grades, None, quota, last.loc[index, "group"]).grade
             coefficient[index] = coefficient_of(grade[index], grades)
-            payout[index] = pay(BASE, coefficient[index], last.loc[index], None, None, "").payout
+            payout[index] = pay(BASE, coefficient[index], last.loc[index], None, None).payout
     return grade, coefficient, payout, [[g.grade for g in grades] for grades, members, _ in pools if len(members)]

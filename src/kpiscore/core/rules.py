@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..text import words
+from .say import Say
 from .values import PERCENT_MAX, Quantity, fmt_plain, fold, label_key, one, parse_number, snap, usable
 
 if TYPE_CHECKING:
@@ -99,8 +99,10 @@ class Context:
     target: float | np.ndarray | None
     higher: bool
     percent: bool
-    lang: str
     unit: str | None = None
+    #: the catalog the rule's words come from (`text.Voice`): given by whoever puts the score into words,
+    #: never needed to score
+    voice: Say | None = None
 
     def target_text(self, a: pd.Series) -> Any:
         """The target as typed, for each A: one text, or a text per row where targets are personal."""
@@ -109,8 +111,10 @@ class Context:
         return fmt_plain(pd.Series(self.target, index=a.index), self.percent)
 
     def say(self, code: str, **params: str) -> str:
-        """A piece of a rule's description or calculation, from the catalog, in the scheme's language."""
-        return words(code, self.lang, **params)
+        """A piece of a rule's description or calculation, from the catalog the context was given."""
+        if self.voice is None:
+            raise TypeError("a rule is put into words through a context given a voice (Context.voice)")
+        return self.voice(code, **params)
 
     def num(self, value: float | None) -> str:
         """A value in the actual's unit, as typed: 90% for a percent indicator. No value is a target each person
@@ -810,7 +814,7 @@ class Rating(_Rule):
         """The source's columns a long rating reads, besides its id."""
         return [c for c in (self.rater, self.role_column, self.score_column) if c]
 
-    def rated(self, rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    def rated(self, rows: pd.DataFrame, say: Say) -> pd.DataFrame:
         """Each ratee's rating from the source's rows (`rows`: id, rater, role, score; the ids folded, in the
         file's order): `value` (blank below `min_raters`), the ratings counted `n`, and the breakdown in
         `words`, e.g. `上级 4.5；下级 4, 5, 3 → 4.0；0.6 × 4.5 + 0.4 × 4.0 = 4.30`."""
@@ -819,7 +823,7 @@ class Rating(_Rule):
         own = role.str.lower().isin(SELF_ROLES) | (rows["rater"].fillna("").astype(str).map(fold) == rows["id"])
         counted = role.isin(list(weights)) if weights else ~own
         # without roles the counted ratings are one group, and self-ratings are shown apart
-        group = role if weights else role.where(role != "", words("rating_self", lang)).where(~counted, "")
+        group = role if weights else role.where(role != "", OWN).where(~counted, "")
         keys = [rows["id"].to_numpy(), group.to_numpy()]
         scores = rows["score"].where(counted)
         by = scores.groupby(keys, sort=False)
@@ -830,16 +834,17 @@ class Rating(_Rule):
         shown = fmt_plain(rows["score"]).groupby(keys, sort=False).agg(", ".join)
         said = (shown + " → " + _mean(mean, 1)).where(n > 1, shown)
         if self.trim:
-            said = said.where(n < 3, shown + words("rating_trimmed", lang) + " → " + _mean(mean, 1))
+            said = said.where(n < 3, shown + say("rating_trimmed") + " → " + _mean(mean, 1))
         named = said.index.get_level_values(1)
-        said = (pd.Series(named, index=said.index) + " " + said).where(named != "", said)
-        said = said.where(n > 0, said + words("rating_not_counted", lang))
+        shown_as = np.where(named == OWN, say("rating_self"), named)
+        said = (pd.Series(shown_as, index=said.index) + " " + said).where(named != "", said)
+        said = said.where(n > 0, said + say("rating_not_counted"))
         ids = said.index.get_level_values(0)
         w = pd.Series(named.map(weights).to_numpy(dtype=float), index=said.index).where(n > 0)
         share = w / w.groupby(ids, sort=False).transform("sum")
         people = n.groupby(ids, sort=False).sum()
         value = (mean * share if weights else mean.where(named == "")).groupby(ids, sort=False).sum(min_count=1)
-        sep = words("list_sep", lang)
+        sep = say("list_sep")
         text = said.groupby(ids, sort=False).agg(sep.join)
         if weights:  # 0.6 × 4.5 + 0.4 × 4.0 = 4.30, where two roles or more count
             terms = (fmt_plain(share) + " × " + _mean(mean, 1)).where(share.notna())
@@ -848,7 +853,7 @@ class Rating(_Rule):
             combined = (sep + sums + " = " + _mean(value, 2)).reindex(text.index)
             text = text.where(~many.reindex(text.index, fill_value=False), text + combined)
         short = people < self.min_raters
-        few = pd.Series(words("rating_few", lang, min_raters=self.min_raters), index=text.index)
+        few = pd.Series(say("rating_few", min_raters=self.min_raters), index=text.index)
         return pd.DataFrame({"value": value.where(~short), "n": people,
                              "words": text.where(~short, text + few)})
 
@@ -877,14 +882,15 @@ class Rating(_Rule):
         return f"{one(ctx.weight)} × " + mean + f" ÷ {one(self.scale)}"
 
     def describe(self, ctx: Context) -> str:
+        sep = ctx.say("enum_sep")
         if isinstance(self.raters, dict):
             total = sum(self.raters.values())
-            who = "、".join(f"{r} {one(w / total, True)}" for r, w in self.raters.items())
+            who = sep.join(f"{r} {one(w / total, True)}" for r, w in self.raters.items())
         elif self.raters is not None:
-            who = "、".join(self.raters)
+            who = sep.join(self.raters)
         elif self.roles:
             total = sum(self.roles.values())
-            who = f"{self.source}: " + "、".join(f"{r} {one(w / total, True)}" for r, w in self.roles.items())
+            who = f"{self.source}: " + sep.join(f"{r} {one(w / total, True)}" for r, w in self.roles.items())
         else:
             who = f"{self.source}: {self.rater}"
         text = ctx.say("rating", scale=one(self.scale), who=who, w=one(ctx.weight))
@@ -895,6 +901,8 @@ class Rating(_Rule):
 
 #: the roles of a self-rating, folded and lower case: shown, but counted only where `roles` weights them
 SELF_ROLES = frozenset({"自评", "本人", "self"})
+#: the group of a self-rating that names no role: a key, not a word (it is said as `rating_self`)
+OWN = "\x00own"
 
 
 def _mean(values: pd.Series, least: int) -> pd.Series:

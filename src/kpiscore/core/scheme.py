@@ -24,9 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import Finding, SchemeError
-from ..text import DEFAULT_GRADES, Term, label
-from .document import YamlDoc, data_language, surrogates
+from ..errors import Finding
+from .document import YamlDoc
 from .measures import Measure, SourceSpec, Targets, period_days
 from .payout import Payout
 from .rules import (
@@ -42,6 +41,7 @@ from .rules import (
     Value,
     WeightedRule,
 )
+from .say import Say, Term
 from .values import NOT_APPLICABLE, PERCENT_MAX, as_label, fold, mark_spellings, one, usable
 
 if TYPE_CHECKING:
@@ -155,27 +155,28 @@ class _Item(Model):
     def inputs(self) -> list[str]:
         return list(self.actual.ratio) if self.actual else self.rule.inputs(self.column or self.name)
 
-    def target_text(self, lang: str) -> str:
+    def target_text(self, say: Say) -> str:
         """The target as a table of the scheme shows it: 95%, with the column of personal targets where there
         is one."""
         if not self.target_column:
             return self.target.text if self.target else ""
-        personal = f"{label('personal_target', lang)}：{self.target_column}"
-        return f"{self.target.text}（{personal}）" if self.target else personal
+        personal = say("personal_column", column=self.target_column)
+        return self.target.text + say("aside", text=personal) if self.target else personal
 
     def value(self, inputs: pd.DataFrame) -> pd.Series:
         """The actual A from the item's typed input columns: its counts' ratio, or as its rule reads them."""
         return self.actual.of(inputs) if self.actual else self.rule.actual(inputs)
 
-    def cell(self, lang: str) -> Cell:
+    def cell(self) -> Cell:
         """How each of the item's input cells is typed in the template: a count of a ratio, or as its rule
         asks."""
-        return COUNT_CELL if self.actual else self.rule.cell(self.context(lang))
+        return COUNT_CELL if self.actual else self.rule.cell(self.context())
 
-    def context(self, lang: str) -> Context:
+    def context(self, voice: Say | None = None) -> Context:
+        """What the rule needs to score the item, and with a `voice` to put it into words."""
         weight = getattr(self, "weight", 0.0)
         target = self.target.value if self.target else None
-        return Context(weight, target, self.direction == "higher", self.percent, lang, self.unit)
+        return Context(weight, target, self.direction == "higher", self.percent, self.unit, voice)
 
 
 class Indicator(_Item):
@@ -233,12 +234,9 @@ class Scheme(Model):
     @model_validator(mode="before")
     @classmethod
     def _defaults(cls, data: Any) -> Any:
-        """Default grades follow the language; a number period (2024) is the label "2024"."""
+        """A number period (2024) is the label "2024"."""
         if isinstance(data, dict):
             data = dict(data)
-            if "grades" not in data:
-                lang = data.get("language") if data.get("language") in DEFAULT_GRADES else "zh"
-                data["grades"] = [{"grade": g, "min": m} for g, m in DEFAULT_GRADES[lang]]
             if isinstance(data.get("period"), int | float) and not isinstance(data.get("period"), bool):
                 data["period"] = as_label(data["period"])
         return data
@@ -355,6 +353,7 @@ def _scheme_problems(
     items: list[tuple[tuple, Indicator | Adjustment]],
     raw: dict[str, Any],
     columns: Columns | None,
+    say: Say,
 ) -> Iterator[Problem]:
     total = _number(raw.get("total", 100))
     weights = [_number(w) for w in _raw_weights(raw)]
@@ -372,7 +371,7 @@ def _scheme_problems(
         if name in names:
             yield Problem("name_duplicate", {"name": name}, (*loc, "name"))
         names.add(name)
-    yield from _heading_problems(items, raw, columns)
+    yield from _heading_problems(items, raw, columns, say)
     kinds: dict[str, tuple[str, bool]] = {}
     reserved = {fold(c) for c in (columns.id, columns.name, columns.group, columns.base) if c} if columns else set()
     status = raw.get("participation", {}).get("column") if isinstance(raw.get("participation"), dict) else None
@@ -533,19 +532,22 @@ def _payout_problems(scheme: Scheme) -> Iterator[Problem]:
                                           "second": Term("role_payout")}, loc)
 
 
+#: the grades of a scheme that names none: each one's name (a catalog label, in the scheme's language) and min
+DEFAULT_GRADES = (("grade_default_top", 90), ("grade_default_good", 80), ("grade_default_pass", 70),
+                  ("grade_default_low", 0))
+
 #: the Scores sheet's own columns, which no indicator, dimension or adjustment may be named like
 GENERATED = ("score_suffix", "subtotal_suffix", "bonus", "penalty", "total", "grade", "coefficient", "payout", "rank",
              "group_rank", "veto")
 
 
 def _heading_problems(items: list[tuple[tuple, Indicator | Adjustment]], raw: dict[str, Any],
-                      columns: Columns | None) -> Iterator[Problem]:
+                      columns: Columns | None, say: Say) -> Iterator[Problem]:
     """Every column of the Scores sheet is named once: an indicator named 总分, an adjustment named 加分
     (the bonus total's column) or 客服响应 beside an indicator 客服响应得分 would make two columns of one
     name, and one of them would be lost. Clashes other checks name already (a duplicate name, an input
     column that is an identity column or is read two ways) are not said twice."""
-    lang = str(raw.get("language")) if raw.get("language") in ("zh", "en") else "zh"
-    taken: dict[str, str] = {fold(label(key, lang).strip()): "generated" for key in GENERATED}
+    taken: dict[str, str] = {fold(say.label(key).strip()): "generated" for key in GENERATED}
     if columns is not None:
         for key in ("id", "name", "group", "base"):
             column = getattr(columns, key)
@@ -555,13 +557,13 @@ def _heading_problems(items: list[tuple[tuple, Indicator | Adjustment]], raw: di
                 taken[fold(column)] = "identity"
     for _, dim in _raw_dimensions(raw):
         if isinstance(dim.get("name"), str):
-            taken.setdefault(fold(dim["name"] + label("subtotal_suffix", lang)), "generated")
+            taken.setdefault(fold(dim["name"] + say.label("subtotal_suffix")), "generated")
     for loc, item in items:
         headings = [(item.name, "name", (*loc, "name"))]
         if item.column and fold(item.column) != fold(item.name) and item.rule.value_kind != "rating":
             headings.append((item.column, "column", (*loc, "column")))
         if isinstance(item, Indicator):
-            headings.append((item.name + label("score_suffix", lang), "score", (*loc, "name")))
+            headings.append((item.name + say.label("score_suffix"), "score", (*loc, "name")))
         inputs = {fold(c) for c in item.inputs}
         for heading, kind, where in headings:
             key = fold(heading)
@@ -647,12 +649,15 @@ def _parts(model: type[BaseModel], pairs: Iterator[tuple[tuple, Any]]) -> list[t
     return out
 
 
-def check_scheme(doc: YamlDoc, source: SchemeSource | None = None) -> tuple[Scheme | None, list[Finding]]:
-    """Validate YAML data as a scheme: every structural and cross-field problem, each at its line;
-    `source` is the file it was read from, kept for provenance."""
+def check_scheme(doc: YamlDoc, say: Say, source: SchemeSource | None = None) -> tuple[Scheme | None, list[Finding]]:
+    """Validate YAML data as a scheme: every structural and cross-field problem, each at its line. `say` is
+    the catalog in the scheme's language: its default grades' names, and the Scores headings no name may
+    take; `source` is the file it was read from, kept for provenance."""
     raw = doc.data
     if not isinstance(raw, dict):
         return None, [doc.finding("yaml_not_mapping", {}, ())]
+    if "grades" not in raw:
+        raw = {**raw, "grades": [{"grade": say.label(key), "min": m} for key, m in DEFAULT_GRADES]}
     findings: list[Finding] = []
     scheme: Scheme | None = None
     try:
@@ -674,7 +679,7 @@ def check_scheme(doc: YamlDoc, source: SchemeSource | None = None) -> tuple[Sche
         columns = valid_columns[0][1] if valid_columns else None
     personal = isinstance(raw.get("targets"), dict)
     problems = [p for loc, item in items for p in _indicator_problems(item, loc, personal)]
-    problems += _scheme_problems(grades, items, raw, columns)
+    problems += _scheme_problems(grades, items, raw, columns, say)
     if scheme is not None:
         problems += _source_problems(scheme)
     findings += [doc.finding(p.code, p.params, p.loc) for p in problems]
@@ -714,16 +719,4 @@ def _split_path(field: str) -> Iterator[tuple[str, int | None]]:
         name, _, rest = part.partition("[")
         yield name, int(rest.rstrip("]")) if rest else None
 
-
-
-def scheme_from_data(source: dict[str, Any]) -> Scheme:
-    """A scheme from data already in memory (a notebook's dict), with every problem raised at once."""
-    lang = data_language(source)
-    bad = surrogates(source, "<scheme>")
-    if bad:
-        raise SchemeError(bad, lang)
-    scheme, findings = check_scheme(YamlDoc(source, {}, "<scheme>"))
-    if scheme is None:
-        raise SchemeError(findings, lang)
-    return scheme
 

@@ -13,6 +13,7 @@ import pandas as pd
 from ..core.engine import Column, Result
 from ..core.values import fold
 from ..text import label
+from ..words.result import Words
 
 if TYPE_CHECKING:
     import polars as pl
@@ -32,6 +33,8 @@ def heading(column: Column, lang: str) -> str:
     """A Scores column's heading in `lang`: an input's own name, or the item and its suffix, or a label."""
     if column.source is not None:
         return column.source
+    if column.key == "target":  # personal targets the scheme names no column of (a batch's targets file)
+        return label("personal_target", lang)
     if column.key in ("score", "subtotal"):
         return f"{column.item}{label(column.key + '_suffix', lang)}"
     return label(column.key, lang)
@@ -69,7 +72,7 @@ def identity_table(result: Result) -> pd.DataFrame:
 def scores_table(result: Result) -> pd.DataFrame:
     """The Scores table as a reader sees it: headed in the scheme's language, flags (veto, adjusted) as
     yes/no."""
-    table = result.table()
+    table = Words(result).table()
     for col in result.columns():
         if col.kind == "flag":
             table[col.id] = yes_no(table[col.id], result.lang)
@@ -95,9 +98,9 @@ def polars_table(result: Result) -> pl.DataFrame:
     run as a formula guarded (see `guard_cell`), in Rust."""
     import polars as pl
 
-    columns = []
+    columns, words = [], Words(result)
     for col, said in zip(result.columns(), headings(result.columns(), result.lang), strict=True):
-        column = result.column(col)
+        column = words.column(col)
         if col.kind == "flag":
             column = yes_no(column, result.lang)
         name = guard_cell(said)

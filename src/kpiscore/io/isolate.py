@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from ..text import Term
+from ..core.say import Term
 
 T = TypeVar("T")
 

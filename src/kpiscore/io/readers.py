@@ -22,10 +22,12 @@ import numpy as np
 import pandas as pd
 
 from ..core import calibration
+from ..core.analysis import EVERYONE
 from ..core.engine import missing_problems, money_columns
 from ..core.measures import ID, Feeds, SourceFile, SourceSpec
 from ..core.payout import team_keys, team_values
 from ..core.rules import Rating
+from ..core.say import Term
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
 from ..core.values import (
     MONEY_LIMIT,
@@ -42,7 +44,7 @@ from ..core.values import (
     one,
 )
 from ..errors import Finding, InputError
-from ..text import Term, label
+from ..text import label
 from .decode import DecodeProblem, file_problem
 from .isolate import ReaderCrashed, Refused, reader_detail
 from .sheets import (
@@ -533,9 +535,9 @@ def read_adjustments(source: str | Path | pd.DataFrame, scheme: Scheme) -> Adjus
         absent = [calibration.HEADINGS[k][0 if scheme.language == "zh" else 1] for k, h in headings.items() if not h]
         if absent:
             raise InputError([src.at("columns_missing", {"columns": ", ".join(absent)}, row=src.header_row)])
-        twice = _twice(raw, list(headings.values()), src)  # which of two 原因 is meant?
-        if twice:
-            raise InputError(twice)
+        doubled = twice(raw, list(headings.values()), src)  # which of two 原因 is meant?
+        if doubled:
+            raise InputError(doubled)
         kinds = {key: cell_kinds(raw[h]) for key, h in headings.items()}
         text = pd.DataFrame({key: _stripped(as_text(raw[h], kinds[key])) for key, h in headings.items()})
         blank = pd.concat([kinds[k].eq("blank") for k in headings], axis=1).all(axis=1)
@@ -554,18 +556,20 @@ def read_plan(path: Path, lang: str) -> pd.DataFrame | None:
     names = {key: fold(label(key, lang)) for key in ("scope", "indicator", "achievement", "owner", "deadline")}
     if any(name not in raw.columns for name in names.values()):
         return None
-    twice = _twice(raw, list(names.values()), src)  # a 责任人 column added twice
-    if twice:
-        raise InputError(twice, lang)
+    doubled = twice(raw, list(names.values()), src)  # a 责任人 column added twice
+    if doubled:
+        raise InputError(doubled, lang)
     table = pd.DataFrame({key: raw[name] for key, name in names.items()}).rename(columns={"achievement": "before"})
     filled = table["owner"].map(_filled) & table["deadline"].map(_filled)
     table = table[filled].copy()
+    everyone = table["scope"].astype(str).map(fold) == fold(label("all", lang))  # the row the workbook said 全部
+    table["scope"] = table["scope"].where(~everyone, EVERYONE)
     table["deadline"] = pd.to_datetime(table["deadline"].map(str), errors="coerce")
     table["before"] = pd.to_numeric(table["before"], errors="coerce")
     return table.reset_index(drop=True)
 
 
-def _twice(raw: pd.DataFrame, names: list[str], src: Source) -> list[Finding]:
+def twice(raw: pd.DataFrame, names: list[str], src: Source) -> list[Finding]:
     """Each of `names` that heads two columns of the table, at its column: which of them is meant?"""
     return [src.at("column_duplicate", {"column": c}, column=c) for c in names if (raw.columns == c).sum() > 1]
 
@@ -580,7 +584,7 @@ def parse(raw: pd.DataFrame, scheme: Scheme, src: Source, roster: bool = False, 
     participation leaves out (see `_not_assessed`); a `roster` reads only the identity columns. Measures
     and personal targets from sources come from `feeds`. Summary, note and hidden rows become notices on
     `src`."""
-    findings = _twice(raw, list(raw.columns[raw.columns.duplicated()].unique()), src)
+    findings = twice(raw, list(raw.columns[raw.columns.duplicated()].unique()), src)
     raw = raw.loc[:, ~raw.columns.duplicated()]
     needed = _needed(scheme, roster)
     absent = [name for key, name in needed.items() if key not in raw.columns]

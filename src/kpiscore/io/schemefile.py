@@ -6,8 +6,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from ..core.scheme import Scheme, SchemeSource, check_scheme, scheme_from_data
+from ..core.document import YamlDoc, data_language, surrogates
+from ..core.scheme import Scheme, SchemeSource, check_scheme
 from ..errors import Finding, SchemeError, UsageError
+from ..text import voice
 from .decode import file_problem
 from .starters import starter_schemes
 from .yamlio import read_yaml
@@ -36,7 +38,19 @@ def load_scheme(source: str | Path | dict[str, Any]) -> Scheme:
     more: list[Finding] = []
     if read.doc is not None:
         provenance = SchemeSource(str(path), hashlib.sha256(read.data).hexdigest())
-        checked, more = check_scheme(read.doc, provenance)
+        checked, more = check_scheme(read.doc, voice(read.lang), provenance)
     if read.findings or checked is None:
         raise SchemeError(read.failure(more), read.lang)
     return checked
+
+
+def scheme_from_data(source: dict[str, Any]) -> Scheme:
+    """A scheme from data already in memory (a notebook's dict), with every problem raised at once."""
+    lang = data_language(source)
+    bad = surrogates(source, "<scheme>")
+    if bad:
+        raise SchemeError(bad, lang)
+    scheme, findings = check_scheme(YamlDoc(source, {}, "<scheme>"), voice(lang))
+    if scheme is None:
+        raise SchemeError(findings, lang)
+    return scheme

@@ -23,6 +23,7 @@ from ..core.engine import Result
 from ..core.rollup import RollupResult
 from ..core.values import fmt_plain
 from ..text import label, words
+from ..words.result import Words
 from .output import atomic_write
 from .workbook import LINE_HEIGHT, on_paper, units
 
@@ -146,13 +147,13 @@ class _SlipWriter(_Pages):
         self.result = result
 
     def write(self, rows: pd.Index) -> None:
-        r = self.result
-        audit = r.audit()
-        totals = r.total_words()
-        notes = r.grade_notes()
-        pays = r.payout_words()
+        r, words = self.result, Words(self.result)
+        audit = words.audit()
+        totals = words.total()
+        notes = words.grade_notes()
+        pays = words.payout()
         ach = r.achievement()
-        ways = r.next_grade_words()
+        ways = words.next_grade()
         self.shown = {}  # each indicator's actuals and targets as typed, for everyone at once
         for ind in r.scheme.indicators:
             ctx, a = r.context_of(ind), r.actuals[ind.name]

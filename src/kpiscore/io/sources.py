@@ -29,6 +29,7 @@ from ..core.measures import ID, ROW, Aggregated, Feeds, SourceFile, SourceSpec, 
 from ..core.scheme import Scheme
 from ..core.values import first_rows, fold, parse_number
 from ..errors import Finding, InputError, UsageError
+from ..text import voice
 from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, file_problem, transcode_file
 from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated, reader_detail
 from .readers import (
@@ -41,6 +42,7 @@ from .readers import (
     rating_rows,
     read_table,
     team_figures,
+    twice,
 )
 from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, sniff, xlsx_marks, xlsx_sheet_xml
 
@@ -122,7 +124,7 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
         if problems:
             raise InputError(problems)
         for (item, rule), (table, _) in zip(rated, read, strict=True):
-            feeds.ratings[item.name] = rule.rated(table, scheme.language)
+            feeds.ratings[item.name] = rule.rated(table, voice(scheme.language))
         feeds.ratees[name] = pd.Series(rows.index, index=rows[spec.key].map(fold, na_action="ignore").to_numpy(),
                                        name=spec.key)
 
@@ -224,7 +226,7 @@ def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         try:
-            frame, typed = _csv(path, key, src, stack, suffix == ".tsv")
+            frame, typed = _csv(path, key, wanted, src, stack, suffix == ".tsv")
             return frame, src, typed
         except DecodeProblem as exc:
             raise InputError([src.at("file_encoding", {"line": exc.line, "encoding": exc.encoding})]) from exc
@@ -244,6 +246,9 @@ def _whole(path: Path, key: str, wanted: set[str]) -> tuple[pl.LazyFrame, Source
     import polars as pl
 
     raw, src = read_table(path, key, None)
+    heads = twice(raw, [c for c in dict.fromkeys(raw.columns) if c in wanted], src)  # which of two 类型 is meant?
+    if heads:
+        raise InputError(heads)
     data = {c: pl.Series([_text(v) for v in raw[c]], dtype=pl.String) for c in raw.columns if c in wanted}
     data[ROW] = pl.Series(raw.index.to_numpy(), dtype=pl.Int64)
     return pl.DataFrame(data).lazy(), src
@@ -289,16 +294,17 @@ def _lean_xlsx(path: Path, key: str, wanted: set[str], src: Source, folder: Path
         raise InputError([src.at("file_unreadable", {"detail": reader_detail(exc)})]) from exc
     if found is None:
         return None
-    src.sheet, src.header_row, src.letters, names = found
+    src.sheet, src.header_row, src.letters, headings, names = found
+    _doubled(headings, wanted, src)
     src.sha256 = hashlib.sha256(data).hexdigest()
     schema = {ROW: pl.Int64, **{n: pl.String for n in names}}
     return pl.scan_csv(folder / "body.csv", has_header=True, schema=schema)  # an empty field is a blank
 
 
 def _xlsx_batches(data: bytes, key: str, wanted: set[str], folder: str
-                  ) -> tuple[str, int, dict[str, str], list[str]] | None:
-    """In the child: the first visible sheet with `key` in its first rows, its header's letters, and its
-    body's wanted columns as text, written BATCH rows at a time to a CSV for polars (polars itself is not
+                  ) -> tuple[str, int, dict[str, str], list[str], list[str]] | None:
+    """In the child: the first visible sheet with `key` in its first rows, its header's letters and headings,
+    and its body's wanted columns as text, written BATCH rows at a time to a CSV for polars (polars itself is not
     used here: its threads do not survive a fork); None if merges reach its body."""
     from python_calamine import CalamineWorkbook
 
@@ -327,8 +333,16 @@ def _xlsx_batches(data: bytes, key: str, wanted: set[str], folder: str
                 letters.setdefault(n, column_letter(left + j))
         keep = {n: j for j, n in reversed(list(enumerate(names))) if n in wanted}
         _write_body(f"{folder}/body.csv", itertools.chain(head[at + 1:], rows), top + at + 1, left, keep, marks)
-        return meta.name, top + at + 1, letters, list(keep)
+        return meta.name, top + at + 1, letters, names, list(keep)
     return None
+
+
+def _doubled(names: list[str], wanted: set[str], src: Source) -> None:
+    """A wanted column headed twice is refused at its first heading: which of the two is meant?"""
+    heads = [src.at("column_duplicate", {"column": n}, column=n) for n in dict.fromkeys(names)
+             if n in wanted and names.count(n) > 1]
+    if heads:
+        raise InputError(heads)
 
 
 def _write_body(path: str, body: Iterator[list[Any]], first: int, left: int, keep: dict[str, int],
@@ -371,9 +385,10 @@ def _hash_meanwhile(path: Path, src: Source, stack: ExitStack) -> None:
     stack.callback(done)
 
 
-def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> tuple[pl.LazyFrame, Typed]:
+def _csv(path: Path, key: str, wanted: set[str], src: Source, stack: ExitStack, tab: bool
+         ) -> tuple[pl.LazyFrame, Typed]:
     """A CSV as text columns (each field as written, an empty one null), and the same with columns parsed as
-    numbers by polars' reader."""
+    numbers by polars' reader. A `wanted` column headed twice is said: which of the two is meant?"""
     import polars as pl
 
     with path.open("rb") as f:
@@ -391,6 +406,7 @@ def _csv(path: Path, key: str, src: Source, stack: ExitStack, tab: bool) -> tupl
     for i, n in enumerate(names):
         if n:
             src.letters.setdefault(n, column_letter(i))
+    _doubled(names, wanted, src)
     chosen = {n: f"\x00{i}" for i, n in reversed(list(enumerate(names))) if n}
     lines = _lines_of(text, delimiter, at + 1)  # a title cell may hold a line break: records are no lines
     if encoding.startswith("utf-8"):  # polars reads it as it is; its SHA-256 is taken meanwhile

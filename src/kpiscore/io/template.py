@@ -20,7 +20,7 @@ from ..core.engine import blank_meaning
 from ..core.rules import Cell
 from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import fmt_fixed, one, text_width
-from ..text import label, msg, words
+from ..text import label, msg, voice, words
 from .output import atomic_write
 from .readers import STAMP_HASH, STAMP_NAME, column_letter
 from .workbook import on_paper
@@ -76,7 +76,7 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
 
 def example_text(item: Indicator | Adjustment, lang: str) -> str:
     """`88% → 15 × 88% ÷ 90% = 14.67`: the rule's example value put through the rule that scores it."""
-    ctx = item.context(lang)
+    ctx = item.context(voice(lang))
     personal = ctx.target is None and bool(item.target_column)
     if personal:  # an example person's own target
         ctx = replace(ctx, target=item.rule.example_target(ctx))
@@ -86,13 +86,13 @@ def example_text(item: Indicator | Adjustment, lang: str) -> str:
     if item.rule.role == "veto":
         return said
     score = item.rule.score(series, ctx)
-    mine = f"（{label('personal_target', lang)} {ctx.num(ctx.target)}）" if personal else ""  # type: ignore[arg-type]
+    mine = ctx.say("aside", text=f"{label('personal_target', lang)} {ctx.num(ctx.target)}") if personal else ""  # type: ignore[arg-type]
     return f"{said} = {fmt_fixed(score.astype(float), 2).iloc[0]}{mine}"
 
 
 def how_to_type(item: Indicator | Adjustment, lang: str) -> str:
     """The rule's hint for its input cell, in `lang`."""
-    cell = item.cell(lang)
+    cell = item.cell()
     return words(cell.hint, lang, **cell.params)
 
 
@@ -100,13 +100,13 @@ def note(scheme: Scheme, col: InputColumn) -> str:
     """The header cell's note: what the column is, its unit and target, the rule in words, how to type it."""
     lang = scheme.language
     if col.role == "participation" and scheme.participation:
-        return words("note_participation", lang, reasons="、".join(scheme.participation.exclude))
+        return words("note_participation", lang, reasons=words("enum_sep", lang).join(scheme.participation.exclude))
     if col.role == "target" and col.item is not None:
         fallback = col.item.target.text if col.item.target else "—"
         return words("note_target", lang, indicator=col.item.name, target=fallback)
     if col.item is None:
         return label("note_" + col.role, lang)
-    item, ctx = col.item, col.item.context(lang)
+    item, ctx = col.item, col.item.context(voice(lang))
     lines = [item.name if col.role != "rater" else f"{item.name} · {col.heading}"]
     if item.description:
         lines.append(item.description)
@@ -239,7 +239,7 @@ def _kind(col: InputColumn, lang: str) -> str:
 
 def _cell(item: Indicator | Adjustment, role: str, lang: str) -> Cell:
     """How a column's cells are typed: a personal target in its indicator's unit, else as its item asks."""
-    return item.rule.cell(item.context(lang)) if role == "target" else item.cell(lang)
+    return item.rule.cell(item.context()) if role == "target" else item.cell()
 
 
 def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
@@ -308,11 +308,12 @@ def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
     items = [(d.name, i) for d in scheme.dimensions for i in d.indicators] + [
         (label("adjustments", lang), a) for a in scheme.adjustments]
     for dim, item in items:
-        ctx = item.context(lang)
+        ctx = item.context(voice(lang))
         measured = [m for c in item.inputs if (m := scheme.from_source(c)) is not None]
         enter = words("hint_measure", lang, source=measured[0]) if measured else how_to_type(item, lang)
-        cells = [dim, item.name, "、".join(item.inputs), one(item.weight) if isinstance(item, Indicator) else "",
-                 item.target_text(lang), item.rule.describe(ctx),
+        cells = [dim, item.name, ctx.say("enum_sep").join(item.inputs),
+                 one(item.weight) if isinstance(item, Indicator) else "", item.target_text(voice(lang)),
+                 item.rule.describe(ctx),
                  label(blank_meaning(scheme, item), lang), enter, example_text(item, lang)]
         # rows do not grow by themselves in every program: size each to its longest wrapped cell
         lines = max(-(-text_width(v) // max(1, widths[c] - 1)) for c, v in enumerate(cells))

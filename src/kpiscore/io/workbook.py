@@ -31,8 +31,12 @@ from ..core.payout import paid_table
 from ..core.rollup import RollupResult
 from ..core.scheme import Scheme
 from ..core.values import text_width
-from ..text import label, msg, words
+from ..text import label, msg, voice, words
 from ..version import __version__
+from ..words import compare as said_compare
+from ..words import measures as said_measures
+from ..words import payout as said_payout
+from ..words.result import Words, scope
 from .flat import identity_table, scores_table, yes_no
 from .output import atomic_write, scratch
 from .sheetxml import Cells, Rows, splice, table_rows
@@ -263,18 +267,18 @@ class _Writer(_Book):
                 }.get(column.kind)
 
     def audit(self) -> None:
-        r = self.result
+        r, words = self.result, Words(self.result)
         ws = self.sheet("audit_sheet")
         head = identity_table(r)
         top = 0
         for start in range(0, max(len(head), 1), AUDIT_CHUNK):
             rows = slice(start, start + AUDIT_CHUNK)
             noted = has_quotas(r.scheme.grades) or len(r.calibration)
-            notes = [r.grade_notes(rows).rename(label("grade_note", self.lang))] if noted else []
+            notes = [words.grade_notes(rows).rename(label("grade_note", self.lang))] if noted else []
             if r.paid is not None:
-                notes.append(r.payout_words(rows).rename(label("payout_calc", self.lang)))
-            chunk = pd.concat([head.iloc[rows], r.audit(rows),
-                               r.total_words(rows).rename(label("total_calc", self.lang)), *notes], axis=1)
+                notes.append(words.payout(rows).rename(label("payout_calc", self.lang)))
+            chunk = pd.concat([head.iloc[rows], words.audit(rows),
+                               words.total(rows).rename(label("total_calc", self.lang)), *notes], axis=1)
             # the header and the widths come with the first chunk; later chunks continue below
             # a long calculation wraps in its cell, which grows to show all of it, "= 13.20" included
             formats = [self.top] * head.shape[1] + [self.wrap] * (chunk.shape[1] - head.shape[1])
@@ -303,7 +307,8 @@ class _Writer(_Book):
         files = pd.DataFrame([(f.name, f.file, f.sha256, f.read, f.used) for f in r.source_files],
                              columns=[label(k, lang) for k in ("source", "file", "sha256", "rows_read", "rows_used")])
         end = self.table(ws, 0, files, [None, None, None, self.integer, self.integer])
-        measures = pd.DataFrame([(name, m.source, m.describe(name, lang)) for name, m in r.scheme.measures.items()],
+        measures = pd.DataFrame([(name, m.source, said_measures.describe(m, name, voice(lang)))
+                                 for name, m in r.scheme.measures.items()],
                                 columns=[label(k, lang) for k in ("measure", "source", "definition")])
         if len(measures):  # a long definition runs on over the empty cells to its right
             self.table(ws, end + 1, measures, [None, None, None], widths=False)
@@ -318,7 +323,9 @@ class _Writer(_Book):
         assert r.paid is not None
         ws = self.sheet("payout_sheet", fit=True)
         rows = paid_table(r.paid, r.people)
-        rows["formula"] = rows["team"].map(r.paid.formula(lang))
+        rows["formula"] = rows["team"].map(said_payout.formula(r.paid, voice(lang)))
+        rows["name"] = rows["name"].where(rows["name"].notna(), label("all", lang))
+        rows["takers"] = rows["takers"].map(words("enum_sep", lang).join)
         if len(rows) > 1:  # the department's sums under its teams'
             sums = {k: rows[k].sum(min_count=1) for k in ("headcount", "amount", "paid", "remainder")}
             rows.loc[len(rows)] = {**sums, "name": label("all", lang), "base": np.nan, "takers": "", "formula": ""}
@@ -337,6 +344,7 @@ class _Writer(_Book):
         r, lang = self.result, self.lang
         ws = self.sheet("groups_sheet")
         table = analysis.group_table(r)
+        table["group"] = scope(table["group"], voice(lang))
         renames = {"group": r.scheme.columns.group or label("group", lang), "headcount": label("headcount", lang),
                    "mean_total": label("mean_total", lang), "group_rank": label("group_rank_of_group", lang),
                    **{d: d + label("subtotal_suffix", lang) for d in r.dimensions.columns},
@@ -381,7 +389,7 @@ class _Writer(_Book):
         problem = plan["achievement"].map(
             lambda a: msg("below_threshold", lang, value=f"{a:.2%}", threshold=threshold)) if len(plan) else []
         table = pd.DataFrame({
-            label("scope", lang): plan["scope"], label("dimension", lang): plan["dimension"],
+            label("scope", lang): scope(plan["scope"], voice(lang)), label("dimension", lang): plan["dimension"],
             label("indicator", lang): plan["indicator"], label("weight", lang): plan["weight"],
             label("mean_score", lang): plan["mean_score"], label("achievement", lang): plan["achievement"],
             label("problem", lang): problem})
@@ -418,9 +426,10 @@ class _Writer(_Book):
                          widths=False) + 1
         if r.paid is not None:  # the payout rule as applied, once per distinct wording
             ws.write_string(row, 0, label("payout", lang), self.subtitle)
-            for i, said in enumerate(dict.fromkeys(r.paid.formula(lang).values())):
+            formulas = dict.fromkeys(said_payout.formula(r.paid, voice(lang)).values())
+            for i, said in enumerate(formulas):
                 ws.write_string(row + 1 + i, 0, said, self.text)
-            row += len(set(r.paid.formula(lang).values())) + 2
+            row += len(formulas) + 2
         ws.write_string(row, 0, label("provenance", lang), self.subtitle)
         lines = provenance(r)
         for i, (key, value) in enumerate(lines):
@@ -520,15 +529,16 @@ def _fill(i: int, n: int) -> int:
 def scheme_table(scheme: Scheme) -> pd.DataFrame:
     """The scheme as applied, one row per indicator and adjustment, rules in words."""
     lang = scheme.language
+    say = voice(lang)
     rows = []
     for dim_name, item in [(d.name, i) for d in scheme.dimensions for i in d.indicators] + [
             (label("adjustments", lang), a) for a in scheme.adjustments]:
-        ctx = item.context(lang)
+        ctx = item.context(say)
         rows.append({
             label("dimension", lang): dim_name, label("indicator", lang): item.name,
-            label("column", lang): "、".join(item.inputs),
+            label("column", lang): say("enum_sep").join(item.inputs),
             label("weight", lang): getattr(item, "weight", None),
-            label("target", lang): item.target_text(lang),
+            label("target", lang): item.target_text(say),
             label("direction", lang): label(item.direction, lang) if item.rule.needs_target or
             item.direction == "lower" else "",
             label("unit", lang): item.unit or ("%" if item.percent else ""),
@@ -573,8 +583,9 @@ class _CompareWriter(_Book):
         return self.indicators, self.groups, self.people, self.plan, self.changes
 
     def headed(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """A table headed in the comparison's language."""
-        return frame.rename(columns={c: label(c, self.lang) for c in frame.columns})
+        """A table headed in the comparison's language, its facts said (everyone's scope, a plan's status)."""
+        headings = {c: label(c, self.lang) for c in frame.columns}
+        return said_compare.shown(frame, voice(self.lang)).rename(columns=headings)
 
     def indicators(self) -> None:
         ws = self.sheet("compare_indicators", fit=True)
@@ -615,7 +626,7 @@ class _CompareWriter(_Book):
     def changes(self) -> None:
         ws = self.sheet("compare_scheme", fit=True)
         ws.set_column(0, 0, 100)
-        lines = self.found.scheme_changes or [label("no_scheme_changes", self.lang)]
+        lines = said_compare.changes(self.found) or [label("no_scheme_changes", self.lang)]
         for i, line in enumerate(lines):
             ws.write_string(i, 0, line, self.text)
 
