@@ -74,3 +74,24 @@ def test_every_rule_describes_itself_in_english():
     rated = Rating.model_validate({"type": "rating", "source": "r", "rater": "who", "role": "role", "score": "s",
                                    "roles": {"lead": 60, "peer": 40}, "min_raters": 2, "trim": False})
     assert not _said(rated.describe(scheme.indicators[0].context(en)))
+
+
+def test_an_english_workbook_slip_and_template_hold_no_cjk(tmp_path):
+    from openpyxl import load_workbook
+
+    from kpiscore import api
+
+    result = score(_frame(), SCHEME)
+    api.write_result(result, tmp_path / "out.xlsx", "xlsx")
+    api.write_slips(result, tmp_path / "slips.xlsx")
+    api.write_template(result.scheme, tmp_path / "template.xlsx")
+    found = {}
+    for name in ("out.xlsx", "slips.xlsx", "template.xlsx"):
+        book = load_workbook(tmp_path / name)
+        for ws in book.worksheets:
+            cells = [c for row in ws.iter_rows() for c in row]
+            texts = [str(c.value) for c in cells if isinstance(c.value, str)]
+            texts += [c.comment.text for c in cells if c.comment]
+            texts += [ws.title, ws.oddHeader.center.text or "", ws.oddFooter.center.text or ""]
+            found.update({f"{name} › {ws.title}: {t}": _said(t) for t in texts if _said(t)})
+    assert not found

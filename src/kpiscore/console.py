@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from .core.values import text_width
 from .errors import Finding
-from .text import label, msg
+from .text import label, msg, words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,13 +128,14 @@ def explanation(result: Result, row: int, lines: pd.DataFrame) -> None:
     out.print(" · ".join(parts))
     from .words.result import Words  # with a result, the core is loaded already
 
-    words = Words(result)
-    note = words.grade_notes().loc[row]
+    said = Words(result)
+    note = said.grade_notes().loc[row]
     if note:
         out.print(safe(note))
     if result.paid is not None:
-        out.print(f"{label('payout', lang)}：{safe(words.payout().loc[row])}", soft_wrap=True)
+        out.print(words("labelled", lang, label=label("payout", lang), text=safe(said.payout().loc[row])),
+                  soft_wrap=True)
     at = result.summary.index.get_loc(row)
-    way = words.next_grade(slice(at, at + 1)).iloc[0]
+    way = said.next_grade(slice(at, at + 1)).iloc[0]
     if way:
         out.print(safe(way), soft_wrap=True)

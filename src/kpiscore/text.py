@@ -561,6 +561,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "enum_sep": ("、", ", "),
     "choices": ("{first} 或 {last}", "{first} or {last}"),
     "aside": ("（{text}）", " ({text})"),
+    "labelled": ("{label}：{text}", "{label}: {text}"),
+    "gap": ("　", "    "),
     "comma": ("，", ", "),
     "threshold": ("实际值 {cmp} {t} 得 {w} 分，否则 {f} 分", "{w} when actual {cmp} {t}, else {f}"),
     "mapping_scale": ("；得分 = {w} × 分值 ÷ {top}", "; score = {w} × points ÷ {top}"),

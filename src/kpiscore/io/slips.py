@@ -171,11 +171,14 @@ class _SlipWriter(_Pages):
         r, f, lang, s = self.result, self.f, self.lang, self.result.scheme
         person, sm = r.people.loc[row], r.summary.loc[row]
         d = s.decimals
-        who = [f"{label('name', lang)}：{person['name'] or ''}", f"{label('id', lang)}：{person['id']}"]
+        who = [_labelled(label("name", lang), person["name"] or "", lang),
+               _labelled(label("id", lang), person["id"], lang)]
         if "group" in person and isinstance(person["group"], str):
-            who.append(f"{s.columns.group or label('group', lang)}：{person['group']}")
-        when = [f"{label('period', lang)}：{r.period or '—'}", f"{label('scheme_sheet', lang)}：{s.name}"]
-        self.line([(0, 3, "　".join(who), f.label), (4, 6, "　".join(when), f.label)])
+            who.append(_labelled(s.columns.group or label("group", lang), person["group"], lang))
+        when = [_labelled(label("period", lang), r.period or "—", lang),
+                _labelled(label("scheme_sheet", lang), s.name, lang)]
+        gap = words("gap", lang)
+        self.line([(0, 3, gap.join(who), f.label), (4, 6, gap.join(when), f.label)])
         heads = [label(k, lang) for k in ("dimension", "indicator", "weight", "target", "actual", "score",
                                           "calculation")]
         self.line([(c, c, h, f.head) for c, h in enumerate(heads)])
@@ -190,15 +193,17 @@ class _SlipWriter(_Pages):
                                                   if pd.notna(v))
         facts = [(label("dimension", lang) + label("subtotal_suffix", lang), subtotals)]
         facts += [(adj.name, audit[adj.name]) for adj in s.adjustments]
-        ranks = f"{label('rank', lang)} {sm['rank']}"
+        gap = words("gap", lang)
+        ranks = [f"{label('rank', lang)} {sm['rank']}"]
         if pd.notna(sm["group_rank"]):
-            ranks += f"　{label('group_rank', lang)} {sm['group_rank']}"
-        facts.append((label("total", lang), f"{total_words}　{label('grade', lang)} {sm['grade'] or '—'}　{ranks}"))
+            ranks.append(f"{label('group_rank', lang)} {sm['group_rank']}")
+        facts.append((label("total", lang), gap.join([total_words, f"{label('grade', lang)} {sm['grade'] or '—'}",
+                                                      *ranks])))
         if pd.notna(sm["coefficient"]):
-            paid = f"{label('coefficient', lang)} {sm['coefficient']:g}"
+            paid = [f"{label('coefficient', lang)} {sm['coefficient']:g}"]
             if pd.notna(sm["payout"]):
-                paid += f"　{label('payout', lang)} {pay}"
-            facts.append((label("payout", lang), paid))
+                paid.append(f"{label('payout', lang)} {pay}")
+            facts.append((label("payout", lang), gap.join(paid)))
         if note:
             facts.append((label("grade_note", lang), note))
         present = ach.dropna().sort_values(kind="stable")
@@ -221,8 +226,9 @@ class _RollupSlips(_Pages):
         r, f, lang = self.rolled, self.f, self.lang
         for row in r.table.itertuples(index=False):
             rec = dict(zip(r.table.columns, row, strict=True))
-            who = f"{label('name', lang)}：{rec['name'] or ''}　{label('id', lang)}：{rec['id']}"
-            self.line([(0, 3, who, f.label), (4, 6, f"{label('period', lang)}：{r.spec.period}", f.label)])
+            who = words("gap", lang).join([_labelled(label("name", lang), rec["name"] or "", lang),
+                                           _labelled(label("id", lang), rec["id"], lang)])
+            self.line([(0, 3, who, f.label), (4, 6, _labelled(label("period", lang), r.spec.period, lang), f.label)])
             self.line([(0, 1, label("period", lang), f.head), (2, 4, label("total", lang), f.head),
                        (5, 6, label("grade", lang), f.head)])
             for p in r.periods:
@@ -233,12 +239,18 @@ class _RollupSlips(_Pages):
                 self.line([(0, 1, p, f.cell), (2, 4, total, f.number),
                            (5, 6, rec[f"grade:{p}"] if isinstance(rec[f"grade:{p}"], str) else "—", f.cell)])
             rolled = f"{rec['total']:.{r.decimals}f}" if pd.notna(rec["total"]) else "—"
-            facts = [(label("total", lang), f"{rolled}　{label('grade', lang)} "
-                      f"{rec['grade'] or '—'}　{label('rank', lang)} {rec['rank'] if pd.notna(rec['rank']) else '—'}")]
+            gap, rank = words("gap", lang), rec["rank"] if pd.notna(rec["rank"]) else "—"
+            facts = [(label("total", lang), gap.join([rolled, f"{label('grade', lang)} {rec['grade'] or '—'}",
+                                                      f"{label('rank', lang)} {rank}"]))]
             if pd.notna(rec.get("payout")):
-                facts.append((label("payout", lang), f"{label('coefficient', lang)} {rec['coefficient']:g}　"
-                              f"{rec['payout']:.2f}"))
+                facts.append((label("payout", lang), gap.join([f"{label('coefficient', lang)} {rec['coefficient']:g}",
+                                                               f"{rec['payout']:.2f}"])))
             if rec.get("adjusted"):
                 facts.append((label("adjusted", lang), rec["adjusted"]))
             self.close_page(facts)
         self.finish()
+
+
+def _labelled(name: str, value: object, lang: str) -> str:
+    """`姓名：张三` / `Name: Ann`."""
+    return words("labelled", lang, label=name, text=value)

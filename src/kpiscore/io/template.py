@@ -280,7 +280,9 @@ def _source_said(scheme: Scheme, name: str) -> str:
     feeds = [key for key, m in scheme.measures.items() if m.source == name]
     if scheme.targets is not None and scheme.targets.source == name:
         feeds.append(label("personal_target", scheme.language))
-    return f"{name}（{'、'.join(columns)}：{'、'.join(feeds) or '—'}）"
+    sep, lang = words("enum_sep", scheme.language), scheme.language
+    said = words("labelled", lang, label=sep.join(columns), text=sep.join(feeds) or "—")
+    return name + words("aside", lang, text=said)
 
 
 def _instructions(book: xlsxwriter.Workbook, scheme: Scheme) -> None:
