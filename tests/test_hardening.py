@@ -706,3 +706,23 @@ def test_an_export_column_headed_twice_is_said_at_its_heading(tmp_path, kind):
               sources={"tickets": tickets, "ratings": tmp_path / "ratings.csv", "teams": tmp_path / "teams.csv"})
     [found] = caught.value.findings
     assert (found.code, found.cell, found.message) == ("column_duplicate", "C1", "列 类型 出现了两次")
+
+
+def test_a_rollup_period_excel_cannot_name_a_sheet_by_is_written(tmp_path):
+    # found by the campaign (seed 28): a level named ' was xlsxwriter's InvalidWorksheetName (a sheet name may
+    # not start or end with '; : * ? / \ the plan already refuses, as no file can be named by them)
+    import shutil
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from kpiscore import run_batch
+
+    rich = Path(__file__).parent / "fuzz" / "rich"
+    for p in rich.iterdir():
+        shutil.copy(p, tmp_path / p.name)
+    plan = (tmp_path / "plan.yaml").read_text(encoding="utf-8")
+    (tmp_path / "plan.yaml").write_text(plan.replace('period: "2024"', "period: \"'H1[2]'\""), encoding="utf-8")
+    report = run_batch(tmp_path / "plan.yaml", force=True)
+    path = report.rollups[-1][0]
+    assert load_workbook(path).sheetnames[0] == "H1（2）' 汇总"  # the level's name, as Excel takes it

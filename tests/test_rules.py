@@ -6,13 +6,13 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+from kpiscore.core.quantities import Interval
 from kpiscore.core.rules import (
     Bands,
     Bonus,
     Context,
     Count,
     Deduct,
-    Interval,
     Mapping,
     Penalty,
     Rating,

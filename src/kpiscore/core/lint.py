@@ -14,7 +14,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import Finding
-from .rules import Bands, Deduct, Interval
+from .quantities import Interval
+from .rules import Bands, Deduct
 from .scheme import Indicator, Scheme
 from .values import PERCENT_MAX, one, round_half_up
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .rules import Number
+from .quantities import Number
 from .scheme import Grade, Model, grade_problems
 from .values import as_label, fold
 

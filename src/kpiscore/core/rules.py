@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -24,70 +23,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .quantities import OPEN_END, Interval, Number, Points, Value, positive
 from .say import Say
-from .values import PERCENT_MAX, Quantity, fmt_plain, fold, label_key, one, parse_number, snap, usable
+from .values import PERCENT_MAX, Quantity, fmt_plain, label_key, mean_text, one, snap
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 else:
     from .lazy import np, pd
-
-
-def _usable(value: float, written: Any = None) -> float:
-    if not usable(value):
-        shown = str(written if written is not None else value)
-        raise PydanticCustomError("number_unusable", "{value} is not a usable number",
-                                  {"value": shown if len(shown) <= 24 else shown[:20] + "…"})
-    return value
-
-
-def _usable_as_written(value: Any) -> Any:
-    """Check a number before pydantic converts it, so that the message shows what the user wrote (1e400)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return value
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        if isinstance(value, int):  # 10**400: too large for a float at all
-            _usable(math.inf, value)
-        return value  # not a number: pydantic says so
-    _usable(number, value)
-    return value
-
-
-def _positive(value: Quantity | None) -> Quantity | None:
-    if value is not None and value.value <= 0:
-        raise PydanticCustomError("greater_than", "must be greater than {gt}", {"gt": 0})
-    return value
-
-
-#: every number of a scheme: finite and sane, so that `weight: 1e400` or `target: .nan` is an error at its line
-Number = Annotated[float, BeforeValidator(_usable_as_written)]
-
-
-def _quantity(value: Any) -> Quantity:
-    """Accept 0.9, "90%" or "０.９" wherever the scheme takes a value in the actual's unit."""
-    if isinstance(value, Quantity):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise PydanticCustomError("number", "expected a number or a percent such as 90%")
-    if isinstance(value, str):
-        parsed = parse_number(value)
-        if parsed is None:
-            raise PydanticCustomError("number", "expected a number or a percent such as 90%")
-        quantity = Quantity(parsed[0], parsed[1], fold(value))
-    else:
-        try:
-            quantity = Quantity(float(value), False, "")
-        except OverflowError:
-            raise PydanticCustomError("number_unusable", "{value} is not a usable number",
-                                      {"value": str(value)[:20] + "…"}) from None
-    _usable(quantity.value, value)
-    return quantity if quantity.text else Quantity(quantity.value, False, one(quantity.value))
-
-
-Value = Annotated[Quantity, PlainValidator(_quantity), PlainSerializer(lambda q: q.text, return_type=str)]
 
 
 @dataclass(frozen=True)
@@ -336,7 +280,7 @@ class Deduct(_Rule):
     """扣分法: points off per step of shortfall from the target; optionally points added per step beyond it."""
 
     type: Literal["deduct"] = "deduct"
-    per: Annotated[Value | None, AfterValidator(_positive)] = None
+    per: Annotated[Value | None, AfterValidator(positive)] = None
     points: Number = Field(1, ge=0)
     partial: Literal["prorate", "floor", "ceil"] = "prorate"
     add: Number | None = Field(None, ge=0)
@@ -452,82 +396,6 @@ class Count(_Rule):
 
 
 #: comparisons a band's `when` may start with, longest first so that ">=" is not read as ">"
-_OPS = {">=": (True, False, True), "≥": (True, False, True), ">": (False, False, True),
-        "<=": (False, True, False), "≤": (False, True, False), "<": (False, False, False),
-        "==": (True, True, None), "=": (True, True, None)}
-_INF = {"", "∞", "+∞", "inf", "+inf", "-∞", "-inf"}
-#: how far inside an open end of a band its nearest actual is taken (a needed actual is then said a step in)
-OPEN_END = 1e-9
-#: a `when` longer than this is no interval anyone typed (and is read without any regex, in linear time)
-MAX_WHEN = 64
-
-
-def _malformed() -> PydanticCustomError:
-    return PydanticCustomError("interval", "write an interval such as \"[90%, 95%)\" or \">= 95%\"")
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A band's `when`: `[90%, 95%)`, `>= 95%`; open-ended sides are infinite."""
-
-    lo: float
-    hi: float
-    lo_closed: bool
-    hi_closed: bool
-    percent: bool
-    text: str
-
-    @property
-    def bounded(self) -> bool:
-        return math.isfinite(self.lo) and math.isfinite(self.hi)
-
-    def contains(self, a: pd.Series) -> pd.Series:
-        left = (a >= self.lo) if self.lo_closed else (a > self.lo)
-        right = (a <= self.hi) if self.hi_closed else (a < self.hi)
-        return left & right
-
-    def overlaps(self, other: Interval) -> bool:
-        first, second = sorted((self, other), key=lambda i: (i.lo, not i.lo_closed))
-        if first.hi != second.lo:
-            return first.hi > second.lo
-        return first.hi_closed and second.lo_closed
-
-    @classmethod
-    def parse(cls, text: Any) -> Interval:
-        if isinstance(text, Interval):
-            return text
-        if not isinstance(text, str) or len(text) > MAX_WHEN:
-            raise _malformed()
-        s = fold(text)
-        op = next((o for o in _OPS if s.startswith(o)), None)
-        if op is not None:
-            v, pct = _bound(s[len(op):].strip())
-            lo_closed, hi_closed, upward = _OPS[op]
-            inf = math.inf
-            lo, hi = (v, inf) if upward else (-inf, v) if upward is False else (v, v)
-            return cls(lo, hi, lo_closed, hi_closed, pct, s)
-        if len(s) < 3 or s[0] not in "[(" or s[-1] not in "])" or s.count(",") != 1:
-            raise _malformed()
-        lo_t, hi_t = (part.strip() for part in s[1:-1].split(","))
-        lo, lo_pct = (-math.inf, False) if lo_t in _INF else _bound(lo_t)
-        hi, hi_pct = (math.inf, False) if hi_t in _INF else _bound(hi_t)
-        if lo > hi or (lo == hi and not (s[0] == "[" and s[-1] == "]")):
-            raise PydanticCustomError("interval_empty", "the interval {when} is empty: its left end is not below its "
-                                      "right end", {"when": s})
-        return cls(lo, hi, s[0] == "[", s[-1] == "]", lo_pct or hi_pct, s)
-
-
-def _bound(text: str) -> tuple[float, bool]:
-    parsed = parse_number(text)
-    if parsed is None:
-        raise _malformed()
-    _usable(parsed[0])
-    return parsed
-
-
-Points = Annotated[Number, Field(ge=0)]
-
-
 class Band(BaseModel):
     """One band: when A lies in `when`, score a fixed number or a linear [s1, s2] across the interval."""
 
@@ -814,49 +682,6 @@ class Rating(_Rule):
         """The source's columns a long rating reads, besides its id."""
         return [c for c in (self.rater, self.role_column, self.score_column) if c]
 
-    def rated(self, rows: pd.DataFrame, say: Say) -> pd.DataFrame:
-        """Each ratee's rating from the source's rows (`rows`: id, rater, role, score; the ids folded, in the
-        file's order): `value` (blank below `min_raters`), the ratings counted `n`, and the breakdown in
-        `words`, e.g. `上级 4.5；下级 4, 5, 3 → 4.0；0.6 × 4.5 + 0.4 × 4.0 = 4.30`."""
-        role = rows["role"].fillna("").astype(str).map(fold) if self.role_column else pd.Series("", index=rows.index)
-        weights = {fold(k): v for k, v in (self.roles or {}).items()}
-        own = role.str.lower().isin(SELF_ROLES) | (rows["rater"].fillna("").astype(str).map(fold) == rows["id"])
-        counted = role.isin(list(weights)) if weights else ~own
-        # without roles the counted ratings are one group, and self-ratings are shown apart
-        group = role if weights else role.where(role != "", OWN).where(~counted, "")
-        keys = [rows["id"].to_numpy(), group.to_numpy()]
-        scores = rows["score"].where(counted)
-        by = scores.groupby(keys, sort=False)
-        n, total = by.count(), by.sum()
-        mean = total / n
-        if self.trim:
-            mean = mean.where(n < 3, (total - by.max() - by.min()) / (n - 2))
-        shown = fmt_plain(rows["score"]).groupby(keys, sort=False).agg(", ".join)
-        said = (shown + " → " + _mean(mean, 1)).where(n > 1, shown)
-        if self.trim:
-            said = said.where(n < 3, shown + say("rating_trimmed") + " → " + _mean(mean, 1))
-        named = said.index.get_level_values(1)
-        shown_as = np.where(named == OWN, say("rating_self"), named)
-        said = (pd.Series(shown_as, index=said.index) + " " + said).where(named != "", said)
-        said = said.where(n > 0, said + say("rating_not_counted"))
-        ids = said.index.get_level_values(0)
-        w = pd.Series(named.map(weights).to_numpy(dtype=float), index=said.index).where(n > 0)
-        share = w / w.groupby(ids, sort=False).transform("sum")
-        people = n.groupby(ids, sort=False).sum()
-        value = (mean * share if weights else mean.where(named == "")).groupby(ids, sort=False).sum(min_count=1)
-        sep = say("list_sep")
-        text = said.groupby(ids, sort=False).agg(sep.join)
-        if weights:  # 0.6 × 4.5 + 0.4 × 4.0 = 4.30, where two roles or more count
-            terms = (fmt_plain(share) + " × " + _mean(mean, 1)).where(share.notna())
-            sums = terms.dropna().groupby(ids[share.notna().to_numpy()], sort=False).agg(" + ".join)
-            many = share.notna().groupby(ids, sort=False).sum() > 1
-            combined = (sep + sums + " = " + _mean(value, 2)).reindex(text.index)
-            text = text.where(~many.reindex(text.index, fill_value=False), text + combined)
-        short = people < self.min_raters
-        few = pd.Series(say("rating_few", min_raters=self.min_raters), index=text.index)
-        return pd.DataFrame({"value": value.where(~short), "n": people,
-                             "words": text.where(~short, text + few)})
-
     def cell(self, ctx: Context) -> Cell:
         """Each rater's cell: a rating from 1 to the scale."""
         top = int(self.scale) if float(self.scale).is_integer() else self.scale
@@ -878,7 +703,7 @@ class Rating(_Rule):
         return pd.Series(np.where(x <= self.scale + 1e-9, x, np.nan), index=a.index)
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        mean = fmt_plain(a) if self.raters is not None else _mean(a, 2)
+        mean = fmt_plain(a) if self.raters is not None else mean_text(a, 2)
         return f"{one(ctx.weight)} × " + mean + f" ÷ {one(self.scale)}"
 
     def describe(self, ctx: Context) -> str:
@@ -897,20 +722,6 @@ class Rating(_Rule):
         if self.source is not None and self.min_raters > 1:
             text += ctx.say("rating_min_raters", min_raters=str(self.min_raters))
         return text + ctx.say("rating_trim_words") if self.trim else text
-
-
-#: the roles of a self-rating, folded and lower case: shown, but counted only where `roles` weights them
-SELF_ROLES = frozenset({"自评", "本人", "self"})
-#: the group of a self-rating that names no role: a key, not a word (it is said as `rating_self`)
-OWN = "\x00own"
-
-
-def _mean(values: pd.Series, least: int) -> pd.Series:
-    """A mean as a rating's breakdown writes it: at least `least` decimals (4.0, 4.30), at most four."""
-    text = fmt_plain(values)
-    whole, decimals = text.str.replace(r"\..*$", "", regex=True), text.str.replace(r"^[^.]*\.?", "", regex=True)
-    padded = whole + "." + decimals.str.ljust(least, "0")
-    return padded.where(np.isfinite(values.to_numpy(dtype=float)), text)
 
 
 class _Adjustment(_Rule):

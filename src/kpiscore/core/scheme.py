@@ -28,17 +28,16 @@ from ..errors import Finding
 from .document import YamlDoc
 from .measures import Measure, SourceSpec, Targets, period_days
 from .payout import Payout
+from .quantities import Number, Value
 from .rules import (
     COUNT_CELL,
     RULES,
     AdjustmentRule,
     Cell,
     Context,
-    Number,
     Problem,
     Rating,
     Ratio,
-    Value,
     WeightedRule,
 )
 from .say import Say, Term

@@ -221,3 +221,11 @@ def columns_frame(columns: list[np.ndarray], names: list[Any], index: pd.Index) 
     """A table of these arrays as its columns, not copied into one block: a column of a million is 8 MB that
     the allocator hands back from memory already touched, a block of twenty is fresh memory, slow to touch."""
     return pd.DataFrame(dict(zip(names, columns, strict=True)), index=index, columns=names, copy=False)
+
+
+def mean_text(values: pd.Series, least: int) -> pd.Series:
+    """A mean as a rating's breakdown writes it: at least `least` decimals (4.0, 4.30), at most four."""
+    text = fmt_plain(values)
+    whole, decimals = text.str.replace(r"\..*$", "", regex=True), text.str.replace(r"^[^.]*\.?", "", regex=True)
+    padded = whole + "." + decimals.str.ljust(least, "0")
+    return padded.where(np.isfinite(values.to_numpy(dtype=float)), text)

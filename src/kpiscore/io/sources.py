@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
+from ..core import ratings
 from ..core.measures import ID, ROW, Aggregated, Feeds, SourceFile, SourceSpec, aggregate, as_pandas, period_days
 from ..core.scheme import Scheme
 from ..core.values import first_rows, fold, parse_number
@@ -124,7 +125,7 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
         if problems:
             raise InputError(problems)
         for (item, rule), (table, _) in zip(rated, read, strict=True):
-            feeds.ratings[item.name] = rule.rated(table, voice(scheme.language))
+            feeds.ratings[item.name] = ratings.rated(rule, table, voice(scheme.language))
         feeds.ratees[name] = pd.Series(rows.index, index=rows[spec.key].map(fold, na_action="ignore").to_numpy(),
                                        name=spec.key)
 

@@ -466,13 +466,17 @@ _SPANS = {12: "rollup_year", 6: "rollup_half", 3: "rollup_quarter", 1: "rollup_m
 
 def rollup_title(period: str, lang: str) -> str:
     """A roll-up's name from its level: 年度汇总 for 2024, 半年度汇总 for 2024H1, 季度汇总 for 2024Q1, else
-    "<period> 汇总" (a sheet name: 31 characters, no [ ])."""
+    "<period> 汇总" (a sheet name: 31 characters, none of [ ] : * ? / \\, no ' at either end)."""
     days = period_days(period, None)
     months = (days[1].year - days[0].year) * 12 + days[1].month - days[0].month + 1 if days else 0
     if months in _SPANS:
         return label(_SPANS[months], lang)
-    said = words("rollup_of", lang, period=period).replace("[", "（").replace("]", "）")
+    said = words("rollup_of", lang, period=period).translate(_SHEET_NAME).strip("'")  # no name starts or ends with '
     return said if len(said) <= 31 else said[:30] + "…"
+
+
+#: what Excel refuses in a sheet name, as it may stand instead: [ ] as （ ）, : * ? / \ as _
+_SHEET_NAME = str.maketrans({"[": "（", "]": "）", **dict.fromkeys(":*?/\\", "_")})
 
 
 def _widest(values: pd.Series) -> int:
