@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from .checks import grade_problems
 from .quantities import Number
-from .scheme import Grade, Model, grade_problems
+from .scheme import Grade, Model
 from .values import as_label, fold
 
 

@@ -6,8 +6,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from ..core.checks import check_scheme
 from ..core.document import YamlDoc, data_language, surrogates
-from ..core.scheme import Scheme, SchemeSource, check_scheme
+from ..core.scheme import Scheme, SchemeSource
 from ..errors import Finding, SchemeError, UsageError
 from ..text import voice
 from .decode import file_problem
