@@ -43,7 +43,6 @@ from .readers import (
     rating_rows,
     read_table,
     team_figures,
-    twice,
 )
 from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, sniff, xlsx_marks, xlsx_sheet_xml
 
@@ -247,9 +246,7 @@ def _whole(path: Path, key: str, wanted: set[str]) -> tuple[pl.LazyFrame, Source
     import polars as pl
 
     raw, src = read_table(path, key, None)
-    heads = twice(raw, [c for c in dict.fromkeys(raw.columns) if c in wanted], src)  # which of two 类型 is meant?
-    if heads:
-        raise InputError(heads)
+    _doubled(list(raw.columns), wanted, src)  # which of two 类型 is meant?
     data = {c: pl.Series([_text(v) for v in raw[c]], dtype=pl.String) for c in raw.columns if c in wanted}
     data[ROW] = pl.Series(raw.index.to_numpy(), dtype=pl.Int64)
     return pl.DataFrame(data).lazy(), src
