@@ -223,12 +223,12 @@ NUMBERLIKE = st.one_of(
 @given(st.lists(NUMBERLIKE, max_size=30))
 def test_polars_and_to_numeric_read_the_same_plain_numbers(texts):
     # a large column's plain numbers are read by polars first; a small one's by to_numeric alone
-    from kpiscore.io import readers
+    from kpiscore.io import cells
 
-    alone = readers._plain_numbers(texts).to_numpy()
+    alone = cells.plain_numbers(texts).to_numpy()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(readers, "POLARS_FROM", 0)
-        first = readers._plain_numbers(texts).to_numpy()
+        patch.setattr(cells, "POLARS_FROM", 0)
+        first = cells.plain_numbers(texts).to_numpy()
     assert np.array_equal(alone, first, equal_nan=True), (texts, alone, first)
 
 
@@ -286,7 +286,8 @@ def test_a_number_read_from_text_shows_as_typed(text):
     # a CSV cell read as a float at once must show as its text in every finding
     import polars as pl
 
-    from kpiscore.io.readers import _exact_numbers, _show
+    from kpiscore.io.cells import show as _show
+    from kpiscore.io.tables import _exact_numbers
 
     if _exact_numbers(pl.Series([text])) is not None and text:
         assert _show(float(text)) == text

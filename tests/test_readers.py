@@ -162,7 +162,7 @@ def test_rating_range_and_duplicate_columns(tmp_path):
 def test_kinds_of_text_columns_with_and_without_blanks():
     # a column of text only (a CSV's) is settled in one pass; a blank among text is found whether the column
     # is of Python objects or of pandas' own string dtype, which keeps its blanks in a mask
-    from kpiscore.io.readers import cell_kinds
+    from kpiscore.io.cells import cell_kinds
 
     every = ["E1", "", "88", "#DIV/0!", " / "]
     assert list(cell_kinds(pd.Series(every, dtype=object), {"/"})) == ["text", "blank", "text", "error", "na"]

@@ -29,7 +29,6 @@ from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_out
 from .io.readers import (
     Actuals,
     Adjusting,
-    missing_findings,
     read_actuals,
     read_adjustments,
     read_by_role,
@@ -40,6 +39,7 @@ from .io.schemefile import load_scheme, resolve_scheme_path
 from .io.slips import write_rollup_slips
 from .io.sources import Feeds, read_sources
 from .io.template import MIN_ROWS, input_columns, write_template
+from .io.typed import missing_findings
 from .io.workbook import write_compare_workbook, write_rollup, write_workbook
 from .io.yamlio import YamlFile, read_yaml
 from .text import voice

@@ -33,18 +33,9 @@ from ..errors import Finding, InputError, UsageError
 from ..text import voice
 from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, file_problem, transcode_file
 from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated, reader_detail
-from .readers import (
-    CSV_SUFFIXES,
-    EXCEL_SUFFIXES,
-    HEADER_ROWS,
-    Source,
-    column_letter,
-    header_key,
-    rating_rows,
-    read_table,
-    team_figures,
-)
 from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, sniff, xlsx_marks, xlsx_sheet_xml
+from .tables import CSV_SUFFIXES, EXCEL_SUFFIXES, HEADER_ROWS, Source, column_letter, header_key, read_table
+from .typed import rating_rows, team_figures
 
 if TYPE_CHECKING:
     import polars as pl

@@ -22,7 +22,7 @@ from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import fmt_fixed, one, text_width
 from ..text import label, msg, voice, words
 from .output import atomic_write
-from .readers import STAMP_HASH, STAMP_NAME, column_letter
+from .tables import STAMP_HASH, STAMP_NAME, column_letter
 from .workbook import on_paper
 
 #: data validation and formats cover at least this many rows (or the roster's length)
