@@ -9,7 +9,7 @@ import pytest
 from helpers import write_scheme, write_xlsx
 from typer.testing import CliRunner
 
-from kpiscore import InputError, SchemeError, UsageError, load_scheme, score
+from kpiscore import InputError, SchemeError, UsageError, load_scheme, read_actuals, score
 from kpiscore.cli import app
 from kpiscore.core.measures import period_days
 from kpiscore.text import voice
@@ -443,3 +443,54 @@ def test_people_from_sources_come_in_the_order_first_seen(files):
     write_csv(files / "survey.csv", survey_rows()[:1])
     ids = [list(score(None, files / "s.yaml", sources=sources(files)).people["id"]) for _ in range(2)]
     assert ids[0] == ids[1] == agents
+
+
+def _said(exc: InputError) -> list[tuple]:
+    return [(f.code, f.params, f.file, f.sheet, f.cell) for f in exc.findings]
+
+
+def _docx(path):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+
+
+BAD_FILES = {  # name → how the file is made (None: not made at all)
+    "missing.csv": None,
+    "folder.csv": lambda p: p.mkdir(),
+    "report.pdf": lambda p: p.write_bytes(b"%PDF-1.4\n"),
+    "empty.csv": lambda p: p.write_bytes(b""),
+    "pdf-named.csv": lambda p: p.write_bytes(b"%PDF-1.4\n" + b"x" * 70_000),  # past the head a text is told by
+    "cut.xlsx": lambda p: p.write_bytes(b"PK\x03\x04" + b"\0" * 100),
+    "locked.xlsx": lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500
+                                           + "EncryptedPackage".encode("utf-16-le")),
+    "letter.xlsx": _docx,
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_a_source_passes_the_gate_an_input_passes_with_the_same_findings(files, name):
+    # one read path: a file that cannot be read is the same finding whether it is the actuals or a source
+    path = files / name
+    if BAD_FILES[name] is not None:
+        BAD_FILES[name](path)
+    scheme = load_scheme(files / "s.yaml")
+    with pytest.raises(InputError) as as_input:
+        read_actuals(path, scheme)
+    with pytest.raises(InputError) as as_source:
+        score(None, scheme, sources={**sources(files), "chats": path})
+    assert _said(as_source.value) == _said(as_input.value)
+    assert as_input.value.findings[0].code in {"file_missing", "file_is_dir", "file_format", "file_kind",
+                                               "file_damaged", "file_encrypted"}
+
+
+def test_a_workbook_named_as_a_csv_is_read_as_a_workbook_and_said(files):
+    # an export saved as xlsx but named .csv: read for what it is, as an input would be, with the same notice
+    write_xlsx(files / "chats.csv", CHATS)
+    result = score(None, files / "s.yaml", sources=sources(files))
+    mismatch = [w for w in result.warnings if w.code == "file_kind_mismatch"]
+    said = [(w.file, w.params["suffix"], w.params["kind"].key) for w in mismatch]
+    assert said == [("chats.csv", ".csv", "kind_xlsx")]
+    e1 = result.people.index[result.people["id"] == "E1"][0]
+    assert Words(result).audit().at[e1, "首次响应时长"].startswith("首次响应时长 100 / 4 = 25 → ")

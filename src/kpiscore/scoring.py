@@ -123,7 +123,7 @@ def score(actuals: Actuals | list[Actuals] | str | Path | pd.DataFrame | None, s
     result = evaluate(frame, scheme, period, [a.source for a in parts], extra, figures, changes)
     warnings = [w for a in parts for w in a.warnings]
     if feeds is not None:
-        warnings += feeds.matched(everyone)
+        warnings += [*feeds.notices, *feeds.matched(everyone)]
         ids = result.people["id"]
         measured = {name: part.reindex(ids.to_numpy()).set_axis(ids.index)
                     for name, part in [*feeds.parts.items(), *feeds.ratings.items()]}

@@ -313,6 +313,8 @@ class Feeds:
     ratings: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: the rows of each ratings source by the folded id they rate, to name a ratee nobody in the round is
     ratees: dict[str, pd.Series] = field(default_factory=dict)
+    #: what reading the files noticed (a file whose kind is not its suffix's), said with the run's warnings
+    notices: list[Finding] = field(default_factory=list)
 
     def ids(self) -> list[str]:
         """Every id found in the measures' sources, in the order first seen."""

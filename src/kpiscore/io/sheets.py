@@ -111,6 +111,8 @@ KINDS_READ = {"xlsx", "xls", "ods", "xlsb", "html", "xml2003", "text"}
 EXPECTED = {".xlsx": {"xlsx"}, ".xlsm": {"xlsx"}, ".xlsb": {"xlsb"}, ".ods": {"ods"},
             ".xls": {"xls", "html", "xml2003"}, ".csv": {"text"}, ".tsv": {"text"}, ".txt": {"text"}}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: how files begin whose kind only their whole bytes tell (a zip, an OLE compound file)
+CONTAINERS = (b"PK", _OLE)
 
 
 def sniff(data: bytes) -> str:

@@ -31,10 +31,10 @@ from ..core.scheme import Scheme
 from ..core.values import first_rows, fold, parse_number
 from ..errors import Finding, InputError, UsageError
 from ..text import voice
-from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, file_problem, transcode_file
-from .isolate import ReaderCrashed, ReaderFailed, Refused, isolated, reader_detail
-from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, sniff, xlsx_marks, xlsx_sheet_xml
-from .tables import CSV_SUFFIXES, EXCEL_SUFFIXES, HEADER_ROWS, Source, column_letter, header_key, read_table
+from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, transcode_file
+from .isolate import isolated
+from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, xlsx_marks, xlsx_sheet_xml
+from .tables import HEADER_ROWS, Opened, Source, column_letter, header_key, open_file, reading, table_of
 from .typed import rating_rows, team_figures
 
 if TYPE_CHECKING:
@@ -90,15 +90,17 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
     personal = [i.name for i in scheme.items if i.rule.needs_target] if targets else team  # those it has
     use = _Use(spec, {fold(c): c for c in needed}, personal, measures, days, scheme.not_applicable_marks, long)
     with ExitStack() as stack:  # its exit lets temporary files go and has the file's SHA-256
-        frame, src, typed = _opened(path, spec.id or spec.group or "", use.columns, stack)
+        frame, opened, typed = _opened(path, spec.id or spec.group or "", use.columns, stack)
+        src = opened.src
         try:
             got, goals, rows = use(frame, src, typed)
         except pl.exceptions.PolarsError as exc:
             if "utf-8" in str(exc):
                 raise _bad_byte(path, src) from exc
-            frame, src = _whole(path, spec.id or spec.group or "", use.columns)
+            frame, src = _whole(opened, spec.id or spec.group or "", use.columns)
             got, goals, rows = use(frame, src, None)
     feeds.places[name] = src
+    feeds.notices += src.notices
     if got.bad:
         raise InputError(_bad_cells(got, src))
     feeds.files.append(SourceFile(name, src.file, src.sha256 or "", got.read))
@@ -206,37 +208,31 @@ def _targets(frame: pl.LazyFrame, spec: SourceSpec, src: Source) -> pd.DataFrame
 
 
 def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack
-            ) -> tuple[pl.LazyFrame, Source, Typed | None]:
+            ) -> tuple[pl.LazyFrame, Opened, Typed | None]:
     """A source file as a lazy frame of text cells, named by folded header, with each row's number as a
-    spreadsheet shows it (`ROW`), and where it came from; of a workbook, only the columns `wanted`."""
-
-    src = Source(path.name, path=path)
-    problem = file_problem(path)
-    if problem is not None:
-        raise InputError([Finding(*problem)])
-    suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        try:
-            frame, typed = _csv(path, key, wanted, src, stack, suffix == ".tsv")
-            return frame, src, typed
-        except DecodeProblem as exc:
-            raise InputError([src.at("file_encoding", {"line": exc.line, "encoding": exc.encoding})]) from exc
-        except OSError as exc:
-            raise InputError([src.at("file_unreadable", {"detail": exc.strerror or str(exc)})]) from None
-    if suffix not in EXCEL_SUFFIXES:
-        raise InputError([src.at("file_format", {"suffix": suffix or path.name})])
-    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpiscore-")))
-    lean = _lean_xlsx(path, key, wanted, src, folder)
-    if lean is not None:
-        return lean, src, None
-    return (*_whole(path, key, wanted), None)
+    spreadsheet shows it (`ROW`), and the file as opened (its place is `Opened.src`); of a workbook, only the
+    columns `wanted`. It passes the gate every input passes (`tables.open_file`), with the same findings; a
+    text is streamed, an xlsx read lean, any other workbook (or an xlsx with merges in its body) whole by the
+    reader of inputs."""
+    opened = open_file(path, whole=False)
+    src = opened.src
+    with reading(src):
+        if opened.kind == "text":
+            frame, typed = _csv(path, key, wanted, src, stack, opened.suffix == ".tsv")
+            return frame, opened, typed
+        if opened.kind == "xlsx" and opened.data is not None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpiscore-")))
+            lean = _lean_xlsx(opened.data, key, wanted, src, folder)
+            if lean is not None:
+                return lean, opened, None
+    return _whole(opened, key, wanted)[0], opened, None
 
 
-def _whole(path: Path, key: str, wanted: set[str]) -> tuple[pl.LazyFrame, Source]:
+def _whole(opened: Opened, key: str, wanted: set[str]) -> tuple[pl.LazyFrame, Source]:
     """A source read whole by the reader of inputs (header search, merged cells, any quoting), as text."""
     import polars as pl
 
-    raw, src = read_table(path, key, None)
+    raw, src = table_of(opened, key, None)
     _doubled(list(raw.columns), wanted, src)  # which of two 类型 is meant?
     data = {c: pl.Series([_text(v) for v in raw[c]], dtype=pl.String) for c in raw.columns if c in wanted}
     data[ROW] = pl.Series(raw.index.to_numpy(), dtype=pl.Int64)
@@ -263,29 +259,17 @@ UNCALCULATED_TEXT = "\x00uncalculated"
 BATCH = 1 << 16
 
 
-def _lean_xlsx(path: Path, key: str, wanted: set[str], src: Source, folder: Path) -> pl.LazyFrame | None:
+def _lean_xlsx(data: bytes, key: str, wanted: set[str], src: Source, folder: Path) -> pl.LazyFrame | None:
     """An xlsx export read a batch of rows at a time, only the columns `wanted`, in a child process (see
-    `isolate`) that writes them to Arrow files: a million rows in a fraction of the memory of a sheet read
-    whole. None where the file is another kind, or its body has merged cells, for the full reader."""
+    `isolate`) that writes them to a CSV for polars: a million rows in a fraction of the memory of a sheet read
+    whole. None where its body has merged cells, for the full reader."""
     import polars as pl
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError([src.at("file_unreadable", {"detail": exc.strerror or str(exc)})]) from None
-    if sniff(data) != "xlsx":
-        return None
-    try:
-        found = isolated(_xlsx_batches, data, fold(key), wanted, str(folder), size=len(data))
-    except Refused as exc:
-        raise InputError([src.at(exc.code, exc.params)]) from exc
-    except (ReaderCrashed, ReaderFailed) as exc:
-        raise InputError([src.at("file_unreadable", {"detail": reader_detail(exc)})]) from exc
+    found = isolated(_xlsx_batches, data, fold(key), wanted, str(folder), size=len(data))
     if found is None:
         return None
     src.sheet, src.header_row, src.letters, headings, names = found
     _doubled(headings, wanted, src)
-    src.sha256 = hashlib.sha256(data).hexdigest()
     schema = {ROW: pl.Int64, **{n: pl.String for n in names}}
     return pl.scan_csv(folder / "body.csv", has_header=True, schema=schema)  # an empty field is a blank
 

@@ -1,7 +1,7 @@
 """Files to raw tables: a file becomes its cells as they are, the header row found below any title rows,
 each row and column remembering its Excel address (`Source`), so that a cell is named `file › sheet › D7`.
 
-Every file kpiscore reads, an input or a scheme's source, passes the one gate here (`admit`, `reading`): a
+Every file kpiscore reads, an input or a scheme's source, passes the one gate here (`open_file`, `reading`): a
 missing, unreadable, oversized, encrypted or mislabelled file is the same finding whichever role it plays.
 """
 
@@ -11,6 +11,8 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,17 +26,11 @@ from ..errors import Finding, InputError
 from .cells import show
 from .decode import DecodeProblem, file_problem
 from .isolate import ReaderCrashed, Refused, reader_detail
-from .sheets import EXPECTED, KINDS_READ, Book, Grid, open_book, sniff
+from .sheets import CONTAINERS, EXPECTED, KINDS_READ, Book, Grid, open_book, sniff
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
-
-
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
-
-
 HEADER_ROWS = 20
-
-
 #: an input larger than this is refused before it is read
 MAX_INPUT = 4 * 2**30
 
@@ -99,6 +95,29 @@ def read_table(path: Path, key: str, sheet: str | None, numbers: frozenset[str] 
     `numbers` are columns that will only be read as numbers (see `_text_columns`).
     Whatever the file holds, the outcome is a table or an InputError naming the file: a reader library's
     exception, a native crash (see `isolate`) or a bomb becomes a finding, never a traceback."""
+    return table_of(open_file(path), key, sheet, numbers)
+
+
+@dataclass
+class Opened:
+    """A file let through the gate: where it came from (the notice that its kind is not its suffix's on it),
+    what it really is (`sheets.sniff`), and its bytes; None for a text too long to hold, which its reader
+    streams."""
+
+    src: Source
+    kind: str
+    suffix: str
+    data: bytes | None
+
+
+#: the bytes a file's kind is told by where it is a text (a workbook is a container, read whole)
+HEAD = 1 << 16
+
+
+def open_file(path: Path, whole: bool = True) -> Opened:
+    """The one gate every file read passes, an input or a source: a missing, unreadable, oversized, encrypted or
+    damaged file, a suffix or a kind kpiscore does not read, and a zip bomb are refused here, each the same
+    finding whatever role the file plays; a text is held whole only when `whole` asks for it."""
     src = Source(path.name, path=path)
     problem = file_problem(path)
     if problem is not None:
@@ -106,17 +125,35 @@ def read_table(path: Path, key: str, sheet: str | None, numbers: frozenset[str] 
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES | CSV_SUFFIXES:
         raise InputError([src.at("file_format", {"suffix": suffix or path.name})])
+    with reading(src):
+        size = path.stat().st_size
+        if size > MAX_INPUT:
+            raise InputError([src.at("file_too_large", {"size": f"{size:,}", "limit": f"{MAX_INPUT:,}"})])
+        data: bytes | None
+        with path.open("rb") as f:
+            head = f.read(HEAD)
+            data = head + f.read() if whole or head.startswith(CONTAINERS) or len(head) < HEAD else None
+        if data is not None:
+            src.sha256 = hashlib.sha256(data).hexdigest()
+            _guard_zip(data, src)  # before any member is opened, to tell its kind
+            kind = sniff(data)
+        else:  # a long text: its head tells it, and its reader takes its SHA-256 as it streams it
+            kind = sniff(head) if head.strip() else "text"
+    if kind in ("encrypted", "damaged"):
+        raise InputError([src.at("file_encrypted" if kind == "encrypted" else "file_damaged", {})])
+    if kind not in KINDS_READ:
+        raise InputError([src.at("file_kind", {"kind": Term("kind_" + kind)})])
+    if kind not in EXPECTED[suffix]:
+        src.notices.append(src.at("file_kind_mismatch", {"suffix": suffix, "kind": Term("kind_" + kind)}))
+    return Opened(src, kind, suffix, data)
+
+
+@contextmanager
+def reading(src: Source) -> Iterator[None]:
+    """What a reader raises, as a finding at the file: a byte its encoding cannot hold, a refusal, a native crash
+    (see `isolate`), an OS error (no permission, a file locked by another program) or any library's exception."""
     try:
-        if path.stat().st_size > MAX_INPUT:
-            size = {"size": f"{path.stat().st_size:,}", "limit": f"{MAX_INPUT:,}"}
-            raise InputError([src.at("file_too_large", size)])
-        data = path.read_bytes()
-    except OSError as exc:  # a folder, no permission, a file locked by another program
-        detail = exc.strerror or str(exc)
-        raise InputError([src.at("file_unreadable", {"detail": detail})]) from None
-    src.sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        return _read_bytes(data, suffix, src, key, sheet, numbers)
+        yield
     except InputError:
         raise
     except DecodeProblem as exc:
@@ -125,24 +162,24 @@ def read_table(path: Path, key: str, sheet: str | None, numbers: frozenset[str] 
         raise InputError([src.at(exc.code, exc.params)]) from exc
     except ReaderCrashed as exc:
         raise InputError([src.at("file_crashed", {"detail": str(exc)})]) from exc
+    except OSError as exc:
+        raise InputError([src.at("file_unreadable", {"detail": exc.strerror or str(exc)})]) from None
     except Exception as exc:  # zipfile, calamine, csv and the XML parsers raise many unrelated types
         raise InputError([src.at("file_unreadable", {"detail": reader_detail(exc)})]) from exc
 
 
-def _read_bytes(data: bytes, suffix: str, src: Source, key: str, sheet: str | None, numbers: frozenset[str]
-                ) -> tuple[pd.DataFrame, Source]:
-    _guard_zip(data, src)
-    kind = sniff(data)
-    if kind in ("encrypted", "damaged"):
-        code = "file_encrypted" if kind == "encrypted" else "file_damaged"
-        raise InputError([src.at(code, {})])
-    if kind not in KINDS_READ:
-        raise InputError([src.at("file_kind", {"kind": Term("kind_" + kind)})])
-    if kind not in EXPECTED[suffix]:
-        src.notices.append(src.at("file_kind_mismatch", {"suffix": suffix, "kind": Term("kind_" + kind)}))
-    if kind == "xlsx":
-        src.stamp = read_stamp(data)
-    return _read_book(open_book(data, kind, tab=suffix == ".tsv"), src, key, sheet, numbers)
+def table_of(opened: Opened, key: str, sheet: str | None, numbers: frozenset[str] = frozenset()
+             ) -> tuple[pd.DataFrame, Source]:
+    """An opened file's raw table (see `read_table`); a text held back by the gate is read whole now."""
+    src = opened.src
+    with reading(src):
+        data = opened.data
+        if data is None:
+            data = src.path.read_bytes() if src.path else b""
+            src.sha256 = hashlib.sha256(data).hexdigest()
+        if opened.kind == "xlsx":
+            src.stamp = read_stamp(data)
+        return _read_book(open_book(data, opened.kind, tab=opened.suffix == ".tsv"), src, key, sheet, numbers)
 
 
 def _read_book(book: Book, src: Source, key: str, sheet: str | None, numbers: frozenset[str]
