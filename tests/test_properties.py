@@ -239,8 +239,8 @@ CSV_CELL = st.one_of(NUMBERLIKE, st.sampled_from(["E1", "E2", "张三", "合计"
 
 def _read_both_ways(path):
     """The actuals (or the findings) as `csv` splits the file, and as polars splits it in columns."""
-    from kpiscore.io import sheets
     from kpiscore.io.decode import decode_text
+    from kpiscore.io.formats import delimited
 
     scheme = load_scheme(scheme_dict(missing="skip"))
 
@@ -253,8 +253,8 @@ def _read_both_ways(path):
 
     by_rows = read()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sheets, "COLUMNAR_FROM", 0)
-        assert sheets.TextLines.plain(decode_text(path.read_bytes()))
+        patch.setattr(delimited, "COLUMNAR_FROM", 0)
+        assert delimited.TextLines.plain(decode_text(path.read_bytes()))
         by_columns = read()
     return by_rows, by_columns
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.values import NUMBER, THOUSANDS, fold, hundredths
-from .sheets import ERROR_VALUES, Uncalculated
+from .formats.grid import ERROR_VALUES, Uncalculated
 
 #: every kind a cell may be, in the order of their codes
 KINDS = ("number", "bool", "text", "blank", "error", "uncalculated", "na", "other")

@@ -32,8 +32,10 @@ from ..core.values import first_rows, fold, parse_number
 from ..errors import Finding, InputError, UsageError
 from ..text import voice
 from .decode import CHUNK, DecodeProblem, check_decodes, detect_encoding, transcode_file
+from .formats.delimited import csv_rows, delimiter_of
+from .formats.grid import Uncalculated
+from .formats.xlsx import check_area, xlsx_marks, xlsx_sheet_xml
 from .isolate import isolated
-from .sheets import Uncalculated, check_area, csv_rows, delimiter_of, xlsx_marks, xlsx_sheet_xml
 from .tables import HEADER_ROWS, Opened, Source, column_letter, header_key, open_file, reading, table_of
 from .typed import rating_rows, team_figures
 

@@ -25,8 +25,9 @@ from ..core.values import columns_frame, fold
 from ..errors import Finding, InputError
 from .cells import show
 from .decode import DecodeProblem, file_problem
+from .formats.grid import Book, Grid
 from .isolate import ReaderCrashed, Refused, reader_detail
-from .sheets import CONTAINERS, EXPECTED, KINDS_READ, Book, Grid, open_book, sniff
+from .sheets import CONTAINERS, EXPECTED, KINDS_READ, open_book, sniff
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
