@@ -256,3 +256,13 @@ def test_spaced_out_header_names_and_a_header_merged_across(tmp_path):
     # 100 × 90% ÷ 90% = 100.00; 100 × 81% ÷ 90% = 90.00
     assert result.summary["total"].tolist() == [100.0, 90.0]
     assert [(w.cell, w.code) for w in result.warnings] == [("A4", "summary_row"), ("B5", "summary_row")]
+
+
+def test_a_biff8_workbook_keeps_its_error_values_and_hidden_rows():
+    # errors-hidden.xls: an xlsx with =1/0, =NA(), =VALUE("x"), rows 4 and 8 and column D hidden, saved by
+    # LibreOffice as Excel 97 (BIFF8). calamine reads an error value as a blank; the BIFF records say it
+    from kpiscore.io.tables import read_table
+
+    raw, src = read_table(REAL.parent / "errors-hidden.xls", "工号", None)
+    assert (raw.at[3, "及时率"], raw.at[5, "满意度"], raw.at[7, "及时率"]) == ("#DIV/0!", "#N/A", "#VALUE!")
+    assert (src.sheet, src.hidden_rows, src.hidden_columns) == ("考核", {4, 8}, {"满意度"})
