@@ -99,7 +99,7 @@ def _read_one(feeds: Feeds, name: str, spec: SourceSpec, path: Path, scheme: Sch
         except pl.exceptions.PolarsError as exc:
             if "utf-8" in str(exc):
                 raise _bad_byte(path, src) from exc
-            frame, src = _whole(opened, spec.id or spec.group or "", use.columns)
+            frame = _whole(opened, spec.id or spec.group or "", use.columns)
             got, goals, rows = use(frame, src, None)
     feeds.places[name] = src
     feeds.notices += src.notices
@@ -227,18 +227,19 @@ def _opened(path: Path, key: str, wanted: set[str], stack: ExitStack
             lean = _lean_xlsx(opened.data, key, wanted, src, folder)
             if lean is not None:
                 return lean, opened, None
-    return _whole(opened, key, wanted)[0], opened, None
+    return _whole(opened, key, wanted), opened, None
 
 
-def _whole(opened: Opened, key: str, wanted: set[str]) -> tuple[pl.LazyFrame, Source]:
-    """A source read whole by the reader of inputs (header search, merged cells, any quoting), as text."""
+def _whole(opened: Opened, key: str, wanted: set[str]) -> pl.LazyFrame:
+    """A source read whole by the reader of inputs (header search, merged cells, any quoting), as text; its
+    place is the opened file's `src`, filled in by that reader."""
     import polars as pl
 
     raw, src = table_of(opened, key, None)
     _doubled(list(raw.columns), wanted, src)  # which of two 类型 is meant?
     data = {c: pl.Series([_text(v) for v in raw[c]], dtype=pl.String) for c in raw.columns if c in wanted}
     data[ROW] = pl.Series(raw.index.to_numpy(), dtype=pl.Int64)
-    return pl.DataFrame(data).lazy(), src
+    return pl.DataFrame(data).lazy()
 
 
 def _text(value: Any) -> str | None:
