@@ -557,7 +557,7 @@ def test_a_rollups_name_comes_from_its_level_and_its_slip_says_a_missing_period(
     said = [c.value for row in slips.iter_rows() for c in row if isinstance(c.value, str)]
     assert "本期未参加考核（不在该期名单中，或未参评），不计入汇总" in said  # 丙 in 2024Q2
     # 2024 (a year), 2024Q3 (a quarter), and a label that is no span of months
-    from kpiscore.io.workbook import rollup_title
+    from kpiscore.io.rollupbook import rollup_title
 
     assert [rollup_title(p, "zh") for p in ("2024", "2024Q3", "2024-05", "上半年[试行]")] == [
         "年度汇总", "季度汇总", "月度汇总", "上半年（试行） 汇总"]

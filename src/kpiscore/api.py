@@ -23,7 +23,7 @@ WHERE: dict[str, str] = {
     "init_scheme": "io.starters", "starters": "io.starters",
     "lint": "lints", "load_scheme": "io.schemefile",
     "write_csv": "io.flat", "write_json": "io.flat", "write_plain_json": "io.flat",
-    "write_rollup": "io.workbook", "write_template": "io.template",
+    "write_rollup": "io.rollupbook", "write_template": "io.template",
 }
 
 __all__ = [
@@ -83,11 +83,11 @@ if TYPE_CHECKING:  # what the door shows, for type checkers and editors
     from .io.flat import write_csv, write_json, write_plain_json
     from .io.output import FORMATS, check_inputs, check_output
     from .io.readers import Actuals, read_actuals, read_by_role
+    from .io.rollupbook import write_rollup
     from .io.schemefile import load_scheme
     from .io.sources import read_sources
     from .io.starters import init_scheme, starters
     from .io.template import write_template
-    from .io.workbook import write_rollup
     from .lints import lint
     from .scoring import (
         compare,

@@ -20,9 +20,11 @@ from .core.engine import Result, evaluate
 from .core.lint import lint_result, lint_scheme
 from .core.measures import period_days
 from .core.scheme import Scheme
+from .core.sql import measure_sql
 from .core.values import fold
 from .errors import Finding, InputError
 from .io import slips
+from .io.comparebook import write_compare_workbook
 from .io.decode import is_file
 from .io.flat import save_csv, write_csv, write_json, write_plain_json
 from .io.output import FORMATS, TEMP_MARK, atomic_write, check_inputs, check_output
@@ -35,12 +37,13 @@ from .io.readers import (
     read_plan,
     read_roster,
 )
+from .io.rollupbook import write_rollup
 from .io.schemefile import load_scheme, resolve_scheme_path
 from .io.slips import write_rollup_slips
 from .io.sources import Feeds, read_sources
 from .io.template import MIN_ROWS, input_columns, write_template
 from .io.typed import missing_findings
-from .io.workbook import write_compare_workbook, write_rollup, write_workbook
+from .io.workbook import write_workbook
 from .io.yamlio import YamlFile, read_yaml
 from .text import voice
 from .words import measures as said_measures
@@ -156,7 +159,7 @@ def measure_texts(scheme: Scheme, sql: bool = False, period: str | None = None) 
     """Each measure of a scheme in words (as the Sources sheet says it), or as SQL over a table named after
     its source: one `GROUP BY` of the id column, its rows kept by the period's dates."""
     days = period_days(period or scheme.period, list(scheme.period_dates) if scheme.period_dates else None)
-    return [(name, m.sql(name, m.source, scheme.sources[m.source], days) if sql else
+    return [(name, measure_sql(m, name, m.source, scheme.sources[m.source], days) if sql else
              said_measures.describe(m, name, voice(scheme.language)))
             for name, m in scheme.measures.items()]
 

@@ -24,8 +24,8 @@ from ..core.rollup import RollupResult
 from ..core.values import fmt_plain
 from ..text import label, words
 from ..words.result import Words
+from .book import LINE_HEIGHT, on_paper, units
 from .output import atomic_write
-from .workbook import LINE_HEIGHT, on_paper, units
 
 #: the slip's columns: dimension, indicator, weight, target, actual, score, calculation (column-width units)
 WIDTHS = [8, 14, 5, 7, 7, 6, 24]

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import pandas as pd
 
 from ..core import ratings
-from ..core.measures import ID, ROW, Aggregated, Feeds, SourceFile, SourceSpec, aggregate, as_pandas, period_days
+from ..core.measures import Feeds, SourceFile, SourceSpec, period_days
+from ..core.query import ID, ROW, Aggregated, aggregate, as_pandas
 from ..core.scheme import Scheme
 from ..core.values import first_rows, fold, parse_number
 from ..errors import Finding, InputError, UsageError
@@ -42,7 +43,7 @@ from .typed import rating_rows, team_figures
 if TYPE_CHECKING:
     import polars as pl
 
-#: a source's frame with the columns named parsed as numbers by the reader (see `measures.aggregate`)
+#: a source's frame with the columns named parsed as numbers by the reader (see `query.aggregate`)
 Typed: TypeAlias = Callable[[set[str]], "pl.LazyFrame"]
 
 

@@ -21,9 +21,9 @@ from ..core.rules import Cell
 from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import fmt_fixed, one, text_width
 from ..text import label, msg, voice, words
+from .book import on_paper
 from .output import atomic_write
 from .tables import STAMP_HASH, STAMP_NAME, column_letter
-from .workbook import on_paper
 
 #: data validation and formats cover at least this many rows (or the roster's length)
 MIN_ROWS = 1000

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import missing_problems, money_columns
-from ..core.measures import ID, Feeds, SourceSpec
+from ..core.measures import Feeds, SourceSpec
 from ..core.payout import team_keys, team_values
+from ..core.query import ID
 from ..core.rules import Rating
 from ..core.scheme import Adjustment, Indicator, Participation, Scheme
 from ..core.values import MONEY_LIMIT, NUMBER_LIMIT, PERCENT_MAX, first_rows, fold, label_key, mark_key, one
