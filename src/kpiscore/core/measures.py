@@ -100,8 +100,7 @@ class Measure(Model):
         """The where-columns compared with text (folded), not with numbers or dates."""
         out = set()
         for column, cond in self.where.items():
-            ops = cond if isinstance(cond, dict) else {"in" if isinstance(cond, list) else "==": cond}
-            for op, value in ops.items():
+            for op, value in operators(cond).items():
                 if op not in ORDER and not all(is_number(v) for v in _values(value)):
                     out.add(fold(column))
         return out
@@ -143,6 +142,11 @@ class Measure(Model):
         for column in self.where:
             if fold(column) == fold(spec.date or "\x00") and fold(column) in self.texts():
                 yield Problem("where_date_text", {"column": column}, ("where", column))
+
+
+def operators(cond: Condition) -> dict[Any, Any]:
+    """A `where` entry by its operators: a value alone is `==`, a list `in`."""
+    return dict(cond) if isinstance(cond, dict) else {"in" if isinstance(cond, list) else "==": cond}
 
 
 def _values(cond: Condition) -> list[Any]:

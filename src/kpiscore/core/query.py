@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .measures import ORDER, Condition, Measure, SourceSpec, day_of, is_number
+from .measures import ORDER, Condition, Measure, SourceSpec, day_of, is_number, operators
 from .values import NUMBER_LIMIT, fold, mark_key, parse_number, usable
 
 if TYPE_CHECKING:
@@ -251,7 +251,7 @@ def _where(cond: Condition, column: str, reading: _Reading) -> pl.Expr:
     `_query`), dates as days, text by its folded spellings."""
     import polars as pl
 
-    ops: dict[Any, Any] = dict(cond) if isinstance(cond, dict) else {"in" if isinstance(cond, list) else "==": cond}
+    ops = operators(cond)
     out = pl.lit(True)
     for op, value in ops.items():
         values = value if isinstance(value, list) else [value]

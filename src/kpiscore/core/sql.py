@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .measures import ORDER, Condition, Measure, SourceSpec, day_of, is_number
+from .measures import ORDER, Condition, Measure, SourceSpec, day_of, is_number, operators
 from .values import one
 
 
@@ -56,7 +56,7 @@ def _sql_condition(column: str, cond: Condition) -> str:
     """A `where` entry as SQL, compared as `_where` compares it: numbers as numbers, dates as dates, text
     trimmed."""
     col = _quoted(column)
-    ops: dict[Any, Any] = dict(cond) if isinstance(cond, dict) else {"in" if isinstance(cond, list) else "==": cond}
+    ops = operators(cond)
     parts = []
     for op, value in ops.items():
         values = value if isinstance(value, list) else [value]
