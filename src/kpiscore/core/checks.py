@@ -29,7 +29,8 @@ def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...],
                         ) -> Iterator[Problem]:
     """The rule's own problems on this indicator, and a bare number where a percent indicator wants a %;
     `personal`: the scheme has a targets source."""
-    for p in ind.rule.problems(getattr(ind, "weight", None), ind.target, ind.direction == "higher"):
+    extra = getattr(ind, "extra", None) or 0.0
+    for p in ind.rule.problems(getattr(ind, "weight", None), ind.target, ind.direction == "higher", extra):
         if not (p.code == "target_missing" and (ind.target_column or personal)):  # every row may bring its own
             yield Problem(p.code, p.params, (*loc, *p.loc))
     if ind.target_column and not ind.rule.needs_target:

@@ -121,15 +121,16 @@ class _Rule(BaseModel):
         """Whether a parameter was written with `%`, which makes the indicator a percent indicator."""
         return False
 
-    def problems(self, weight: float | None, target: Quantity | None, higher: bool) -> Iterator[Problem]:
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
+                 ) -> Iterator[Problem]:
         """What is wrong with the rule on its indicator (`weight` None for an adjustment): a missing target,
-        and more points than the weight can hold."""
+        and more points than the weight (and the `extra` points the indicator may give beyond it) can hold."""
         if self.needs_target and target is None:
             yield Problem("target_missing", {"type": self.type}, ("target",))
         if weight is not None:
             top = self.max_points(weight)
-            if top > weight and math.isfinite(top):
-                yield Problem("points_over_weight", {"points": one(top), "weight": one(weight)}, ("rule",))
+            if top > weight + extra and math.isfinite(top):
+                yield _over(top, weight, extra, ("rule",))
 
     def in_unit(self) -> Iterator[tuple[tuple[str, ...], Quantity]]:
         """Parameters written in the actual's unit (a deduct's step), checked like the target for a bare 90."""
@@ -202,6 +203,12 @@ def _a(a: pd.Series, ctx: Context) -> pd.Series:
     return fmt_plain(a, ctx.percent)
 
 
+def _over(points: float, weight: float, extra: float, loc: tuple[str, ...]) -> Problem:
+    """More points than the weight holds, and than the extra the indicator may give beyond it."""
+    said = {"points": one(points), "weight": one(weight), "extra": one(extra)}
+    return Problem("points_over_extra" if extra else "points_over_weight", said, loc)
+
+
 def _within_rate(needed: pd.Series, ctx: Context) -> pd.Series:
     """A needed actual of a rate where higher is better goes no further than 100% (blank beyond it)."""
     return needed.where(needed <= 1.0 + 1e-12) if ctx.percent and ctx.higher else needed
@@ -217,7 +224,8 @@ class Ratio(_Rule):
     def max_points(self, weight: float) -> float:
         return weight * self.cap.value if self.cap else math.inf
 
-    def problems(self, weight: float | None, target: Quantity | None, higher: bool) -> Iterator[Problem]:
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
+                 ) -> Iterator[Problem]:
         """A ratio may go past its weight (that is what a cap allows), but never divide by a target of 0,
         and lower-is-better needs a cap: T ÷ A grows without end as A goes to 0."""
         if target is None:
@@ -290,7 +298,8 @@ class Deduct(_Rule):
     def max_points(self, weight: float) -> float:
         return self.max if self.add is not None and self.max is not None else weight
 
-    def problems(self, weight: float | None, target: Quantity | None, higher: bool) -> Iterator[Problem]:
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
+                 ) -> Iterator[Problem]:
         """Points added past the target may exceed the weight, up to `max`; a `max` below it is a slip."""
         if target is None:
             yield Problem("target_missing", {"type": self.type}, ("target",))
@@ -526,10 +535,11 @@ class Threshold(_Rule):
     fail: Points = 0
     needs_target: ClassVar[bool] = True
 
-    def problems(self, weight: float | None, target: Quantity | None, higher: bool) -> Iterator[Problem]:
-        yield from super().problems(weight, target, higher)
-        if weight is not None and self.fail > weight:
-            yield Problem("points_over_weight", {"points": one(self.fail), "weight": one(weight)}, ("rule", "fail"))
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
+                 ) -> Iterator[Problem]:
+        yield from super().problems(weight, target, higher, extra)
+        if weight is not None and self.fail > weight + extra:
+            yield _over(self.fail, weight, extra, ("rule", "fail"))
 
     def _meets(self, a: pd.Series, ctx: Context) -> pd.Series:
         t = np.asarray(ctx.target, dtype=float)

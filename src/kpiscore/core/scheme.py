@@ -179,6 +179,8 @@ class Indicator(_Item):
 
     weight: Number = Field(ge=0)
     rule: Annotated[WeightedRule, BeforeValidator(_rule_shorthand)] = Field(default_factory=Ratio)
+    #: the most points the indicator may give beyond its weight, where the table grants them (超出满分加分)
+    extra: Number | None = Field(None, gt=0)
 
 
 class Adjustment(_Item):

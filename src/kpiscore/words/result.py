@@ -58,6 +58,10 @@ class Words:
             text = self._measured(ind, rows, text)
             if s.missing_policy(ind) == "zero" and not blank_is_zero(ind):
                 text = text.where(a.notna(), say.label("blank_zero") + " = " + score)
+            if ind.extra:  # 9 + 0.5 × 5 = 11.50（超出满分 2.50）: the points a table grants beyond full marks
+                beyond = scores[ind.name] - ind.weight * factor
+                said = fill(say.pattern("aside"), text=say.label("beyond_full") + " " + fmt_fixed(beyond, d))
+                text = text.where(~(beyond > 0), text + said)
             if personal is not None:  # 30 − 1 × 0 = 30.00（个人目标 90%）
                 target = r.targets[personal].iloc[rows]
                 said = fill(say.pattern("aside"),
