@@ -53,3 +53,24 @@ def test_quick_start_is_two_commands():
     assert lines[1] == 'pip install ".[test]" && python -m pytest'
     ci = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert lines[1] in ci
+
+
+def test_the_rule_reference_names_every_rule_and_each_example_loads():
+    """Each row of the README's rule reference is a rule kpiscore has, and its example is a valid indicator."""
+    import yaml
+
+    from kpiscore.core.rules import RULES
+    from kpiscore.io.schemefile import load_scheme
+
+    section = README.split("### Rules: the reference", 1)[1].split("\n### ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert [re.match(r"\| `(\w+)`", row).group(1) for row in rows] == list(RULES)
+    for row in rows:
+        item = yaml.safe_load(re.findall(r"`(\{.*?\})` \|$", row)[0])
+        kind = "adjustments" if "weight" not in item else "dimensions"
+        scheme = {"name": "例", "total": item.get("weight", 100),
+                  "dimensions": [{"name": "维度", "indicators": [
+                      {"name": "指标", **item} if kind == "dimensions" else {"name": "其他", "weight": 100,
+                                                                            "target": "100%"}]}],
+                  "adjustments": [item] if kind == "adjustments" else []}
+        assert load_scheme(scheme).items, row

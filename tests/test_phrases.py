@@ -213,10 +213,165 @@ SAID: dict[str, str] = {
         weight: 3
         target: 90%
         rule: {type: deduct, per: 1%, points: 2}""",
+    # 1、着装不规范一次扣5分 2、未佩戴工牌扣2分 3、鞋扣2分 4、仪容扣2分, from the item's 10
+    "R031": """
+        weight: 10
+        rule: {type: clauses, clauses: [{name: 着装不规范, points: 5}, {name: 未佩戴工牌, points: 2},
+                                        {name: 未着黑色皮鞋, points: 2}, {name: 仪容不整, points: 2}]}""",
+    "R032": """
+        weight: 10
+        rule: {type: clauses, clauses: [{name: 与客户争吵, points: 10}, {name: 礼仪违规, points: 5}]}""",
+    "R034": """
+        weight: 5
+        rule: {type: clauses, clauses: [{name: 走访记录不完整, points: 2},
+                                        {name: 前台主动沟通户次, short_of: 15, points: 2}]}""",
+    "R035": """
+        weight: 10
+        rule: {type: clauses, clauses: [{name: 投诉未及时处理, points: 2}, {name: 投诉处理单不完整, points: 2},
+                                        {name: 造成有效投诉, points: 10}]}""",
+    "R036": """
+        weight: 10
+        rule: {type: clauses, clauses: [{name: 未与业主核实, points: 5}, {name: 登记与实际不符, points: 10},
+                                        {name: 摆放杂乱, points: 5}]}""",
+    # 2、未跟进一次扣5分, 造成有效业主投诉扣10分: a follow-up missed and one that led to a complaint are two counts
+    "R037": """
+        weight: 10
+        rule: {type: clauses, clauses: [{name: 联系单不清晰, points: 2}, {name: 未跟进, points: 5},
+                                        {name: 未跟进造成有效投诉, points: 10}, {name: 存档不规范, points: 5}]}""",
+    "R064": """
+        weight: 20
+        rule: {type: clauses, clauses: [{name: 行程变更未通知, points: 2}, {name: 服务质量投诉, points: 5},
+                                        {name: 推拖出车, points: 10}, {name: 无派车单出车, points: 5}]}""",
+    # 1、当月请假2天(含)以上扣10分 (once); 2、迟到早退每次扣3分; 3、无法联系一次扣10分
+    "R065": """
+        weight: 20
+        rule: {type: clauses, clauses: [{name: 请假天数, when: ">= 2", points: 10}, {name: 迟到早退, points: 3},
+                                        {name: 无法联系, points: 10}]}""",
+    # 罚款每次扣20分; 事故损失500元以下扣5分, 500元以上扣10分, 3000元以上扣20分: each accident counted in its tier
+    "R066": """
+        weight: 20
+        rule: {type: clauses, clauses: [{name: 交通处罚, points: 20}, {name: 事故损失500元以下, points: 5},
+                                        {name: 事故损失500元以上, points: 10},
+                                        {name: 事故损失3000元以上, points: 20}]}""",
+    "R067": """
+        weight: 20
+        rule: {type: clauses, clauses: [{name: 未检查造成故障, points: 3}, {name: 未及时上报造成损失, points: 10}]}""",
+    "R068": """
+        weight: 10
+        rule: {type: clauses, clauses: [{name: 车内异味吸烟, points: 5}, {name: 车辆不洁, points: 5},
+                                        {name: 仪容礼貌违规, points: 2}]}""",
+    "R074": """
+        weight: 10
+        rule: {type: clauses, clauses: [{name: 未使用礼貌用语, points: 1}, {name: 语言引起误解, points: 2}]}""",
+    "R075": """
+        weight: 10
+        rule: {type: clauses, clauses: [{name: 未耐心倾听被投诉, points: 5}, {name: 缺乏耐心致不满, points: 3}]}""",
+    # 每次异常扣1分, 最高扣3分 (the indicator's share of its 35% dimension is not given: 7 here)
+    "R111": """
+        weight: 7
+        rule: {type: clauses, clauses: [{name: 异常配送次数, points: 1, max_off: 3}]}""",
+    # 超负荷 5 / 饱和 0 / 一般 −5 / 不足 −10 on a base: the corpus reads the item as 10 + its points, of 15
+    "R091": """
+        weight: 15
+        rule: {type: mapping, map: {超负荷: 15, 饱和: 10, 一般: 5, 不足: 0}}""",
+    # around 30 minutes: 每提前1分钟得1分, 最多加5分; 每延迟1分钟扣0.5分, 最低扣至-10分 (the item's floor, as the
+    # issue reads it); the indicator's share of its 30% dimension is not given: 10 here
+    "R095": """
+        weight: 10
+        target: 30
+        direction: lower
+        rule: {type: deduct, per: 1, points: 0.5, add: 1, max: 15, floor: -10}""",
+    # 达到目标值得满分, 每低1%扣2% (of the indicator's points)
+    "R096": """
+        weight: 6
+        target: 85%
+        rule: {type: deduct, per: 1%, points: 2%}""",
+    # 每月0次得额外5分, 1次得额外3分, 超过3次不得分: 2–3 meet the target (每月不超过3次), full marks; W 10 here
+    "R097": """
+        weight: 10
+        extra: 5
+        direction: lower
+        rule: {type: bands, bands: [{when: "< 1", score: 15}, {when: "[1, 2)", score: 13},
+                                    {when: "[2, 3]", score: 10}]}""",
+    "R099": """
+        weight: 6.25
+        target: 4.5
+        rule: {type: deduct, per: 0.1, points: 2%}""",
+    # 每低1%扣1.5%, 最低得分为0分
+    "R132": """
+        weight: 7
+        target: 90%
+        rule: {type: deduct, per: 1%, points: 1.5%}""",
+    # 每高于行业平均1%扣1分, 最高扣5分: the consumption as a share of the industry's average (100% is the
+    # average); W 10 here
+    "R113": """
+        weight: 10
+        target: 100%
+        direction: lower
+        rule: {type: deduct, per: 1%, points: 1, max_off: 5}""",
+    # each trip's minutes past its contract time, summed (a measure over the trips' export): 每分钟扣1分
+    "R136": """
+        weight: 10
+        target: 0
+        unit: 分钟
+        direction: lower
+        rule: {type: deduct, per: 1, points: 1}""",
 }
 
 #: test points worked here, for texts whose corpus entry has none (or where a part is not covered)
-POINTS: dict[str, list[dict[str, Any]]] = {}
+POINTS: dict[str, list[dict[str, Any]]] = {
+    "R031": [{"actual": {"着装不规范": 1, "未佩戴工牌": 1}, "expected": 3},  # 10 − 5 − 2
+             {"actual": {"着装不规范": 2}, "expected": 0},  # 10 − 10
+             {"actual": {"未佩戴工牌": 1, "未着黑色皮鞋": 1, "仪容不整": 1}, "expected": 4},  # 10 − 2 − 2 − 2
+             {"actual": {}, "expected": 10}],  # blank counts are none
+    "R032": [{"actual": {"礼仪违规": 1}, "expected": 5}, {"actual": {"与客户争吵": 1}, "expected": 0},
+             {"actual": {"礼仪违规": 3}, "expected": 0}],  # 10 − 15, 扣完为止
+    "R034": [{"actual": {"前台主动沟通户次": 15}, "expected": 5},
+             {"actual": {"走访记录不完整": 1, "前台主动沟通户次": 14}, "expected": 1},  # 5 − 2 − 2 × (15 − 14)
+             {"actual": {"前台主动沟通户次": 13}, "expected": 1},  # 5 − 2 × 2
+             {"actual": {"前台主动沟通户次": 20}, "expected": 5}],  # more than 15 adds nothing
+    "R035": [{"actual": {"投诉未及时处理": 1, "投诉处理单不完整": 1}, "expected": 6},  # 10 − 2 − 2
+             {"actual": {"造成有效投诉": 1}, "expected": 0}, {"actual": {"投诉未及时处理": 2}, "expected": 6}],
+    "R036": [{"actual": {"未与业主核实": 1}, "expected": 5}, {"actual": {"摆放杂乱": 1}, "expected": 5},
+             {"actual": {"未与业主核实": 1, "摆放杂乱": 1}, "expected": 0},
+             {"actual": {"登记与实际不符": 1}, "expected": 0}],
+    "R037": [{"actual": {"联系单不清晰": 2}, "expected": 6}, {"actual": {"未跟进": 1}, "expected": 5},
+             {"actual": {"未跟进造成有效投诉": 1}, "expected": 0},
+             {"actual": {"联系单不清晰": 1, "存档不规范": 1}, "expected": 3}],  # 10 − 2 − 5
+    "R064": [{"actual": {"行程变更未通知": 1, "服务质量投诉": 1}, "expected": 13},  # 20 − 2 − 5
+             {"actual": {"推拖出车": 1, "无派车单出车": 1}, "expected": 5},  # 20 − 10 − 5
+             {"actual": {"推拖出车": 2}, "expected": 0}],
+    "R065": [{"actual": {"请假天数": 1}, "expected": 20}, {"actual": {"请假天数": 2}, "expected": 10},
+             {"actual": {"请假天数": 3, "迟到早退": 2}, "expected": 4},  # 20 − 10 − 3 × 2
+             {"actual": {"迟到早退": 1, "无法联系": 1}, "expected": 7}],  # 20 − 3 − 10
+    "R066": [{"actual": {"事故损失500元以下": 1}, "expected": 15},
+             {"actual": {"事故损失500元以下": 1, "事故损失500元以上": 1}, "expected": 5},  # 20 − 5 − 10
+             {"actual": {"交通处罚": 1}, "expected": 0}, {"actual": {"事故损失3000元以上": 1}, "expected": 0},
+             {"actual": {"事故损失500元以下": 2}, "expected": 10}],
+    "R067": [{"actual": {"未检查造成故障": 1}, "expected": 17},
+             {"actual": {"未检查造成故障": 2, "未及时上报造成损失": 1}, "expected": 4},  # 20 − 6 − 10
+             {"actual": {"未及时上报造成损失": 2}, "expected": 0}],
+    "R068": [{"actual": {"车内异味吸烟": 1, "仪容礼貌违规": 1}, "expected": 3},  # 10 − 5 − 2
+             {"actual": {"仪容礼貌违规": 2}, "expected": 6},
+             {"actual": {"车内异味吸烟": 1, "车辆不洁": 1}, "expected": 0}],
+    "R074": [{"actual": {"未使用礼貌用语": 3, "语言引起误解": 1}, "expected": 5},  # 10 − 3 − 2
+             {"actual": {"语言引起误解": 5}, "expected": 0}, {"actual": {"未使用礼貌用语": 10}, "expected": 0}],
+    "R075": [{"actual": {"未耐心倾听被投诉": 1, "缺乏耐心致不满": 1}, "expected": 2},  # 10 − 5 − 3
+             {"actual": {"缺乏耐心致不满": 2}, "expected": 4}, {"actual": {"未耐心倾听被投诉": 2}, "expected": 0}],
+    "R111": [{"actual": {"异常配送次数": 2}, "expected": 5}, {"actual": {"异常配送次数": 3}, "expected": 4},
+             {"actual": {"异常配送次数": 5}, "expected": 4}],  # 7 − min(5, 3)
+    "R095": [{"actual": 30, "expected": 10}, {"actual": 25, "expected": 15},  # 10 + 1 × 5
+             {"actual": 20, "expected": 15},  # min(10 + 1 × 10, 15)
+             {"actual": 34, "expected": 8}, {"actual": 60, "expected": -5},  # 10 − 0.5 × 4; 10 − 0.5 × 30
+             {"actual": 80, "expected": -10}],  # 10 − 0.5 × 50 = −15, floored at −10
+    "R097": [{"actual": 0, "expected": 15}, {"actual": 1, "expected": 13}, {"actual": 3, "expected": 10},
+             {"actual": 4, "expected": 0}],
+    "R113": [{"actual": "100%", "expected": 10}, {"actual": "105%", "expected": 5},  # 10 − 1 × 5
+             {"actual": "102.5%", "expected": 7.5}, {"actual": "125%", "expected": 5},  # 10 − min(25, 5)
+             {"actual": "87.5%", "expected": 10}],  # below the average: full
+    "R136": [{"actual": 0, "expected": 10}, {"actual": 3, "expected": 7}, {"actual": 2.5, "expected": 7.5},
+             {"actual": 15, "expected": 0}],  # 10 − 1 × 15, 扣完为止
+}
 
 #: the texts not said, and why
 UNSAID = {
@@ -277,9 +432,7 @@ def test_every_defined_text_is_said_or_its_reason_given():
 
 
 #: texts a rule of the next steps will say (issue 25), until it lands
-PENDING = {"R031", "R032", "R033", "R034", "R035", "R036", "R037", "R064", "R065", "R066", "R067", "R068", "R074",
-           "R075", "R082", "R083", "R091", "R092", "R093", "R095", "R096", "R097", "R099", "R106", "R111", "R113",
-           "R132", "R136"}
+PENDING = {"R033", "R082", "R083", "R092", "R093", "R106"}
 
 
 def test_at_least_nine_in_ten_defined_texts_are_said():

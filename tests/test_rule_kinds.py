@@ -60,3 +60,179 @@ def test_points_beyond_the_weight_need_extra_and_stay_within_it(tmp_path):
     assert problems(tmp_path, EXTRA.replace("extra: 10", "extra: 5"), "en") == [
         "s.yaml:9 dimensions[0].indicators[0].rule: "
         "gives up to 19 points, more than the weight 9 and the 5 extra points it may give"]
+
+
+CLAUSES = """\
+name: 物业客服考核
+dimensions:
+  - name: 服务规范
+    indicators:
+      - name: 仪容仪表
+        weight: 10
+        rule:
+          type: clauses
+          max_off: 8
+          clauses:
+            - {name: 着装不规范, points: 5}
+            - {name: 未佩戴工牌, points: 2, max_off: 4}
+            - {name: 重大投诉, forfeit: true}
+      - name: 出勤
+        weight: 20
+        rule:
+          type: clauses
+          floor: -10
+          clauses:
+            - {name: 请假天数, when: ">= 2", points: 10}
+            - {name: 迟到早退, points: 3, allow: 1}
+            - {name: 前台沟通户次, short_of: 15, points: 2}
+      - name: 满意度
+        weight: 70
+        target: 90%
+"""
+
+
+def clause_round(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(CLAUSES, encoding="utf-8")
+    frame = people(4, 着装不规范=[1, 0, 2, None], 未佩戴工牌=[0, 3, 1, None], 重大投诉=[0, 0, 0, 1],
+                   请假天数=[0, 2, 5, 1], 迟到早退=[1, 0, 6, 0], 前台沟通户次=[15, 12, 3, 20],
+                   满意度=["90%", "90%", "90%", "90%"])
+    return api.score(frame, path), path
+
+
+def test_an_item_of_clauses_takes_each_clauses_points_within_its_caps_and_floor(tmp_path):
+    result, _ = clause_round(tmp_path)
+    # 仪容仪表: E1 10 − 5 = 5; E2 10 − min(2 × 3, 4) = 6; E3 10 − min(5 × 2 + 2 × 1, 8) = 2; E4 forfeit: 0
+    assert result.scores["仪容仪表"].tolist() == [5.0, 6.0, 2.0, 0.0]
+    assert result.actuals["仪容仪表"].tolist() == [5.0, 4.0, 8.0, 10.0]  # the points taken off
+    # 出勤: E1 20 − 3 × (1 − 1) = 20; E2 20 − 10 − 2 × (15 − 12) = 4;
+    # E3 20 − 10 − 3 × (6 − 1) − 2 × (15 − 3) = −29, floored at −10; E4 20 (a day's leave is below 2)
+    assert result.scores["出勤"].tolist() == [20.0, 4.0, -10.0, 20.0]
+    # the total: 5 + 20 + 70 = 95; 6 + 4 + 70 = 80; 2 − 10 + 70 = 62; 0 + 20 + 70 = 90
+    assert result.summary["total"].tolist() == [95.0, 80.0, 62.0, 90.0]
+
+
+def test_the_audit_shows_each_clause(tmp_path):
+    result, _ = clause_round(tmp_path)
+    audit = api.Words(result).audit()
+    assert audit["仪容仪表"].tolist() == [
+        "10 − 着装不规范 5 × 1 = 5.00", "10 − min(未佩戴工牌 2 × 3, 4) = 6.00",
+        "10 − min(着装不规范 5 × 2 + 未佩戴工牌 2 × 1, 8) = 2.00", "重大投诉 1: 全扣 = 0.00"]
+    assert audit["出勤"].tolist() == [
+        "20 = 20.00", "20 − (请假天数 10 + 前台沟通户次 2 × (15 − 12)) = 4.00",
+        "max(-10, 20 − (请假天数 10 + 迟到早退 3 × (6 − 1) + 前台沟通户次 2 × (15 − 3))) = -10.00", "20 = 20.00"]
+    english = api.Words(result, "en").audit()["仪容仪表"].tolist()
+    assert english[3] == "重大投诉 1: item forfeited = 0.00"
+
+
+def test_clauses_describe_themselves_in_both_languages(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(CLAUSES, encoding="utf-8")
+    scheme = api.load_scheme(path)
+    from kpiscore.text import voice
+
+    said = {lang: [i.rule.describe(i.context(voice(lang))) for i in scheme.indicators[:2]] for lang in ("zh", "en")}
+    assert said["zh"] == [
+        "着装不规范每次扣 5 分；未佩戴工牌每次扣 2 分，最高扣 4 分；重大投诉发生即全扣；本项最高扣 8 分；扣完为止",
+        "请假天数 >= 2 扣 10 分；迟到早退超过 1 次后每次扣 3 分；前台沟通户次每少于 15 一个扣 2 分；最低 -10 分"]
+    assert said["en"] == [
+        "着装不规范: 5 off each; 未佩戴工牌: 2 off each, at most 4 off; 重大投诉: any one forfeits the item; "
+        "at most 8 off the item; never below 0",
+        "请假天数 >= 2: 10 off; 迟到早退: 3 off each beyond 1; 前台沟通户次: 2 off for each one short of 15; "
+        "no lower than -10"]
+
+
+def test_a_clause_says_one_way_to_count_and_its_points(tmp_path):
+    text = CLAUSES.replace("{name: 未佩戴工牌, points: 2, max_off: 4}", "{name: 未佩戴工牌}").replace(
+        "{name: 重大投诉, forfeit: true}", "{name: 重大投诉, forfeit: true, points: 3}").replace(
+        "{name: 请假天数, when: \">= 2\", points: 10}", "{name: 请假天数, when: \">= 2\", allow: 1, points: 10}")
+    assert problems(tmp_path, text) == [
+        "s.yaml:12 dimensions[0].indicators[0].rule.clauses[1]: "
+        "分项 未佩戴工牌 需要写每次扣几分（points），或 forfeit: true 表示发生即全扣",
+        "s.yaml:13 dimensions[0].indicators[0].rule.clauses[2]: "
+        "全扣的分项（forfeit: true）扣掉整项，不再写 points、allow、short_of、when 或 max_off",
+        "s.yaml:20 dimensions[0].indicators[1].rule.clauses[0]: "
+        "分项 请假天数 只能按一种方式计：allow（超过几次后）、short_of（少于几）或 when（在区间内扣一次）",
+    ]
+
+
+def test_two_clauses_of_one_column_and_a_floor_above_the_weight_are_refused(tmp_path):
+    text = CLAUSES.replace("{name: 前台沟通户次, short_of: 15, points: 2}", "{name: 迟到早退, points: 2}")
+    assert problems(tmp_path, text) == [
+        "s.yaml:16 dimensions[0].indicators[1].rule: 两个分项读同一列：给其中一个写 column"]
+    assert problems(tmp_path, CLAUSES.replace("floor: -10", "floor: 30")) == [
+        "s.yaml:18 dimensions[0].indicators[1].rule.floor: 最低分 floor 30 高于权重 20"]
+
+
+def test_the_template_asks_for_each_clause_and_shows_an_example(tmp_path):
+    from kpiscore.io.template import example_text, input_columns, note
+
+    path = tmp_path / "s.yaml"
+    path.write_text(CLAUSES, encoding="utf-8")
+    scheme = api.load_scheme(path)
+    columns = [c for c in input_columns(scheme) if c.item is not None and c.item.name == "出勤"]
+    assert [(c.heading, c.role) for c in columns] == [
+        ("请假天数", "part"), ("迟到早退", "part"), ("前台沟通户次", "part")]
+    assert note(scheme, columns[2]).splitlines()[0] == "出勤 · 前台沟通户次"
+    # the first clause met once, the others not at all: 2 days of leave, 1 lateness (allowed), 15 contacts
+    assert [example_text(i, "zh") for i in scheme.indicators[:2]] == [
+        "10 − 着装不规范 5 × 1 = 5.00", "20 − 请假天数 10 = 10.00"]
+
+
+def test_the_way_to_the_next_grade_is_the_points_the_clauses_may_take(tmp_path):
+    result, _ = clause_round(tmp_path)
+    # E3: 62 to 达标 70 needs 8 more: 出勤 from −10 to −2, i.e. at most 20 − (−2) = 22 points off (10 + 15 + 24
+    # = 49 now); or 仪容仪表 from 2 to 10: none off (8 now)
+    said = api.Words(result).table()["next_grade"].tolist()
+    assert said[2] == '距"达标"差 8 分：出勤 49 → 22（或仪容仪表 8 → 0）'
+
+
+def test_a_scored_workbook_of_clauses_reads_back_as_its_input(tmp_path):
+    result, path = clause_round(tmp_path)
+    out = tmp_path / "scored.xlsx"
+    api.write_result(result, out, "xlsx")
+    again = api.score(out, path)
+    assert again.scores.equals(result.scores)
+
+
+def test_a_deduction_may_be_a_share_of_the_weight_capped_and_floored_below_zero(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("""\
+name: 扣分
+dimensions:
+  - name: 效率
+    indicators:
+      - name: 一次解决率
+        weight: 6
+        target: 85%
+        rule: {type: deduct, per: 1%, points: 2%}
+      - name: 油耗比行业平均
+        weight: 10
+        target: 100%
+        direction: lower
+        rule: {type: deduct, per: 1%, points: 1, max_off: 5}
+      - name: 响应分钟
+        weight: 84
+        target: 30
+        direction: lower
+        rule: {type: deduct, per: 1, points: 2, add: 1, max: 89, floor: -10}
+""", encoding="utf-8")
+    frame = people(3, 一次解决率=["85%", "80%", "20%"], 油耗比行业平均=["100%", "103%", "125%"], 响应分钟=[30, 25, 80])
+    result = api.score(frame, path)
+    # 6 − 2% × 6 × 5 = 5.4; 6 − 0.12 × 65 = −1.8, floored at 0
+    assert result.scores["一次解决率"].tolist() == [6.0, 5.4, 0.0]
+    # 10 − 1 × 3 = 7; 10 − min(25, 5) = 5
+    assert result.scores["油耗比行业平均"].tolist() == [10.0, 7.0, 5.0]
+    # 84 + 1 × 5 = 89; 84 − 2 × 50 = −16, floored at −10
+    assert result.scores["响应分钟"].tolist() == [84.0, 89.0, -10.0]
+    audit = api.Words(result).audit()
+    assert audit["一次解决率"].tolist() == [
+        "6 − 0.12 × 0 = 6.00", "6 − 0.12 × 5 = 5.40", "max(0, 6 − 0.12 × 65) = 0.00"]
+    assert audit["油耗比行业平均"].tolist()[1:] == ["10 − 1 × 3 = 7.00", "10 − min(1 × 25, 5) = 5.00"]
+    assert audit["响应分钟"].tolist()[2] == "max(-10, 84 − 2 × 50) = -10.00"
+    from kpiscore.text import voice
+
+    said = [i.rule.describe(i.context(voice("zh"))) for i in result.scheme.indicators]
+    assert said == ["目标 85%，每低于目标 1% 扣 0.12 分（权重的 2%）",
+                    "目标 100%，每高于目标 1% 扣 1 分，最高扣 5 分",
+                    "目标 30，每高于目标 1 扣 2 分；每超出 1 加 1 分，最高 89 分；最低 -10 分"]

@@ -173,18 +173,18 @@ def test_mapping_scale_and_labels():
 def test_rating_mean_weights_trim():
     values = pd.DataFrame({"上级": [4.0, None, None], "下属": [5.0, 3.0, None]})
     plain = Rating(raters=["上级", "下属"])
-    mean = plain.actual(values)
+    mean = plain.actual(values, ctx())
     # (4 + 5) ÷ 2 = 4.5 ; a blank rater is left out: 3 ; all blank: missing
     assert list(mean[:2]) == [4.5, 3.0] and math.isnan(mean[2])
     # 20 × 4.5 ÷ 5 = 18
     assert list(plain.score(mean[:1], ctx(weight=20))) == [18.0]
     weighted = Rating(raters={"上级": 60, "下属": 40})
     # (60 × 4 + 40 × 5) ÷ 100 = 4.4 ; only 下属 present: 3
-    assert list(weighted.actual(values)[:2]) == [pytest.approx(4.4), 3.0]
+    assert list(weighted.actual(values, ctx())[:2]) == [pytest.approx(4.4), 3.0]
     trimmed = Rating(raters=["a", "b", "c", "d"], trim=True)
     four = pd.DataFrame({"a": [90.0, 90.0], "b": [80.0, 80.0], "c": [70.0, None], "d": [100.0, None]})
     # drop 100 and 70: (90 + 80) ÷ 2 = 85 ; only two ratings: no trim, (90 + 80) ÷ 2 = 85
-    assert list(trimmed.actual(four)) == [85.0, 85.0]
+    assert list(trimmed.actual(four, ctx())) == [85.0, 85.0]
     with pytest.raises(ValidationError, match="trim"):
         Rating(raters={"a": 1, "b": 1}, trim=True)
 
@@ -216,12 +216,15 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
     declared = {cls for union in (WeightedRule, AdjustmentRule) for cls in typing.get_args(typing.get_args(union)[0])}
     assert set(RULES.values()) == declared
     samples = {"mapping": {"map": {"好": 1}}, "bands": {"bands": [{"when": ">= 90%", "score": 10}]},
-               "rating": {"raters": ["上级"]}, "veto": {"effect": "grade", "grade": "待改进"}}
+               "rating": {"raters": ["上级"]}, "veto": {"effect": "grade", "grade": "待改进"},
+               "clauses": {"clauses": [{"name": "着装不规范", "points": 2}]}}
     for name, cls in RULES.items():
         rule = cls.model_validate({"type": name, **samples.get(name, {})})
         assert rule.role in ("weighted", "bonus", "penalty", "veto") and rule.value_kind in (
             "number", "count", "label", "rating")
-        ctx = Context(10.0, 0.9, True, True, voice=voice("zh"))
+        # a rule whose words show its inputs (each clause's count) is given them
+        inputs = pd.DataFrame({c: [1.0] for c in rule.carried()}) if rule.carried() else None
+        ctx = Context(10.0, 0.9, True, True, voice=voice("zh"), inputs=inputs)
         a = pd.Series(["好"] if rule.value_kind == "label" else [0.95])
         assert len(rule.score(a, ctx)) == 1 and len(rule.words(a, ctx)) == 1
         assert rule.describe(ctx) and rule.describe(Context(10.0, 0.9, True, True, voice=voice("en")))
@@ -230,7 +233,9 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
         cell = rule.cell(ctx)
         assert cell.kind in ("percent", "count", "number", "label") and cell.validation["validate"]
         assert words(cell.hint, "zh", **cell.params) and words(cell.hint, "en", **cell.params)
-        example = pd.Series([rule.example(ctx)], dtype=object if rule.value_kind == "label" else float)
+        value = rule.example(ctx)  # one value, or one per input column
+        example = rule.actual(pd.DataFrame([value]), ctx) if isinstance(value, dict) else pd.Series(
+            [value], dtype=object if rule.value_kind == "label" else float)
         assert rule.score(example, ctx).notna().all()
         assert rule.blank_is_zero == (rule.value_kind == "count")
         # its checks and how its cells are read: labels for a label rule, a range for counts and ratings

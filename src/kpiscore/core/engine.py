@@ -16,7 +16,7 @@ from . import calibration
 from .gap import Gap, gap
 from .grading import assign_grades, coefficient_of, no_moves, ranks, reached_grade
 from .payout import Paid, paid_table, pay
-from .rules import Context, Rating
+from .rules import Context
 from .say import Say, Term
 from .scheme import Adjustment, Indicator, Scheme
 from .values import columns_frame, fold, round_half_up
@@ -172,8 +172,11 @@ class Result:
     def context_of(self, item: Indicator | Adjustment, rows: slice | None = None, voice: Say | None = None
                    ) -> Context:
         """The item's context in this result (or in a positional slice of its rows): a target per row where
-        targets are personal; with a `voice` to put it into words."""
-        return context(self.targets.iloc[rows or slice(None)], item, self.scheme, voice)
+        targets are personal; with a `voice` to put it into words (and the inputs its words show)."""
+        rows = rows or slice(None)
+        ctx = context(self.targets.iloc[rows], item, self.scheme, voice)
+        shown = [fold(c) for c in item.rule.carried()] if voice is not None and item.actual is None else []
+        return replace(ctx, inputs=self.inputs.iloc[rows][shown]) if shown else ctx
 
     def next_grade(self, rows: slice | None = None) -> Gap:
         """Each employee's way to the next grade (see `gap.gap`); `rows` (a positional slice) a chunk of them."""
@@ -315,11 +318,8 @@ def _none(value: Any) -> Any:
 
 def _carried(item: Indicator | Adjustment) -> list[str]:
     """An indicator's input columns that its actual column does not show: the counts of a ratio of counts,
-    each rater's rating."""
-    if item.actual is not None:
-        return list(item.actual.ratio)
-    rule = item.rule
-    return list(rule.raters) if isinstance(rule, Rating) and rule.raters is not None else []
+    each rater's rating, each clause's count."""
+    return list(item.actual.ratio) if item.actual is not None else item.rule.carried()
 
 
 def money_columns(scheme: Scheme) -> list[str]:
@@ -330,8 +330,9 @@ def money_columns(scheme: Scheme) -> list[str]:
 
 def _actual_column(item: Indicator | Adjustment) -> Column:
     """An actual is headed by its input column name (a rating, by the indicator's name), in its unit."""
-    source = item.column or item.name if item.rule.value_kind != "rating" else item.name
-    unit = "percent" if item.percent else "count" if item.rule.value_kind == "count" else "number"
+    shown = item.rule.value_kind == "rating" or (item.actual is None and item.rule.carried())
+    source = item.name if shown else item.column or item.name
+    unit = "percent" if item.percent else "count" if item.rule.value_kind == "count" and not shown else "number"
     return Column("actual", "actual", item=item.name, unit=unit, source=source)
 
 

@@ -45,6 +45,12 @@ def positive(value: Quantity | None) -> Quantity | None:
     return value
 
 
+def not_negative(value: Quantity) -> Quantity:
+    if value.value < 0:
+        raise PydanticCustomError("greater_than_equal", "must be greater than or equal to {ge}", {"ge": 0})
+    return value
+
+
 #: every number of a scheme: finite and sane, so that `weight: 1e400` or `target: .nan` is an error at its line
 Number = Annotated[float, BeforeValidator(_usable_as_written)]
 

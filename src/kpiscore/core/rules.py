@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .quantities import OPEN_END, Interval, Number, Points, Value, positive
+from .quantities import OPEN_END, Interval, Number, Points, Value, not_negative, positive
 from .say import Say
 from .values import PERCENT_MAX, Quantity, fmt_plain, label_key, mean_text, one, snap
 
@@ -47,6 +47,9 @@ class Context:
     #: the catalog the rule's words come from (`text.Voice`): given by whoever puts the score into words,
     #: never needed to score
     voice: Say | None = None
+    #: the rule's input columns (in `inputs` order) where its words show more than its actual: each clause's
+    #: count. Given with the voice, to rules that carry inputs (`carried`)
+    inputs: pd.DataFrame | None = None
 
     def target_text(self, a: pd.Series) -> Any:
         """The target as typed, for each A: one text, or a text per row where targets are personal."""
@@ -109,9 +112,14 @@ class _Rule(BaseModel):
         """The input columns the rule reads; one, except for `rating`."""
         return [column]
 
-    def actual(self, values: pd.DataFrame) -> pd.Series:
+    def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
         """The actual value A from the rule's input columns."""
         return values.iloc[:, 0]
+
+    def carried(self) -> list[str]:
+        """The input columns the actual does not show, carried to the Scores table and to the words: each
+        rater's rating, each clause's count."""
+        return []
 
     def max_points(self, weight: float) -> float:
         """The most this rule can give before skip rescaling (an upper bound; ratio: `inf` without cap)."""
@@ -285,14 +293,18 @@ def _steps(amount: np.ndarray, per: float, partial: str) -> np.ndarray:
 
 
 class Deduct(_Rule):
-    """扣分法: points off per step of shortfall from the target; optionally points added per step beyond it."""
+    """扣分法: points off per step of shortfall from the target (a share of the weight where written with %:
+    扣2%), at most `max_off` in all (最高扣5分), down to `floor` (最低扣至-10分); optionally points added per
+    step beyond it."""
 
     type: Literal["deduct"] = "deduct"
     per: Annotated[Value | None, AfterValidator(positive)] = None
-    points: Number = Field(1, ge=0)
+    points: Annotated[Value, AfterValidator(not_negative)] = Quantity(1.0, False, "1")
     partial: Literal["prorate", "floor", "ceil"] = "prorate"
     add: Number | None = Field(None, ge=0)
     max: Number | None = None
+    max_off: Number | None = Field(None, ge=0)
+    floor: Number = 0
     needs_target: ClassVar[bool] = True
 
     def max_points(self, weight: float) -> float:
@@ -300,11 +312,14 @@ class Deduct(_Rule):
 
     def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
                  ) -> Iterator[Problem]:
-        """Points added past the target may exceed the weight, up to `max`; a `max` below it is a slip."""
+        """Points added past the target may exceed the weight, up to `max`; a `max` below it is a slip, and so
+        is a floor above it."""
         if target is None:
             yield Problem("target_missing", {"type": self.type}, ("target",))
         if weight is not None and self.max is not None and self.max < weight:
             yield Problem("max_below_weight", {"max": one(self.max), "weight": one(weight)}, ("rule", "max"))
+        if weight is not None and self.floor > weight:
+            yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(weight)}, ("rule", "floor"))
 
     def in_unit(self) -> Iterator[tuple[tuple[str, ...], Quantity]]:
         if self.per is not None:
@@ -316,6 +331,10 @@ class Deduct(_Rule):
     def _per(self, ctx: Context) -> float:
         return self.per.value if self.per else (0.01 if ctx.percent else 1.0)
 
+    def _points(self, ctx: Context) -> float:
+        """The points of a step: as written, or that share of the weight (扣2%: 0.12 of a weight of 6)."""
+        return ctx.weight * self.points.value if self.points.percent else self.points.value
+
     def _gaps(self, a: pd.Series, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
         """(shortfall steps, excess steps), each counted in `per` units and floored/ceiled as asked."""
         diff = a.to_numpy(dtype=float) - np.asarray(ctx.target, dtype=float)
@@ -325,20 +344,24 @@ class Deduct(_Rule):
         per = self._per(ctx)
         return _steps(short, per, self.partial), _steps(np.maximum(diff, 0.0, out=diff), per, self.partial)
 
+    def _off(self, short: np.ndarray, ctx: Context) -> np.ndarray:
+        off = self._points(ctx) * short
+        return np.minimum(off, self.max_off) if self.max_off is not None else off
+
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
         short, excess = self._gaps(a, ctx)
-        s = ctx.weight - self.points * short
+        s = ctx.weight - self._off(short, ctx)
         if self.add is not None:
             top = self.max if self.max is not None else ctx.weight
             s = np.where(excess > 0, np.minimum(ctx.weight + self.add * excess, top), s)
-        return pd.Series(s, index=a.index).clip(lower=0).where(a.notna())
+        return pd.Series(s, index=a.index).clip(lower=self.floor).where(a.notna())
 
     def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
         """W − P × steps short = want → steps = (W − want) ÷ P short of the target (whole steps where
         steps are floored or ceiled); past the weight, steps beyond the target at `add` each, up to `max`."""
-        per, t = self._per(ctx), np.asarray(ctx.target, dtype=float)
+        per, t, points = self._per(ctx), np.asarray(ctx.target, dtype=float), self._points(ctx)
         with np.errstate(divide="ignore", invalid="ignore"):
-            short = (ctx.weight - want) / self.points if self.points else np.full(len(a), np.inf)
+            short = (ctx.weight - want) / points if points else np.full(len(a), np.inf)
             beyond = (want - ctx.weight) / self.add if self.add else np.full(len(a), np.inf)
         if self.partial != "prorate":  # whole steps: as many short as still allowed, as few beyond as enough
             short, beyond = np.floor(snap(short)), np.ceil(snap(beyond))
@@ -350,9 +373,12 @@ class Deduct(_Rule):
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         short, excess = self._gaps(a, ctx)
-        w = one(ctx.weight)
-        minus = f"{w} − {one(self.points)} × " + fmt_plain(pd.Series(short, index=a.index))
-        text = minus.where(ctx.weight - self.points * short >= 0, "max(0, " + minus + ")")
+        w, points = one(ctx.weight), self._points(ctx)
+        taken = f"{one(points)} × " + fmt_plain(pd.Series(short, index=a.index))
+        if self.max_off is not None:
+            taken = taken.where(points * short <= self.max_off, "min(" + taken + f", {one(self.max_off)})")
+        minus = f"{w} − " + taken
+        text = minus.where(ctx.weight - self._off(short, ctx) >= self.floor, f"max({one(self.floor)}, " + minus + ")")
         if self.add is not None:
             plus = f"{w} + {one(self.add)} × " + fmt_plain(pd.Series(excess, index=a.index))
             top = self.max if self.max is not None else ctx.weight
@@ -362,14 +388,17 @@ class Deduct(_Rule):
 
     def describe(self, ctx: Context) -> str:
         per, t = ctx.num(self._per(ctx)), ctx.num(ctx.target)  # type: ignore[arg-type]
-        pts = one(self.points)
-        text = ctx.say("deduct_below" if ctx.higher else "deduct_above", t=t, per=per, pts=pts)
+        text = ctx.say("deduct_below" if ctx.higher else "deduct_above", t=t, per=per, pts=one(self._points(ctx)))
+        if self.points.percent:
+            text += ctx.say("of_weight", share=self.points.text)
         if self.partial != "prorate":
             text += ctx.say("deduct_" + self.partial, per=per)
+        if self.max_off is not None:
+            text += ctx.say("max_off", max=one(self.max_off))
         if self.add is not None:
             top = one(self.max if self.max is not None else ctx.weight)
             text += ctx.say("deduct_add", per=per, add=one(self.add), top=top)
-        return text
+        return text + ctx.say("floor_at", floor=one(self.floor)) if self.floor else text
 
 
 class Count(_Rule):
@@ -528,6 +557,185 @@ class Bands(_Rule):
         return ctx.say("list_sep").join(parts)
 
 
+class Clause(BaseModel):
+    """One clause of an item made of clauses: its own count column (its name, unless `column`) and its points
+    off: each occurrence beyond `allow` (每次扣2分), each one short of `short_of` (少一次扣2分), once where the
+    count lies in `when` (请假2天(含)以上扣10分), at most `max_off` (最高扣3分); or `forfeit`: one occurrence
+    takes the whole item (发生一起全扣)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    column: str | None = None
+    points: Number | None = Field(None, ge=0)
+    allow: Number = Field(0, ge=0)
+    short_of: Number | None = Field(None, gt=0)
+    when: Annotated[Interval | None, PlainValidator(Interval.parse), PlainSerializer(
+        lambda i: i.text if i else None, return_type=str | None)] = None
+    max_off: Number | None = Field(None, ge=0)
+    forfeit: bool = False
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Clause:
+        ways = [self.allow > 0, self.short_of is not None, self.when is not None]
+        if self.forfeit and (self.points is not None or any(ways) or self.max_off is not None):
+            raise PydanticCustomError("clause_forfeit", "a forfeit clause takes the whole item: give it no points, "
+                                      "allow, short_of, when or max_off")
+        if not self.forfeit and self.points is None:
+            raise PydanticCustomError("clause_points", "clause {name} needs its points (or forfeit: true)",
+                                      {"name": self.name})
+        if sum(ways) > 1:
+            raise PydanticCustomError("clause_ways", "clause {name} counts one way: allow, short_of or when",
+                                      {"name": self.name})
+        return self
+
+    @property
+    def heading(self) -> str:
+        return self.column or self.name
+
+    def steps(self, n: pd.Series) -> pd.Series:
+        """How many times the clause's points are taken: occurrences beyond `allow`, ones short of `short_of`,
+        once where `when` holds."""
+        if self.when is not None:
+            return self.when.contains(n).astype(float)
+        if self.short_of is not None:
+            return (self.short_of - n).clip(lower=0)
+        return (n - self.allow).clip(lower=0)
+
+    def off(self, n: pd.Series) -> pd.Series:
+        """The points the clause takes off (a forfeit clause: none of its own, see `Clauses.actual`)."""
+        if self.forfeit:
+            return pd.Series(0.0, index=n.index)
+        taken = float(self.points or 0) * self.steps(n)
+        return taken.clip(upper=self.max_off) if self.max_off is not None else taken
+
+    def example(self, met: bool) -> float:
+        """A count that meets the clause once (`met`), or not at all."""
+        if self.when is not None:
+            inside = self.when.lo if self.when.lo_closed else math.floor(self.when.lo) + 1
+            return float(inside) if met and math.isfinite(inside) and inside >= 0 else 0.0
+        if self.short_of is not None:
+            return float(max(math.ceil(self.short_of) - met, 0))
+        return self.allow + met
+
+    def words(self, n: pd.Series) -> pd.Series:
+        """This clause's part of the calculation: `5 × 1`, `2 × (15 − 12)`, `min(1 × 5, 3)`, `10`."""
+        pts = one(float(self.points or 0))
+        if self.when is not None:
+            text = pd.Series(pts, index=n.index)
+        elif self.short_of is not None:
+            text = f"{pts} × ({one(self.short_of)} − " + fmt_plain(n) + ")"
+        elif self.allow:
+            text = f"{pts} × (" + fmt_plain(n) + f" − {one(self.allow)})"
+        else:
+            text = f"{pts} × " + fmt_plain(n)
+        text = self.name + " " + text
+        if self.max_off is not None:
+            capped = float(self.points or 0) * self.steps(n) > self.max_off
+            text = text.where(~capped, "min(" + text + f", {one(self.max_off)})")
+        return text
+
+    def describe(self, ctx: Context) -> str:
+        pts, name = one(float(self.points or 0)), self.name
+        if self.forfeit:
+            return ctx.say("clause_forfeits", name=name)
+        if self.when is not None:
+            text = ctx.say("clause_when", name=name, when=self.when.text, pts=pts)
+        elif self.short_of is not None:
+            text = ctx.say("clause_short", name=name, of=one(self.short_of), pts=pts)
+        elif self.allow:
+            text = ctx.say("clause_beyond", name=name, allow=one(self.allow), pts=pts)
+        else:
+            text = ctx.say("clause_each", name=name, pts=pts)
+        return text + ctx.say("max_off", max=one(self.max_off)) if self.max_off is not None else text
+
+
+class Clauses(_Rule):
+    """分项扣分: an item whose cell lists several kinds of incident, each with its own count and points, all
+    taken from the item's points: at most `max_off` in all (最高扣10分), down to `floor` (扣完为止: 0; 最低扣至
+    -10分: -10). The actual is the points taken off; the words show each clause."""
+
+    type: Literal["clauses"] = "clauses"
+    clauses: list[Clause] = Field(min_length=1)
+    max_off: Number | None = Field(None, ge=0)
+    floor: Number = 0
+    value_kind: ClassVar[str] = "count"
+    whole: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Clauses:
+        headings = [label_key(c.heading) for c in self.clauses]
+        if len(set(headings)) < len(headings):
+            raise PydanticCustomError("clause_duplicate", "two clauses read the same column")
+        return self
+
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
+                 ) -> Iterator[Problem]:
+        yield from super().problems(weight, target, higher, extra)
+        if weight is not None and self.floor > weight:
+            yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(weight)}, ("rule", "floor"))
+
+    def inputs(self, column: str) -> list[str]:
+        return [c.heading for c in self.clauses]
+
+    def carried(self) -> list[str]:
+        return self.inputs("")
+
+    def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
+        """The points taken off: each clause's, at most `max_off` in all; a forfeit clause that happened
+        takes at least the whole item."""
+        counts = [values.iloc[:, i].fillna(0) for i in range(len(self.clauses))]
+        off = sum((c.off(n) for c, n in zip(self.clauses, counts, strict=True)), pd.Series(0.0, index=values.index))
+        if self.max_off is not None:
+            off = off.clip(upper=self.max_off)
+        for c, n in zip(self.clauses, counts, strict=True):
+            if c.forfeit:
+                off = off.where(~(n > 0), np.maximum(off, ctx.weight))
+        return off
+
+    def example(self, ctx: Context) -> Any:
+        """The first clause met once, the others not at all."""
+        return {c.heading: c.example(i == 0) for i, c in enumerate(self.clauses)}
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        return (ctx.weight - a).clip(lower=self.floor)
+
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """W − off = want → off = W − want: the most points the clauses may take, none fewer than none."""
+        x = ctx.weight - want
+        return pd.Series(np.where(x >= -1e-9, np.maximum(x, 0), np.nan), index=a.index)
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        if ctx.inputs is None:
+            raise TypeError("a clauses rule is put into words with its clauses' counts (Context.inputs)")
+        w = one(ctx.weight)
+        counts = [ctx.inputs.iloc[:, i].fillna(0) for i in range(len(self.clauses))]
+        terms = pd.Series("", index=a.index)
+        for c, n in zip(self.clauses, counts, strict=True):
+            if not c.forfeit:
+                sep = terms.where(terms == "", terms + " + ")
+                terms = (sep + c.words(n)).where(c.off(n) > 0, terms)
+        several = terms.str.contains(" + ", regex=False)
+        if self.max_off is not None:
+            capped = sum((c.off(n) for c, n in zip(self.clauses, counts, strict=True)), 0.0) > self.max_off
+            text = f"{w} − min(" + terms + f", {one(self.max_off)})"
+            text = text.where(capped, f"{w} − (" + terms + ")").where(capped | several, f"{w} − " + terms)
+        else:
+            text = (f"{w} − " + terms).where(~several, f"{w} − (" + terms + ")")
+        text = text.where(terms != "", w)
+        floored = ctx.weight - a < self.floor
+        text = text.where(~floored, f"max({one(self.floor)}, " + text + ")")
+        for c, n in zip(self.clauses, counts, strict=True):
+            if c.forfeit:
+                text = text.where(~(n > 0), c.name + " " + fmt_plain(n) + ": " + ctx.say("forfeited"))
+        return text
+
+    def describe(self, ctx: Context) -> str:
+        text = ctx.say("list_sep").join(c.describe(ctx) for c in self.clauses)
+        if self.max_off is not None:
+            text += ctx.say("clauses_max", max=one(self.max_off))
+        return text + (ctx.say("clauses_to_zero") if self.floor == 0 else ctx.say("floor_at", floor=one(self.floor)))
+
+
 class Threshold(_Rule):
     """非此即彼法: full weight when A meets the target, else `fail`."""
 
@@ -671,7 +879,7 @@ class Rating(_Rule):
         """The raters' columns, or the one column the source's ratings are put into (the indicator's)."""
         return list(self.raters) if self.raters is not None else [column]
 
-    def actual(self, values: pd.DataFrame) -> pd.Series:
+    def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
         if self.raters is None:  # combined from the source's rows already (`rated`)
             return values.iloc[:, 0]
         if isinstance(self.raters, dict):
@@ -687,6 +895,9 @@ class Rating(_Rule):
             trimmed = (total - values.max(axis=1) - values.min(axis=1)) / (count - 2)
             return (total / count).where(count < 3, trimmed)
         return total / count
+
+    def carried(self) -> list[str]:
+        return list(self.raters) if self.raters is not None else []
 
     def source_columns(self) -> list[str]:
         """The source's columns a long rating reads, besides its id."""
@@ -807,11 +1018,12 @@ class Veto(_Rule):
         return ctx.say("veto", allow=one(self.allow), effect=effect)
 
 
-WeightedRule = Annotated[Ratio | Deduct | Count | Bands | Threshold | Mapping | Rating, Field(discriminator="type")]
+WeightedRule = Annotated[Ratio | Deduct | Count | Clauses | Bands | Threshold | Mapping | Rating,
+                         Field(discriminator="type")]
 AdjustmentRule = Annotated[Bonus | Penalty | Veto, Field(discriminator="type")]
 
 #: every rule type by name, for messages and `kpiscore schemes`.
 RULES: dict[str, type[_Rule]] = {
     cls.model_fields["type"].default: cls
-    for cls in (Ratio, Deduct, Count, Bands, Threshold, Mapping, Rating, Bonus, Penalty, Veto)
+    for cls in (Ratio, Deduct, Count, Clauses, Bands, Threshold, Mapping, Rating, Bonus, Penalty, Veto)
 }

@@ -160,7 +160,7 @@ class _Item(Model):
 
     def value(self, inputs: pd.DataFrame) -> pd.Series:
         """The actual A from the item's typed input columns: its counts' ratio, or as its rule reads them."""
-        return self.actual.of(inputs) if self.actual else self.rule.actual(inputs)
+        return self.actual.of(inputs) if self.actual else self.rule.actual(inputs, self.context())
 
     def cell(self) -> Cell:
         """How each of the item's input cells is typed in the template: a count of a ratio, or as its rule

@@ -39,8 +39,9 @@ class InputColumn:
     """One column of the data sheet: its header text and what it holds."""
 
     heading: str
-    role: str  # id | name | group | participation | input | rater | target, or a payout's: base | weight | days
-    #          | days_of | units
+    #: id | name | group | participation | input | part (one of several: a rater, a clause) | target, or a
+    #: payout's: base | weight | days | days_of | units
+    role: str
     item: Indicator | Adjustment | None = None
 
 
@@ -58,7 +59,8 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
         for heading in item.inputs:
             if heading not in seen and scheme.from_source(heading) is None:  # it comes from its source
                 seen.add(heading)
-                out.append(InputColumn(heading, "rater" if item.rule.value_kind == "rating" else "input", item))
+                several = item.rule.value_kind == "rating" or (item.actual is None and item.rule.carried())
+                out.append(InputColumn(heading, "part" if several else "input", item))
         if item.target_column and item.target_column not in seen:  # personal targets, beside the actual
             seen.add(item.target_column)
             out.append(InputColumn(item.target_column, "target", item))
@@ -81,7 +83,11 @@ def example_text(item: Indicator | Adjustment, lang: str) -> str:
     if personal:  # an example person's own target
         ctx = replace(ctx, target=item.rule.example_target(ctx))
     value = item.rule.example(ctx)
-    series = pd.Series([value], dtype=object if isinstance(value, str) else float)
+    if isinstance(value, dict):  # one value per input column (a clause's count): the actual is the rule's
+        ctx = replace(ctx, inputs=pd.DataFrame([value], dtype=float))
+        series = item.rule.actual(ctx.inputs, ctx)
+    else:
+        series = pd.Series([value], dtype=object if isinstance(value, str) else float)
     said = item.rule.words(series, ctx).iloc[0]
     if item.rule.role == "veto":
         return said
@@ -107,7 +113,7 @@ def note(scheme: Scheme, col: InputColumn) -> str:
     if col.item is None:
         return label("note_" + col.role, lang)
     item, ctx = col.item, col.item.context(voice(lang))
-    lines = [item.name if col.role != "rater" else f"{item.name} · {col.heading}"]
+    lines = [item.name if col.role != "part" else f"{item.name} · {col.heading}"]
     if item.description:
         lines.append(item.description)
     facts = []
