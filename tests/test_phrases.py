@@ -59,30 +59,31 @@ SAID: dict[str, str] = {
     "R008": """
         adjustment: true
         rule: {type: penalty, points: 10}""",
-    # 完成所有回访 10 分 (of a 5% item in 能力指标 85%: 4.25), 90%以上 5 分, 低于90% 0 分
+    # 完成所有回访 10 分, 90%以上 5 分, 低于90% 0 分: in the table's 10 points, of a 5% item in 能力指标 85% (4.25;
+    # test_rule_kinds weights the dimensions themselves)
     "R015": """
         weight: 4.25
-        rule: {type: bands, bands: [{when: ">= 100%", score: 4.25}, {when: "[90%, 100%)", score: 2.125}]}""",
-    # 30 分, 任一项没有满足扣 10 分, ×0.85
+        rule: {type: bands, out_of: 10, bands: [{when: ">= 100%", score: 10}, {when: "[90%, 100%)", score: 5}]}""",
+    # 完成所有要求 30 分, 任一项没有满足扣 10 分; the item is 25.5 of 100 (30% of 能力指标 85%)
     "R016": """
         weight: 25.5
-        rule: {type: count, points: 8.5}""",
+        rule: {type: count, out_of: 30, points: 10}""",
     "R017": """
         weight: 17
-        rule: {type: bands, bands: [{when: ">= 90", score: 17}, {when: "[85, 90)", score: 8.5},
-                                    {when: "[80, 85)", score: 4.25}]}""",
+        rule: {type: bands, out_of: 20, bands: [{when: ">= 90", score: 20}, {when: "[85, 90)", score: 10},
+                                                {when: "[80, 85)", score: 5}]}""",
     # the text lost the lower threshold (低于 0 分); 6 课时 is the corpus's reading
     "R018": """
         weight: 4.25
-        rule: {type: bands, bands: [{when: ">= 10", score: 4.25}, {when: "[6, 10)", score: 2.55}]}""",
+        rule: {type: bands, out_of: 5, bands: [{when: ">= 10", score: 5}, {when: "[6, 10)", score: 3}]}""",
     # 80%–85% is in no band of the text: `otherwise` (0), as the corpus reads it
     "R019": """
         weight: 17
-        rule: {type: bands, bands: [{when: ">= 90%", score: 17}, {when: "[85%, 90%)", score: 8.5}]}""",
+        rule: {type: bands, out_of: 20, bands: [{when: ">= 90%", score: 20}, {when: "[85%, 90%)", score: 10}]}""",
     "R020": """
         weight: 8.5
         direction: lower
-        rule: {type: bands, bands: [{when: "<= 0%", score: 8.5}, {when: "(0%, 3%]", score: 4.25}]}""",
+        rule: {type: bands, out_of: 10, bands: [{when: "<= 0%", score: 10}, {when: "(0%, 3%]", score: 5}]}""",
     "R021": """
         weight: 4.25
         column: 销售收入

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from kpiscore import api
-from kpiscore.errors import SchemeError
+from kpiscore.errors import InputError, SchemeError
 
 
 def people(n: int, **columns) -> pd.DataFrame:
@@ -236,3 +236,129 @@ dimensions:
     assert said == ["目标 85%，每低于目标 1% 扣 0.12 分（权重的 2%）",
                     "目标 100%，每高于目标 1% 扣 1 分，最高扣 5 分",
                     "目标 30，每高于目标 1 扣 2 分；每超出 1 加 1 分，最高 89 分；最低 -10 分"]
+
+
+WEIGHTED = """\
+name: 客服经理考核
+dimensions:
+  - name: 能力指标
+    weight: 85%
+    indicators:
+      - name: 客户回访
+        weight: 5%
+        rule: {type: bands, out_of: 10, bands: [{when: ">= 100%", score: 10}, {when: "[90%, 100%)", score: 5}]}
+      - name: 客户投诉处理
+        weight: 30%
+        rule: {type: count, out_of: 30, points: 10}
+      - name: 客户满意度
+        weight: 65%
+        rule: {type: bands, out_of: 20, bands: [{when: ">= 90", score: 20}, {when: "[85, 90)", score: 10}]}
+  - name: 态度指标
+    weight: 15%
+    indicators:
+      - name: 主动性
+        weight: 1
+        rule: {type: mapping, scale: true, map: {1级: 5, 2级: 10, 3级: 15, 4级: 20, 5级: 25}}
+"""
+
+
+def test_dimensions_weighted_and_scores_in_the_tables_own_points(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(WEIGHTED, encoding="utf-8")
+    result = api.score(people(2, 客户回访=["95%", "100%"], 客户投诉处理=[1, 0], 客户满意度=[85, 92],
+                              主动性=["3级", "5级"]), path)
+    # weights: 85 × 5% = 4.25, 85 × 30% = 25.5, 85 × 65% = 55.25; 主动性 the whole of 态度指标: 15
+    assert [i.weight for i in result.scheme.indicators] == [4.25, 25.5, 55.25, 15.0]
+    # 5 of 10 × 4.25 = 2.125 → 2.13; (30 − 10) of 30 × 25.5 = 17; 10 of 20 × 55.25 = 27.625 → 27.63; 15 × 15/25 = 9
+    assert result.scores.iloc[0].tolist() == [2.13, 17.0, 27.63, 9.0]
+    assert result.dimensions.iloc[0].tolist() == [46.76, 9.0]  # 2.13 + 17 + 27.63
+    audit = api.Words(result).audit().iloc[0].tolist()
+    assert audit[:2] == ["(95% ∈ [90%, 100%): 5) × 4.25 ÷ 10 = 2.13", "(30 − 10 × max(0, 1 − 0)) × 25.5 ÷ 30 = 17.00"]
+    from kpiscore.io.workbook import scheme_table
+
+    table = scheme_table(result.scheme)
+    assert table.iloc[0, 0] == "能力指标（85%）" and table.iloc[0, 3] == 4.25
+    assert table.iloc[1, 7] == "count: 每次扣 10 分（按满分 30 分计，折合权重 25.5）"
+
+
+def test_every_dimension_is_weighted_or_none_and_their_weights_make_the_total(tmp_path):
+    assert problems(tmp_path, WEIGHTED.replace("    weight: 15%\n", "")) == [
+        "s.yaml:15 dimensions[1]: 维度 态度指标 没有权重：其他维度写了权重时，每个维度都要写"]
+    assert problems(tmp_path, WEIGHTED.replace("weight: 15%", "weight: 10%"), "en") == [
+        "s.yaml:2 dimensions: the dimensions' weights sum to 95, not 100"]
+
+
+CEILING = """\
+name: 上限
+dimensions:
+  - name: 业绩
+    indicators:
+      - {name: 达成率, weight: 100, target: 100%, rule: {type: ratio, cap: 1}}
+adjustments:
+  - name: 升级投诉
+    rule: {type: veto, effect: ceiling, grade: 良好}
+"""
+
+
+def test_a_grade_ceiling_lowers_only_a_better_grade(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(CEILING, encoding="utf-8")
+    result = api.score(people(3, 达成率=["95%", "75%", "95%"], 升级投诉=[1, 2, 0]), path)
+    # 95 reaches 优秀, capped at 良好; 75 is 达标, below the ceiling, and stays; no complaint: 优秀
+    assert result.summary["grade"].tolist() == ["良好", "达标", "优秀"]
+    assert result.summary["total"].tolist() == [95.0, 75.0, 95.0]  # the total stands, and so does the rank
+    assert result.summary["veto"].tolist() == [True, True, False]
+    assert api.Words(result).audit()["升级投诉"].tolist() == ["1 > 0: 等级最高 良好", "2 > 0: 等级最高 良好",
+                                                           "0 ≤ 0: 未否决"]
+    from kpiscore.text import voice
+
+    veto = result.scheme.adjustments[0]
+    assert veto.rule.describe(veto.context(voice("zh"))) == "超过 0 时等级最高为 良好"
+    assert veto.rule.describe(veto.context(voice("en"))) == "more than 0: the grade is at most 良好"
+
+
+def test_a_grade_ceiling_names_a_grade_of_the_scheme(tmp_path):
+    assert problems(tmp_path, CEILING.replace("grade: 良好", "grade: 甲")) == [
+        "s.yaml:8 adjustments[0].rule.grade: 等级 甲 不在 grades 中"]
+
+
+CHECKLIST = """\
+name: 清单
+dimensions:
+  - name: 能力
+    indicators:
+      - name: 客户投诉处理
+        weight: 30
+        rule: {type: checklist, items: [2小时内响应, 3个工作日内解决, 解决率100%], points: 10}
+      - {name: 其他, weight: 70, target: 100%}
+"""
+
+
+def test_a_checklist_takes_points_for_each_requirement_not_met(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(CHECKLIST, encoding="utf-8")
+    frame = people(4, **{"2小时内响应": ["是", "否", "✓", True], "3个工作日内解决": ["满足", 0, "✗", "Yes"],
+                         "解决率100%": [1, "不合格", "×", "N"], "其他": ["100%"] * 4})
+    result = api.score(frame, path)
+    # 30 − 10 × (requirements not met): none, all three, two, one
+    assert result.scores["客户投诉处理"].tolist() == [30.0, 0.0, 10.0, 20.0]
+    assert api.Words(result).audit()["客户投诉处理"].tolist() == [
+        "30 − 10 × 0 = 30.00", "30 − 10 × 3（未满足：2小时内响应、3个工作日内解决、解决率100%） = 0.00",
+        "30 − 10 × 2（未满足：3个工作日内解决、解决率100%） = 10.00", "30 − 10 × 1（未满足：解决率100%） = 20.00"]
+    # 90 is 优秀; 100 − 10 × 2 = 80 is 良好, one requirement fewer not met would reach 优秀
+    assert api.Words(result).table()["next_grade"].tolist()[2] == '距"优秀"差 10 分：客户投诉处理 2 → 1'
+
+
+def test_a_checklist_cell_says_met_or_not(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(CHECKLIST, encoding="utf-8")
+    frame = people(1, **{"2小时内响应": ["大概"], "3个工作日内解决": ["是"], "解决率100%": ["是"], "其他": ["100%"]})
+    with pytest.raises(InputError) as info:
+        api.score(frame, path)
+    assert [str(f.said_in("zh")) for f in info.value.findings] == [
+        "<DataFrame> › C2: '大概' 不是可选等级：✓ / ✗ / 是 / 否（客户投诉处理）"]
+    from kpiscore.io.template import example_text, how_to_type
+
+    scheme = api.load_scheme(path)
+    assert example_text(scheme.indicators[0], "zh") == "30 − 10 × 1（未满足：2小时内响应） = 20.00"
+    assert how_to_type(scheme.indicators[0], "en") == "✓ or yes (met), ✗ or no (not met)"

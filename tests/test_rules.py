@@ -217,15 +217,20 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
     assert set(RULES.values()) == declared
     samples = {"mapping": {"map": {"好": 1}}, "bands": {"bands": [{"when": ">= 90%", "score": 10}]},
                "rating": {"raters": ["上级"]}, "veto": {"effect": "grade", "grade": "待改进"},
-               "clauses": {"clauses": [{"name": "着装不规范", "points": 2}]}}
+               "clauses": {"clauses": [{"name": "着装不规范", "points": 2}]},
+               "checklist": {"items": ["按时响应"], "points": 5}}
     for name, cls in RULES.items():
         rule = cls.model_validate({"type": name, **samples.get(name, {})})
         assert rule.role in ("weighted", "bonus", "penalty", "veto") and rule.value_kind in (
             "number", "count", "label", "rating")
-        # a rule whose words show its inputs (each clause's count) is given them
-        inputs = pd.DataFrame({c: [1.0] for c in rule.carried()}) if rule.carried() else None
+        # a rule whose words show its inputs (each clause's count, each requirement's cell) is given them: its
+        # example's
+        ctx = Context(10.0, 0.9, True, True, voice=voice("zh"))
+        value = rule.example(ctx)
+        inputs = pd.DataFrame([value]) if isinstance(value, dict) else None
         ctx = Context(10.0, 0.9, True, True, voice=voice("zh"), inputs=inputs)
-        a = pd.Series(["好"] if rule.value_kind == "label" else [0.95])
+        a = rule.actual(inputs, ctx) if inputs is not None else pd.Series(
+            ["好"] if rule.value_kind == "label" else [0.95])
         assert len(rule.score(a, ctx)) == 1 and len(rule.words(a, ctx)) == 1
         assert rule.describe(ctx) and rule.describe(Context(10.0, 0.9, True, True, voice=voice("en")))
         assert rule.inputs("列") and rule.max_points(10.0) >= 0
@@ -233,8 +238,7 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
         cell = rule.cell(ctx)
         assert cell.kind in ("percent", "count", "number", "label") and cell.validation["validate"]
         assert words(cell.hint, "zh", **cell.params) and words(cell.hint, "en", **cell.params)
-        value = rule.example(ctx)  # one value, or one per input column
-        example = rule.actual(pd.DataFrame([value]), ctx) if isinstance(value, dict) else pd.Series(
+        example = a if inputs is not None else pd.Series(  # one value, or one per input column
             [value], dtype=object if rule.value_kind == "label" else float)
         assert rule.score(example, ctx).notna().all()
         assert rule.blank_is_zero == (rule.value_kind == "count")

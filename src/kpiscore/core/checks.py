@@ -22,7 +22,7 @@ from .rules import (
 )
 from .say import Say, Term
 from .scheme import Adjustment, Columns, Grade, Indicator, Scheme, SchemeSource
-from .values import PERCENT_MAX, fold, one, usable
+from .values import PERCENT_MAX, fold, one, parse_number, usable
 
 
 def _indicator_problems(ind: Indicator | Adjustment, loc: tuple[str | int, ...], personal: bool
@@ -51,10 +51,11 @@ def _scheme_problems(
     raw: dict[str, Any],
     columns: Columns | None,
     say: Say,
+    sum_checked: bool = False,
 ) -> Iterator[Problem]:
     total = _number(raw.get("total", 100))
     weights = [_number(w) for w in _raw_weights(raw)]
-    if total is not None and weights and all(w is not None for w in weights):
+    if total is not None and weights and all(w is not None for w in weights) and not sum_checked:
         s = sum(weights)  # type: ignore[arg-type]
         if abs(s - total) > 1e-9 * max(1.0, abs(total)):
             yield Problem("weights_sum", {"sum": one(s), "total": one(total)}, ("dimensions",))
@@ -301,6 +302,50 @@ def _number(value: Any) -> float | None:
     return number if usable(number) else None
 
 
+def within_dimensions(raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """A scheme whose table weights its dimensions (能力指标 85%, 态度指标 15%) and each indicator within its
+    dimension (客户回访 5%): each indicator's weight becomes its share of its dimension's, in the total's points
+    (5% of 85% is 4.25 of 100). Either every dimension has a weight or none; theirs sum to the total. Returns the
+    document so weighted, and what is wrong; a weight that is no number is left to its own field's check."""
+    dims = list(_raw_dimensions(raw))
+    if not any("weight" in d for _, d in dims):
+        return raw, []
+    total = _number(raw.get("total", 100)) or 100.0
+    problems: list[Problem] = []
+    points: list[float] = []
+    out = list(raw["dimensions"])
+    for i, dim in dims:
+        if "weight" not in dim:
+            problems.append(Problem("dimension_weight_missing", {"dimension": str(dim.get("name", i + 1))},
+                                    ("dimensions", i)))
+            continue
+        share = _share(dim["weight"])
+        inds = dim.get("indicators")
+        if share is None or not isinstance(inds, list):
+            continue
+        weight = share[0] * total if share[1] else share[0]
+        points.append(weight)
+        within = [_share(ind.get("weight")) if isinstance(ind, dict) else None for ind in inds]
+        if any(w is None for w in within) or not sum(w[0] for w in within if w):
+            continue
+        whole = sum(w[0] for w in within if w)
+        out[i] = {**dim, "indicators": [{**ind, "weight": weight * w[0] / whole}
+                                        for ind, w in zip(inds, within, strict=True) if w]}
+    if not problems and len(points) == len(dims) and abs(sum(points) - total) > 1e-9 * max(1.0, total):
+        problems.append(Problem("dimension_weights_sum", {"sum": one(sum(points)), "total": one(total)},
+                                ("dimensions",)))
+    return {**raw, "dimensions": out}, problems
+
+
+def _share(value: Any) -> tuple[float, bool] | None:
+    """A weight as written: 85, 0.85, "85%" (value, written as a percent); None where it is none."""
+    number = _number(value)
+    if number is not None:
+        return number, False
+    read = parse_number(value) if isinstance(value, str) else None
+    return read if read is not None and usable(read[0]) and read[0] >= 0 else None
+
+
 def _raw_dimensions(raw: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
     dims = raw.get("dimensions")
     for i, dim in enumerate(dims if isinstance(dims, list) else []):
@@ -357,6 +402,7 @@ def check_scheme(doc: YamlDoc, say: Say, source: SchemeSource | None = None) -> 
         raw = {**raw, "grades": [{"grade": say.label(key), "min": m} for key, m in DEFAULT_GRADES]}
     findings: list[Finding] = []
     scheme: Scheme | None = None
+    raw, weighted = within_dimensions(raw)
     try:
         scheme = Scheme.model_validate(raw)
     except ValidationError as exc:
@@ -376,7 +422,7 @@ def check_scheme(doc: YamlDoc, say: Say, source: SchemeSource | None = None) -> 
         columns = valid_columns[0][1] if valid_columns else None
     personal = isinstance(raw.get("targets"), dict)
     problems = [p for loc, item in items for p in _indicator_problems(item, loc, personal)]
-    problems += _scheme_problems(grades, items, raw, columns, say)
+    problems += [*weighted, *_scheme_problems(grades, items, raw, columns, say, sum_checked=bool(weighted))]
     if scheme is not None:
         problems += _source_problems(scheme)
     findings += [doc.finding(p.code, p.params, p.loc) for p in problems]

@@ -16,7 +16,7 @@ from . import calibration
 from .gap import Gap, gap
 from .grading import assign_grades, coefficient_of, no_moves, ranks, reached_grade
 from .payout import Paid, paid_table, pay
-from .rules import Context
+from .rules import Context, Veto
 from .say import Say, Term
 from .scheme import Adjustment, Indicator, Scheme
 from .values import columns_frame, fold, round_half_up
@@ -358,8 +358,10 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     _finite(scores, total, people)
 
     calibrated, decided = calibration.apply(changes, total, d)
-    forced = adjustments.veto_grade.where(decided.isna(), decided)  # a decision after the score stands
-    changes = _before(changes, total, calibrated, scheme, adjustments.veto_grade)
+    vetoed = adjustments.veto_grade.where(adjustments.veto_grade.notna(),
+                                          _capped(calibrated, scheme, adjustments.veto_ceiling))
+    forced = vetoed.where(decided.isna(), decided)  # a decision after the score stands
+    changes = _before(changes, total, calibrated, scheme, vetoed)
     total = calibrated
     graded = assign_grades(total, scheme.grades, forced, scheme.quota, people.get("group"))
     grade = graded.grade
@@ -369,7 +371,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     summary = pd.DataFrame({
         "bonus": bonus, "penalty": penalty, "total": total, "grade": grade, "coefficient": coefficient,
         "payout": paid.payout if paid else np.nan, "rank": rank, "group_rank": group_rank,
-        "veto": adjustments.veto_zero | adjustments.veto_grade.notna(),
+        "veto": adjustments.veto_zero | adjustments.veto_grade.notna() | adjustments.veto_ceiling.notna(),
         "adjusted": frame.index.isin(changes["row"]),
     }, index=frame.index, copy=False)
     # the actuals are the typed input's own columns, not copied into one block: fresh memory is slow to touch
@@ -381,6 +383,13 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
                   inputs=frame[_input_keys(frame, scheme)],
                   targets=frame[personal], quota_moves=graded.moves, notices=graded.notices + unpaid, paid=paid,
                   calibration=changes)
+
+
+def _capped(total: pd.Series, scheme: Scheme, ceiling: pd.Series) -> pd.Series:
+    """The ceiling's grade where the total reaches a better one; None elsewhere (a lower grade stands)."""
+    order = {g.grade: i for i, g in enumerate(scheme.grades)}
+    reached = reached_grade(total, scheme.grades).map(order)
+    return ceiling.where(reached < ceiling.map(order))
 
 
 def _finite(scores: pd.DataFrame, total: pd.Series, people: pd.DataFrame) -> None:
@@ -496,6 +505,8 @@ class _Adjustments:
         self.bonus, self.penalty = pd.Series(0.0, index=index), pd.Series(0.0, index=index)
         self.veto_zero = pd.Series(False, index=index)
         self.veto_grade = pd.Series(None, index=index, dtype=object)
+        #: the best grade a veto of `effect: ceiling` allows (不能评为优秀: at most 良好)
+        self.veto_ceiling = pd.Series(None, index=index, dtype=object)
         for adj in scheme.adjustments:
             a = _actual(frame, adj).fillna(0)
             self.actuals[adj.name] = a
@@ -506,6 +517,8 @@ class _Adjustments:
                 forced = adj.rule.grade_named()
                 if forced is None:
                     self.veto_zero |= hit
+                elif isinstance(adj.rule, Veto) and adj.rule.effect == "ceiling":
+                    self.veto_ceiling = self.veto_ceiling.where(~hit | self.veto_ceiling.notna(), forced)
                 else:
                     self.veto_grade = self.veto_grade.where(~hit | self.veto_grade.notna(), forced)
                 continue

@@ -86,9 +86,9 @@ def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], 
         want = (raw + points / factor).to_numpy(dtype=float)  # 20.5 + 1.8 → 22.3 before rounding
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a tiny step: beyond reach
             need = ind.rule.needed(a, want, ctx).where(score.notna() & points.notna())
-        kind = "percent" if ind.percent else "count" if ind.rule.value_kind == "count" else "number"
+        kind = "percent" if ind.percent else ind.rule.gap_kind()
         actual[ind.name], percent[ind.name] = a, ind.percent
-        if ind.rule.labels() is not None:  # the next label: as far as a whole step of the scale
+        if kind == "label":  # the next label: as far as a whole step of the scale
             to[ind.name], effort[ind.name] = need, pd.Series(np.where(need.notna(), 1.0, np.nan), index=index)
             labels.append(ind.name)
             continue

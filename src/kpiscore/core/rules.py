@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -152,6 +152,10 @@ class _Rule(BaseModel):
         """The labels a cell may hold, folded, with their points: None where cells hold numbers."""
         return None
 
+    def shown_labels(self) -> list[str]:
+        """The labels a message names when a cell holds none of them."""
+        return list(self.labels() or {})
+
     def bounds(self) -> tuple[float, float] | None:
         """The range a cell's number must lie in (counts are never negative), or None for any number."""
         return (0.0, math.inf) if self.value_kind == "count" else None
@@ -195,6 +199,11 @@ class _Rule(BaseModel):
         inverts its own score."""
         raise NotImplementedError
 
+    def gap_kind(self) -> str:
+        """How the way to the next grade says the actual: the next label, or a number to its step (a count
+        whole)."""
+        return "label" if self.labels() is not None else "count" if self.value_kind == "count" else "number"
+
     def better_higher(self, ctx: Context) -> bool:
         """Whether a higher actual scores more: a count of complaints scores more the fewer there are."""
         return ctx.higher and self.value_kind != "count"
@@ -205,6 +214,57 @@ class _Rule(BaseModel):
 
     def describe(self, ctx: Context) -> str:
         raise NotImplementedError
+
+
+class _Scaled(_Rule):
+    """A rule a table writes in its own points (满分10分, on an item weighted 4.25): worked out of `out_of`,
+    then scaled to the weight. A subclass works in `own_*` methods, on a context whose weight is its own."""
+
+    out_of: Number | None = Field(None, gt=0)
+
+    def own(self, ctx: Context) -> Context:
+        """The context in the table's own points: its full marks the weight."""
+        return replace(ctx, weight=float(self.out_of)) if self.out_of else ctx
+
+    def _factor(self, weight: float) -> float:
+        return weight / self.out_of if self.out_of else 1.0
+
+    def own_max(self, weight: float) -> float:
+        return weight
+
+    def max_points(self, weight: float) -> float:
+        return self.own_max(self.out_of or weight) * self._factor(weight)
+
+    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        raise NotImplementedError
+
+    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        raise NotImplementedError
+
+    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        raise NotImplementedError
+
+    def own_describe(self, ctx: Context) -> str:
+        raise NotImplementedError
+
+    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        return self.own_score(a, self.own(ctx)) * self._factor(ctx.weight)
+
+    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """The actual the own points need for `want` of the weight's points."""
+        factor = self._factor(ctx.weight)
+        if not factor:
+            return pd.Series(np.nan, index=a.index)
+        return self.own_needed(a, np.asarray(want, dtype=float) / factor, self.own(ctx))
+
+    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        text = self.own_words(a, self.own(ctx))
+        return text if not self.out_of else "(" + text + f") × {one(ctx.weight)} ÷ {one(self.out_of)}"
+
+    def describe(self, ctx: Context) -> str:
+        text = self.own_describe(self.own(ctx))
+        return text if not self.out_of else text + ctx.say("out_of", n=one(self.out_of), w=one(ctx.weight))
+
 
 
 def _a(a: pd.Series, ctx: Context) -> pd.Series:
@@ -292,7 +352,7 @@ def _steps(amount: np.ndarray, per: float, partial: str) -> np.ndarray:
     return amount
 
 
-class Deduct(_Rule):
+class Deduct(_Scaled):
     """扣分法: points off per step of shortfall from the target (a share of the weight where written with %:
     扣2%), at most `max_off` in all (最高扣5分), down to `floor` (最低扣至-10分); optionally points added per
     step beyond it."""
@@ -307,7 +367,7 @@ class Deduct(_Rule):
     floor: Number = 0
     needs_target: ClassVar[bool] = True
 
-    def max_points(self, weight: float) -> float:
+    def own_max(self, weight: float) -> float:
         return self.max if self.add is not None and self.max is not None else weight
 
     def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
@@ -316,10 +376,11 @@ class Deduct(_Rule):
         is a floor above it."""
         if target is None:
             yield Problem("target_missing", {"type": self.type}, ("target",))
-        if weight is not None and self.max is not None and self.max < weight:
-            yield Problem("max_below_weight", {"max": one(self.max), "weight": one(weight)}, ("rule", "max"))
-        if weight is not None and self.floor > weight:
-            yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(weight)}, ("rule", "floor"))
+        own = self.out_of or weight  # the table's own full marks, where it writes its points out of them
+        if own is not None and self.max is not None and self.max < own:
+            yield Problem("max_below_weight", {"max": one(self.max), "weight": one(own)}, ("rule", "max"))
+        if own is not None and self.floor > own:
+            yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(own)}, ("rule", "floor"))
 
     def in_unit(self) -> Iterator[tuple[tuple[str, ...], Quantity]]:
         if self.per is not None:
@@ -348,7 +409,7 @@ class Deduct(_Rule):
         off = self._points(ctx) * short
         return np.minimum(off, self.max_off) if self.max_off is not None else off
 
-    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
         short, excess = self._gaps(a, ctx)
         s = ctx.weight - self._off(short, ctx)
         if self.add is not None:
@@ -356,7 +417,7 @@ class Deduct(_Rule):
             s = np.where(excess > 0, np.minimum(ctx.weight + self.add * excess, top), s)
         return pd.Series(s, index=a.index).clip(lower=self.floor).where(a.notna())
 
-    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
         """W − P × steps short = want → steps = (W − want) ÷ P short of the target (whole steps where
         steps are floored or ceiled); past the weight, steps beyond the target at `add` each, up to `max`."""
         per, t, points = self._per(ctx), np.asarray(ctx.target, dtype=float), self._points(ctx)
@@ -371,7 +432,7 @@ class Deduct(_Rule):
         reach = want <= self.max_points(ctx.weight) + 1e-9
         return _within_rate(pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index), ctx)
 
-    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
         short, excess = self._gaps(a, ctx)
         w, points = one(ctx.weight), self._points(ctx)
         taken = f"{one(points)} × " + fmt_plain(pd.Series(short, index=a.index))
@@ -386,7 +447,7 @@ class Deduct(_Rule):
             text = text.where(excess <= 0, plus)
         return text
 
-    def describe(self, ctx: Context) -> str:
+    def own_describe(self, ctx: Context) -> str:
         per, t = ctx.num(self._per(ctx)), ctx.num(ctx.target)  # type: ignore[arg-type]
         text = ctx.say("deduct_below" if ctx.higher else "deduct_above", t=t, per=per, pts=one(self._points(ctx)))
         if self.points.percent:
@@ -401,7 +462,7 @@ class Deduct(_Rule):
         return text + ctx.say("floor_at", floor=one(self.floor)) if self.floor else text
 
 
-class Count(_Rule):
+class Count(_Scaled):
     """扣分制: points off for each occurrence beyond the allowed count (a blank count is 0)."""
 
     type: Literal["count"] = "count"
@@ -413,22 +474,22 @@ class Count(_Rule):
     def example(self, ctx: Context) -> Any:
         return self.allow + 2
 
-    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
         """W − P × (A − allow) = want → A = allow + (W − want) ÷ P, a whole count, no fewer than none."""
         with np.errstate(divide="ignore", invalid="ignore"):
             x = np.floor(snap(self.allow + (ctx.weight - want) / self.points)) if self.points else np.full(
                 len(a), np.inf)
         return pd.Series(np.where((want <= ctx.weight + 1e-9), np.maximum(x, 0), np.nan), index=a.index)
 
-    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return (ctx.weight - self.points * (a - self.allow).clip(lower=0)).clip(lower=0)
 
-    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
         text = f"{one(ctx.weight)} − {one(self.points)} × max(0, " + _a(a, ctx) + f" − {one(self.allow)})"
         floored = ctx.weight - self.points * (a - self.allow).clip(lower=0) < 0
         return text.where(~floored, "max(0, " + text + ")")
 
-    def describe(self, ctx: Context) -> str:
+    def own_describe(self, ctx: Context) -> str:
         pts, allow = one(self.points), one(self.allow)
         return ctx.say("count_beyond" if self.allow else "count_each", pts=pts, allow=allow)
 
@@ -476,7 +537,7 @@ class Band(BaseModel):
         return f"{self.when.text}: {score}"
 
 
-class Bands(_Rule):
+class Bands(_Scaled):
     """区间法: the first band whose interval holds A gives the points; none gives `otherwise`."""
 
     type: Literal["bands"] = "bands"
@@ -492,7 +553,7 @@ class Bands(_Rule):
                                               {"a": first.when.text, "b": second.when.text})
         return self
 
-    def max_points(self, weight: float) -> float:
+    def own_max(self, weight: float) -> float:
         return max([b.top for b in self.bands] + [self.otherwise])
 
     def example(self, ctx: Context) -> Any:
@@ -511,14 +572,14 @@ class Bands(_Rule):
             which = np.where(band.when.contains(a).to_numpy(), i, which)
         return which
 
-    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
         which = self._which(a)
         s = pd.Series(float(self.otherwise), index=a.index)
         for i, band in enumerate(self.bands):
             s = s.where(which != i, band.value(a))
         return s.where(a.notna())
 
-    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
         """In each band, the actuals whose points reach `want` (past the cut of a linear band, or the whole of
         a band worth enough); of those, the nearest to A in the better direction."""
         x, up = a.to_numpy(dtype=float), self.better_higher(ctx)
@@ -544,14 +605,14 @@ class Bands(_Rule):
             best = np.fmin(best, near) if up else np.fmax(best, near)
         return _within_rate(pd.Series(best, index=a.index), ctx)
 
-    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
         which = self._which(a)
         text = _a(a, ctx) + ctx.say("bands_none", otherwise=one(self.otherwise))
         for i, band in enumerate(self.bands):
             text = text.where(which != i, band.words(a, ctx))
         return text
 
-    def describe(self, ctx: Context) -> str:
+    def own_describe(self, ctx: Context) -> str:
         parts = [b.describe() for b in self.bands]
         parts.append(ctx.say("bands_otherwise", otherwise=one(self.otherwise)))
         return ctx.say("list_sep").join(parts)
@@ -649,7 +710,7 @@ class Clause(BaseModel):
         return text + ctx.say("max_off", max=one(self.max_off)) if self.max_off is not None else text
 
 
-class Clauses(_Rule):
+class Clauses(_Scaled):
     """分项扣分: an item whose cell lists several kinds of incident, each with its own count and points, all
     taken from the item's points: at most `max_off` in all (最高扣10分), down to `floor` (扣完为止: 0; 最低扣至
     -10分: -10). The actual is the points taken off; the words show each clause."""
@@ -671,8 +732,9 @@ class Clauses(_Rule):
     def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
                  ) -> Iterator[Problem]:
         yield from super().problems(weight, target, higher, extra)
-        if weight is not None and self.floor > weight:
-            yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(weight)}, ("rule", "floor"))
+        own = self.out_of or weight
+        if own is not None and self.floor > own:
+            yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(own)}, ("rule", "floor"))
 
     def inputs(self, column: str) -> list[str]:
         return [c.heading for c in self.clauses]
@@ -689,22 +751,22 @@ class Clauses(_Rule):
             off = off.clip(upper=self.max_off)
         for c, n in zip(self.clauses, counts, strict=True):
             if c.forfeit:
-                off = off.where(~(n > 0), np.maximum(off, ctx.weight))
+                off = off.where(~(n > 0), np.maximum(off, self.own(ctx).weight))
         return off
 
     def example(self, ctx: Context) -> Any:
         """The first clause met once, the others not at all."""
         return {c.heading: c.example(i == 0) for i, c in enumerate(self.clauses)}
 
-    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
         return (ctx.weight - a).clip(lower=self.floor)
 
-    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
         """W − off = want → off = W − want: the most points the clauses may take, none fewer than none."""
         x = ctx.weight - want
         return pd.Series(np.where(x >= -1e-9, np.maximum(x, 0), np.nan), index=a.index)
 
-    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
         if ctx.inputs is None:
             raise TypeError("a clauses rule is put into words with its clauses' counts (Context.inputs)")
         w = one(ctx.weight)
@@ -729,11 +791,95 @@ class Clauses(_Rule):
                 text = text.where(~(n > 0), c.name + " " + fmt_plain(n) + ": " + ctx.say("forfeited"))
         return text
 
-    def describe(self, ctx: Context) -> str:
+    def own_describe(self, ctx: Context) -> str:
         text = ctx.say("list_sep").join(c.describe(ctx) for c in self.clauses)
         if self.max_off is not None:
             text += ctx.say("clauses_max", max=one(self.max_off))
         return text + (ctx.say("clauses_to_zero") if self.floor == 0 else ctx.say("floor_at", floor=one(self.floor)))
+
+
+def _cased(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Words as cells write them, folded (`label_key`) but for case: yes, Yes and YES."""
+    return tuple(dict.fromkeys(v for w in words for v in (w, w.upper(), w.title())))
+
+
+#: what a checklist's cell says of its requirement: met, or not met
+MET = _cased(("是", "满足", "符合", "达到", "达标", "合格", "完成", "通过", "✓", "√", "☑", "y", "yes", "true", "1"))
+UNMET = _cased(("否", "未满足", "不满足", "不符合", "未达到", "未达标", "不合格", "未完成", "不通过", "✗", "×", "☒",
+                "x", "n", "no", "false", "0"))
+
+
+class Checklist(_Scaled):
+    """清单: named requirements, each a column saying met or not (是/否, ✓/✗), and `points` off for each one
+    not met (任一项没有满足扣10分), down to 0. The actual is how many are not met."""
+
+    type: Literal["checklist"] = "checklist"
+    items: list[str] = Field(min_length=1)
+    points: Number = Field(ge=0)
+    value_kind: ClassVar[str] = "label"
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Checklist:
+        keys = [label_key(i) for i in self.items]
+        if len(set(keys)) < len(keys):
+            raise PydanticCustomError("checklist_duplicate", "a requirement is listed twice")
+        return self
+
+    def inputs(self, column: str) -> list[str]:
+        return list(self.items)
+
+    def carried(self) -> list[str]:
+        return list(self.items)
+
+    def labels(self) -> dict[str, float] | None:
+        return {**dict.fromkeys(MET, 1.0), **dict.fromkeys(UNMET, 0.0)}
+
+    def shown_labels(self) -> list[str]:
+        return ["✓", "✗", "是", "否"]
+
+    def gap_kind(self) -> str:
+        return "count"
+
+    def better_higher(self, ctx: Context) -> bool:
+        return False
+
+    def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
+        """How many requirements are not met; blank where one of them is blank."""
+        unmet = values.isin(UNMET).sum(axis=1).astype(float)
+        return unmet.where(values.notna().all(axis=1))
+
+    def cell(self, ctx: Context) -> Cell:
+        return Cell("label", "hint_check", {"validate": "list", "source": ["✓", "✗"]})
+
+    def example(self, ctx: Context) -> Any:
+        """The first requirement not met, the others met."""
+        return {item: "✗" if i == 0 else "✓" for i, item in enumerate(self.items)}
+
+    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
+        return (ctx.weight - self.points * a).clip(lower=0)
+
+    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+        """W − P × unmet = want → at most (W − want) ÷ P requirements not met, a whole number."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.floor(snap((ctx.weight - want) / self.points)) if self.points else np.full(len(a), np.inf)
+        return pd.Series(np.where(want <= ctx.weight + 1e-9, np.maximum(x, 0), np.nan), index=a.index)
+
+    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
+        """`30 − 10 × 1（未满足：3个工作日内解决）`."""
+        if ctx.inputs is None:
+            raise TypeError("a checklist is put into words with its requirements' cells (Context.inputs)")
+        unmet = ctx.inputs.isin(UNMET).to_numpy()
+        names = pd.Series("", index=a.index)
+        for i, item in enumerate(self.items):
+            sep = names.where(names == "", names + ctx.say("enum_sep"))
+            names = names.where(~unmet[:, i], sep + item)
+        text = f"{one(ctx.weight)} − {one(self.points)} × " + fmt_plain(a)
+        text = text.where(ctx.weight - self.points * a >= 0, "max(0, " + text + ")")
+        said = names.map(lambda n: ctx.say("aside", text=ctx.say("checklist_unmet", items=n)) if n else "")
+        return text + said
+
+    def own_describe(self, ctx: Context) -> str:
+        return ctx.say("checklist", items=ctx.say("enum_sep").join(self.items), pts=one(self.points))
 
 
 class Threshold(_Rule):
@@ -987,19 +1133,19 @@ class Veto(_Rule):
 
     type: Literal["veto"] = "veto"
     allow: Number = Field(0, ge=0)
-    effect: Literal["zero", "grade"] = "zero"
+    effect: Literal["zero", "grade", "ceiling"] = "zero"
     grade: str | None = None
     role: ClassVar[str] = "veto"
     value_kind: ClassVar[str] = "count"
     whole: ClassVar[bool] = True
 
     def grade_named(self) -> str | None:
-        """The grade a veto forces (None when it zeroes the total)."""
-        return self.grade if self.effect == "grade" else None
+        """The grade a veto forces, or the best it allows (None when it zeroes the total)."""
+        return self.grade if self.effect != "zero" else None
 
     @model_validator(mode="after")
     def _grade_given(self) -> Veto:
-        if self.effect == "grade" and not self.grade:
+        if self.effect != "zero" and not self.grade:
             raise PydanticCustomError("veto_grade", "effect: grade needs the grade to force, e.g. grade: 待改进")
         return self
 
@@ -1010,20 +1156,23 @@ class Veto(_Rule):
         return a > self.allow
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        vetoed = _a(a, ctx) + f" > {one(self.allow)}: " + ctx.say("vetoed")
+        said = ctx.say("capped_at", grade=str(self.grade)) if self.effect == "ceiling" else ctx.say("vetoed")
+        vetoed = _a(a, ctx) + f" > {one(self.allow)}: " + said
         return vetoed.where(a > self.allow, _a(a, ctx) + f" ≤ {one(self.allow)}: " + ctx.say("not_vetoed"))
 
     def describe(self, ctx: Context) -> str:
+        if self.effect == "ceiling":  # no veto of the score: a grade it may not pass (不能评为优秀)
+            return ctx.say("veto_ceiling", allow=one(self.allow), grade=str(self.grade))
         effect = ctx.say("veto_" + self.effect, grade=str(self.grade))
         return ctx.say("veto", allow=one(self.allow), effect=effect)
 
 
-WeightedRule = Annotated[Ratio | Deduct | Count | Clauses | Bands | Threshold | Mapping | Rating,
+WeightedRule = Annotated[Ratio | Deduct | Count | Clauses | Checklist | Bands | Threshold | Mapping | Rating,
                          Field(discriminator="type")]
 AdjustmentRule = Annotated[Bonus | Penalty | Veto, Field(discriminator="type")]
 
 #: every rule type by name, for messages and `kpiscore schemes`.
 RULES: dict[str, type[_Rule]] = {
     cls.model_fields["type"].default: cls
-    for cls in (Ratio, Deduct, Count, Clauses, Bands, Threshold, Mapping, Rating, Bonus, Penalty, Veto)
+    for cls in (Ratio, Deduct, Count, Clauses, Checklist, Bands, Threshold, Mapping, Rating, Bonus, Penalty, Veto)
 }

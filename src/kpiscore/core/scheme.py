@@ -191,6 +191,9 @@ class Adjustment(_Item):
 
 class Dimension(Model):
     name: str
+    #: the dimension's weight where its table weights dimensions (能力指标 85%): its indicators' weights are
+    #: then their shares of it, and are read as their part of the total (see `checks.within_dimensions`)
+    weight: Value | None = None
     indicators: list[Indicator] = Field(min_length=1)
 
 

@@ -84,7 +84,7 @@ def example_text(item: Indicator | Adjustment, lang: str) -> str:
         ctx = replace(ctx, target=item.rule.example_target(ctx))
     value = item.rule.example(ctx)
     if isinstance(value, dict):  # one value per input column (a clause's count): the actual is the rule's
-        ctx = replace(ctx, inputs=pd.DataFrame([value], dtype=float))
+        ctx = replace(ctx, inputs=pd.DataFrame([value]))
         series = item.rule.actual(ctx.inputs, ctx)
     else:
         series = pd.Series([value], dtype=object if isinstance(value, str) else float)

@@ -522,7 +522,7 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
     if known is not None:
         labels = as_text(col, kinds).map(label_key, na_action="ignore")
         bad = labels.notna() & ~labels.isin(list(known))
-        names = " / ".join(known)
+        names = " / ".join(item.rule.shown_labels())
         return labels, [src.at("unknown_label", {"value": col[r], "labels": names, "indicator": item.name}, r,
                                fold(col.name)) for r in labels.index[bad]]
     values, found = _numbers(col, kinds, src, item.name, item.percent and item.actual is None, counts=counted,

@@ -266,7 +266,8 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
     lang = scheme.language
     say = voice(lang)
     rows = []
-    for dim_name, item in [(d.name, i) for d in scheme.dimensions for i in d.indicators] + [
+    dims = [(d.name + (say("aside", text=d.weight.text) if d.weight else ""), d) for d in scheme.dimensions]
+    for dim_name, item in [(name, i) for name, d in dims for i in d.indicators] + [
             (label("adjustments", lang), a) for a in scheme.adjustments]:
         ctx = item.context(say)
         rows.append({
