@@ -15,11 +15,15 @@ def people(n: int, **columns) -> pd.DataFrame:
                          **columns})
 
 
-def problems(tmp_path, text: str, lang: str = "zh") -> list[str]:
+def written(tmp_path, text: str):
     path = tmp_path / "s.yaml"
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path, text: str, lang: str = "zh") -> list[str]:
     with pytest.raises(SchemeError) as info:
-        api.load_scheme(path)
+        api.load_scheme(written(tmp_path, text))
     return [str(f.said_in(lang)) for f in info.value.findings]
 
 
@@ -42,8 +46,7 @@ dimensions:
 
 
 def test_extra_points_beyond_full_marks_are_scored_and_said(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text(EXTRA, encoding="utf-8")
+    path = written(tmp_path, EXTRA)
     result = api.score(people(3, 首次解决率=["95%", "80%", "130%"]), path)
     # 9 + (19 − 9) × 5/20 = 11.5; 9 × 80/90 = 8; ≥ 110% is 19: 9 + the 10 extra
     assert result.scores["首次解决率"].tolist() == [11.5, 8.0, 19.0]
@@ -92,8 +95,7 @@ dimensions:
 
 
 def clause_round(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text(CLAUSES, encoding="utf-8")
+    path = written(tmp_path, CLAUSES)
     frame = people(4, 着装不规范=[1, 0, 2, None], 未佩戴工牌=[0, 3, 1, None], 重大投诉=[0, 0, 0, 1],
                    请假天数=[0, 2, 5, 1], 迟到早退=[1, 0, 6, 0], 前台沟通户次=[15, 12, 3, 20],
                    满意度=["90%", "90%", "90%", "90%"])
@@ -126,8 +128,7 @@ def test_the_audit_shows_each_clause(tmp_path):
 
 
 def test_clauses_describe_themselves_in_both_languages(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text(CLAUSES, encoding="utf-8")
+    path = written(tmp_path, CLAUSES)
     scheme = api.load_scheme(path)
     from kpiscore.text import voice
 
@@ -167,8 +168,7 @@ def test_two_clauses_of_one_column_and_a_floor_above_the_weight_are_refused(tmp_
 def test_the_template_asks_for_each_clause_and_shows_an_example(tmp_path):
     from kpiscore.io.template import example_text, input_columns, note
 
-    path = tmp_path / "s.yaml"
-    path.write_text(CLAUSES, encoding="utf-8")
+    path = written(tmp_path, CLAUSES)
     scheme = api.load_scheme(path)
     columns = [c for c in input_columns(scheme) if c.item is not None and c.item.name == "出勤"]
     assert [(c.heading, c.role) for c in columns] == [
@@ -189,6 +189,11 @@ def test_the_way_to_the_next_grade_is_the_points_the_clauses_may_take(tmp_path):
 
 def test_a_scored_workbook_of_clauses_reads_back_as_its_input(tmp_path):
     result, path = clause_round(tmp_path)
+    from kpiscore.io.flat import headings
+
+    said = headings(result.columns(), "zh")
+    assert said[2:7] == ["着装不规范", "未佩戴工牌", "重大投诉", "仪容仪表扣分", "仪容仪表得分"]
+    assert headings(result.columns(), "en")[5] == "仪容仪表 points off"
     out = tmp_path / "scored.xlsx"
     api.write_result(result, out, "xlsx")
     again = api.score(out, path)
@@ -196,8 +201,7 @@ def test_a_scored_workbook_of_clauses_reads_back_as_its_input(tmp_path):
 
 
 def test_a_deduction_may_be_a_share_of_the_weight_capped_and_floored_below_zero(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text("""\
+    path = written(tmp_path, """\
 name: 扣分
 dimensions:
   - name: 效率
@@ -216,7 +220,7 @@ dimensions:
         target: 30
         direction: lower
         rule: {type: deduct, per: 1, points: 2, add: 1, max: 89, floor: -10}
-""", encoding="utf-8")
+""")
     frame = people(3, 一次解决率=["85%", "80%", "20%"], 油耗比行业平均=["100%", "103%", "125%"], 响应分钟=[30, 25, 80])
     result = api.score(frame, path)
     # 6 − 2% × 6 × 5 = 5.4; 6 − 0.12 × 65 = −1.8, floored at 0
@@ -257,14 +261,13 @@ dimensions:
     weight: 15%
     indicators:
       - name: 主动性
-        weight: 1
+        weight: 100%
         rule: {type: mapping, scale: true, map: {1级: 5, 2级: 10, 3级: 15, 4级: 20, 5级: 25}}
 """
 
 
 def test_dimensions_weighted_and_scores_in_the_tables_own_points(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text(WEIGHTED, encoding="utf-8")
+    path = written(tmp_path, WEIGHTED)
     result = api.score(people(2, 客户回访=["95%", "100%"], 客户投诉处理=[1, 0], 客户满意度=[85, 92],
                               主动性=["3级", "5级"]), path)
     # weights: 85 × 5% = 4.25, 85 × 30% = 25.5, 85 × 65% = 55.25; 主动性 the whole of 态度指标: 15
@@ -286,6 +289,9 @@ def test_every_dimension_is_weighted_or_none_and_their_weights_make_the_total(tm
         "s.yaml:15 dimensions[1]: 维度 态度指标 没有权重：其他维度写了权重时，每个维度都要写"]
     assert problems(tmp_path, WEIGHTED.replace("weight: 15%", "weight: 10%"), "en") == [
         "s.yaml:2 dimensions: the dimensions' weights sum to 95, not 100"]
+    # 5% + 30% + 60%: a slip in the table, never rescaled unseen
+    assert problems(tmp_path, WEIGHTED.replace("weight: 65%", "weight: 60%")) == [
+        "s.yaml:5 dimensions[0].indicators: 维度 能力指标 内各指标权重之和为 95%：应为 100%（或维度权重 85%）"]
 
 
 CEILING = """\
@@ -301,8 +307,7 @@ adjustments:
 
 
 def test_a_grade_ceiling_lowers_only_a_better_grade(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text(CEILING, encoding="utf-8")
+    path = written(tmp_path, CEILING)
     result = api.score(people(3, 达成率=["95%", "75%", "95%"], 升级投诉=[1, 2, 0]), path)
     # 95 reaches 优秀, capped at 良好; 75 is 达标, below the ceiling, and stays; no complaint: 优秀
     assert result.summary["grade"].tolist() == ["良好", "达标", "优秀"]
@@ -335,8 +340,7 @@ dimensions:
 
 
 def test_a_checklist_takes_points_for_each_requirement_not_met(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text(CHECKLIST, encoding="utf-8")
+    path = written(tmp_path, CHECKLIST)
     frame = people(4, **{"2小时内响应": ["是", "否", "✓", True], "3个工作日内解决": ["满足", 0, "✗", "Yes"],
                          "解决率100%": [1, "不合格", "×", "N"], "其他": ["100%"] * 4})
     result = api.score(frame, path)
@@ -350,8 +354,7 @@ def test_a_checklist_takes_points_for_each_requirement_not_met(tmp_path):
 
 
 def test_a_checklist_cell_says_met_or_not(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text(CHECKLIST, encoding="utf-8")
+    path = written(tmp_path, CHECKLIST)
     frame = people(1, **{"2小时内响应": ["大概"], "3个工作日内解决": ["是"], "解决率100%": ["是"], "其他": ["100%"]})
     with pytest.raises(InputError) as info:
         api.score(frame, path)
@@ -362,3 +365,72 @@ def test_a_checklist_cell_says_met_or_not(tmp_path):
     scheme = api.load_scheme(path)
     assert example_text(scheme.indicators[0], "zh") == "30 − 10 × 1（未满足：2小时内响应） = 20.00"
     assert how_to_type(scheme.indicators[0], "en") == "✓ or yes (met), ✗ or no (not met)"
+
+
+def test_below_a_cliff_a_score_is_zero_and_the_way_up_starts_at_the_cliff(tmp_path):
+    path = written(tmp_path, """\
+name: 低于60分不得分
+grades: [{grade: 达标, min: 90}, {grade: 待改进, min: 0}]
+dimensions:
+  - name: 客户
+    indicators:
+      - name: 员工满意度
+        weight: 15
+        target: 85%
+        rule: {type: deduct, out_of: 100, per: 1%, points: 2, zero_below: 60}
+      - {name: 其他, weight: 85, target: 100%}
+""")
+    result = api.score(people(2, 员工满意度=["80%", "64.9%"], 其他=["100%", "100%"]), path)
+    # 100 − 2 × 5 = 90 of 100: 13.5 of 15; 100 − 2 × 20.1 = 59.8, below 60: 0
+    assert result.scores["员工满意度"].tolist() == [13.5, 0.0]
+    assert api.Words(result).audit()["员工满意度"].tolist() == [
+        "(100 − 2 × 5) × 15 ÷ 100 = 13.50", "100 − 2 × 20.1 < 60: 0 = 0.00"]
+    # 85 to 达标 90 needs 5 of 15, 33.33 of 100: below 60, so 60 at least: 100 − 2 × 20, at 65%
+    assert api.Words(result).table()["next_grade"].tolist()[1] == '距"达标"差 5 分：员工满意度 64.9% → 65%'
+    from kpiscore.text import voice
+
+    ind = result.scheme.indicators[0]
+    assert ind.rule.describe(ind.context(voice("zh"))) == (
+        "目标 85%，每低于目标 1% 扣 2 分，低于 60 分不得分（按满分 100 分计，折合权重 15）")
+
+
+RANKED = """\
+name: 排名
+columns: {group: 部门}
+dimensions:
+  - name: 业绩
+    indicators:
+      - {name: 销售额, weight: 60, target: 100, rule: {type: ratio, cap: 1.5}}
+      - {name: 培训, weight: 40, rule: {type: count, points: 10}}
+adjustments:
+  - name: 考核排名最后
+    rank: {within: group, last: 1}
+    rule: {type: penalty, points: 5}
+  - name: 销售冠军
+    rank: {of: 销售额, first: 1}
+    rule: {type: bonus, points: 3}
+"""
+
+
+def test_an_adjustment_may_count_a_rank_among_peers(tmp_path):
+    path = written(tmp_path, RANKED)
+    frame = people(5, 部门=["一", "一", "一", "二", "二"], 销售额=[120, 90, 90, 150, 80], 培训=[0, 0, 1, 2, 0])
+    result = api.score(frame, path)
+    # weighted: 72 + 40 = 112; 54 + 40 = 94; 54 + 30 = 84; 90 + 20 = 110; 48 + 40 = 88
+    # the last of 一 is E3 (84), of 二 E5 (88); the best 销售额 score is E4's 90
+    assert result.adjustments["考核排名最后"].tolist() == [0.0, 0.0, 5.0, 0.0, 5.0]
+    assert result.adjustments["销售冠军"].tolist() == [0.0, 0.0, 0.0, 3.0, 0.0]
+    assert result.summary["total"].tolist() == [112.0, 94.0, 79.0, 113.0, 83.0]
+    audit = api.Words(result).audit()
+    assert audit["考核排名最后"].tolist()[2] == "加权总分组内排名后 1 名: 5 × 1 = 5.00"
+    assert audit["销售冠军"].tolist()[3] == "销售额排名前 1 名: 3 × 1 = 3.00"
+    from kpiscore.io.template import input_columns
+
+    assert "考核排名最后" not in [c.heading for c in input_columns(result.scheme)]  # no column to fill in
+
+
+def test_a_rank_names_an_indicator_and_a_group_column(tmp_path):
+    text = RANKED.replace("columns: {group: 部门}", "columns: {group: null}").replace("of: 销售额", "of: 利润")
+    assert problems(tmp_path, text) == [
+        "s.yaml:10 adjustments[0].rank.within: within: group 需要 columns.group（部门列）",
+        "s.yaml:13 adjustments[1].rank.of: rank 的 of 应为本方案的一个加权指标，没有 利润"]

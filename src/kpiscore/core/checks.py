@@ -77,10 +77,18 @@ def _scheme_problems(
         if fold(status) in reserved:
             yield Problem("column_reserved", {"column": status}, ("participation", "column"))
         reserved.add(fold(status))
+    indicators = {i.name for _, i in items if isinstance(i, Indicator)}
     for loc, item in items:
         veto_grade = item.rule.grade_named()
         if veto_grade and grades and veto_grade not in seen_grades:
             yield Problem("veto_grade_unknown", {"grade": veto_grade}, (*loc, "rule", "grade"))
+        rank = getattr(item, "rank", None)
+        if rank is not None and rank.of is not None and rank.of not in indicators:
+            yield Problem("rank_unknown", {"name": rank.of}, (*loc, "rank", "of"))
+        if rank is not None and rank.within == "group" and columns is not None and not columns.group:
+            yield Problem("rank_within_group", {}, (*loc, "rank", "within"))
+        if rank is not None and (item.column or item.actual):
+            yield Problem("rank_column", {}, (*loc, "rank"))
         for column in item.inputs:
             key = fold(column)
             if key in reserved:
@@ -318,23 +326,47 @@ def within_dimensions(raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem
         if "weight" not in dim:
             problems.append(Problem("dimension_weight_missing", {"dimension": str(dim.get("name", i + 1))},
                                     ("dimensions", i)))
+            out[i] = _as_written(dim)
             continue
         share = _share(dim["weight"])
         inds = dim.get("indicators")
         if share is None or not isinstance(inds, list):
+            out[i] = _as_written(dim)
             continue
         weight = share[0] * total if share[1] else share[0]
         points.append(weight)
         within = [_share(ind.get("weight")) if isinstance(ind, dict) else None for ind in inds]
         if any(w is None for w in within) or not sum(w[0] for w in within if w):
+            out[i] = _as_written(dim)
             continue
         whole = sum(w[0] for w in within if w)
+        # their shares of the dimension make the whole of it (5% + 30% + 65%), or its weight already
+        # (4.25 + 25.5 + 55.25 of 85): anything else is a slip in the table, never rescaled unseen
+        percents = all(w[1] for w in within if w)
+        if not any(abs(whole - whole_of) <= 1e-9 * max(1.0, whole_of)
+                   for whole_of in ((1.0,) if percents else (1.0, 100.0, weight, share[0]))):
+            shown = one(whole, percents)
+            problems.append(Problem("dimension_within_sum", {"dimension": str(dim.get("name", i + 1)),
+                                                             "sum": shown, "weight": dim["weight"]},
+                                    ("dimensions", i, "indicators")))
+            out[i] = _as_written(dim)
+            continue
         out[i] = {**dim, "indicators": [{**ind, "weight": weight * w[0] / whole}
                                         for ind, w in zip(inds, within, strict=True) if w]}
     if not problems and len(points) == len(dims) and abs(sum(points) - total) > 1e-9 * max(1.0, total):
         problems.append(Problem("dimension_weights_sum", {"sum": one(sum(points)), "total": one(total)},
                                 ("dimensions",)))
     return {**raw, "dimensions": out}, problems
+
+
+def _as_written(dim: dict[str, Any]) -> dict[str, Any]:
+    """A dimension whose weights are wrong, its indicators' weights numbers as written (25% as 0.25): the
+    problem is said once, for the dimension, and not again for each weight."""
+    inds = dim.get("indicators")
+    if not isinstance(inds, list):
+        return dim
+    return {**dim, "indicators": [{**ind, "weight": w[0]} if isinstance(ind, dict) and (w := _share(ind.get("weight")))
+                                  else ind for ind in inds]}
 
 
 def _share(value: Any) -> tuple[float, bool] | None:

@@ -117,6 +117,8 @@ class Column:
     item: str | None = None
     unit: str | None = None
     source: str | None = None
+    #: where no input column names it, the catalog label its heading adds to the item (出勤扣分)
+    suffix: str | None = None
 
     @property
     def id(self) -> str:
@@ -330,6 +332,9 @@ def money_columns(scheme: Scheme) -> list[str]:
 
 def _actual_column(item: Indicator | Adjustment) -> Column:
     """An actual is headed by its input column name (a rating, by the indicator's name), in its unit."""
+    suffix = item.rule.actual_suffix() if item.actual is None else None
+    if suffix is not None:  # the points clauses took, the requirements not met: no input's, said so
+        return Column("actual", "actual", item=item.name, unit="number", suffix=suffix)
     shown = item.rule.value_kind == "rating" or (item.actual is None and item.rule.carried())
     source = item.name if shown else item.column or item.name
     unit = "percent" if item.percent else "count" if item.rule.value_kind == "count" and not shown else "number"
@@ -346,7 +351,7 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     d = scheme.decimals
     people = _people(frame, scheme, extra)
     actuals, raw, scores, factor = _weighted(frame, scheme)
-    adjustments = _Adjustments(frame, scheme)
+    adjustments = _Adjustments(frame, scheme, scores, people.get("group"))
     actuals.update(adjustments.actuals)
     dimensions = columns_frame([round_half_up(_row_sum(scores, [i.name for i in dim.indicators], blank=np.nan), d)
                                 for dim in scheme.dimensions], [dim.name for dim in scheme.dimensions], frame.index)
@@ -498,7 +503,7 @@ def _row_sum(table: pd.DataFrame, columns: list[str], blank: float) -> np.ndarra
 class _Adjustments:
     """Bonus and penalty points (each rounded) and the vetoes: those that zero the total and forced grades."""
 
-    def __init__(self, frame: pd.DataFrame, scheme: Scheme):
+    def __init__(self, frame: pd.DataFrame, scheme: Scheme, scores: pd.DataFrame, group: pd.Series | None):
         index = frame.index
         self.actuals: dict[str, pd.Series] = {}
         self.points: dict[str, pd.Series] = {}
@@ -507,8 +512,12 @@ class _Adjustments:
         self.veto_grade = pd.Series(None, index=index, dtype=object)
         #: the best grade a veto of `effect: ceiling` allows (不能评为优秀: at most 良好)
         self.veto_ceiling = pd.Series(None, index=index, dtype=object)
+        weighted = pd.Series(_row_sum(scores, list(scores.columns), blank=0.0), index=index)
         for adj in scheme.adjustments:
-            a = _actual(frame, adj).fillna(0)
+            if adj.rank is not None:  # 排名最后: 1 for those ranked so, by a score or the weighted total
+                a = adj.rank.hit(scores[adj.rank.of] if adj.rank.of else weighted, group)
+            else:
+                a = _actual(frame, adj).fillna(0)
             self.actuals[adj.name] = a
             s = adj.rule.score(a, adj.context())
             if adj.rule.role == "veto":

@@ -121,6 +121,10 @@ class _Rule(BaseModel):
         rater's rating, each clause's count."""
         return []
 
+    def actual_suffix(self) -> str | None:
+        """Where the actual is no input's value but the rule's tally, the label its heading adds (扣分)."""
+        return None
+
     def max_points(self, weight: float) -> float:
         """The most this rule can give before skip rescaling (an upper bound; ratio: `inf` without cap)."""
         return weight
@@ -220,7 +224,9 @@ class _Scaled(_Rule):
     """A rule a table writes in its own points (满分10分, on an item weighted 4.25): worked out of `out_of`,
     then scaled to the weight. A subclass works in `own_*` methods, on a context whose weight is its own."""
 
-    out_of: Number | None = Field(None, gt=0)
+    out_of: Number | None = Field(default=None, gt=0)
+    #: 低于60分不得分: a score below this, in the rule's own points, is 0
+    zero_below: Number | None = Field(default=None, gt=0)
 
     def own(self, ctx: Context) -> Context:
         """The context in the table's own points: its full marks the weight."""
@@ -247,24 +253,40 @@ class _Scaled(_Rule):
     def own_describe(self, ctx: Context) -> str:
         raise NotImplementedError
 
+    def _below(self, own: pd.Series) -> pd.Series:
+        """Where the own score is below `zero_below` (低于60分不得分), and so 0."""
+        return own < self.zero_below if self.zero_below is not None else pd.Series(False, index=own.index)
+
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
-        return self.own_score(a, self.own(ctx)) * self._factor(ctx.weight)
+        own = self.own_score(a, self.own(ctx))
+        return own.where(~self._below(own), 0.0) * self._factor(ctx.weight)
 
     def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
-        """The actual the own points need for `want` of the weight's points."""
+        """The actual the own points need for `want` of the weight's points (no fewer than `zero_below`,
+        below which there are none)."""
         factor = self._factor(ctx.weight)
         if not factor:
             return pd.Series(np.nan, index=a.index)
-        return self.own_needed(a, np.asarray(want, dtype=float) / factor, self.own(ctx))
+        want = np.asarray(want, dtype=float) / factor
+        if self.zero_below is not None:
+            want = np.where(want > 1e-9, np.maximum(want, self.zero_below), want)
+        return self.own_needed(a, want, self.own(ctx))
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        text = self.own_words(a, self.own(ctx))
-        return text if not self.out_of else "(" + text + f") × {one(ctx.weight)} ÷ {one(self.out_of)}"
+        own = self.own(ctx)
+        text = self.own_words(a, own)
+        if self.out_of:
+            text = "(" + text + f") × {one(ctx.weight)} ÷ {one(self.out_of)}"
+        if self.zero_below is None:
+            return text
+        below = self._below(self.own_score(a, own))
+        return text.where(~below, self.own_words(a, own) + f" < {one(self.zero_below)}: 0")
 
     def describe(self, ctx: Context) -> str:
         text = self.own_describe(self.own(ctx))
+        if self.zero_below is not None:
+            text += ctx.say("zero_below", n=one(self.zero_below))
         return text if not self.out_of else text + ctx.say("out_of", n=one(self.out_of), w=one(ctx.weight))
-
 
 
 def _a(a: pd.Series, ctx: Context) -> pd.Series:
@@ -282,14 +304,14 @@ def _within_rate(needed: pd.Series, ctx: Context) -> pd.Series:
     return needed.where(needed <= 1.0 + 1e-12) if ctx.percent and ctx.higher else needed
 
 
-class Ratio(_Rule):
+class Ratio(_Scaled):
     """比率法: weight × actual ÷ target (lower is better: target ÷ actual), optionally capped."""
 
     type: Literal["ratio"] = "ratio"
     cap: Value | None = None
     needs_target: ClassVar[bool] = True
 
-    def max_points(self, weight: float) -> float:
+    def own_max(self, weight: float) -> float:
         return weight * self.cap.value if self.cap else math.inf
 
     def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
@@ -311,13 +333,13 @@ class Ratio(_Rule):
         with np.errstate(divide="ignore", over="ignore"):  # a tiny A: T ÷ A is inf, then capped
             return pd.Series(np.where(a == 0, cap, t / a.to_numpy(dtype=float)), index=a.index)
 
-    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
         ratio = self._ratio(a, ctx)
         if self.cap:
             ratio = ratio.clip(upper=self.cap.value)
         return (ctx.weight * ratio).clip(lower=0)
 
-    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
+    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
         """W × A ÷ T = want → A = want × T ÷ W (lower is better: A = W × T ÷ want), within the cap."""
         t = np.asarray(ctx.target, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -325,7 +347,7 @@ class Ratio(_Rule):
         reach = want <= self.max_points(ctx.weight) + 1e-9
         return _within_rate(pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index), ctx)
 
-    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
+    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
         w, t = one(ctx.weight), ctx.target_text(a)
         base = f"{w} × " + (_a(a, ctx) + " ÷ " + t if ctx.higher else t + " ÷ " + _a(a, ctx))
         if not self.cap:
@@ -333,7 +355,7 @@ class Ratio(_Rule):
         capped = self._ratio(a, ctx) >= self.cap.value
         return base.where(~capped, f"{w} × {self.cap.text}")
 
-    def describe(self, ctx: Context) -> str:
+    def own_describe(self, ctx: Context) -> str:
         w, t = one(ctx.weight), ctx.num(ctx.target)  # type: ignore[arg-type]
         formula = ctx.say("ratio_higher" if ctx.higher else "ratio_lower", w=w, t=t)
         return formula + ctx.say("ratio_cap", cap=self.cap.text) if self.cap else formula
@@ -742,6 +764,9 @@ class Clauses(_Scaled):
     def carried(self) -> list[str]:
         return self.inputs("")
 
+    def actual_suffix(self) -> str | None:
+        return "points_off_suffix"
+
     def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
         """The points taken off: each clause's, at most `max_off` in all; a forfeit clause that happened
         takes at least the whole item."""
@@ -830,6 +855,9 @@ class Checklist(_Scaled):
 
     def carried(self) -> list[str]:
         return list(self.items)
+
+    def actual_suffix(self) -> str | None:
+        return "unmet_suffix"
 
     def labels(self) -> dict[str, float] | None:
         return {**dict.fromkeys(MET, 1.0), **dict.fromkeys(UNMET, 0.0)}

@@ -21,6 +21,7 @@ from pydantic import (
     PrivateAttr,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ..errors import Finding
 from .document import YamlDoc
@@ -183,10 +184,42 @@ class Indicator(_Item):
     extra: Number | None = Field(None, gt=0)
 
 
+class Ranked(Model):
+    """`rank: {first: 3}`, `rank: {of: 销售额, within: group, last: 1}`: an adjustment counted 1 for those ranked
+    among the first (or the last) N, by an indicator's score or, without `of`, by the total of the weighted
+    scores (考核排名: before bonus and penalty), in the round or within each group; ties rank alike (1, 2, 2, 4),
+    so two tied at the cut are both in."""
+
+    of: str | None = None
+    within: Literal["all", "group"] = "all"
+    first: int | None = Field(None, ge=1)
+    last: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _first_or_last(self) -> Ranked:
+        if (self.first is None) == (self.last is None):
+            raise PydanticCustomError("rank_first_or_last", "give first or last: how many of the top or bottom")
+        return self
+
+    def hit(self, by: pd.Series, group: pd.Series | None) -> pd.Series:
+        """1 for the rows ranked among the first or last N of `by` (in each group, where `within: group`)."""
+        ascending = self.last is not None  # the last are ranked from the bottom: the lowest is 1
+        keys = group if self.within == "group" and group is not None else None
+        rank = by.groupby(keys, dropna=True).rank(method="min", ascending=ascending) if keys is not None else (
+            by.rank(method="min", ascending=ascending))
+        return (rank <= (self.last or self.first or 0)).astype(float)
+
+
 class Adjustment(_Item):
     """A bonus, penalty or veto item: no weight, and a blank cell counts as 0."""
 
     rule: Annotated[AdjustmentRule, BeforeValidator(_rule_shorthand)]
+    #: counted from a rank among peers instead of read from a column (排名最后扣5分)
+    rank: Ranked | None = None
+
+    @property
+    def inputs(self) -> list[str]:
+        return [] if self.rank is not None else super().inputs
 
 
 class Dimension(Model):

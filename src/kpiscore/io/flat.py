@@ -33,6 +33,8 @@ def heading(column: Column, lang: str) -> str:
     """A Scores column's heading in `lang`: an input's own name, or the item and its suffix, or a label."""
     if column.source is not None:
         return column.source
+    if column.suffix is not None:
+        return f"{column.item}{label(column.suffix, lang)}"
     if column.key == "target":  # personal targets the scheme names no column of (a batch's targets file)
         return label("personal_target", lang)
     if column.key in ("score", "subtotal"):

@@ -17,13 +17,13 @@ from ..core import analysis
 from ..core.engine import Column, Result, blank_meaning
 from ..core.grading import has_quotas
 from ..core.payout import paid_table
-from ..core.scheme import Scheme
+from ..core.scheme import Adjustment, Scheme
 from ..core.values import text_width
 from ..text import label, msg, voice, words
 from ..version import __version__
 from ..words import measures as said_measures
 from ..words import payout as said_payout
-from ..words.result import Words, scope
+from ..words.result import Words, ranked, scope
 from .book import Book
 from .flat import identity_table, scores_table
 from .output import atomic_write, scratch
@@ -270,6 +270,7 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
     for dim_name, item in [(name, i) for name, d in dims for i in d.indicators] + [
             (label("adjustments", lang), a) for a in scheme.adjustments]:
         ctx = item.context(say)
+        rank = item.rank if isinstance(item, Adjustment) else None
         rows.append({
             label("dimension", lang): dim_name, label("indicator", lang): item.name,
             label("column", lang): say("enum_sep").join(item.inputs),
@@ -278,7 +279,8 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
             label("direction", lang): label(item.direction, lang) if item.rule.needs_target or
             item.direction == "lower" else "",
             label("unit", lang): item.unit or ("%" if item.percent else ""),
-            label("rule", lang): f"{item.rule.type}: {item.rule.describe(ctx)}",
+            label("rule", lang): f"{item.rule.type}: " + (ranked(rank, say) + say("list_sep") if rank else "")
+            + item.rule.describe(ctx),
             label("missing", lang): label(blank_meaning(scheme, item), lang)})
     return pd.DataFrame(rows)
 

@@ -12,7 +12,7 @@ from ..core.analysis import EVERYONE
 from ..core.engine import GAP_CHUNK, Column, Result, blank_is_zero
 from ..core.gap import Gap
 from ..core.say import Say
-from ..core.scheme import Adjustment, Indicator
+from ..core.scheme import Adjustment, Indicator, Ranked
 from ..core.values import fill, fmt_fixed, fmt_plain, fold, one, round_half_up
 from ..text import voice
 from . import measures, payout
@@ -70,6 +70,8 @@ class Words:
             out[ind.name] = text.where(scores[ind.name].notna(), say.label("not_applicable"))
         for adj in s.adjustments:
             text = adj.rule.words(actuals[adj.name], adj.context(say))
+            if adj.rank is not None:  # 加权总分排名后 1 名: 5 × 1
+                text = ranked(adj.rank, say) + ": " + text
             if adj.rule.role != "veto":
                 text = text + " = " + fmt_fixed(r.adjustments[adj.name].iloc[rows], d)
             out[adj.name] = text
@@ -160,6 +162,13 @@ class Words:
         parts = [next_grade(r.next_grade(slice(start, start + GAP_CHUNK)), self.say)
                  for start in range(0, max(n, 1), GAP_CHUNK)]
         return pd.concat(parts) if parts else pd.Series(dtype=object)
+
+
+def ranked(rank: Ranked, say: Say) -> str:
+    """Who an adjustment counts: `加权总分排名后 1 名`, `销售额组内排名前 3 名`."""
+    within = say("rank_in_group") if rank.within == "group" else ""
+    of = rank.of or say.label("weighted_total")
+    return say("rank_last" if rank.last else "rank_first", of=of, within=within, n=str(rank.last or rank.first))
 
 
 def scope(values: pd.Series, say: Say) -> pd.Series:
