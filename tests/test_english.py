@@ -19,25 +19,34 @@ SCHEME = {
     "columns": {"id": "Id", "name": "Name", "group": "Team"},
     "grades": [{"grade": "A", "min": 90, "max_share": "34%"}, {"grade": "B", "min": 70}, {"grade": "C", "min": 0}],
     "dimensions": [
-        {"name": "Speed", "indicators": [
+        {"name": "Speed", "weight": "50%", "indicators": [
             {"name": "answer", "weight": 20, "target": "90%", "target_column": "answer target"},
             {"name": "handle", "weight": 10, "target": 300, "direction": "lower",
              "rule": {"type": "ratio", "cap": 1.2}},
             {"name": "solved", "weight": 10, "target": "95%",
              "rule": {"type": "deduct", "per": "1%", "points": 1, "partial": "ceil", "add": 0.5, "max": 12}},
             {"name": "complaints", "weight": 10, "rule": {"type": "count", "allow": 1, "points": 5}}]},
-        {"name": "Quality", "indicators": [
+        {"name": "Quality", "weight": "40%", "indicators": [
             {"name": "survey", "weight": 15, "rule": {"type": "bands", "bands": [
                 {"when": ">= 95%", "score": 15}, {"when": "[90%, 95%)", "score": [10, 15]}], "otherwise": 0}},
             {"name": "audit", "weight": 10, "target": "80%", "rule": {"type": "threshold", "fail": 2}},
             {"name": "mood", "weight": 10, "rule": {"type": "mapping", "map": {"great": 10, "fine": 6, "poor": 0},
                                                      "scale": True}},
-            {"name": "peers", "weight": 15, "rule": {"type": "rating", "scale": 5, "trim": False,
-                                                      "raters": {"lead": 2, "peer": 1}}}]}],
+            {"name": "peers", "weight": 5, "rule": {"type": "rating", "scale": 5, "trim": False,
+                                                     "raters": {"lead": 2, "peer": 1}}}]},
+        {"name": "Conduct", "weight": "10%", "indicators": [
+            {"name": "dress", "weight": "50%", "rule": {"type": "clauses", "max_off": 4, "floor": -1, "clauses": [
+                {"name": "uniform", "points": 2}, {"name": "badge", "points": 1, "max_off": 2},
+                {"name": "leave days", "when": ">= 2", "points": 1}, {"name": "contacts", "short_of": 3, "points": 1},
+                {"name": "fraud", "forfeit": True}]}},
+            {"name": "checks", "weight": "50%", "rule": {"type": "checklist", "items": ["on time", "fixed"],
+                                                         "points": 1, "out_of": 2, "zero_below": 1}}]}],
     "adjustments": [{"name": "extra", "rule": {"type": "bonus", "points": 1, "max": 3}},
                     {"name": "late", "rule": {"type": "penalty", "points": 0.5}},
                     {"name": "breach", "rule": {"type": "veto"}},
-                    {"name": "warning", "rule": {"type": "veto", "effect": "grade", "grade": "C"}}],
+                    {"name": "warning", "rule": {"type": "veto", "effect": "grade", "grade": "C"}},
+                    {"name": "last", "rank": {"last": 1, "within": "group"}, "rule": {"type": "penalty", "points": 1}},
+                    {"name": "escalated", "rule": {"type": "veto", "effect": "ceiling", "grade": "B"}}],
 }
 
 
@@ -47,7 +56,9 @@ def _frame() -> pd.DataFrame:
         "answer": [0.92, 0.80, None], "answer target": [0.85, None, None], "handle": [280, 400, 310],
         "solved": [0.93, 0.99, 0.96], "complaints": [0, 3, 1], "survey": [0.96, 0.92, 0.80],
         "audit": [0.9, 0.7, 0.85], "mood": ["great", "fine", "poor"], "lead": [4.5, 3, 4], "peer": [4, 3.5, 5],
-        "extra": [2, 0, 5], "late": [0, 1, 0], "breach": [0, 0, 0], "warning": [0, 1, 0]})
+        "extra": [2, 0, 5], "late": [0, 1, 0], "breach": [0, 0, 0], "warning": [0, 1, 0],
+        "uniform": [0, 1, 3], "badge": [0, 3, 0], "leave days": [0, 2, 1], "contacts": [3, 1, 5], "fraud": [0, 0, 1],
+        "on time": ["yes", "no", "✓"], "fixed": ["✓", "✗", "No"], "escalated": [1, 0, 0]})
 
 
 def _said(text: str) -> list[str]:

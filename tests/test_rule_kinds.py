@@ -434,3 +434,18 @@ def test_a_rank_names_an_indicator_and_a_group_column(tmp_path):
     assert problems(tmp_path, text) == [
         "s.yaml:10 adjustments[0].rank.within: within: group 需要 columns.group（部门列）",
         "s.yaml:13 adjustments[1].rank.of: rank 的 of 应为本方案的一个加权指标，没有 利润"]
+
+
+def test_a_cliff_above_full_marks_is_refused(tmp_path):
+    text = """\
+name: 悬崖
+dimensions:
+  - name: 客户
+    indicators:
+      - name: 满意度
+        weight: 100
+        target: 85%
+        rule: {type: deduct, out_of: 100, per: 1%, points: 2, zero_below: 120}
+"""
+    assert problems(tmp_path, text) == [
+        "s.yaml:8 dimensions[0].indicators[0].rule.zero_below: zero_below 120 高于满分 100：每个得分都会是 0"]

@@ -241,6 +241,18 @@ class _Scaled(_Rule):
     def max_points(self, weight: float) -> float:
         return self.own_max(self.out_of or weight) * self._factor(weight)
 
+    def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
+                 ) -> Iterator[Problem]:
+        yield from super().problems(weight, target, higher, extra)
+        yield from self._cliff(weight)
+
+    def _cliff(self, weight: float | None) -> Iterator[Problem]:
+        """A cliff no score stays above (低于120分不得分 of 100) gives every score 0."""
+        full = self.out_of or weight
+        if self.zero_below is not None and full is not None and self.zero_below > self.own_max(full):
+            said = {"below": one(self.zero_below), "full": one(self.own_max(full))}
+            yield Problem("zero_below_over", said, ("rule", "zero_below"))
+
     def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
         raise NotImplementedError
 
@@ -324,6 +336,7 @@ class Ratio(_Scaled):
             yield Problem("target_positive", {}, ("target",))
         if not higher and self.cap is None:
             yield Problem("ratio_cap", {}, ("rule",))
+        yield from self._cliff(weight)
 
     def _ratio(self, a: pd.Series, ctx: Context) -> pd.Series:
         t = np.asarray(ctx.target, dtype=float)
@@ -403,6 +416,7 @@ class Deduct(_Scaled):
             yield Problem("max_below_weight", {"max": one(self.max), "weight": one(own)}, ("rule", "max"))
         if own is not None and self.floor > own:
             yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(own)}, ("rule", "floor"))
+        yield from self._cliff(weight)
 
     def in_unit(self) -> Iterator[tuple[tuple[str, ...], Quantity]]:
         if self.per is not None:
