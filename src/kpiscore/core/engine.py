@@ -512,10 +512,11 @@ class _Adjustments:
         self.veto_grade = pd.Series(None, index=index, dtype=object)
         #: the best grade a veto of `effect: ceiling` allows (不能评为优秀: at most 良好)
         self.veto_ceiling = pd.Series(None, index=index, dtype=object)
-        weighted = pd.Series(_row_sum(scores, list(scores.columns), blank=0.0), index=index)
         for adj in scheme.adjustments:
             if adj.rank is not None:  # 排名最后: 1 for those ranked so, by a score or the weighted total
-                a = adj.rank.hit(scores[adj.rank.of] if adj.rank.of else weighted, group)
+                by = scores[adj.rank.of] if adj.rank.of else pd.Series(
+                    _row_sum(scores, list(scores.columns), blank=0.0), index=index)
+                a = adj.rank.hit(by, group)
             else:
                 a = _actual(frame, adj).fillna(0)
             self.actuals[adj.name] = a

@@ -270,8 +270,10 @@ class _Scaled(_Rule):
         return own < self.zero_below if self.zero_below is not None else pd.Series(False, index=own.index)
 
     def score(self, a: pd.Series, ctx: Context) -> pd.Series:
-        own = self.own_score(a, self.own(ctx))
-        return own.where(~self._below(own), 0.0) * self._factor(ctx.weight)
+        own = self.own_score(a, self.own(ctx))  # as it is where nothing is scaled: a million rows, no copy
+        if self.zero_below is not None:
+            own = own.where(~self._below(own), 0.0)
+        return own * self._factor(ctx.weight) if self.out_of else own
 
     def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
         """The actual the own points need for `want` of the weight's points (no fewer than `zero_below`,
