@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from kpiscore.core.rules import Context, Deduct, Ratio
+from kpiscore.core.rulebase import Context
+from kpiscore.core.rules import Deduct, Ratio
 from kpiscore.core.values import round_half_up
 from kpiscore.text import voice
 

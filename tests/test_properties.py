@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpiscore import InputError, load_scheme, read_actuals, score
-from kpiscore.core.rules import Bands, Context, Count, Deduct, Ratio, Threshold
+from kpiscore.core.rulebase import Context
+from kpiscore.core.rules import Bands, Count, Deduct, Ratio, Threshold
 from kpiscore.core.values import round_half_up
 from kpiscore.text import voice
 

@@ -7,10 +7,10 @@ import pytest
 from pydantic import ValidationError
 
 from kpiscore.core.quantities import Interval
+from kpiscore.core.rulebase import Context
 from kpiscore.core.rules import (
     Bands,
     Bonus,
-    Context,
     Count,
     Deduct,
     Mapping,
@@ -210,7 +210,8 @@ def test_the_registry_holds_every_rule_and_each_provides_every_part():
 
     import pandas as pd
 
-    from kpiscore.core.rules import RULES, AdjustmentRule, Context, WeightedRule
+    from kpiscore.core.rulebase import Context
+    from kpiscore.core.rules import RULES, AdjustmentRule, WeightedRule
     from kpiscore.text import words
 
     declared = {cls for union in (WeightedRule, AdjustmentRule) for cls in typing.get_args(typing.get_args(union)[0])}

@@ -16,10 +16,8 @@ from pydantic import (
 from ..errors import Finding
 from .document import YamlDoc
 from .measures import period_days
-from .rules import (
-    RULES,
-    Problem,
-)
+from .rulebase import Problem
+from .rules import RULES
 from .say import Say, Term
 from .scheme import Adjustment, Columns, Grade, Indicator, Scheme, SchemeSource
 from .values import PERCENT_MAX, fold, one, parse_number, usable

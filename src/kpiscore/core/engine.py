@@ -16,7 +16,8 @@ from . import calibration
 from .gap import Gap, gap
 from .grading import assign_grades, coefficient_of, no_moves, ranks, reached_grade
 from .payout import Paid, paid_table, pay
-from .rules import Context, Veto
+from .rulebase import Context
+from .rules import Veto
 from .say import Say, Term
 from .scheme import Adjustment, Indicator, Scheme
 from .values import columns_frame, fold, round_half_up

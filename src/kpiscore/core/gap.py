@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from .rules import Context
+    from .rulebase import Context
     from .scheme import Scheme
 else:
     from .lazy import np, pd

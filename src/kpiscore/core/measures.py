@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 from ..errors import Finding
-from .rules import Problem
+from .rulebase import Problem
 from .say import Listed
 from .values import NUMBER_LIMIT, fold
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from .quantities import Number
-from .rules import Problem
+from .rulebase import Problem
 from .values import MONEY_LIMIT, fold, round_half_up, snap
 
 if TYPE_CHECKING:

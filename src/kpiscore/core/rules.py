@@ -1,15 +1,14 @@
 """The rule registry: each scoring rule's parameters, vectorised formula, words and description.
 
-A rule's formula lives here and only here. The same class that scores a column also writes one
-calculation into words (`15 × 88% ÷ 90%`) for `explain` and the Audit sheet, and describes itself
-(`得分 = 15 × 实际值 ÷ 90%`) for the template's notes and the Scheme sheet, so the three cannot drift.
+A rule's formula lives here and only here (the items made of clauses, in `clauses`). The same class that scores a
+column also writes one calculation into words (`15 × 88% ÷ 90%`) for `explain` and the Audit sheet, and describes
+itself (`得分 = 15 × 实际值 ÷ 90%`) for the template's notes and the Scheme sheet, so the three cannot drift.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -23,9 +22,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .clauses import Checklist, Clauses
 from .quantities import OPEN_END, Interval, Number, Points, Value, not_negative, positive
-from .say import Say
-from .values import PERCENT_MAX, Quantity, fmt_plain, label_key, mean_text, one, snap
+from .rulebase import Cell, Context, Problem, Rule, Scaled, over_weight, within_rate, written
+from .values import Quantity, fmt_plain, label_key, mean_text, one, snap
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,291 +34,7 @@ else:
     from .lazy import np, pd
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a rule needs to know about the indicator it scores."""
-
-    weight: float
-    #: the target, or one per row where targets are personal (`target_column`)
-    target: float | np.ndarray | None
-    higher: bool
-    percent: bool
-    unit: str | None = None
-    #: the catalog the rule's words come from (`text.Voice`): given by whoever puts the score into words,
-    #: never needed to score
-    voice: Say | None = None
-    #: the rule's input columns (in `inputs` order) where its words show more than its actual: each clause's
-    #: count. Given with the voice, to rules that carry inputs (`carried`)
-    inputs: pd.DataFrame | None = None
-
-    def target_text(self, a: pd.Series) -> Any:
-        """The target as typed, for each A: one text, or a text per row where targets are personal."""
-        if not isinstance(self.target, np.ndarray):
-            return self.num(self.target)
-        return fmt_plain(pd.Series(self.target, index=a.index), self.percent)
-
-    def say(self, code: str, **params: str) -> str:
-        """A piece of a rule's description or calculation, from the catalog the context was given."""
-        if self.voice is None:
-            raise TypeError("a rule is put into words through a context given a voice (Context.voice)")
-        return self.voice(code, **params)
-
-    def num(self, value: float | None) -> str:
-        """A value in the actual's unit, as typed: 90% for a percent indicator. No value is a target each person
-        brings (`target_column` without a scheme target), and is said so."""
-        return self.say("target_personal") if value is None else one(value, self.percent)
-
-
-@dataclass(frozen=True)
-class Cell:
-    """How one input cell of a rule is typed in the template: its number format, the Excel data validation
-    that keeps it valid, and the hint (a catalog code and its parameters) that says how to fill it."""
-
-    kind: str  # percent | count | number | label
-    hint: str
-    validation: dict[str, Any]
-    params: dict[str, str] = field(default_factory=dict)
-
-
-#: a whole count, 0 or more: a count rule's cell, and each count of a ratio of counts
-COUNT_CELL = Cell("count", "hint_count", {"validate": "integer", "criteria": ">=", "value": 0})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A problem of a rule's parameters: a catalog code, its facts, and where below the indicator it is."""
-
-    code: str
-    params: dict[str, Any]
-    loc: tuple[str | int, ...]
-
-
-class _Rule(BaseModel):
-    """Common behaviour; a subclass declares its parameters and overrides `score`, `words`, `describe`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    if TYPE_CHECKING:  # each rule declares its own literal `type`, the tag a scheme names it by
-        type: str
-
-    #: "weighted" rules sit in a dimension; the others are adjustments outside the weights.
-    role: ClassVar[str] = "weighted"
-    #: how input cells are read: "number", "count" (blank is 0, never negative), "label", "rating".
-    value_kind: ClassVar[str] = "number"
-    #: whether the actual counts occurrences, so that 2.5 is an error rather than a number
-    whole: ClassVar[bool] = False
-    needs_target: ClassVar[bool] = False
-
-    def inputs(self, column: str) -> list[str]:
-        """The input columns the rule reads; one, except for `rating`."""
-        return [column]
-
-    def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
-        """The actual value A from the rule's input columns."""
-        return values.iloc[:, 0]
-
-    def carried(self) -> list[str]:
-        """The input columns the actual does not show, carried to the Scores table and to the words: each
-        rater's rating, each clause's count."""
-        return []
-
-    def actual_suffix(self) -> str | None:
-        """Where the actual is no input's value but the rule's tally, the label its heading adds (扣分)."""
-        return None
-
-    def max_points(self, weight: float) -> float:
-        """The most this rule can give before skip rescaling (an upper bound; ratio: `inf` without cap)."""
-        return weight
-
-    def percent_hint(self) -> bool:
-        """Whether a parameter was written with `%`, which makes the indicator a percent indicator."""
-        return False
-
-    def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
-                 ) -> Iterator[Problem]:
-        """What is wrong with the rule on its indicator (`weight` None for an adjustment): a missing target,
-        and more points than the weight (and the `extra` points the indicator may give beyond it) can hold."""
-        if self.needs_target and target is None:
-            yield Problem("target_missing", {"type": self.type}, ("target",))
-        if weight is not None:
-            top = self.max_points(weight)
-            if top > weight + extra and math.isfinite(top):
-                yield _over(top, weight, extra, ("rule",))
-
-    def in_unit(self) -> Iterator[tuple[tuple[str, ...], Quantity]]:
-        """Parameters written in the actual's unit (a deduct's step), checked like the target for a bare 90."""
-        return iter(())
-
-    def grade_named(self) -> str | None:
-        """A grade the rule names (a veto's), which must be one of the scheme's grades."""
-        return None
-
-    def labels(self) -> dict[str, float] | None:
-        """The labels a cell may hold, folded, with their points: None where cells hold numbers."""
-        return None
-
-    def shown_labels(self) -> list[str]:
-        """The labels a message names when a cell holds none of them."""
-        return list(self.labels() or {})
-
-    def bounds(self) -> tuple[float, float] | None:
-        """The range a cell's number must lie in (counts are never negative), or None for any number."""
-        return (0.0, math.inf) if self.value_kind == "count" else None
-
-    @property
-    def blank_is_zero(self) -> bool:
-        """Counts (complaints, bonus units, veto events): a blank cell means nothing happened, so it is 0."""
-        return self.value_kind == "count"
-
-    def cell(self, ctx: Context) -> Cell:
-        """How the rule's input cell is typed: a whole count, a percent or a number, never negative."""
-        if self.value_kind == "count":
-            return COUNT_CELL
-        if ctx.percent:
-            return Cell("percent", "hint_percent",
-                        {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": PERCENT_MAX})
-        unit = ctx.say("unit", unit=ctx.unit) if ctx.unit else ""
-        return Cell("number", "hint_number", {"validate": "decimal", "criteria": ">=", "value": 0}, {"unit": unit})
-
-    def example(self, ctx: Context) -> Any:
-        """A plausible actual for the template's example: a little short of the target (or 1 of a count)."""
-        if self.value_kind == "count":
-            return 1
-        target = self.example_target(ctx)
-        if ctx.percent:
-            return round(min(PERCENT_MAX, max(0.0, target - 0.02 if ctx.higher else target + 0.02)), 4)
-        return round(target * 0.9 if ctx.higher else target * 1.25, 2)
-
-    def example_target(self, ctx: Context) -> float:
-        """The target of the template's example: the scheme's, else a plausible one (a person's own)."""
-        if ctx.target is not None and not isinstance(ctx.target, np.ndarray):
-            return ctx.target
-        return 0.9 if ctx.percent else 10.0
-
-    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
-        raise NotImplementedError
-
-    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
-        """The actual each row would need for its score (before rounding and rescaling) to reach `want`,
-        nearest to `a` in the better direction; blank where no actual in the rule's range does. Each rule
-        inverts its own score."""
-        raise NotImplementedError
-
-    def gap_kind(self) -> str:
-        """How the way to the next grade says the actual: the next label, or a number to its step (a count
-        whole)."""
-        return "label" if self.labels() is not None else "count" if self.value_kind == "count" else "number"
-
-    def better_higher(self, ctx: Context) -> bool:
-        """Whether a higher actual scores more: a count of complaints scores more the fewer there are."""
-        return ctx.higher and self.value_kind != "count"
-
-    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        """The calculation for each A, without its result: `15 × 88% ÷ 90%`."""
-        raise NotImplementedError
-
-    def describe(self, ctx: Context) -> str:
-        raise NotImplementedError
-
-
-class _Scaled(_Rule):
-    """A rule a table writes in its own points (满分10分, on an item weighted 4.25): worked out of `out_of`,
-    then scaled to the weight. A subclass works in `own_*` methods, on a context whose weight is its own."""
-
-    out_of: Number | None = Field(default=None, gt=0)
-    #: 低于60分不得分: a score below this, in the rule's own points, is 0
-    zero_below: Number | None = Field(default=None, gt=0)
-
-    def own(self, ctx: Context) -> Context:
-        """The context in the table's own points: its full marks the weight."""
-        return replace(ctx, weight=float(self.out_of)) if self.out_of else ctx
-
-    def _factor(self, weight: float) -> float:
-        return weight / self.out_of if self.out_of else 1.0
-
-    def own_max(self, weight: float) -> float:
-        return weight
-
-    def max_points(self, weight: float) -> float:
-        return self.own_max(self.out_of or weight) * self._factor(weight)
-
-    def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
-                 ) -> Iterator[Problem]:
-        yield from super().problems(weight, target, higher, extra)
-        yield from self._cliff(weight)
-
-    def _cliff(self, weight: float | None) -> Iterator[Problem]:
-        """A cliff no score stays above (低于120分不得分 of 100) gives every score 0."""
-        full = self.out_of or weight
-        if self.zero_below is not None and full is not None and self.zero_below > self.own_max(full):
-            said = {"below": one(self.zero_below), "full": one(self.own_max(full))}
-            yield Problem("zero_below_over", said, ("rule", "zero_below"))
-
-    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
-        raise NotImplementedError
-
-    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
-        raise NotImplementedError
-
-    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        raise NotImplementedError
-
-    def own_describe(self, ctx: Context) -> str:
-        raise NotImplementedError
-
-    def _below(self, own: pd.Series) -> pd.Series:
-        """Where the own score is below `zero_below` (低于60分不得分), and so 0."""
-        return own < self.zero_below if self.zero_below is not None else pd.Series(False, index=own.index)
-
-    def score(self, a: pd.Series, ctx: Context) -> pd.Series:
-        own = self.own_score(a, self.own(ctx))  # as it is where nothing is scaled: a million rows, no copy
-        if self.zero_below is not None:
-            own = own.where(~self._below(own), 0.0)
-        return own * self._factor(ctx.weight) if self.out_of else own
-
-    def needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
-        """The actual the own points need for `want` of the weight's points (no fewer than `zero_below`,
-        below which there are none)."""
-        factor = self._factor(ctx.weight)
-        if not factor:
-            return pd.Series(np.nan, index=a.index)
-        want = np.asarray(want, dtype=float) / factor
-        if self.zero_below is not None:
-            want = np.where(want > 1e-9, np.maximum(want, self.zero_below), want)
-        return self.own_needed(a, want, self.own(ctx))
-
-    def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        own = self.own(ctx)
-        text = self.own_words(a, own)
-        if self.out_of:
-            text = "(" + text + f") × {one(ctx.weight)} ÷ {one(self.out_of)}"
-        if self.zero_below is None:
-            return text
-        below = self._below(self.own_score(a, own))
-        return text.where(~below, self.own_words(a, own) + f" < {one(self.zero_below)}: 0")
-
-    def describe(self, ctx: Context) -> str:
-        text = self.own_describe(self.own(ctx))
-        if self.zero_below is not None:
-            text += ctx.say("zero_below", n=one(self.zero_below))
-        return text if not self.out_of else text + ctx.say("out_of", n=one(self.out_of), w=one(ctx.weight))
-
-
-def _a(a: pd.Series, ctx: Context) -> pd.Series:
-    return fmt_plain(a, ctx.percent)
-
-
-def _over(points: float, weight: float, extra: float, loc: tuple[str, ...]) -> Problem:
-    """More points than the weight holds, and than the extra the indicator may give beyond it."""
-    said = {"points": one(points), "weight": one(weight), "extra": one(extra)}
-    return Problem("points_over_extra" if extra else "points_over_weight", said, loc)
-
-
-def _within_rate(needed: pd.Series, ctx: Context) -> pd.Series:
-    """A needed actual of a rate where higher is better goes no further than 100% (blank beyond it)."""
-    return needed.where(needed <= 1.0 + 1e-12) if ctx.percent and ctx.higher else needed
-
-
-class Ratio(_Scaled):
+class Ratio(Scaled):
     """比率法: weight × actual ÷ target (lower is better: target ÷ actual), optionally capped."""
 
     type: Literal["ratio"] = "ratio"
@@ -360,11 +76,11 @@ class Ratio(_Scaled):
         with np.errstate(divide="ignore", invalid="ignore"):
             x = want * t / ctx.weight if ctx.higher else ctx.weight * t / want
         reach = want <= self.max_points(ctx.weight) + 1e-9
-        return _within_rate(pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index), ctx)
+        return within_rate(pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index), ctx)
 
     def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
         w, t = one(ctx.weight), ctx.target_text(a)
-        base = f"{w} × " + (_a(a, ctx) + " ÷ " + t if ctx.higher else t + " ÷ " + _a(a, ctx))
+        base = f"{w} × " + (written(a, ctx) + " ÷ " + t if ctx.higher else t + " ÷ " + written(a, ctx))
         if not self.cap:
             return base
         capped = self._ratio(a, ctx) >= self.cap.value
@@ -389,7 +105,7 @@ def _steps(amount: np.ndarray, per: float, partial: str) -> np.ndarray:
     return amount
 
 
-class Deduct(_Scaled):
+class Deduct(Scaled):
     """扣分法: points off per step of shortfall from the target (a share of the weight where written with %:
     扣2%), at most `max_off` in all (最高扣5分), down to `floor` (最低扣至-10分); optionally points added per
     step beyond it."""
@@ -468,7 +184,7 @@ class Deduct(_Scaled):
         sign = 1.0 if ctx.higher else -1.0
         x = t + sign * steps * per
         reach = want <= self.max_points(ctx.weight) + 1e-9
-        return _within_rate(pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index), ctx)
+        return within_rate(pd.Series(np.where(reach & np.isfinite(x), x, np.nan), index=a.index), ctx)
 
     def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
         short, excess = self._gaps(a, ctx)
@@ -500,7 +216,7 @@ class Deduct(_Scaled):
         return text + ctx.say("floor_at", floor=one(self.floor)) if self.floor else text
 
 
-class Count(_Scaled):
+class Count(Scaled):
     """扣分制: points off for each occurrence beyond the allowed count (a blank count is 0)."""
 
     type: Literal["count"] = "count"
@@ -523,7 +239,7 @@ class Count(_Scaled):
         return (ctx.weight - self.points * (a - self.allow).clip(lower=0)).clip(lower=0)
 
     def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        text = f"{one(ctx.weight)} − {one(self.points)} × max(0, " + _a(a, ctx) + f" − {one(self.allow)})"
+        text = f"{one(ctx.weight)} − {one(self.points)} × max(0, " + written(a, ctx) + f" − {one(self.allow)})"
         floored = ctx.weight - self.points * (a - self.allow).clip(lower=0) < 0
         return text.where(~floored, "max(0, " + text + ")")
 
@@ -563,19 +279,19 @@ class Band(BaseModel):
         return s1 + (s2 - s1) * (a - self.when.lo) / (self.when.hi - self.when.lo)
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        head = _a(a, ctx) + f" ∈ {self.when.text}: " if self.when.bounded else _a(a, ctx) + f" {self.when.text}: "
+        head = written(a, ctx) + (f" ∈ {self.when.text}: " if self.when.bounded else f" {self.when.text}: ")
         if not isinstance(self.score, tuple):
             return head + one(self.score)
         s1, s2 = (one(x) for x in self.score)
         lo, hi = ctx.num(self.when.lo), ctx.num(self.when.hi)
-        return head + f"{s1} + ({s2} − {s1}) × (" + _a(a, ctx) + f" − {lo}) ÷ ({hi} − {lo})"
+        return head + f"{s1} + ({s2} − {s1}) × (" + written(a, ctx) + f" − {lo}) ÷ ({hi} − {lo})"
 
     def describe(self) -> str:
         score = "–".join(one(x) for x in self.score) if isinstance(self.score, tuple) else one(self.score)
         return f"{self.when.text}: {score}"
 
 
-class Bands(_Scaled):
+class Bands(Scaled):
     """区间法: the first band whose interval holds A gives the points; none gives `otherwise`."""
 
     type: Literal["bands"] = "bands"
@@ -641,11 +357,11 @@ class Bands(_Scaled):
             near = np.maximum(x, first) if up else np.minimum(x, last)
             near = np.where((near >= first - 1e-12) & (near <= last + 1e-12), near, np.nan)
             best = np.fmin(best, near) if up else np.fmax(best, near)
-        return _within_rate(pd.Series(best, index=a.index), ctx)
+        return within_rate(pd.Series(best, index=a.index), ctx)
 
     def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
         which = self._which(a)
-        text = _a(a, ctx) + ctx.say("bands_none", otherwise=one(self.otherwise))
+        text = written(a, ctx) + ctx.say("bands_none", otherwise=one(self.otherwise))
         for i, band in enumerate(self.bands):
             text = text.where(which != i, band.words(a, ctx))
         return text
@@ -656,277 +372,7 @@ class Bands(_Scaled):
         return ctx.say("list_sep").join(parts)
 
 
-class Clause(BaseModel):
-    """One clause of an item made of clauses: its own count column (its name, unless `column`) and its points
-    off: each occurrence beyond `allow` (每次扣2分), each one short of `short_of` (少一次扣2分), once where the
-    count lies in `when` (请假2天(含)以上扣10分), at most `max_off` (最高扣3分); or `forfeit`: one occurrence
-    takes the whole item (发生一起全扣)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str
-    column: str | None = None
-    points: Number | None = Field(None, ge=0)
-    allow: Number = Field(0, ge=0)
-    short_of: Number | None = Field(None, gt=0)
-    when: Annotated[Interval | None, PlainValidator(Interval.parse), PlainSerializer(
-        lambda i: i.text if i else None, return_type=str | None)] = None
-    max_off: Number | None = Field(None, ge=0)
-    forfeit: bool = False
-
-    @model_validator(mode="after")
-    def _one_way(self) -> Clause:
-        ways = [self.allow > 0, self.short_of is not None, self.when is not None]
-        if self.forfeit and (self.points is not None or any(ways) or self.max_off is not None):
-            raise PydanticCustomError("clause_forfeit", "a forfeit clause takes the whole item: give it no points, "
-                                      "allow, short_of, when or max_off")
-        if not self.forfeit and self.points is None:
-            raise PydanticCustomError("clause_points", "clause {name} needs its points (or forfeit: true)",
-                                      {"name": self.name})
-        if sum(ways) > 1:
-            raise PydanticCustomError("clause_ways", "clause {name} counts one way: allow, short_of or when",
-                                      {"name": self.name})
-        return self
-
-    @property
-    def heading(self) -> str:
-        return self.column or self.name
-
-    def steps(self, n: pd.Series) -> pd.Series:
-        """How many times the clause's points are taken: occurrences beyond `allow`, ones short of `short_of`,
-        once where `when` holds."""
-        if self.when is not None:
-            return self.when.contains(n).astype(float)
-        if self.short_of is not None:
-            return (self.short_of - n).clip(lower=0)
-        return (n - self.allow).clip(lower=0)
-
-    def off(self, n: pd.Series) -> pd.Series:
-        """The points the clause takes off (a forfeit clause: none of its own, see `Clauses.actual`)."""
-        if self.forfeit:
-            return pd.Series(0.0, index=n.index)
-        taken = float(self.points or 0) * self.steps(n)
-        return taken.clip(upper=self.max_off) if self.max_off is not None else taken
-
-    def example(self, met: bool) -> float:
-        """A count that meets the clause once (`met`), or not at all."""
-        if self.when is not None:
-            inside = self.when.lo if self.when.lo_closed else math.floor(self.when.lo) + 1
-            return float(inside) if met and math.isfinite(inside) and inside >= 0 else 0.0
-        if self.short_of is not None:
-            return float(max(math.ceil(self.short_of) - met, 0))
-        return self.allow + met
-
-    def words(self, n: pd.Series) -> pd.Series:
-        """This clause's part of the calculation: `5 × 1`, `2 × (15 − 12)`, `min(1 × 5, 3)`, `10`."""
-        pts = one(float(self.points or 0))
-        if self.when is not None:
-            text = pd.Series(pts, index=n.index)
-        elif self.short_of is not None:
-            text = f"{pts} × ({one(self.short_of)} − " + fmt_plain(n) + ")"
-        elif self.allow:
-            text = f"{pts} × (" + fmt_plain(n) + f" − {one(self.allow)})"
-        else:
-            text = f"{pts} × " + fmt_plain(n)
-        text = self.name + " " + text
-        if self.max_off is not None:
-            capped = float(self.points or 0) * self.steps(n) > self.max_off
-            text = text.where(~capped, "min(" + text + f", {one(self.max_off)})")
-        return text
-
-    def describe(self, ctx: Context) -> str:
-        pts, name = one(float(self.points or 0)), self.name
-        if self.forfeit:
-            return ctx.say("clause_forfeits", name=name)
-        if self.when is not None:
-            text = ctx.say("clause_when", name=name, when=self.when.text, pts=pts)
-        elif self.short_of is not None:
-            text = ctx.say("clause_short", name=name, of=one(self.short_of), pts=pts)
-        elif self.allow:
-            text = ctx.say("clause_beyond", name=name, allow=one(self.allow), pts=pts)
-        else:
-            text = ctx.say("clause_each", name=name, pts=pts)
-        return text + ctx.say("max_off", max=one(self.max_off)) if self.max_off is not None else text
-
-
-class Clauses(_Scaled):
-    """分项扣分: an item whose cell lists several kinds of incident, each with its own count and points, all
-    taken from the item's points: at most `max_off` in all (最高扣10分), down to `floor` (扣完为止: 0; 最低扣至
-    -10分: -10). The actual is the points taken off; the words show each clause."""
-
-    type: Literal["clauses"] = "clauses"
-    clauses: list[Clause] = Field(min_length=1)
-    max_off: Number | None = Field(None, ge=0)
-    floor: Number = 0
-    value_kind: ClassVar[str] = "count"
-    whole: ClassVar[bool] = True
-
-    @model_validator(mode="after")
-    def _distinct(self) -> Clauses:
-        headings = [label_key(c.heading) for c in self.clauses]
-        if len(set(headings)) < len(headings):
-            raise PydanticCustomError("clause_duplicate", "two clauses read the same column")
-        return self
-
-    def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
-                 ) -> Iterator[Problem]:
-        yield from super().problems(weight, target, higher, extra)
-        own = self.out_of or weight
-        if own is not None and self.floor > own:
-            yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(own)}, ("rule", "floor"))
-
-    def inputs(self, column: str) -> list[str]:
-        return [c.heading for c in self.clauses]
-
-    def carried(self) -> list[str]:
-        return self.inputs("")
-
-    def actual_suffix(self) -> str | None:
-        return "points_off_suffix"
-
-    def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
-        """The points taken off: each clause's, at most `max_off` in all; a forfeit clause that happened
-        takes at least the whole item."""
-        counts = [values.iloc[:, i].fillna(0) for i in range(len(self.clauses))]
-        off = sum((c.off(n) for c, n in zip(self.clauses, counts, strict=True)), pd.Series(0.0, index=values.index))
-        if self.max_off is not None:
-            off = off.clip(upper=self.max_off)
-        for c, n in zip(self.clauses, counts, strict=True):
-            if c.forfeit:
-                off = off.where(~(n > 0), np.maximum(off, self.own(ctx).weight))
-        return off
-
-    def example(self, ctx: Context) -> Any:
-        """The first clause met once, the others not at all."""
-        return {c.heading: c.example(i == 0) for i, c in enumerate(self.clauses)}
-
-    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
-        return (ctx.weight - a).clip(lower=self.floor)
-
-    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
-        """W − off = want → off = W − want: the most points the clauses may take, none fewer than none."""
-        x = ctx.weight - want
-        return pd.Series(np.where(x >= -1e-9, np.maximum(x, 0), np.nan), index=a.index)
-
-    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        if ctx.inputs is None:
-            raise TypeError("a clauses rule is put into words with its clauses' counts (Context.inputs)")
-        w = one(ctx.weight)
-        counts = [ctx.inputs.iloc[:, i].fillna(0) for i in range(len(self.clauses))]
-        terms = pd.Series("", index=a.index)
-        for c, n in zip(self.clauses, counts, strict=True):
-            if not c.forfeit:
-                sep = terms.where(terms == "", terms + " + ")
-                terms = (sep + c.words(n)).where(c.off(n) > 0, terms)
-        several = terms.str.contains(" + ", regex=False)
-        if self.max_off is not None:
-            capped = sum((c.off(n) for c, n in zip(self.clauses, counts, strict=True)), 0.0) > self.max_off
-            text = f"{w} − min(" + terms + f", {one(self.max_off)})"
-            text = text.where(capped, f"{w} − (" + terms + ")").where(capped | several, f"{w} − " + terms)
-        else:
-            text = (f"{w} − " + terms).where(~several, f"{w} − (" + terms + ")")
-        text = text.where(terms != "", w)
-        floored = ctx.weight - a < self.floor
-        text = text.where(~floored, f"max({one(self.floor)}, " + text + ")")
-        for c, n in zip(self.clauses, counts, strict=True):
-            if c.forfeit:
-                text = text.where(~(n > 0), c.name + " " + fmt_plain(n) + ": " + ctx.say("forfeited"))
-        return text
-
-    def own_describe(self, ctx: Context) -> str:
-        text = ctx.say("list_sep").join(c.describe(ctx) for c in self.clauses)
-        if self.max_off is not None:
-            text += ctx.say("clauses_max", max=one(self.max_off))
-        return text + (ctx.say("clauses_to_zero") if self.floor == 0 else ctx.say("floor_at", floor=one(self.floor)))
-
-
-def _cased(words: tuple[str, ...]) -> tuple[str, ...]:
-    """Words as cells write them, folded (`label_key`) but for case: yes, Yes and YES."""
-    return tuple(dict.fromkeys(v for w in words for v in (w, w.upper(), w.title())))
-
-
-#: what a checklist's cell says of its requirement: met, or not met
-MET = _cased(("是", "满足", "符合", "达到", "达标", "合格", "完成", "通过", "✓", "√", "☑", "y", "yes", "true", "1"))
-UNMET = _cased(("否", "未满足", "不满足", "不符合", "未达到", "未达标", "不合格", "未完成", "不通过", "✗", "×", "☒",
-                "x", "n", "no", "false", "0"))
-
-
-class Checklist(_Scaled):
-    """清单: named requirements, each a column saying met or not (是/否, ✓/✗), and `points` off for each one
-    not met (任一项没有满足扣10分), down to 0. The actual is how many are not met."""
-
-    type: Literal["checklist"] = "checklist"
-    items: list[str] = Field(min_length=1)
-    points: Number = Field(ge=0)
-    value_kind: ClassVar[str] = "label"
-
-    @model_validator(mode="after")
-    def _distinct(self) -> Checklist:
-        keys = [label_key(i) for i in self.items]
-        if len(set(keys)) < len(keys):
-            raise PydanticCustomError("checklist_duplicate", "a requirement is listed twice")
-        return self
-
-    def inputs(self, column: str) -> list[str]:
-        return list(self.items)
-
-    def carried(self) -> list[str]:
-        return list(self.items)
-
-    def actual_suffix(self) -> str | None:
-        return "unmet_suffix"
-
-    def labels(self) -> dict[str, float] | None:
-        return {**dict.fromkeys(MET, 1.0), **dict.fromkeys(UNMET, 0.0)}
-
-    def shown_labels(self) -> list[str]:
-        return ["✓", "✗", "是", "否"]
-
-    def gap_kind(self) -> str:
-        return "count"
-
-    def better_higher(self, ctx: Context) -> bool:
-        return False
-
-    def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
-        """How many requirements are not met; blank where one of them is blank."""
-        unmet = values.isin(UNMET).sum(axis=1).astype(float)
-        return unmet.where(values.notna().all(axis=1))
-
-    def cell(self, ctx: Context) -> Cell:
-        return Cell("label", "hint_check", {"validate": "list", "source": ["✓", "✗"]})
-
-    def example(self, ctx: Context) -> Any:
-        """The first requirement not met, the others met."""
-        return {item: "✗" if i == 0 else "✓" for i, item in enumerate(self.items)}
-
-    def own_score(self, a: pd.Series, ctx: Context) -> pd.Series:
-        return (ctx.weight - self.points * a).clip(lower=0)
-
-    def own_needed(self, a: pd.Series, want: np.ndarray, ctx: Context) -> pd.Series:
-        """W − P × unmet = want → at most (W − want) ÷ P requirements not met, a whole number."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x = np.floor(snap((ctx.weight - want) / self.points)) if self.points else np.full(len(a), np.inf)
-        return pd.Series(np.where(want <= ctx.weight + 1e-9, np.maximum(x, 0), np.nan), index=a.index)
-
-    def own_words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        """`30 − 10 × 1（未满足：3个工作日内解决）`."""
-        if ctx.inputs is None:
-            raise TypeError("a checklist is put into words with its requirements' cells (Context.inputs)")
-        unmet = ctx.inputs.isin(UNMET).to_numpy()
-        names = pd.Series("", index=a.index)
-        for i, item in enumerate(self.items):
-            sep = names.where(names == "", names + ctx.say("enum_sep"))
-            names = names.where(~unmet[:, i], sep + item)
-        text = f"{one(ctx.weight)} − {one(self.points)} × " + fmt_plain(a)
-        text = text.where(ctx.weight - self.points * a >= 0, "max(0, " + text + ")")
-        said = names.map(lambda n: ctx.say("aside", text=ctx.say("checklist_unmet", items=n)) if n else "")
-        return text + said
-
-    def own_describe(self, ctx: Context) -> str:
-        return ctx.say("checklist", items=ctx.say("enum_sep").join(self.items), pts=one(self.points))
-
-
-class Threshold(_Rule):
+class Threshold(Rule):
     """非此即彼法: full weight when A meets the target, else `fail`."""
 
     type: Literal["threshold"] = "threshold"
@@ -937,7 +383,7 @@ class Threshold(_Rule):
                  ) -> Iterator[Problem]:
         yield from super().problems(weight, target, higher, extra)
         if weight is not None and self.fail > weight + extra:
-            yield _over(self.fail, weight, extra, ("rule", "fail"))
+            yield over_weight(self.fail, weight, extra, ("rule", "fail"))
 
     def _meets(self, a: pd.Series, ctx: Context) -> pd.Series:
         t = np.asarray(ctx.target, dtype=float)
@@ -954,8 +400,8 @@ class Threshold(_Rule):
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         t, meets = ctx.target_text(a), self._meets(a, ctx)
         ok, bad = ("≥", "<") if ctx.higher else ("≤", ">")
-        good = _a(a, ctx) + f" {ok} " + t + f": {one(ctx.weight)}"
-        return good.where(meets, _a(a, ctx) + f" {bad} " + t + f": {one(self.fail)}")
+        good = written(a, ctx) + f" {ok} " + t + f": {one(ctx.weight)}"
+        return good.where(meets, written(a, ctx) + f" {bad} " + t + f": {one(self.fail)}")
 
     def describe(self, ctx: Context) -> str:
         t, w, f = ctx.num(ctx.target), one(ctx.weight), one(self.fail)  # type: ignore[arg-type]
@@ -963,7 +409,7 @@ class Threshold(_Rule):
         return ctx.say("threshold", cmp=cmp, t=t, w=w, f=f)
 
 
-class Mapping(_Rule):
+class Mapping(Rule):
     """评级法: a rating label (很满意, 较满意 …) gives its points, optionally scaled to the weight."""
 
     type: Literal["mapping"] = "mapping"
@@ -1030,7 +476,7 @@ class Mapping(_Rule):
         return text
 
 
-class Rating(_Rule):
+class Rating(Rule):
     """评审打分 / 360度: raters score 0..scale; the (weighted or trimmed) mean, as a share of the scale.
 
     The ratings are a column per rater (`raters`), or come one per row from a source, as survey tools export
@@ -1135,7 +581,7 @@ class Rating(_Rule):
         return text + ctx.say("rating_trim_words") if self.trim else text
 
 
-class _Adjustment(_Rule):
+class _Adjustment(Rule):
     """Points outside the weights: `min(points × A, max)`; a blank cell is 0."""
 
     points: Number = Field(1, ge=0)
@@ -1150,7 +596,7 @@ class _Adjustment(_Rule):
         return s.clip(upper=self.max) if self.max is not None else s
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
-        text = f"{one(self.points)} × " + _a(a, ctx)
+        text = f"{one(self.points)} × " + written(a, ctx)
         return text if self.max is None else "min(" + text + f", {one(self.max)})"
 
     def describe(self, ctx: Context) -> str:
@@ -1172,7 +618,7 @@ class Penalty(_Adjustment):
     role: ClassVar[str] = "penalty"
 
 
-class Veto(_Rule):
+class Veto(Rule):
     """一票否决: more than `allow` occurrences zero the total, or force a grade."""
 
     type: Literal["veto"] = "veto"
@@ -1201,8 +647,8 @@ class Veto(_Rule):
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         said = ctx.say("capped_at", grade=str(self.grade)) if self.effect == "ceiling" else ctx.say("vetoed")
-        vetoed = _a(a, ctx) + f" > {one(self.allow)}: " + said
-        return vetoed.where(a > self.allow, _a(a, ctx) + f" ≤ {one(self.allow)}: " + ctx.say("not_vetoed"))
+        vetoed = written(a, ctx) + f" > {one(self.allow)}: " + said
+        return vetoed.where(a > self.allow, written(a, ctx) + f" ≤ {one(self.allow)}: " + ctx.say("not_vetoed"))
 
     def describe(self, ctx: Context) -> str:
         if self.effect == "ceiling":  # no veto of the score: a grade it may not pass (不能评为优秀)
@@ -1213,10 +659,13 @@ class Veto(_Rule):
 
 WeightedRule = Annotated[Ratio | Deduct | Count | Clauses | Checklist | Bands | Threshold | Mapping | Rating,
                          Field(discriminator="type")]
+
+
 AdjustmentRule = Annotated[Bonus | Penalty | Veto, Field(discriminator="type")]
 
+
 #: every rule type by name, for messages and `kpiscore schemes`.
-RULES: dict[str, type[_Rule]] = {
+RULES: dict[str, type[Rule]] = {
     cls.model_fields["type"].default: cls
     for cls in (Ratio, Deduct, Count, Clauses, Checklist, Bands, Threshold, Mapping, Rating, Bonus, Penalty, Veto)
 }

@@ -28,15 +28,8 @@ from .document import YamlDoc
 from .measures import Measure, SourceSpec, Targets
 from .payout import Payout
 from .quantities import Number, Value
-from .rules import (
-    COUNT_CELL,
-    AdjustmentRule,
-    Cell,
-    Context,
-    Rating,
-    Ratio,
-    WeightedRule,
-)
+from .rulebase import COUNT_CELL, Cell, Context
+from .rules import AdjustmentRule, Rating, Ratio, WeightedRule
 from .say import Say
 from .values import NOT_APPLICABLE, as_label, fold, mark_spellings
 

@@ -17,7 +17,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.engine import blank_meaning
-from ..core.rules import Cell
+from ..core.rulebase import Cell
 from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import fmt_fixed, one, text_width
 from ..text import label, msg, voice, words
