@@ -292,3 +292,83 @@ def test_a_number_read_from_text_shows_as_typed(text):
 
     if _exact_numbers(pl.Series([text])) is not None and text:
         assert _show(float(text)) == text
+
+
+@st.composite
+def clause_items(draw):
+    """An item of 1–4 clauses of every way to count, a cap per clause and for the item, and a floor."""
+    from kpiscore.core.clauses import Clauses
+
+    clauses = []
+    for i in range(draw(st.integers(1, 4))):
+        way = draw(st.sampled_from(["each", "allow", "short_of", "when", "forfeit"]))
+        clause: dict = {"name": f"c{i}"}
+        if way == "forfeit":
+            clause["forfeit"] = True
+        else:
+            clause["points"] = draw(st.floats(0, 6).map(lambda x: round(x, 2)))
+            ways = {"allow": {"allow": draw(st.integers(1, 3))}, "short_of": {"short_of": draw(st.integers(1, 5))},
+                    "when": {"when": f">= {draw(st.integers(1, 4))}"}}
+            clause.update(ways.get(way, {}))
+            if draw(st.booleans()):
+                clause["max_off"] = draw(st.floats(0, 8).map(lambda x: round(x, 2)))
+        clauses.append(clause)
+    item_cap = draw(st.none() | st.floats(0, 12).map(lambda x: round(x, 2)))
+    return Clauses(clauses=clauses, max_off=item_cap, floor=draw(st.sampled_from([0, -5, -10])))
+
+
+@settings(max_examples=60, deadline=None)
+@given(clause_items(), weight, st.lists(st.lists(st.integers(0, 6), min_size=4, max_size=4), min_size=1, max_size=8))
+def test_an_item_of_clauses_stays_within_its_floor_and_weight_and_more_incidents_never_score_more(rule, w, rows):
+    n = len(rule.clauses)
+    counts = pd.DataFrame([r[:n] for r in rows], columns=rule.inputs(""), dtype=float)
+    ctx = Context(w, None, True, False, voice=voice("zh"))
+    s = rule.score(rule.actual(counts, ctx), ctx).to_numpy()
+    assert ((s >= rule.floor - 1e-9) & (s <= w + 1e-9)).all()
+    # one more of a clause's incidents (a short_of clause: one fewer, which is one more short) never scores more
+    for i, clause in enumerate(rule.clauses):
+        more = counts.copy()
+        more.iloc[:, i] = (more.iloc[:, i] - 1).clip(lower=0) if clause.short_of else more.iloc[:, i] + 1
+        worse = rule.score(rule.actual(more, ctx), ctx).to_numpy()
+        assert (worse <= s + 1e-9).all(), (clause, rows)
+    # the words say every row, and the way back: the points off allowed for a score reach it
+    words = rule.words(rule.actual(counts, replace_inputs(ctx, counts)), replace_inputs(ctx, counts))
+    assert words.notna().all() and (words != "").all()
+    want = np.minimum(s + 1.0, w)
+    need = rule.needed(rule.actual(counts, ctx), want, ctx).to_numpy()
+    assert (np.isclose(w - need, want) | np.isnan(need)).all()
+
+
+def replace_inputs(ctx, counts):
+    from dataclasses import replace
+
+    return replace(ctx, inputs=counts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.floats(0, 20).map(lambda x: round(x, 2)), weight, st.sampled_from([None, 10, 100]),
+       st.lists(st.lists(st.booleans(), min_size=5, max_size=5), min_size=1, max_size=8))
+def test_a_checklist_scores_within_zero_and_its_weight_and_fewer_met_never_score_more(k, points, w, out_of, rows):
+    from kpiscore.core.clauses import Checklist
+
+    rule = Checklist(items=[f"r{i}" for i in range(k)], points=points, out_of=out_of)
+    cells = pd.DataFrame([["✓" if met else "✗" for met in r[:k]] for r in rows], columns=rule.items)
+    ctx = Context(w, None, True, False, voice=voice("zh"))
+    a = rule.actual(cells, ctx)
+    s = rule.score(a, ctx).to_numpy()
+    assert ((s >= 0) & (s <= w + 1e-9)).all()
+    assert (a == cells.eq("✗").sum(axis=1)).all()
+    fewer = rule.score(pd.Series(np.minimum(a + 1, k), index=a.index), ctx).to_numpy()
+    assert (fewer <= s + 1e-9).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(weight, st.sampled_from([10, 30, 100]), st.floats(0.05, 0.95), st.lists(percent, min_size=1, max_size=10))
+def test_a_cliff_in_the_tables_own_points_is_all_or_nothing_and_scaled_to_the_weight(w, out_of, cliff, values):
+    rule = Deduct(per="1%", points=2, out_of=out_of, zero_below=round(out_of * cliff, 2))
+    ctx = Context(w, 0.9, True, True, voice=voice("zh"))
+    a = pd.Series(values)
+    s = rule.score(a, ctx).to_numpy()
+    own = Deduct(per="1%", points=2).score(a, Context(float(out_of), 0.9, True, True)).to_numpy()
+    # below the cliff nothing; at or above it, the own points scaled: own × W ÷ N
+    assert np.allclose(s, np.where(own < rule.zero_below, 0.0, own * w / out_of))
