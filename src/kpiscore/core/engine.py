@@ -393,6 +393,8 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
 
 def _capped(total: pd.Series, scheme: Scheme, ceiling: pd.Series) -> pd.Series:
     """The ceiling's grade where the total reaches a better one; None elsewhere (a lower grade stands)."""
+    if not ceiling.notna().any():  # no ceiling hit: a million totals are not graded twice
+        return ceiling
     order = {g.grade: i for i, g in enumerate(scheme.grades)}
     reached = reached_grade(total, scheme.grades).map(order)
     return ceiling.where(reached < ceiling.map(order))
