@@ -75,18 +75,10 @@ def _scheme_problems(
         if fold(status) in reserved:
             yield Problem("column_reserved", {"column": status}, ("participation", "column"))
         reserved.add(fold(status))
-    indicators = {i.name for _, i in items if isinstance(i, Indicator)}
     for loc, item in items:
         veto_grade = item.rule.grade_named()
         if veto_grade and grades and veto_grade not in seen_grades:
             yield Problem("veto_grade_unknown", {"grade": veto_grade}, (*loc, "rule", "grade"))
-        rank = getattr(item, "rank", None)
-        if rank is not None and rank.of is not None and rank.of not in indicators:
-            yield Problem("rank_unknown", {"name": rank.of}, (*loc, "rank", "of"))
-        if rank is not None and rank.within == "group" and columns is not None and not columns.group:
-            yield Problem("rank_within_group", {}, (*loc, "rank", "within"))
-        if rank is not None and (item.column or item.actual):
-            yield Problem("rank_column", {}, (*loc, "rank"))
         for column in item.inputs:
             key = fold(column)
             if key in reserved:
@@ -94,6 +86,7 @@ def _scheme_problems(
             kind = (item.rule.value_kind, item.percent)
             if kinds.setdefault(key, kind) != kind:
                 yield Problem("column_conflict", {"column": column}, (*loc, "column"))
+    yield from _rank_problems(items, columns)
 
 
 def _source_problems(scheme: Scheme) -> Iterator[Problem]:
@@ -308,6 +301,22 @@ def _number(value: Any) -> float | None:
     return number if usable(number) else None
 
 
+def _rank_problems(items: list[tuple[tuple, Indicator | Adjustment]], columns: Columns | None) -> Iterator[Problem]:
+    """A rank ranks by an indicator of the scheme, within groups only where there are groups, and reads no
+    column of its own."""
+    indicators = {i.name for _, i in items if isinstance(i, Indicator)}
+    for loc, item in items:
+        rank = item.rank if isinstance(item, Adjustment) else None
+        if rank is None:
+            continue
+        if rank.of is not None and rank.of not in indicators:
+            yield Problem("rank_unknown", {"name": rank.of}, (*loc, "rank", "of"))
+        if rank.within == "group" and columns is not None and not columns.group:
+            yield Problem("rank_within_group", {}, (*loc, "rank", "within"))
+        if item.column or item.actual:
+            yield Problem("rank_column", {}, (*loc, "rank"))
+
+
 def within_dimensions(raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     """A scheme whose table weights its dimensions (能力指标 85%, 态度指标 15%) and each indicator within its
     dimension (客户回访 5%): each indicator's weight becomes its share of its dimension's, in the total's points
@@ -333,28 +342,32 @@ def within_dimensions(raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem
             continue
         weight = share[0] * total if share[1] else share[0]
         points.append(weight)
-        within = [_share(ind.get("weight")) if isinstance(ind, dict) else None for ind in inds]
-        if any(w is None for w in within) or not sum(w[0] for w in within if w):
-            out[i] = _as_written(dim)
-            continue
-        whole = sum(w[0] for w in within if w)
-        # their shares of the dimension make the whole of it (5% + 30% + 65%), or its weight already
-        # (4.25 + 25.5 + 55.25 of 85): anything else is a slip in the table, never rescaled unseen
-        percents = all(w[1] for w in within if w)
-        if not any(abs(whole - whole_of) <= 1e-9 * max(1.0, whole_of)
-                   for whole_of in ((1.0,) if percents else (1.0, 100.0, weight, share[0]))):
-            shown = one(whole, percents)
-            problems.append(Problem("dimension_within_sum", {"dimension": str(dim.get("name", i + 1)),
-                                                             "sum": shown, "weight": dim["weight"]},
-                                    ("dimensions", i, "indicators")))
-            out[i] = _as_written(dim)
-            continue
-        out[i] = {**dim, "indicators": [{**ind, "weight": weight * w[0] / whole}
-                                        for ind, w in zip(inds, within, strict=True) if w]}
+        weighted, problem = _within(dim, inds, weight, share[0])
+        out[i] = weighted if weighted is not None else _as_written(dim)
+        problems += [Problem(problem.code, problem.params, ("dimensions", i, *problem.loc))] if problem else []
     if not problems and len(points) == len(dims) and abs(sum(points) - total) > 1e-9 * max(1.0, total):
         problems.append(Problem("dimension_weights_sum", {"sum": one(sum(points)), "total": one(total)},
                                 ("dimensions",)))
     return {**raw, "dimensions": out}, problems
+
+
+def _within(dim: dict[str, Any], inds: list[Any], weight: float, written: float
+            ) -> tuple[dict[str, Any] | None, Problem | None]:
+    """A weighted dimension with its indicators' weights in the total's points (None where they are no numbers
+    or do not make it whole, with the problem)."""
+    within = [_share(ind.get("weight")) if isinstance(ind, dict) else None for ind in inds]
+    if any(w is None for w in within) or not sum(w[0] for w in within if w):
+        return None, None
+    whole = sum(w[0] for w in within if w)
+    # their shares of the dimension make the whole of it (5% + 30% + 65%), or its weight already
+    # (4.25 + 25.5 + 55.25 of 85): anything else is a slip in the table, never rescaled unseen
+    percents = all(w[1] for w in within if w)
+    if not any(abs(whole - whole_of) <= 1e-9 * max(1.0, whole_of)
+               for whole_of in ((1.0,) if percents else (1.0, 100.0, weight, written))):
+        said = {"dimension": str(dim.get("name", "")), "sum": one(whole, percents), "weight": dim["weight"]}
+        return None, Problem("dimension_within_sum", said, ("indicators",))
+    return {**dim, "indicators": [{**ind, "weight": weight * w[0] / whole}
+                                  for ind, w in zip(inds, within, strict=True) if w]}, None
 
 
 def _as_written(dim: dict[str, Any]) -> dict[str, Any]:
