@@ -449,3 +449,42 @@ dimensions:
 """
     assert problems(tmp_path, text) == [
         "s.yaml:8 dimensions[0].indicators[0].rule.zero_below: zero_below 120 高于满分 100：每个得分都会是 0"]
+
+
+def test_per_event_tiers_are_clauses_counted_from_the_events_export(tmp_path):
+    """损失500元以下扣5分, 500元以上扣10分, 3000元以上扣20分, per accident: each tier a measure over the accidents'
+    export, each measure a clause."""
+    path = written(tmp_path, """\
+name: 司机考核
+period: 2024Q1
+sources:
+  accidents: {id: 工号, date: 日期}
+measures:
+  事故损失500元以下: {source: accidents, agg: count, where: {损失金额: {"<": 500}}}
+  事故损失500元以上: {source: accidents, agg: count, where: {损失金额: {">=": 500, "<": 3000}}}
+  事故损失3000元以上: {source: accidents, agg: count, where: {损失金额: {">=": 3000}}}
+dimensions:
+  - name: 安全
+    indicators:
+      - name: 交通规则行车安全
+        weight: 20
+        rule:
+          type: clauses
+          clauses:
+            - {name: 交通处罚, points: 20}
+            - {name: 事故损失500元以下, points: 5}
+            - {name: 事故损失500元以上, points: 10}
+            - {name: 事故损失3000元以上, points: 20}
+      - {name: 其他, weight: 80, target: 100%}
+""")
+    export = tmp_path / "accidents.csv"
+    export.write_text("工号,日期,损失金额\nD1,2024-01-05,300\nD1,2024-02-10,800\nD2,2024-03-01,5000\n"
+                      "D3,2024-04-02,100\n", encoding="utf-8")
+    frame = pd.DataFrame({"工号": ["D1", "D2", "D3"], "姓名": ["甲", "乙", "丙"], "交通处罚": [0, 0, 1],
+                          "其他": ["100%"] * 3})
+    result = api.score(frame, path, sources={"accidents": export})
+    # D1: 20 − 5 (300 元) − 10 (800 元) = 5; D2: 20 − 20 (5000 元) = 0; D3: April is not Q1, a fine: 20 − 20 = 0
+    assert result.scores["交通规则行车安全"].tolist() == [5.0, 0.0, 0.0]
+    assert api.Words(result).audit()["交通规则行车安全"].iloc[0] == (
+        "事故损失500元以下 1 条 → 事故损失500元以上 1 条 → 事故损失3000元以上 0 条 → "
+        "20 − (事故损失500元以下 5 × 1 + 事故损失500元以上 10 × 1) = 5.00")

@@ -80,7 +80,7 @@ class Words:
     def _measured(self, item: Indicator | Adjustment, rows: slice, text: pd.Series) -> pd.Series:
         """The calculation with its measure's inputs before it: `30秒接通率 452 / 500 = 90.4% → …`."""
         r = self.result
-        for name, m in r.scheme.measures.items():
+        for name, m in reversed(r.scheme.measures.items()):  # each put before the last: they read in order
             if name in r.measured and fold(name) in map(fold, item.inputs):
                 parts = r.measured[name].iloc[rows]
                 said = measures.calculation(m, name, parts, self.say)
