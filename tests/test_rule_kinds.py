@@ -488,3 +488,21 @@ dimensions:
     assert api.Words(result).audit()["交通规则行车安全"].iloc[0] == (
         "事故损失500元以下 1 条 → 事故损失500元以上 1 条 → 事故损失3000元以上 0 条 → "
         "20 − (事故损失500元以下 5 × 1 + 事故损失500元以上 10 × 1) = 5.00")
+
+
+def test_a_clause_counted_once_in_an_interval_reads_days_and_its_neighbours_whole_counts(tmp_path):
+    result, path = clause_round(tmp_path)
+    scheme = result.scheme
+    frame = people(2, 着装不规范=[0, 0], 未佩戴工牌=[0, 0], 重大投诉=[0, 0], 请假天数=[1.5, 2.5], 迟到早退=[0, 0],
+                   前台沟通户次=[15, 15], 满意度=["90%", "90%"])
+    # 1.5 days is below 2: 20; 2.5 days: 20 − 10
+    assert api.score(frame, path).scores["出勤"].tolist() == [20.0, 10.0]
+    with pytest.raises(InputError) as info:
+        api.score(frame.assign(迟到早退=[0.5, 0]), path)
+    assert [str(f.said_in("zh")) for f in info.value.findings] == [
+        "<DataFrame> › G2: '0.5' 不是整数：次数只能是 0、1、2 …（出勤）"]
+    from kpiscore.io.template import input_columns, note
+
+    columns = {c.heading: c for c in input_columns(scheme)}
+    assert note(scheme, columns["请假天数"]).splitlines()[-2] == "填写: 填数值，不小于 0"
+    assert note(scheme, columns["迟到早退"]).splitlines()[-2] == "填写: 填次数：0 或正整数，没有就填 0 或留空"

@@ -157,6 +157,20 @@ class Clauses(Scaled):
     def actual_suffix(self) -> str | None:
         return "points_off_suffix"
 
+    def _clause(self, column: str) -> Clause | None:
+        return next((c for c in self.clauses if c.heading == column), None)
+
+    def cell_of(self, column: str, ctx: Context) -> Cell:
+        """A clause counted once `when` its value lies in an interval reads a number (1.5 days of leave)."""
+        clause = self._clause(column)
+        if clause is not None and clause.when is not None:
+            return Cell("number", "hint_number", {"validate": "decimal", "criteria": ">=", "value": 0}, {"unit": ""})
+        return self.cell(ctx)
+
+    def whole_input(self, column: str) -> bool:
+        clause = self._clause(column)
+        return clause is None or clause.when is None
+
     def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
         """The points taken off: each clause's, at most `max_off` in all; a forfeit clause that happened
         takes at least the whole item."""

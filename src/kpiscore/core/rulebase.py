@@ -172,6 +172,14 @@ class Rule(BaseModel):
         unit = ctx.say("unit", unit=ctx.unit) if ctx.unit else ""
         return Cell("number", "hint_number", {"validate": "decimal", "criteria": ">=", "value": 0}, {"unit": unit})
 
+    def cell_of(self, column: str, ctx: Context) -> Cell:
+        """How one of the rule's input columns is typed, where they differ (a clause of days beside counts)."""
+        return self.cell(ctx)
+
+    def whole_input(self, column: str) -> bool:
+        """Whether one of the rule's input columns holds whole counts, so that 2.5 is an error."""
+        return self.whole
+
     def example(self, ctx: Context) -> Any:
         """A plausible actual for the template's example: a little short of the target (or 1 of a count)."""
         if self.value_kind == "count":

@@ -156,10 +156,12 @@ class _Item(Model):
         """The actual A from the item's typed input columns: its counts' ratio, or as its rule reads them."""
         return self.actual.of(inputs) if self.actual else self.rule.actual(inputs, self.context())
 
-    def cell(self) -> Cell:
-        """How each of the item's input cells is typed in the template: a count of a ratio, or as its rule
-        asks."""
-        return COUNT_CELL if self.actual else self.rule.cell(self.context())
+    def cell(self, column: str | None = None) -> Cell:
+        """How the item's input cells (or its `column`'s) are typed in the template: a count of a ratio, or as
+        its rule asks."""
+        if self.actual:
+            return COUNT_CELL
+        return self.rule.cell_of(column, self.context()) if column else self.rule.cell(self.context())
 
     def context(self, voice: Say | None = None) -> Context:
         """What the rule needs to score the item, and with a `voice` to put it into words."""

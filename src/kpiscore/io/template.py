@@ -96,9 +96,9 @@ def example_text(item: Indicator | Adjustment, lang: str) -> str:
     return f"{said} = {fmt_fixed(score.astype(float), 2).iloc[0]}{mine}"
 
 
-def how_to_type(item: Indicator | Adjustment, lang: str) -> str:
-    """The rule's hint for its input cell, in `lang`."""
-    cell = item.cell()
+def how_to_type(item: Indicator | Adjustment, lang: str, column: str | None = None) -> str:
+    """The rule's hint for its input cell (its `column`'s), in `lang`."""
+    cell = item.cell(column)
     return words(cell.hint, lang, **cell.params)
 
 
@@ -126,7 +126,7 @@ def note(scheme: Scheme, col: InputColumn) -> str:
     if facts:
         lines.append("  ".join(facts))
     lines.append(f"{label('rule', lang)}: {item.rule.describe(ctx)}")
-    lines.append(f"{words('template_enter', lang)}: {how_to_type(item, lang)}")
+    lines.append(f"{words('template_enter', lang)}: {how_to_type(item, lang, col.heading)}")
     lines.append(f"{label('missing', lang)}: {label(blank_meaning(scheme, item), lang)}")
     return "\n".join(lines)
 
@@ -201,7 +201,7 @@ def _data_sheet(book: xlsxwriter.Workbook, scheme: Scheme, roster: pd.DataFrame 
     lists: list[list[str]] = []
     ws.set_row(HEADER_ROW, 36)
     for c, col in enumerate(columns):
-        kind = _kind(col, lang)
+        kind = _kind(col)
         ws.set_column(c, c, max(10, -(-text_width(col.heading) // 2) + 4), formats[kind])
         ws.write_string(HEADER_ROW, c, col.heading, header)
         ws.write_comment(HEADER_ROW, c, note(scheme, col), {"x_scale": 2.2, "y_scale": 2.4,
@@ -236,16 +236,17 @@ def _prefill(ws: Worksheet, scheme: Scheme, columns: list[InputColumn], roster: 
                     ws.write_string(HEADER_ROW + 1 + r, c, value, text)
 
 
-def _kind(col: InputColumn, lang: str) -> str:
+def _kind(col: InputColumn) -> str:
     """The column's number format: text for identity, money for the base, else what its rule's cell takes."""
     if col.item is None:
         return "money" if col.role in ("base", "weight") else "number" if col.role in PAYOUT_ROLES else "text"
-    return _cell(col.item, col.role, lang).kind
+    return _cell(col).kind
 
 
-def _cell(item: Indicator | Adjustment, role: str, lang: str) -> Cell:
+def _cell(col: InputColumn) -> Cell:
     """How a column's cells are typed: a personal target in its indicator's unit, else as its item asks."""
-    return item.rule.cell(item.context()) if role == "target" else item.cell()
+    assert col.item is not None
+    return col.item.rule.cell(col.item.context()) if col.role == "target" else col.item.cell(col.heading)
 
 
 def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
@@ -257,7 +258,7 @@ def _validation(scheme: Scheme, col: InputColumn) -> dict[str, object] | None:
         rule: dict[str, object] = {"validate": "decimal", "criteria": ">=", "value": 0}
         hint = words("hint_number", lang, unit="")
     else:
-        cell = _cell(col.item, col.role, lang)
+        cell = _cell(col)
         rule, hint = dict(cell.validation), words(cell.hint, lang, **cell.params)
     title = (col.item.name if col.item else col.heading)[:32]
     return {**rule, "input_title": title, "input_message": hint[:255], "error_title": title,

@@ -219,7 +219,7 @@ def _values(cells: _Cells, out: pd.DataFrame, scheme: Scheme, src: Source, feeds
                 values = given["value"] if given is not None else pd.Series(dtype=float)
                 out[key] = out[fold(cols.id)].map(values).astype(float)
                 continue
-            out[key], bad = _typed(raw[key], kinds[key], item, src, cells.plain.get(key))
+            out[key], bad = _typed(raw[key], kinds[key], item, src, cells.plain.get(key), item.rule.whole_input(column))
             findings += bad
             cells.invalid.update((row, key) for row in out.index[out[key].isna() & (kinds[key] != "blank")])
         if item.target_column:
@@ -515,7 +515,7 @@ def _id_problems(ids: pd.Series, kinds: pd.Series, cells: pd.Series, src: Source
 
 
 def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: Source,
-           plain: pd.Series | None = None) -> tuple[pd.Series, list[Finding]]:
+           plain: pd.Series | None = None, whole: bool = False) -> tuple[pd.Series, list[Finding]]:
     """One input column, typed by the rule that reads it (each count of a ratio of counts, as a count)."""
     counted = item.actual is not None or item.rule.value_kind == "count"
     known = item.rule.labels() if item.actual is None else None
@@ -535,7 +535,7 @@ def _typed(col: pd.Series, kinds: pd.Series, item: Indicator | Adjustment, src: 
         code = "negative" if hi == math.inf else "rating_range"
         found += [src.at(code, {"value": typed_as(col, kinds, r), "scale": f"{hi:g}", "indicator": item.name}, r,
                          fold(col.name)) for r in values.index[invalid]]
-    if item.rule.whole or item.actual is not None:
+    if whole or item.actual is not None:
         fraction = values.notna() & (values % 1 != 0) & ~invalid
         found += [src.at("count_whole", {"value": show(col[r]), "indicator": item.name}, r,
                          fold(col.name)) for r in values.index[fraction]]
