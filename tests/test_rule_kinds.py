@@ -506,3 +506,13 @@ def test_a_clause_counted_once_in_an_interval_reads_days_and_its_neighbours_whol
     columns = {c.heading: c for c in input_columns(scheme)}
     assert note(scheme, columns["请假天数"]).splitlines()[-2] == "填写: 填数值，不小于 0"
     assert note(scheme, columns["迟到早退"]).splitlines()[-2] == "填写: 填次数：0 或正整数，没有就填 0 或留空"
+
+
+def test_a_blank_requirement_is_named_at_its_own_cell(tmp_path):
+    path = written(tmp_path, CHECKLIST)
+    frame = people(1, **{"2小时内响应": ["是"], "3个工作日内解决": [None], "解决率100%": ["是"], "其他": ["100%"]})
+    with pytest.raises(InputError) as info:
+        api.score(frame, path)
+    assert [str(f.said_in("zh")) for f in info.value.findings] == [
+        "<DataFrame> › D2: 空白单元格（客户投诉处理）：方案的 missing 为 error，必须填写；"
+        "或在方案中设 missing: zero（空白记 0 分）或 skip（不计入，其余指标按比例折算）"]

@@ -95,9 +95,11 @@ def context(frame: pd.DataFrame, ind: Indicator | Adjustment, scheme: Scheme, vo
 
 
 def _blank_problem(frame: pd.DataFrame, ind: Indicator, row: Any) -> Problem:
-    """Why an actual is blank, at the cell to fix: a ratio of counts names its blank count or its 0."""
+    """Why an actual is blank, at the cell to fix: a ratio of counts names its blank count or its 0, a rule of
+    several columns (a checklist's requirements) its first blank one."""
     if ind.actual is None:
-        return Problem("blank", row, fold(ind.inputs[0]))
+        columns = [fold(c) for c in ind.inputs]
+        return Problem("blank", row, next((c for c in columns if pd.isna(frame.at[row, c])), columns[0]))
     first, second = (fold(c) for c in ind.actual.ratio)
     if frame.at[row, second] == 0:
         return Problem("denominator_zero", row, second)
