@@ -6,8 +6,8 @@ each defined text is written as the YAML a user writes for it, and every test po
 (`score`), the rounding included. Where the corpus has no test points for a text, the points are worked here,
 with the arithmetic beside them.
 
-The texts not said here, and why, are `UNSAID`: the undefined, those delegated to an assessor's choice, and two a
-later step of issue 25 says (a rank among peers, a floor a dimension shares).
+The texts not said here, and why, are `UNSAID`: the undefined, those delegated to an assessor's choice, and one
+rank inside the item it ranks.
 """
 
 from __future__ import annotations
@@ -307,6 +307,13 @@ SAID: dict[str, str] = {
         weight: 7
         target: 90%
         rule: {type: deduct, per: 1%, points: 1.5%}""",
+    # 每低1%扣2分, 最高扣至该维度0分: the indicator deducts past its own 0 (8 of a 40-point dimension: down to
+    # −32), the dimension's subtotal no lower than 0
+    "R106": """
+        dimension_floor: 0
+        weight: 8
+        target: 98%
+        rule: {type: deduct, per: 1%, points: 2, floor: -32}""",
     # 每高于行业平均1%扣1分, 最高扣5分: the consumption as a share of the industry's average (100% is the
     # average); W 10 here
     "R113": """
@@ -371,6 +378,9 @@ POINTS: dict[str, list[dict[str, Any]]] = {
              {"actual": 80, "expected": -10}],  # 10 − 0.5 × 50 = −15, floored at −10
     "R097": [{"actual": 0, "expected": 15}, {"actual": 1, "expected": 13}, {"actual": 3, "expected": 10},
              {"actual": 4, "expected": 0}],
+    "R106": [{"actual": "98%", "expected": 8}, {"actual": "95%", "expected": 2},  # 8 − 2 × 3
+             {"actual": "90%", "expected": -8},  # 8 − 2 × 8: the indicator's own score …
+             {"actual": "90%", "expected": {"subtotal": 0}}],  # … and its dimension's, floored at 0
     "R113": [{"actual": "100%", "expected": 10}, {"actual": "105%", "expected": 5},  # 10 − 1 × 5
              {"actual": "102.5%", "expected": 7.5}, {"actual": "125%", "expected": 5},  # 10 − min(25, 5)
              {"actual": "87.5%", "expected": 10}],  # below the average: full
@@ -390,7 +400,6 @@ UNSAID = {
     "R093": "delegated: the assessor picks −30 to −100 for an irreparable delay",
     "R033": "not yet: 部门考核排名最后扣5分 inside the item 培训管理 ranks the assessment the item is part of (a rank "
             "adjustment counts it outside the item's points, not within them)",
-    "R106": "not yet: a floor the dimension's indicators share (最高扣至该维度0分) — no dimension floor yet",
 }
 
 NAME = "指标"
@@ -398,11 +407,13 @@ FILLER = {"name": "其他", "weight": 100, "target": "100%"}
 
 
 def scheme_of(key: str) -> dict[str, Any]:
-    """A scheme of the one indicator (or adjustment) a text says, its weights summing to its total."""
+    """A scheme of the one indicator (or adjustment) a text says, its weights summing to its total; a
+    `dimension_floor` is its dimension's."""
     item = {"name": NAME, **yaml.safe_load(SAID[key])}
     if item.pop("adjustment", False):
         return {"name": key, "dimensions": [{"name": "维度", "indicators": [FILLER]}], "adjustments": [item]}
-    return {"name": key, "total": item["weight"], "dimensions": [{"name": "维度", "indicators": [item]}]}
+    floor = {"floor": item.pop("dimension_floor")} if "dimension_floor" in item else {}
+    return {"name": key, "total": item["weight"], "dimensions": [{"name": "维度", **floor, "indicators": [item]}]}
 
 
 def points_of(key: str) -> list[dict[str, Any]]:
@@ -430,7 +441,10 @@ def test_each_text_scores_its_points_exactly(key):
     result = api.score(frame, scheme)
     for i, p in enumerate(points):
         expected = p["expected"]
-        if isinstance(expected, dict):
+        if isinstance(expected, dict) and "subtotal" in expected:
+            got = float(result.dimensions["维度"].iloc[i])
+            assert got == pytest.approx(expected["subtotal"], abs=1e-9), (key, p)
+        elif isinstance(expected, dict):
             got = float(result.adjustments[NAME].iloc[i])
             assert got == pytest.approx(expected["penalty"], abs=1e-9), (key, p)
         else:

@@ -516,3 +516,38 @@ def test_a_blank_requirement_is_named_at_its_own_cell(tmp_path):
     assert [str(f.said_in("zh")) for f in info.value.findings] == [
         "<DataFrame> › D2: 空白单元格（客户投诉处理）：方案的 missing 为 error，必须填写；"
         "或在方案中设 missing: zero（空白记 0 分）或 skip（不计入，其余指标按比例折算）"]
+
+
+FLOORED = """\
+name: 调度考核
+dimensions:
+  - name: 调度效率与准确性
+    floor: 0
+    indicators:
+      - name: 订单处理准时率
+        weight: 20
+        target: 98%
+        rule: {type: deduct, per: 1%, points: 2, floor: -40}
+      - {name: 调度准确率, weight: 20, target: 100%, rule: {type: ratio, cap: 1}}
+  - name: 服务
+    indicators:
+      - {name: 满意度, weight: 60, target: 100%, rule: {type: ratio, cap: 1}}
+"""
+
+
+def test_a_dimensions_floor_is_shared_by_its_indicators(tmp_path):
+    """每低1%扣2分, 最高扣至该维度0分: one indicator's deductions may take its dimension's other points, no more."""
+    path = written(tmp_path, FLOORED)
+    result = api.score(people(3, 订单处理准时率=["95%", "70%", "50%"], 调度准确率=["100%", "100%", "90%"],
+                              满意度=["100%"] * 3), path)
+    # 20 − 2 × 3 = 14; 20 − 2 × 28 = −36; 20 − 2 × 48 = −76, floored at −40
+    assert result.scores["订单处理准时率"].tolist() == [14.0, -36.0, -40.0]
+    # the subtotals 14 + 20 = 34; −36 + 20 = −16 and −40 + 18 = −22, both floored at 0
+    assert result.dimensions["调度效率与准确性"].tolist() == [34.0, 0.0, 0.0]
+    assert result.summary["total"].tolist() == [94.0, 60.0, 60.0]
+    words = api.Words(result)
+    assert words.total().tolist() == ["34.00 + 60.00 = 94.00", "0.00 + 60.00 = 60.00", "0.00 + 60.00 = 60.00"]
+    # 60 to 达标 70: the dimension from −16 up to 0 first, then 10 more: −36 + 26 = −10 = 20 − 2 × 15, at 83%
+    assert words.table()["next_grade"].tolist()[1] == '距"达标"差 10 分：订单处理准时率 70% → 83%'
+    assert problems(tmp_path, FLOORED.replace("floor: 0", "floor: 50")) == [
+        "s.yaml:4 dimensions[0].floor: 维度的最低分 floor 50 高于其指标权重之和 40"]

@@ -134,6 +134,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "the weights within dimension {dimension} sum to {sum}: they should make 100% (or its weight {weight})"),
     "dimension_weights_sum": ("各维度权重之和为 {sum}，应为 {total}", "the dimensions' weights sum to {sum}, not {total}"),
     "zero_below_over": ("zero_below {below} 高于满分 {full}：每个得分都会是 0", "zero_below {below} is above the full marks {full}: every score would be 0"),
+    "floor_over_dimension": ("维度的最低分 floor {floor} 高于其指标权重之和 {weight}", "the dimension's floor {floor} is above its indicators' weights, {weight}"),
     "floor_over_weight": ("最低分 floor {floor} 高于权重 {weight}", "the floor {floor} is above the weight {weight}"),
     "percent_bare": ("{value} 在百分比指标中有歧义：请写成 {pct}% 或 {frac}", "{value} is ambiguous for a percent indicator: write {pct}% or {frac}"),
     "share_range": ("比例应在 0% 到 100% 之间，现为 {value}", "a share lies between 0% and 100%, not {value}"),

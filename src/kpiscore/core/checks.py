@@ -468,6 +468,10 @@ def check_scheme(doc: YamlDoc, say: Say, source: SchemeSource | None = None) -> 
     problems += [*weighted, *_scheme_problems(grades, items, raw, columns, say, sum_checked=bool(weighted))]
     if scheme is not None:
         problems += _source_problems(scheme)
+        problems += [Problem("floor_over_dimension", {"floor": one(dim.floor), "weight": one(weight)},
+                             ("dimensions", i, "floor"))
+                     for i, dim in enumerate(scheme.dimensions)
+                     if dim.floor is not None and dim.floor > (weight := sum(ind.weight for ind in dim.indicators))]
     findings += [doc.finding(p.code, p.params, p.loc) for p in problems]
     findings.sort(key=lambda f: (f.line or 0))
     return (scheme if not findings else None), findings

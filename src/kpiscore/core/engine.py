@@ -358,10 +358,14 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     actuals.update(adjustments.actuals)
     dimensions = columns_frame([round_half_up(_row_sum(scores, [i.name for i in dim.indicators], blank=np.nan), d)
                                 for dim in scheme.dimensions], [dim.name for dim in scheme.dimensions], frame.index)
+    lifts = floor_lifts(dimensions, scheme)
+    dimensions = dimensions + lifts if lifts is not None else dimensions  # 最高扣至该维度0分
     bonus = pd.Series(round_half_up(adjustments.bonus, d), index=frame.index)
     penalty = pd.Series(round_half_up(adjustments.penalty, d), index=frame.index)
-    total = pd.Series(round_half_up(_row_sum(scores, list(scores.columns), blank=0.0) + bonus - penalty, d),
-                      index=frame.index).clip(lower=0)
+    weighted = _row_sum(scores, list(scores.columns), blank=0.0)
+    if lifts is not None:
+        weighted = weighted + lifts.sum(axis=1).to_numpy()
+    total = pd.Series(round_half_up(weighted + bonus - penalty, d), index=frame.index).clip(lower=0)
     total = total.where(~adjustments.veto_zero, 0.0)
     _finite(scores, total, people)
 
@@ -391,6 +395,14 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
                   inputs=frame[_input_keys(frame, scheme)],
                   targets=frame[personal], quota_moves=graded.moves, notices=graded.notices + unpaid, paid=paid,
                   calibration=changes)
+
+
+def floor_lifts(subtotals: pd.DataFrame, scheme: Scheme) -> pd.DataFrame | None:
+    """What each dimension's floor adds to its subtotal (最高扣至该维度0分), by dimension name; None where no
+    dimension has a floor, so that a round without one sums exactly as before."""
+    if all(dim.floor is None for dim in scheme.dimensions):
+        return None
+    return pd.DataFrame({dim.name: dim.lift(subtotals[dim.name]) for dim in scheme.dimensions}, index=subtotals.index)
 
 
 def _capped(total: pd.Series, scheme: Scheme, ceiling: pd.Series) -> pd.Series:

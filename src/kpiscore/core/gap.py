@@ -80,10 +80,16 @@ def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], 
     effort: dict[str, pd.Series] = {}
     percent: dict[str, bool] = {}
     labels: list[str] = []
+    lift: dict[str, pd.Series] = {}  # below a dimension's floor, what its indicators must first make up
+    for dim in (d for d in s.dimensions if d.floor is not None):
+        subtotal = round_half_up(frames["scores"][[i.name for i in dim.indicators]].sum(axis=1, min_count=1)
+                                 .to_numpy(dtype=float), s.decimals)
+        lift.update(dict.fromkeys((i.name for i in dim.indicators), dim.lift(pd.Series(subtotal, index=index))))
     for ind in s.indicators:
         a, score, raw = (frames[k][ind.name] for k in ("actuals", "scores", "raw"))
         ctx = contexts[ind.name]
-        want = (raw + points / factor).to_numpy(dtype=float)  # 20.5 + 1.8 → 22.3 before rounding
+        # 20.5 + 1.8 → 22.3 before rounding; below a dimension's floor, first up to it (最高扣至该维度0分)
+        want = (raw + (points + lift.get(ind.name, 0.0)) / factor).to_numpy(dtype=float)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a tiny step: beyond reach
             need = ind.rule.needed(a, want, ctx).where(score.notna() & points.notna())
         kind = "percent" if ind.percent else ind.rule.gap_kind()

@@ -35,6 +35,8 @@ from .values import NOT_APPLICABLE, as_label, fold, mark_spellings
 
 if TYPE_CHECKING:
     import pandas as pd
+else:
+    from .lazy import pd
 
 Missing = Literal["error", "zero", "skip"]
 
@@ -222,7 +224,15 @@ class Dimension(Model):
     #: the dimension's weight where its table weights dimensions (能力指标 85%): its indicators' weights are
     #: then their shares of it, and are read as their part of the total (see `checks.within_dimensions`)
     weight: Value | None = None
+    #: 最高扣至该维度0分: the subtotal goes no lower, however far its indicators' deductions go
+    floor: Number | None = None
     indicators: list[Indicator] = Field(min_length=1)
+
+    def lift(self, subtotal: pd.Series) -> pd.Series:
+        """What the floor adds to a subtotal below it (0 elsewhere, and without a floor)."""
+        if self.floor is None:
+            return pd.Series(0.0, index=subtotal.index)
+        return (self.floor - subtotal).clip(lower=0).fillna(0.0)
 
 
 #: the prefix of a personal target's column in the typed frame when it comes from the targets source

@@ -141,8 +141,10 @@ class Words:
         for key, sign in (("bonus", " + "), ("penalty", " − ")):
             if any(a.rule.role == key for a in r.scheme.adjustments):
                 text = text + sign + fmt_fixed(summary[key], d)
-        before_veto = np.maximum(round_half_up(r.scores.iloc[rows].sum(axis=1) + summary["bonus"]
-                                               - summary["penalty"], d), 0)
+        weighted = r.scores.iloc[rows].sum(axis=1)
+        if any(dim.floor is not None for dim in r.scheme.dimensions):  # 最高扣至该维度0分: the subtotals, floored
+            weighted = subtotals.sum(axis=1, min_count=1).fillna(0)
+        before_veto = np.maximum(round_half_up(weighted + summary["bonus"] - summary["penalty"], d), 0)
         text = text + " = " + fmt_fixed(pd.Series(before_veto, index=text.index), d)
         vetoed = summary["veto"] & (summary["total"] != before_veto)
         veto = say("list_sep") + say.label("veto") + " → "
