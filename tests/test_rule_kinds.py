@@ -135,7 +135,7 @@ def test_clauses_describe_themselves_in_both_languages(tmp_path):
     said = {lang: [i.rule.describe(i.context(voice(lang))) for i in scheme.indicators[:2]] for lang in ("zh", "en")}
     assert said["zh"] == [
         "着装不规范每次扣 5 分；未佩戴工牌每次扣 2 分，最高扣 4 分；重大投诉发生即全扣；本项最高扣 8 分；扣完为止",
-        "请假天数 >= 2 扣 10 分；迟到早退超过 1 次后每次扣 3 分；前台沟通户次每少于 15 一个扣 2 分；最低 -10 分"]
+        "请假天数 >= 2 扣 10 分；迟到早退超过 1 次后每次扣 3 分；前台沟通户次少于 15 时每少一个扣 2 分；最低 -10 分"]
     assert said["en"] == [
         "着装不规范: 5 off each; 未佩戴工牌: 2 off each, at most 4 off; 重大投诉: any one forfeits the item; "
         "at most 8 off the item; never below 0",

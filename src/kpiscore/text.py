@@ -553,7 +553,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "count_each": ("每次扣 {pts} 分", "{pts} point(s) off per occurrence"),
     "clause_each": ("{name}每次扣 {pts} 分", "{name}: {pts} off each"),
     "clause_beyond": ("{name}超过 {allow} 次后每次扣 {pts} 分", "{name}: {pts} off each beyond {allow}"),
-    "clause_short": ("{name}每少于 {of} 一个扣 {pts} 分", "{name}: {pts} off for each one short of {of}"),
+    "clause_short": ("{name}少于 {of} 时每少一个扣 {pts} 分", "{name}: {pts} off for each one short of {of}"),
     "clause_when": ("{name} {when} 扣 {pts} 分", "{name} {when}: {pts} off"),
     "clause_forfeits": ("{name}发生即全扣", "{name}: any one forfeits the item"),
     "max_off": ("，最高扣 {max} 分", ", at most {max} off"),
