@@ -184,7 +184,7 @@ def test_the_way_to_the_next_grade_is_the_points_the_clauses_may_take(tmp_path):
     # E3: 62 to 达标 70 needs 8 more: 出勤 from −10 to −2, i.e. at most 20 − (−2) = 22 points off (10 + 15 + 24
     # = 49 now); or 仪容仪表 from 2 to 10: none off (8 now)
     said = api.Words(result).table()["next_grade"].tolist()
-    assert said[2] == '距"达标"差 8 分：出勤 49 → 22（或仪容仪表 8 → 0）'
+    assert said[2] == '距"达标"差 8 分：出勤扣分 49 → 22（或仪容仪表扣分 8 → 0）'
 
 
 def test_a_scored_workbook_of_clauses_reads_back_as_its_input(tmp_path):
@@ -350,7 +350,7 @@ def test_a_checklist_takes_points_for_each_requirement_not_met(tmp_path):
         "30 − 10 × 0 = 30.00", "30 − 10 × 3（未满足：2小时内响应、3个工作日内解决、解决率100%） = 0.00",
         "30 − 10 × 2（未满足：3个工作日内解决、解决率100%） = 10.00", "30 − 10 × 1（未满足：解决率100%） = 20.00"]
     # 90 is 优秀; 100 − 10 × 2 = 80 is 良好, one requirement fewer not met would reach 优秀
-    assert api.Words(result).table()["next_grade"].tolist()[2] == '距"优秀"差 10 分：客户投诉处理 2 → 1'
+    assert api.Words(result).table()["next_grade"].tolist()[2] == '距"优秀"差 10 分：客户投诉处理未满足项 2 → 1'
 
 
 def test_a_checklist_cell_says_met_or_not(tmp_path):

@@ -7,7 +7,7 @@ with the scoring: a ratio says `82% → 89.2%`, a mapping names the next label, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .grading import reached_grade
@@ -41,6 +41,8 @@ class Gap:
     percent: dict[str, bool]
     #: the indicators whose actuals are labels (a mapping's)
     labels: list[str]
+    #: the indicators whose actual is a tally, by the label its name takes (出勤扣分 52 → 6: `Rule.actual_suffix`)
+    tallies: dict[str, str] = field(default_factory=dict)
 
     def options(self, row: Any) -> list[dict[str, Any]]:
         """One employee's ways to the next grade, the smallest improvement first (for JSON)."""
@@ -104,8 +106,9 @@ def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], 
         effort[ind.name] = _effort(a, need, target)
     columns = list(to)
     steps = np.column_stack([e.to_numpy(dtype=float) for e in effort.values()]) if effort else np.empty((len(index), 0))
+    tallies = {i.name: suffix for i in s.indicators if i.actual is None and (suffix := i.rule.actual_suffix())}
     return Gap(nxt, points, columns_frame(list(actual.values()), columns, index),
-               columns_frame(list(to.values()), columns, index), steps, percent, labels)
+               columns_frame(list(to.values()), columns, index), steps, percent, labels, tallies)
 
 
 def _rounded(need: pd.Series, step: float, higher: bool) -> pd.Series:

@@ -203,7 +203,7 @@ def next_grade(way: Gap, say: Say) -> pd.Series:
     text = np.full(len(has), say("gap_none"), dtype=object)
     for k in range(min(2, effort.shape[1])):  # the smallest step, then the next as the alternative
         some = np.flatnonzero(found > k)
-        said = _option(way, has[some], ranked[some, k])
+        said = _option(way, has[some], ranked[some, k], say)
         text[some] = said if k == 0 else text[some] + fill(say.pattern("gap_or"), option=pd.Series(said))
     head = fill(say.pattern("gap_head"), grade=way.grade.iloc[has].astype(str).reset_index(drop=True),
                 points=fmt_plain(way.points.iloc[has]).reset_index(drop=True)).to_numpy()
@@ -212,9 +212,12 @@ def next_grade(way: Gap, say: Say) -> pd.Series:
     return pd.Series(out, index=index)
 
 
-def _option(way: Gap, rows: np.ndarray, which: np.ndarray) -> np.ndarray:
-    """`问题一次性解决率 82% → 89.2%` for the indicator `which` names in each of the `rows` (positions)."""
+def _option(way: Gap, rows: np.ndarray, which: np.ndarray, say: Say) -> np.ndarray:
+    """`问题一次性解决率 82% → 89.2%` for the indicator `which` names in each of the `rows` (positions); a tally
+    is named as one (`出勤扣分 52 → 6`)."""
     names = np.array(way.to.columns, dtype=object)[which]
+    said = np.array([n + say.label(way.tallies[n]) if n in way.tallies else n for n in way.to.columns],
+                    dtype=object)[which]
     pct = np.array([way.percent[n] for n in way.to.columns], dtype=bool)[which]
     shown = []
     for table in (way.actual, way.to):
@@ -231,7 +234,7 @@ def _option(way: Gap, rows: np.ndarray, which: np.ndarray) -> np.ndarray:
                 values[here] = column.astype(float)
         numbers = _numbers(values, pct)
         shown.append(np.where(np.isin(names, way.labels), text, numbers))
-    return names + " " + shown[0] + " → " + shown[1]
+    return said + " " + shown[0] + " → " + shown[1]
 
 
 def _numbers(values: np.ndarray, percent: np.ndarray) -> np.ndarray:
