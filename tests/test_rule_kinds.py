@@ -551,3 +551,17 @@ def test_a_dimensions_floor_is_shared_by_its_indicators(tmp_path):
     assert words.table()["next_grade"].tolist()[1] == '距"达标"差 10 分：订单处理准时率 70% → 83%'
     assert problems(tmp_path, FLOORED.replace("floor: 0", "floor: 50")) == [
         "s.yaml:4 dimensions[0].floor: 维度的最低分 floor 50 高于其指标权重之和 40"]
+
+
+def test_a_rank_by_the_weighted_total_counts_each_dimensions_floor(tmp_path):
+    text = FLOORED + """\
+adjustments:
+  - name: 排名最后
+    rank: {last: 1}
+    rule: {type: penalty, points: 5}
+"""
+    result = api.score(people(3, 订单处理准时率=["95%", "70%", "50%"], 调度准确率=["100%", "100%", "90%"],
+                              满意度=["100%"] * 3), written(tmp_path, text))
+    # the weighted totals are 94, 60 and 60 (−16 and −22 lifted to 0, not 44 and 38): the last two tie, both last
+    assert result.adjustments["排名最后"].tolist() == [0.0, 5.0, 5.0]
+    assert result.summary["total"].tolist() == [94.0, 55.0, 55.0]

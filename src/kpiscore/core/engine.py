@@ -20,7 +20,7 @@ from .rulebase import Context
 from .rules import Veto
 from .say import Say, Term
 from .scheme import Adjustment, Indicator, Scheme
-from .values import columns_frame, fold, round_half_up
+from .values import columns_frame, fold, round_half_up, row_sum
 
 if TYPE_CHECKING:
     import numpy as np
@@ -354,17 +354,17 @@ def evaluate(frame: pd.DataFrame, scheme: Scheme, period: str | None = None, sou
     d = scheme.decimals
     people = _people(frame, scheme, extra)
     actuals, raw, scores, factor = _weighted(frame, scheme)
-    adjustments = _Adjustments(frame, scheme, scores, people.get("group"))
-    actuals.update(adjustments.actuals)
-    dimensions = columns_frame([round_half_up(_row_sum(scores, [i.name for i in dim.indicators], blank=np.nan), d)
-                                for dim in scheme.dimensions], [dim.name for dim in scheme.dimensions], frame.index)
+    dimensions = columns_frame([dim.subtotal(scores, d).to_numpy() for dim in scheme.dimensions],
+                               [dim.name for dim in scheme.dimensions], frame.index)
     lifts = floor_lifts(dimensions, scheme)
-    dimensions = dimensions + lifts if lifts is not None else dimensions  # 最高扣至该维度0分
+    weighted = pd.Series(row_sum(scores, list(scores.columns), blank=0.0), index=frame.index)
+    if lifts is not None:  # 最高扣至该维度0分: a subtotal below its floor is lifted to it, and so is the total
+        dimensions = dimensions + lifts
+        weighted = weighted + lifts.sum(axis=1)
+    adjustments = _Adjustments(frame, scheme, scores, weighted, people.get("group"))
+    actuals.update(adjustments.actuals)
     bonus = pd.Series(round_half_up(adjustments.bonus, d), index=frame.index)
     penalty = pd.Series(round_half_up(adjustments.penalty, d), index=frame.index)
-    weighted = _row_sum(scores, list(scores.columns), blank=0.0)
-    if lifts is not None:
-        weighted = weighted + lifts.sum(axis=1).to_numpy()
     total = pd.Series(round_half_up(weighted + bonus - penalty, d), index=frame.index).clip(lower=0)
     total = total.where(~adjustments.veto_zero, 0.0)
     _finite(scores, total, people)
@@ -503,24 +503,12 @@ def _weighted(frame: pd.DataFrame, scheme: Scheme
             pd.Series(factor, index=frame.index))
 
 
-def _row_sum(table: pd.DataFrame, columns: list[str], blank: float) -> np.ndarray:
-    """Each row's sum of the columns, left to right as Excel's SUM adds, skipping blanks; `blank` where all
-    are blank. Column by column in place: a row-wise sum of separate columns would first copy them into one
-    block."""
-    total, seen = np.zeros(len(table)), np.zeros(len(table), dtype=bool)
-    for name in columns:
-        values = table[name].to_numpy()
-        present = ~np.isnan(values)
-        np.add(total, values, out=total, where=present)
-        seen |= present
-    total[~seen] = blank
-    return total
-
-
 class _Adjustments:
-    """Bonus and penalty points (each rounded) and the vetoes: those that zero the total and forced grades."""
+    """Bonus and penalty points (each rounded) and the vetoes: those that zero the total and forced grades;
+    a rank by the `weighted` total (each dimension's floor counted, bonus and penalty not)."""
 
-    def __init__(self, frame: pd.DataFrame, scheme: Scheme, scores: pd.DataFrame, group: pd.Series | None):
+    def __init__(self, frame: pd.DataFrame, scheme: Scheme, scores: pd.DataFrame, weighted: pd.Series,
+                 group: pd.Series | None):
         index = frame.index
         self.actuals: dict[str, pd.Series] = {}
         self.points: dict[str, pd.Series] = {}
@@ -531,9 +519,7 @@ class _Adjustments:
         self.veto_ceiling = pd.Series(None, index=index, dtype=object)
         for adj in scheme.adjustments:
             if adj.rank is not None:  # 排名最后: 1 for those ranked so, by a score or the weighted total
-                by = scores[adj.rank.of] if adj.rank.of else pd.Series(
-                    _row_sum(scores, list(scores.columns), blank=0.0), index=index)
-                a = adj.rank.hit(by, group)
+                a = adj.rank.hit(scores[adj.rank.of] if adj.rank.of else weighted, group)
             else:
                 a = _actual(frame, adj).fillna(0)
             self.actuals[adj.name] = a

@@ -84,9 +84,8 @@ def gap(scheme: Scheme, summary: pd.DataFrame, frames: dict[str, pd.DataFrame], 
     labels: list[str] = []
     lift: dict[str, pd.Series] = {}  # below a dimension's floor, what its indicators must first make up
     for dim in (d for d in s.dimensions if d.floor is not None):
-        subtotal = round_half_up(frames["scores"][[i.name for i in dim.indicators]].sum(axis=1, min_count=1)
-                                 .to_numpy(dtype=float), s.decimals)
-        lift.update(dict.fromkeys((i.name for i in dim.indicators), dim.lift(pd.Series(subtotal, index=index))))
+        below = dim.lift(dim.subtotal(frames["scores"], s.decimals))
+        lift.update(dict.fromkeys((i.name for i in dim.indicators), below))
     for ind in s.indicators:
         a, score, raw = (frames[k][ind.name] for k in ("actuals", "scores", "raw"))
         ctx = contexts[ind.name]

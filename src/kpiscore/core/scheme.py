@@ -31,12 +31,13 @@ from .quantities import Number, Value
 from .rulebase import COUNT_CELL, Cell, Context
 from .rules import AdjustmentRule, Rating, Ratio, WeightedRule
 from .say import Say
-from .values import NOT_APPLICABLE, as_label, fold, mark_spellings
+from .values import NOT_APPLICABLE, as_label, fold, mark_spellings, round_half_up, row_sum
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 else:
-    from .lazy import pd
+    from .lazy import np, pd
 
 Missing = Literal["error", "zero", "skip"]
 
@@ -227,6 +228,12 @@ class Dimension(Model):
     #: 最高扣至该维度0分: the subtotal goes no lower, however far its indicators' deductions go
     floor: Number | None = None
     indicators: list[Indicator] = Field(min_length=1)
+
+    def subtotal(self, scores: pd.DataFrame, decimals: int) -> pd.Series:
+        """The sum of its indicators' rounded scores (as Excel's SUM adds them), rounded; blank where none
+        applies."""
+        names = [i.name for i in self.indicators]
+        return pd.Series(round_half_up(row_sum(scores, names, blank=np.nan), decimals), index=scores.index)
 
     def lift(self, subtotal: pd.Series) -> pd.Series:
         """What the floor adds to a subtotal below it (0 elsewhere, and without a floor)."""

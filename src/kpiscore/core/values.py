@@ -229,3 +229,17 @@ def mean_text(values: pd.Series, least: int) -> pd.Series:
     whole, decimals = text.str.replace(r"\..*$", "", regex=True), text.str.replace(r"^[^.]*\.?", "", regex=True)
     padded = whole + "." + decimals.str.ljust(least, "0")
     return padded.where(np.isfinite(values.to_numpy(dtype=float)), text)
+
+
+def row_sum(table: pd.DataFrame, columns: list[str], blank: float) -> np.ndarray:
+    """Each row's sum of the columns, left to right as Excel's SUM adds, skipping blanks; `blank` where all
+    are blank. Column by column in place: a row-wise sum of separate columns would first copy them into one
+    block."""
+    total, seen = np.zeros(len(table)), np.zeros(len(table), dtype=bool)
+    for name in columns:
+        values = table[name].to_numpy()
+        present = ~np.isnan(values)
+        np.add(total, values, out=total, where=present)
+        seen |= present
+    total[~seen] = blank
+    return total
