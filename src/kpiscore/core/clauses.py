@@ -20,7 +20,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .quantities import Interval, Number
-from .rulebase import Cell, Context, Problem, Scaled
+from .rulebase import Cell, Context, Problem, Scaled, floor_over
 from .values import Quantity, fmt_plain, label_key, one, snap
 
 if TYPE_CHECKING:
@@ -144,9 +144,7 @@ class Clauses(Scaled):
     def problems(self, weight: float | None, target: Quantity | None, higher: bool, extra: float = 0.0
                  ) -> Iterator[Problem]:
         yield from super().problems(weight, target, higher, extra)
-        own = self.out_of or weight
-        if own is not None and self.floor > own:
-            yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(own)}, ("rule", "floor"))
+        yield from floor_over(self.floor, self.out_of or weight)
 
     def inputs(self, column: str) -> list[str]:
         return [c.heading for c in self.clauses]
@@ -171,11 +169,19 @@ class Clauses(Scaled):
         clause = self._clause(column)
         return clause is None or clause.when is None
 
+    def _counts(self, values: pd.DataFrame) -> list[pd.Series]:
+        """Each clause's count, in clause order (a blank is none)."""
+        return [values.iloc[:, i].fillna(0) for i in range(len(self.clauses))]
+
+    def _taken(self, counts: list[pd.Series]) -> pd.Series:
+        """The points the clauses take, each within its own cap, before the item's."""
+        return sum((c.off(n) for c, n in zip(self.clauses, counts, strict=True)), pd.Series(0.0, index=counts[0].index))
+
     def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
         """The points taken off: each clause's, at most `max_off` in all; a forfeit clause that happened
         takes at least the whole item."""
-        counts = [values.iloc[:, i].fillna(0) for i in range(len(self.clauses))]
-        off = sum((c.off(n) for c, n in zip(self.clauses, counts, strict=True)), pd.Series(0.0, index=values.index))
+        counts = self._counts(values)
+        off = self._taken(counts)
         if self.max_off is not None:
             off = off.clip(upper=self.max_off)
         for c, n in zip(self.clauses, counts, strict=True):
@@ -199,7 +205,7 @@ class Clauses(Scaled):
         if ctx.inputs is None:
             raise TypeError("a clauses rule is put into words with its clauses' counts (Context.inputs)")
         w = one(ctx.weight)
-        counts = [ctx.inputs.iloc[:, i].fillna(0) for i in range(len(self.clauses))]
+        counts = self._counts(ctx.inputs)
         terms = pd.Series("", index=a.index)
         for c, n in zip(self.clauses, counts, strict=True):
             if not c.forfeit:
@@ -207,7 +213,7 @@ class Clauses(Scaled):
                 terms = (sep + c.words(n)).where(c.off(n) > 0, terms)
         several = terms.str.contains(" + ", regex=False)
         if self.max_off is not None:
-            capped = sum((c.off(n) for c, n in zip(self.clauses, counts, strict=True)), 0.0) > self.max_off
+            capped = self._taken(counts) > self.max_off
             text = f"{w} − min(" + terms + f", {one(self.max_off)})"
             text = text.where(capped, f"{w} − (" + terms + ")").where(capped | several, f"{w} − " + terms)
         else:

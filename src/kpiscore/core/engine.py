@@ -338,9 +338,8 @@ def _actual_column(item: Indicator | Adjustment) -> Column:
     suffix = item.rule.actual_suffix() if item.actual is None else None
     if suffix is not None:  # the points clauses took, the requirements not met: no input's, said so
         return Column("actual", "actual", item=item.name, unit="number", suffix=suffix)
-    shown = item.rule.value_kind == "rating" or (item.actual is None and item.rule.carried())
-    source = item.name if shown else item.column or item.name
-    unit = "percent" if item.percent else "count" if item.rule.value_kind == "count" and not shown else "number"
+    source = item.column or item.name if item.rule.value_kind != "rating" else item.name
+    unit = "percent" if item.percent else "count" if item.rule.value_kind == "count" else "number"
     return Column("actual", "actual", item=item.name, unit=unit, source=source)
 
 

@@ -102,7 +102,7 @@ class Rule(BaseModel):
     needs_target: ClassVar[bool] = False
 
     def inputs(self, column: str) -> list[str]:
-        """The input columns the rule reads; one, except for `rating`."""
+        """The input columns the rule reads; one, except for `rating` (its raters), `clauses` and `checklist`."""
         return [column]
 
     def actual(self, values: pd.DataFrame, ctx: Context) -> pd.Series:
@@ -289,13 +289,12 @@ class Scaled(Rule):
 
     def words(self, a: pd.Series, ctx: Context) -> pd.Series:
         own = self.own(ctx)
-        text = self.own_words(a, own)
-        if self.out_of:
-            text = "(" + text + f") × {one(ctx.weight)} ÷ {one(self.out_of)}"
+        said = self.own_words(a, own)
+        text = "(" + said + f") × {one(ctx.weight)} ÷ {one(self.out_of)}" if self.out_of else said
         if self.zero_below is None:
             return text
         below = self._below(self.own_score(a, own))
-        return text.where(~below, self.own_words(a, own) + f" < {one(self.zero_below)}: 0")
+        return text.where(~below, said + f" < {one(self.zero_below)}: 0")
 
     def describe(self, ctx: Context) -> str:
         text = self.own_describe(self.own(ctx))
@@ -307,6 +306,12 @@ class Scaled(Rule):
 def written(a: pd.Series, ctx: Context) -> pd.Series:
     """The actuals as the indicator types them: 88% for a percent indicator."""
     return fmt_plain(a, ctx.percent)
+
+
+def floor_over(floor: float, full: float | None) -> Iterator[Problem]:
+    """A floor above the full marks (the weight, or the table's own `out_of`) leaves no score to lose."""
+    if full is not None and floor > full:
+        yield Problem("floor_over_weight", {"floor": one(floor), "weight": one(full)}, ("rule", "floor"))
 
 
 def over_weight(points: float, weight: float, extra: float, loc: tuple[str, ...]) -> Problem:

@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from .clauses import Checklist, Clauses
 from .quantities import OPEN_END, Interval, Number, Points, Value, not_negative, positive
-from .rulebase import Cell, Context, Problem, Rule, Scaled, over_weight, within_rate, written
+from .rulebase import Cell, Context, Problem, Rule, Scaled, floor_over, over_weight, within_rate, written
 from .values import Quantity, fmt_plain, label_key, mean_text, one, snap
 
 if TYPE_CHECKING:
@@ -132,8 +132,7 @@ class Deduct(Scaled):
         own = self.out_of or weight  # the table's own full marks, where it writes its points out of them
         if own is not None and self.max is not None and self.max < own:
             yield Problem("max_below_weight", {"max": one(self.max), "weight": one(own)}, ("rule", "max"))
-        if own is not None and self.floor > own:
-            yield Problem("floor_over_weight", {"floor": one(self.floor), "weight": one(own)}, ("rule", "floor"))
+        yield from floor_over(self.floor, own)
         yield from self._cliff(weight)
 
     def in_unit(self) -> Iterator[tuple[tuple[str, ...], Quantity]]:

@@ -205,7 +205,7 @@ class Ranked(Model):
         keys = group if self.within == "group" and group is not None else None
         rank = by.groupby(keys, dropna=True).rank(method="min", ascending=ascending) if keys is not None else (
             by.rank(method="min", ascending=ascending))
-        return (rank <= (self.last or self.first or 0)).astype(float)
+        return (rank <= (self.last if self.last is not None else self.first)).astype(float)
 
 
 class Adjustment(_Item):

@@ -59,7 +59,7 @@ def input_columns(scheme: Scheme) -> list[InputColumn]:
         for heading in item.inputs:
             if heading not in seen and scheme.from_source(heading) is None:  # it comes from its source
                 seen.add(heading)
-                several = item.rule.value_kind == "rating" or (item.actual is None and item.rule.carried())
+                several = item.actual is None and bool(item.rule.carried())  # a rater's, a clause's
                 out.append(InputColumn(heading, "part" if several else "input", item))
         if item.target_column and item.target_column not in seen:  # personal targets, beside the actual
             seen.add(item.target_column)

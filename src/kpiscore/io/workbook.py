@@ -23,7 +23,7 @@ from ..text import label, msg, voice, words
 from ..version import __version__
 from ..words import measures as said_measures
 from ..words import payout as said_payout
-from ..words.result import Words, ranked, scope
+from ..words.result import Words, scope, who_ranked
 from .book import Book
 from .flat import identity_table, scores_table
 from .output import atomic_write, scratch
@@ -279,7 +279,7 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
             label("direction", lang): label(item.direction, lang) if item.rule.needs_target or
             item.direction == "lower" else "",
             label("unit", lang): item.unit or ("%" if item.percent else ""),
-            label("rule", lang): f"{item.rule.type}: " + (ranked(rank, say) + say("list_sep") if rank else "")
+            label("rule", lang): f"{item.rule.type}: " + (who_ranked(rank, say) + say("list_sep") if rank else "")
             + item.rule.describe(ctx),
             label("missing", lang): label(blank_meaning(scheme, item), lang)})
     return pd.DataFrame(rows)

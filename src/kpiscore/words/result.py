@@ -71,7 +71,7 @@ class Words:
         for adj in s.adjustments:
             text = adj.rule.words(actuals[adj.name], adj.context(say))
             if adj.rank is not None:  # 加权总分排名后 1 名: 5 × 1
-                text = ranked(adj.rank, say) + ": " + text
+                text = who_ranked(adj.rank, say) + ": " + text
             if adj.rule.role != "veto":
                 text = text + " = " + fmt_fixed(r.adjustments[adj.name].iloc[rows], d)
             out[adj.name] = text
@@ -166,7 +166,7 @@ class Words:
         return pd.concat(parts) if parts else pd.Series(dtype=object)
 
 
-def ranked(rank: Ranked, say: Say) -> str:
+def who_ranked(rank: Ranked, say: Say) -> str:
     """Who an adjustment counts: `加权总分排名后 1 名`, `销售额组内排名前 3 名`."""
     within = say("rank_in_group") if rank.within == "group" else ""
     of = rank.of or say.label("weighted_total")
