@@ -195,7 +195,46 @@ def batch() -> None:
         workbook(folder / f"2024Q4_{team}.xlsx", f"售后服务部 2024Q4 考核数据（{team}）", header, rows, set())
 
 
+def kpi_table() -> None:
+    """The 岗位KPI考核指标及评分标准表 of an after-sales service manager as the department keeps it (see
+    templates/TABLES.md): a title merged across, each dimension merged down its rows with its points, full-width
+    digits where someone typed them, and the rules in the table's own words. `kpiscore import` reads it."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "岗位KPI"
+    sheet.append(["售后服务经理岗位KPI考核指标及评分标准表"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["考核维度", "指标名称", "权重", "目标值", "评分标准", "数据来源"])
+    rows = [
+        ["工作绩效（70分）", "服务响应速度", 20, "1个工作日", "1个工作日内响应得满分，每超时响应1次扣1分", "售后系统"],
+        [None, "售后服务报告准时率", 15, "≥95%",
+         "95%及以上得15分；90%-95%得12-15分；80%-90%得8-12分；60%-80%得0-8分；60%以下不得分", "售后系统"],
+        [None, "客户服务投诉", 15, "≤3次/季度", "投诉每季度3次以上每次扣1分", "客服中心"],
+        [None, "无效售后服务次数比率", 10, "≤1%",
+         "≤1%得10分；1%-2%得8-10分；2%-5%得5-7分；5%-10%得2-4分；10%以上不得分", "售后系统"],
+        [None, "文档PLM使用率", 10, "≥95%",
+         "95%及以上得10分；90%-95%得8-10分；85%-90%得5-7分；80%-85%得2-4分；80%以下不得分",
+         "PLM系统"],
+        ["工作能力（15分）", "岗位培训教材内容覆盖率", 5, "≥80%", "达到80%得满分，低于80%不得分", "人力资源部"],
+        [None, "新转正员工岗位培训合格率", 5, "100%", "每有1人考试不合格扣５分", "人力资源部"],
+        [None, "周/月/季报提交准时率", 5, "95%", "每低于目标1个百分点扣1分，扣完为止", "销售总监"],
+        ["工作态度（15分）", "内部合作满意度", 8, "≥90%", "很满意得3分，较满意得2分，不满意得1分，很不满意得0分",
+         "直接上级"],
+        [None, "上级安排临时任务完成情况", 7, None, "由销售总监按1-5分评分", "销售总监"],
+        ["加减分项", "客户书面表扬", "/", None, "客户书面表扬每次加1分，最多加5分", "客服中心"],
+        [None, "重大服务事故", "/", None, "发生重大服务事故的，直接取消考核资格", "客服中心"],
+    ]
+    for row in rows:
+        sheet.append(row)
+    for first, last in ((3, 7), (8, 10), (11, 12), (13, 14)):
+        sheet.merge_cells(f"A{first}:A{last}")
+    for column, width in zip("ABCDEF", (16, 24, 8, 12, 60, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    book.save(HERE / "service-manager-kpi.xlsx")
+
+
 if __name__ == "__main__":
+    kpi_table()
     service_quality()
     service_manager()
     aftersales()

@@ -24,12 +24,14 @@ WHERE: dict[str, str] = {
     "lint": "lints", "load_scheme": "io.schemefile",
     "write_csv": "io.flat", "write_json": "io.flat", "write_plain_json": "io.flat",
     "write_rollup": "io.rollupbook", "write_template": "io.template",
+    "Imported": "importing", "import_table": "importing", "write_imported": "importing",
 }
 
 __all__ = [
     "FORMATS",
     "Actuals",
     "BatchReport",
+    "Imported",
     "LoadedPlan",
     "Result",
     "Scheme",
@@ -40,6 +42,7 @@ __all__ = [
     "comparison_document",
     "explain",
     "find",
+    "import_table",
     "init_scheme",
     "lint",
     "load_plan",
@@ -55,6 +58,7 @@ __all__ = [
     "starters",
     "write_comparison",
     "write_csv",
+    "write_imported",
     "write_json",
     "write_plain_json",
     "write_result",
@@ -80,6 +84,7 @@ if TYPE_CHECKING:  # what the door shows, for type checkers and editors
     from .batch import BatchReport, LoadedPlan, load_plan, run_batch
     from .core.engine import Result
     from .core.scheme import Scheme
+    from .importing import Imported, import_table, write_imported
     from .io.flat import write_csv, write_json, write_plain_json
     from .io.output import FORMATS, check_inputs, check_output
     from .io.readers import Actuals, read_actuals, read_by_role

@@ -394,6 +394,35 @@ def init(
         console.info(msg("created", run.lang, path=str(target), name=name))
 
 
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    table: Annotated[Path, typer.Argument(
+        help="Your KPI table: xlsx, xls, ods, csv, an HTML .xls, or docx, with 指标名称 and 评分标准 columns.")],
+    sheet: SheetOption = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Where to write the scheme (default <table>.yaml beside the table).")] = None,
+    draft: Annotated[bool, typer.Option(
+        "--draft", help="Write the scheme even where a rule is not understood, with TODO there.")] = False,
+    force: ForceOption = False,
+) -> None:
+    """Turn a department's own KPI table into a commented scheme; never guesses a rule it cannot read."""
+    with _reported(ctx) as run:
+        api.check_inputs([table])
+        imported = api.import_table(table, sheet)
+        target = output or table.with_suffix(".yaml")
+        console.warnings(imported.notes, run.lang)
+        if imported.findings and not draft:
+            console.findings(imported.findings, run.lang)
+            console.info(msg("import_not_written", run.lang, count=len(imported.findings)))
+            raise typer.Exit(1)
+        if imported.findings:
+            console.findings(imported.findings, run.lang)
+        api.write_imported(imported, target, draft=draft, force=force, inputs=[table])
+        code = "import_draft_written" if imported.findings else "import_written"
+        console.info(msg(code, run.lang, path=str(target), count=imported.count, todo=imported.todo))
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     """SIGTERM ends the run like Ctrl+C: through every `finally`, so no temporary file stays behind. During
     an import (start-up, a command's first use of pandas) it ends at once instead: an exception there would

@@ -434,6 +434,18 @@ def _parts(model: type[BaseModel], pairs: Iterator[tuple[tuple, Any]]) -> list[t
     return out
 
 
+def _todos(data: Any, loc: tuple = ()) -> Iterator[tuple]:
+    """Where a draft says `TODO`: the fields `kpiscore import` could not read from its table."""
+    if data == "TODO":
+        yield loc
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _todos(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _todos(value, (*loc, i))
+
+
 def check_scheme(doc: YamlDoc, say: Say, source: SchemeSource | None = None) -> tuple[Scheme | None, list[Finding]]:
     """Validate YAML data as a scheme: every structural and cross-field problem, each at its line. `say` is
     the catalog in the scheme's language: its default grades' names, and the Scores headings no name may
@@ -441,6 +453,9 @@ def check_scheme(doc: YamlDoc, say: Say, source: SchemeSource | None = None) -> 
     raw = doc.data
     if not isinstance(raw, dict):
         return None, [doc.finding("yaml_not_mapping", {}, ())]
+    todo = [doc.finding("import_todo", {}, loc) for loc in _todos(raw)]
+    if todo:  # a draft of `kpiscore import` is not a scheme until each TODO is settled
+        return None, todo
     if "grades" not in raw:
         raw = {**raw, "grades": [{"grade": say.label(key), "min": m} for key, m in DEFAULT_GRADES]}
     findings: list[Finding] = []

@@ -115,16 +115,17 @@ class Opened:
 HEAD = 1 << 16
 
 
-def open_file(path: Path, whole: bool = True) -> Opened:
+def open_file(path: Path, whole: bool = True, documents: bool = False) -> Opened:
     """The one gate every file read passes, an input or a source: a missing, unreadable, oversized, encrypted or
     damaged file, a suffix or a kind kpiscore does not read, and a zip bomb are refused here, each the same
-    finding whatever role the file plays; a text is held whole only when `whole` asks for it."""
+    finding whatever role the file plays; a text is held whole only when `whole` asks for it. `documents` lets
+    a Word document through, for a KPI table kept in one."""
     src = Source(path.name, path=path)
     problem = file_problem(path)
     if problem is not None:
         raise InputError([Finding(*problem)])
     suffix = path.suffix.lower()
-    if suffix not in EXCEL_SUFFIXES | CSV_SUFFIXES:
+    if suffix not in EXCEL_SUFFIXES | CSV_SUFFIXES | ({".docx"} if documents else set()):
         raise InputError([src.at("file_format", {"suffix": suffix or path.name})])
     with reading(src):
         size = path.stat().st_size
@@ -142,9 +143,9 @@ def open_file(path: Path, whole: bool = True) -> Opened:
             kind = sniff(head) if head.strip() else "text"
     if kind in ("encrypted", "damaged"):
         raise InputError([src.at("file_encrypted" if kind == "encrypted" else "file_damaged", {})])
-    if kind not in KINDS_READ:
+    if kind not in KINDS_READ | ({"docx"} if documents else set()):
         raise InputError([src.at("file_kind", {"kind": Term("kind_" + kind)})])
-    if kind not in EXPECTED[suffix]:
+    if kind not in EXPECTED.get(suffix, {"docx"}):
         src.notices.append(src.at("file_kind_mismatch", {"suffix": suffix, "kind": Term("kind_" + kind)}))
     return Opened(src, kind, suffix, data)
 

@@ -1,0 +1,105 @@
+"""A department's KPI table read from its file: the grid found by its headings (below any title rows, a heading
+of two rows where one is merged over the next), each row's cells by column, each with its address.
+
+Any file the input reader reads (xlsx, xls, ods, csv in any encoding, the HTML `.xls` of an OA system) passes the
+same gate (`tables.open_file`); a Word document (.docx) too, its tables read by python-docx.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..core.kpitable import NEEDED, Cell, heading_role
+from ..errors import Finding, InputError
+from .formats.docx import DocxBook
+from .formats.grid import Book, Grid
+from .sheets import open_book
+from .tables import HEADER_ROWS, Source, column_letter, open_file, reading
+
+
+def read_kpi_table(path: Path, sheet: str | None = None) -> tuple[str, dict[str, Cell], list[dict[str, Cell]], Source]:
+    """The table's title (the text above its heading, else the file's name), its headings and its rows' cells
+    by column role (see `core.kpitable.HEADINGS`), and where it came from."""
+    opened = open_file(path, documents=True)
+    src = opened.src
+    with reading(src):
+        data = opened.data if opened.data is not None else path.read_bytes()
+        book: Book = DocxBook(data) if opened.kind == "docx" else open_book(data, opened.kind,
+                                                                            tab=opened.suffix == ".tsv")
+        grid, header = book.pick(sheet, _header_row)
+        if sheet is not None and grid is None:
+            names = ", ".join(n for n in book.all_names if n)
+            raise InputError([src.at("sheet_missing", {"sheet": sheet, "sheets": names})])
+        if grid is None or header is None:
+            src.sheet = grid.name if grid is not None else sheet
+            raise InputError([src.at("import_header_missing", {})])
+        src.sheet = grid.name
+        if opened.kind != "docx":
+            book.details(grid)
+        grid.fill_merges()
+    roles, span = _roles(grid, header)
+    headings = {}
+    for j, role in roles.items():
+        for k in reversed(range(span)):  # the lowest heading cell that names the column
+            line = grid.rows[header - grid.top + k]
+            if j < len(line) and heading_role(line[j]) == role if isinstance(line[j] if j < len(line) else None,
+                                                                            str) else False:
+                headings[role] = Cell(line[j], f"{column_letter(grid.left + j)}{header + k + 1}")
+                break
+    rows = []
+    for i, line in enumerate(grid.rows[header - grid.top + span:], start=header + span + 1):
+        rows.append({role: Cell(line[j] if j < len(line) else None, f"{column_letter(grid.left + j)}{i}")
+                     for j, role in roles.items()})
+    return _title(grid, header) or path.stem, headings, rows, src
+
+
+def _header_row(grid: Grid) -> int | None:
+    """The first row within HEADER_ROWS that names an indicator column and a scoring-rule column."""
+    for i, row in enumerate(grid.rows[:HEADER_ROWS]):
+        if all(r in _row_roles(row).values() for r in NEEDED):
+            return grid.top + i
+    return None
+
+
+def _row_roles(row: list[Any]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for j, value in enumerate(row):
+        role = heading_role(value) if isinstance(value, str) and value.strip() else None
+        if role is not None and role not in found.values():
+            found[j] = role
+    return found
+
+
+def _roles(grid: Grid, header: int) -> tuple[dict[int, str], int]:
+    """The columns' roles, and how many rows the heading takes: two where the row below names columns the
+    heading row leaves blank or spans with one merged heading (考核指标 over 指标名称 | 权重)."""
+    first = grid.rows[header - grid.top]
+    roles = _row_roles(first)
+    if header - grid.top + 1 >= len(grid.rows):
+        return roles, 1
+    below = _row_roles(grid.rows[header - grid.top + 1])
+    spanned = {(header, grid.left + j) for j in range(len(first))} & {
+        (r1, c) for r1, c1, _, c2 in grid.merges for c in range(c1, c2 + 1) if c2 > c1}
+    new = {j: r for j, r in below.items()
+           if r not in roles.values() or (header, grid.left + j) in spanned or j not in roles}
+    if not new:
+        return roles, 1
+    merged = {j: r for j, r in roles.items() if j not in new and r not in new.values()}
+    return {**merged, **new}, 2
+
+
+def _title(grid: Grid, header: int) -> str:
+    """The first text above the heading: the table's title (售后服务部岗位KPI考核表)."""
+    for row in grid.rows[: header - grid.top]:
+        for value in row:
+            if isinstance(value, str) and value.strip():
+                return " ".join(value.split())
+    return ""
+
+
+def cell_finding(finding: Finding, src: Source) -> Finding:
+    """A finding of the table's drafting at its place in the file: `考核表.xlsx › Sheet1 › F7`."""
+    from dataclasses import replace
+
+    return replace(finding, file=src.file, sheet=src.sheet)
