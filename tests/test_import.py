@@ -214,3 +214,56 @@ def test_any_text_is_a_rule_or_a_finding(text, weight):
     """Whatever a cell holds, the grammar ends in a rule or a finding, never an exception."""
     got = understand(text, weight, None)
     assert bool(got.fields.get("rule")) != bool(got.problems) or not text.strip()
+
+
+def _round(scheme: object, frame: object, sources: dict[str, Path] | None, tmp_path: Path) -> api.Scheme:
+    """Score, write the workbook, import it, load what import wrote."""
+    loaded = api.load_scheme(scheme)  # type: ignore[arg-type]
+    result = api.score(frame, loaded, sources=sources or {})
+    book = tmp_path / "scored.xlsx"
+    api.write_result(result, book, "xlsx", True)
+    out = tmp_path / "back.yaml"
+    run_result = run("import", str(book), "-o", str(out), "--force")
+    assert run_result.exit_code == 0, run_result.output
+    return api.load_scheme(out)
+
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+STARTERS = {"aftersales": ("aftersales.xlsx", {}), "service-manager": ("service-manager.xlsx", {}),
+            "service-quality": ("service-quality.xlsx", {"survey": "service-quality-survey.csv"}),
+            "express-cs": ("express-cs.csv", {"chats": "express-cs-chats.csv"})}
+
+
+@pytest.mark.parametrize("starter", sorted(STARTERS))
+def test_a_scored_workbook_gives_back_its_starter_scheme(starter, tmp_path):
+    actuals, sources = STARTERS[starter]
+    back = _round(starter, EXAMPLES / actuals, {k: EXAMPLES / v for k, v in sources.items()}, tmp_path)
+    assert back.content_hash == api.load_scheme(starter).content_hash
+
+
+def test_a_scored_workbook_gives_back_a_scheme_of_every_rule(tmp_path):
+    from test_english import SCHEME, _frame
+
+    back = _round(SCHEME, _frame(), None, tmp_path)
+    assert back.content_hash == api.load_scheme(SCHEME).content_hash
+    assert {i.rule.type for d in back.dimensions for i in d.indicators} | {a.rule.type for a in back.adjustments} \
+        == {"ratio", "deduct", "count", "clauses", "checklist", "bands", "threshold", "mapping", "rating", "bonus",
+            "penalty", "veto"}
+
+
+def test_a_scheme_sheet_changed_by_hand_is_said_never_taken(tmp_path):
+    """The workbook recorded weight 30; the sheet now shows 35: a finding at D4, and a draft's TODO there."""
+    from openpyxl import load_workbook
+
+    result = api.score(EXAMPLES / "aftersales.xlsx", api.load_scheme("aftersales"))
+    book = tmp_path / "scored.xlsx"
+    api.write_result(result, book, "xlsx", True)
+    edited = load_workbook(book)
+    edited["方案"]["D4"] = 35
+    edited.save(book)
+    refused = run("import", str(book), "-o", str(tmp_path / "back.yaml"))
+    assert refused.exit_code == 1
+    assert ("scored.xlsx › 方案 › D4: 方案表这一格显示「35」，工作簿记录的方案是「30」：方案要改在 YAML 方案文件里，"
+            "而不是评分结果的方案表（--draft 写出时这一项为 TODO）") in refused.output
+    assert run("import", str(book), "-o", str(tmp_path / "back.yaml"), "--draft").exit_code == 0
+    assert rules(tmp_path / "back.yaml")["返修任务达成率"]["weight"] == "TODO"

@@ -32,7 +32,9 @@ def rows(ws):
 
 def test_sheets_and_scores(service_quality):
     book = load_workbook(service_quality)
-    assert book.sheetnames == [*ZH_SHEETS, "数据来源"]  # its 客户满意度(CSAT) is worked out from a survey export
+    # its 客户满意度(CSAT) is worked out from a survey export; the scheme recorded where no one sees it, for import
+    assert book.sheetnames == [*ZH_SHEETS, "kpiscore", "数据来源"]
+    assert book["kpiscore"].sheet_state == "veryHidden"
     ws = book["得分"]
     header = [c.value for c in ws[1]]
     assert header[:5] == ["工号", "姓名", "部门", "客服响应及时率", "客服响应及时率得分"]
@@ -117,7 +119,7 @@ def test_english_sheet_names_and_labels(tmp_path):
     out = tmp_path / "en.xlsx"
     write_workbook(improvement_case(tmp_path, "en"), out)
     book = load_workbook(out)
-    assert book.sheetnames == EN_SHEETS
+    assert book.sheetnames == [*EN_SHEETS, "kpiscore"]
     assert [c.value for c in book["Scores"][1]][-5:] == ["Grade", "Rank", "Rank in group", "Veto",
                                                          "To the next grade"]
     assert rows(book["Improvement"])[2][:3] == ["Scope", "Dimension", "Indicator"]

@@ -7,23 +7,31 @@ put back at its row's cell. What is not understood is a finding at its cell and 
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .core.checks import check_scheme
+from .core.document import data_language
 from .core.kpitable import Cell, Drafted, Item, draft
 from .core.scheme import Adjustment, Indicator
 from .errors import Finding, InputError, UsageError
-from .io.kpitable import read_kpi_table
+from .io.cells import show
+from .io.formats.grid import Grid
+from .io.kpitable import Recorded, read_kpi_table, read_recorded
 from .io.output import atomic_write, check_output
 from .io.schemetext import Path as KeyPath
 from .io.schemetext import scheme_text
-from .io.tables import Source
+from .io.tables import Source, column_letter
+from .io.workbook import grades_table, scheme_table
 from .io.yamlio import load_yaml
 from .text import msg, voice
 
+#: the field a column of the Scheme sheet shows (its others all say the rule)
+_SHOWN_FIELD = {1: "name", 3: "weight", 4: "target", 5: "direction"}
 #: the column a finding about a field is shown at, where the table has it
 _FIELD_COLUMN = {"weight": "weight", "target": "target", "direction": "target", "name": "indicator"}
 
@@ -48,6 +56,9 @@ class Imported:
 def import_table(path: str | Path, sheet: str | None = None, lang: str = "zh") -> Imported:
     """Read a KPI table (xlsx, xls, ods, csv, an HTML .xls, docx) into a scheme; see the module's note."""
     path = Path(path)
+    recorded = read_recorded(path) if sheet is None else None
+    if recorded is not None:
+        return _given_back(recorded, lang)
     name, headings, rows, src = read_kpi_table(path, sheet)
     drafted = draft(name, headings, rows)
     if not drafted.dimensions and not drafted.findings:
@@ -124,6 +135,81 @@ def _checked(text: str, file: str, owner: dict[int, KeyPath], items: dict[KeyPat
         cell = item.cells.get(role) or item.cells.get("rule") or next(iter(item.cells.values()))
         out.append(replace(f, file=None, line=None, field=None, cell=cell.address))
     return out
+
+
+def _given_back(recorded: Recorded, lang: str) -> Imported:
+    """A scored workbook's scheme given back: the document it recorded, where its Scheme sheet still shows
+    that scheme cell for cell. A cell changed since is a finding there (edit the scheme file, not the sheet),
+    and the part it shows is a TODO in a draft: never silently the recorded value, never a guess at the edit."""
+    data = recorded.data
+    doc, _ = load_yaml(json.dumps(data, ensure_ascii=False), recorded.src.file)
+    scheme = check_scheme(doc, voice(data_language(data)))[0] if doc is not None else None
+    if scheme is None:
+        raise InputError([recorded.src.at("import_record_damaged", {})])
+    say = voice(scheme.language)
+    rules = scheme_table(scheme)
+    paths: list[KeyPath] = [("dimensions", i, "indicators", j) for i, d in enumerate(scheme.dimensions)
+                            for j in range(len(d.indicators))] + [("adjustments", k)
+                                                                  for k in range(len(scheme.adjustments))]
+    title = scheme.name + (f" · {scheme.period}" if scheme.period else "")
+    expected: dict[tuple[int, int], tuple[Any, KeyPath]] = {(0, 0): (title, ("name",))}
+    for j, heading in enumerate(rules.columns):
+        expected[(2, j)] = (heading, ())
+    for i, row in enumerate(rules.itertuples(index=False)):
+        for j, value in enumerate(row):
+            expected[(3 + i, j)] = (value, (*paths[i], _SHOWN_FIELD.get(j, "rule")))
+    grades, top = grades_table(scheme), 3 + len(rules) + 2
+    for j, heading in enumerate(grades.columns):
+        expected[(top, j)] = (heading, ())
+    for i, row in enumerate(grades.itertuples(index=False)):
+        for j, value in enumerate(row):
+            expected[(top + 1 + i, j)] = (value, ("grades",))
+    data = json.loads(json.dumps(data))  # a copy to mark TODO in
+    findings = []
+    for (r, c), (value, where) in expected.items():
+        shown = _cell(recorded.shown, r, c)
+        if _same(shown, value):
+            continue
+        address = f"{column_letter(c)}{r + 1}"
+        findings.append(recorded.src.at("import_sheet_edited", {"shown": _text(shown), "recorded": _text(value)}))
+        findings[-1] = replace(findings[-1], cell=address)
+        if where:
+            _todo(data, where)
+    comments = {p: [msg("import_reads", lang) + "：" + str(rules.iloc[i, 7])] for i, p in enumerate(paths)}
+    head = [msg("import_given_back", lang, source=f"{recorded.src.file} › {recorded.src.sheet}", name=say.label(
+        "scheme_sheet"))]
+    text, _ = scheme_text(data, comments, head)
+    return Imported(text, data, recorded.src, findings, [], sum(len(d.indicators) for d in scheme.dimensions))
+
+
+def _cell(grid: Grid, row: int, col: int) -> Any:
+    i, j = row - grid.top, col - grid.left
+    return grid.rows[i][j] if 0 <= i < len(grid.rows) and 0 <= j < len(grid.rows[i]) else None
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return show(value)
+
+
+def _same(shown: Any, value: Any) -> bool:
+    """A cell shows what the scheme writes there: the same text, or the same number as Excel keeps it."""
+    a, b = _text(shown).strip(), _text(value).strip()
+    if a == b:
+        return True
+    try:
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
+    except ValueError:
+        return False
+
+
+def _todo(data: dict[str, Any], where: KeyPath) -> None:
+    """Mark the field a changed cell shows as not settled."""
+    node: Any = data
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = "TODO"
 
 
 def _at(f: Finding, src: Source) -> Finding:

@@ -7,15 +7,19 @@ same gate (`tables.open_file`); a Word document (.docx) too, its tables read by 
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.document import data_language
 from ..core.kpitable import NEEDED, Cell, heading_role
-from ..errors import Finding, InputError
+from ..errors import InputError
+from ..text import label
 from .formats.docx import DocxBook
 from .formats.grid import Book, Grid
 from .sheets import open_book
-from .tables import HEADER_ROWS, Source, column_letter, open_file, reading
+from .tables import HEADER_ROWS, RECORD_SHEET, Source, column_letter, open_file, reading
 
 
 def read_kpi_table(path: Path, sheet: str | None = None) -> tuple[str, dict[str, Cell], list[dict[str, Cell]], Source]:
@@ -98,8 +102,33 @@ def _title(grid: Grid, header: int) -> str:
     return ""
 
 
-def cell_finding(finding: Finding, src: Source) -> Finding:
-    """A finding of the table's drafting at its place in the file: `考核表.xlsx › Sheet1 › F7`."""
-    from dataclasses import replace
+@dataclass
+class Recorded:
+    """A scored workbook's scheme: its document as recorded, and its Scheme sheet as the workbook shows it."""
 
-    return replace(finding, file=src.file, sheet=src.sheet)
+    data: dict[str, Any]
+    shown: Grid
+    src: Source
+
+
+def read_recorded(path: Path) -> Recorded | None:
+    """The scheme a kpiscore workbook recorded (see `workbook.record`), with its Scheme sheet; None for any
+    other file."""
+    if path.suffix.lower() != ".xlsx":
+        return None
+    opened = open_file(path)
+    if opened.kind != "xlsx" or opened.data is None:
+        return None
+    src = opened.src
+    with reading(src):
+        book = open_book(opened.data, "xlsx")
+        record, _ = book.pick(RECORD_SHEET, lambda g: 0)
+        if record is None:
+            return None
+        text = "".join(str(row[0]) for row in record.rows if row and row[0])
+        data = json.loads(text)
+        shown, _ = book.pick(label("scheme_sheet", data_language(data)), lambda g: 0)
+    if not isinstance(data, dict) or shown is None:
+        return None
+    src.sheet = shown.name
+    return Recorded(data, shown, src)

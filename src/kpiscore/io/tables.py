@@ -42,6 +42,9 @@ XLSX_TEXT = 32767
 
 #: custom document properties with which an input template records its scheme
 STAMP_NAME, STAMP_HASH = "kpiscore_scheme", "kpiscore_scheme_sha256"
+#: the very hidden sheet in which a scored workbook records its scheme's document (JSON, in chunks down column
+#: A), for `kpiscore import` to give the scheme back
+RECORD_SHEET, RECORD_CHUNK = "kpiscore", 30000
 
 
 #: zip members that declare more than RATIO × their compressed size and over MEMBER_LIMIT bytes are refused,

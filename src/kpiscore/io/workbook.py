@@ -5,6 +5,7 @@ a chunk of rows at a time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from ..words.result import Words, scope, who_ranked
 from .book import Book
 from .flat import identity_table, scores_table
 from .output import atomic_write, scratch
+from .tables import RECORD_CHUNK, RECORD_SHEET
 
 #: rows of the Audit sheet put into words at a time (bounds the memory the strings take)
 AUDIT_CHUNK = 20_000
@@ -54,7 +56,7 @@ class _Writer(Book):
         sources = (self.sources,) if self.result.source_files else ()
         payout = (self.payout,) if self.result.paid is not None else ()
         return (self.scores, self.audit, *left_out, self.groups, *payout, self.summary, self.improvement,
-                self.scheme, *sources)
+                self.scheme, self.record, *sources)
 
     # --- sheets ------------------------------------------------------------------------------------------
 
@@ -223,6 +225,17 @@ class _Writer(Book):
             ws.write_string(end + 1, 0, msg("none_below", lang, threshold=threshold), self.text)
         ws.freeze_panes(3, 3)
 
+    def record(self) -> None:
+        """The scheme recorded where no one sees or prints it: `kpiscore import` of this workbook gives the
+        scheme back, once it has checked that the Scheme sheet still shows it."""
+        text = scheme_document(self.result.scheme)
+        if text is None:
+            return
+        ws = self.book.add_worksheet(RECORD_SHEET)
+        ws.very_hidden()
+        for i in range(0, len(text), RECORD_CHUNK):
+            ws.write_string(i // RECORD_CHUNK, 0, text[i:i + RECORD_CHUNK])
+
     def scheme(self) -> None:
         r, lang, s = self.result, self.lang, self.result.scheme
         ws = self.sheet("scheme_sheet", fit=True)
@@ -235,13 +248,7 @@ class _Writer(Book):
                          widths=False)
         row = end + 1
         ws.write_string(row, 0, label("grades", lang), self.subtitle)
-        grades = pd.DataFrame({
-            label("grade", lang): [g.grade for g in s.grades],
-            label("min_total", lang): [g.min for g in s.grades],
-            label("coefficient", lang): [g.coefficient for g in s.grades],
-            label("max_share", lang): [g.max_share.value if g.max_share else None for g in s.grades],
-            label("min_share", lang): [g.min_share.value if g.min_share else None for g in s.grades]})
-        row = self.table(ws, row + 1, grades, [None, self.number, self.number, self.percent, self.percent],
+        row = self.table(ws, row + 1, grades_table(s), [None, self.number, self.number, self.percent, self.percent],
                          widths=False) + 1
         if r.paid is not None:  # the payout rule as applied, once per distinct wording
             ws.write_string(row, 0, label("payout", lang), self.subtitle)
@@ -259,6 +266,13 @@ class _Writer(Book):
             ws.write_string(row, 0, label("notices", lang), self.subtitle)
             for i, warning in enumerate(r.warnings):  # one cell, running over the empty ones beside it
                 ws.write_string(row + 1 + i, 0, str(warning.said_in(lang)), self.text)
+
+
+def scheme_document(scheme: Scheme) -> str | None:
+    """The scheme's document as it was written (JSON), which gives the scheme back; none for a scheme built
+    without one."""
+    doc = scheme._doc
+    return json.dumps(doc.data, ensure_ascii=False, default=str) if doc is not None else None
 
 
 def scheme_table(scheme: Scheme) -> pd.DataFrame:
@@ -283,6 +297,17 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
             + item.rule.describe(ctx),
             label("missing", lang): label(blank_meaning(scheme, item), lang)})
     return pd.DataFrame(rows)
+
+
+def grades_table(scheme: Scheme) -> pd.DataFrame:
+    """The grades as the Scheme sheet shows them, under the rules, a blank row and its subtitle."""
+    lang, grades = scheme.language, scheme.grades
+    return pd.DataFrame({
+        label("grade", lang): [g.grade for g in grades],
+        label("min_total", lang): [g.min for g in grades],
+        label("coefficient", lang): [g.coefficient for g in grades],
+        label("max_share", lang): [g.max_share.value if g.max_share else None for g in grades],
+        label("min_share", lang): [g.min_share.value if g.min_share else None for g in grades]})
 
 
 def provenance(result: Result) -> list[tuple[str, str]]:
