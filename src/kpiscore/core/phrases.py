@@ -56,8 +56,8 @@ def _p(pattern: str) -> re.Pattern[str]:
 
 #: a step of the actual past the target or a reference, and its points: 每低1%扣2分, 每超过20秒得分减少1分,
 #: 每提前1分钟响应得1分, 超出时间按每分钟扣1分计算
-_STEP = _p(rf"每(?P<side>低于|低|少于|少|降低|下降|减少|不足|超过|超出|超|高于|高|多于|多|"
-           rf"增加|提前|延迟|延误|滞后|节约)(?:于)?(?:目标值?|平均水平|平均值|计划值?|标准值?)?(?P<per>{N})?"
+_STEP = _p(rf"(?P<subject>[^,;\d每扣加减得]{{0,12}}?)每"
+           rf"(?P<side>低于|低|少于|少|降低|下降|减少|不足|超过|超出|超|高于|高|多于|多|增加|提前|延迟|延误|滞后|节约)(?:于)?(?:目标值?|平均水平|平均值|计划值?|标准值?)?(?P<per>{N})?"
            rf"(?P<unit>%|分钟|小时|秒|个工作日|工作日|天|个|次|户|项|件|单|元|人|分)(?:响应|完成)?,?"
            rf"(?P<noun>[^,;\d]{{0,20}}?)(?P<verb>扣|减少|减|加|增加|得|多得|少得)(?P<pts>{N})(?P<pct>%)?分?"
            rf"(?:计算)?")
@@ -72,6 +72,10 @@ _EVENT = _p(rf"(?P<desc>[^;]*?)(?:每|任)?(?:发生|出现|违反|发现|有)?(
 _ALLOW = _p(rf"(?P<desc>[^;\d]*?)(?:每月|每季度|每年|全年|当月|本月|每周)?(?:超过|超出|多于)?(?P<n>\d+)"
             rf"(?P<unit>次|例|起|条|件|单|项)(?:以上|以后|之后)?(?:的)?,?"
             rf"(?:每次|每超1次|超出部分每次|每多1次|每增加1次|超出的每次)(?:扣|减)(?P<pts>{N})分")
+#: an allowance said, then the points for each beyond it: 每月迟到不超过2次，超过部分每次扣1分
+_BEYOND = _p(rf"(?P<desc>[^;\d]*?)(?:每月|每季度|每年|全年|当月|本月|每周)?(?:不超过|不得超过|最多|允许)(?P<n>\d+)"
+             rf"(?P<unit>次|例|起|条|件|单|项),?(?:超过部分|超出部分|超过的|超出的|超出|超过)(?:的)?(?:每次|每1次)?"
+             rf"(?:扣|减)(?P<pts>{N})分")
 #: a count short of a minimum, and the points per one short: 不少于每月15户次的主动与业主沟通,少1次扣2分
 _SHORT = _p(rf"(?P<desc>[^;]*?)(?:不少于|不低于|至少)(?:每月|每周|每季度)?(?P<n>{N})"
             rf"(?P<unit>户次|人次|户|次|个|人|项|份)(?P<noun>[^;]*?),?少(?:1)?(?:次|户|个|项|份|人)?扣(?P<pts>{N})分")
@@ -79,8 +83,12 @@ _SHORT = _p(rf"(?P<desc>[^;]*?)(?:不少于|不低于|至少)(?:每月|每周|�
 #: (损失500元以下扣5分)
 _AMOUNT = _p(rf"(?P<desc>[^;]*?)(?P<n>{N})(?P<unit>天|小时|次|个|元|万元|分钟)含?(?P<op>以上|及以上|以下|及以下|以内)"
              rf"(?:的)?,?(?:扣|减)(?P<pts>{N})分")
+#: one occurrence takes the whole item: 出现1次重大客诉本项不得分, 发生1起安全事故本项得0分
+_FORFEIT = _p(r"(?P<desc>[^;\d]*?)(?:每|凡)?(?:出现|发生|有)?1?(?P<unit>次|起|例|件|单)(?P<noun>[^,;\d]{0,12}?),?"
+              r"(?:则|即)?(?:(?:本项|该项|此项|本指标)(?:不得分|得0分|为0分|计0分)|(?:本项)?(?:全扣|扣完|分数全扣))")
 #: points added per occurrence, an item outside the weights: 客户表扬每次加1分, 获书面表扬1次加2分
-_GAIN = _p(rf"(?P<desc>[^;\d]*?)(?:每|获|获得)?(?:1)?(?P<unit>次|条|项|件|个|例|封)(?P<noun>[^,;\d]{{0,12}}?),?"
+_GAIN = _p(rf"(?P<desc>[^;\d]*?)(?:每|获|获得)(?P<lead>[^,;\d每加]{{0,6}}?)(?:1)?(?P<unit>次|条|项|件|个|例|封)"
+           rf"(?P<noun>[^,;\d]{{0,12}}?),?"
            rf"加(?P<pts>{N})分")
 #: a score the assessor gives on a scale: 由上级按1-5分评分, 考评小组按百分制打分
 _RATE = _p(rf"(?:由)?(?P<who>[^,;\d]{{1,12}}?)(?:按|以)(?:(?P<lo>{N})-(?P<hi>{N})分|(?P<hundred>百分制|100分制))(?:制)?"
@@ -91,14 +99,16 @@ _BARE = _p(rf"(?P<desc>[^;]*?[^,;\d]),?(?:则|即)?扣(?P<pts>{N})分")
 _MARK = _p(rf"(?P<desc>[^;]+?)\((?P<sign>[-+])(?P<pts>{N})\)")
 #: the bounds of the score: 最高扣5分, 最多加5分, 最低扣至-10分, 最低0分, 扣完为止, 最高扣至该维度0分
 _CAP = _p(rf"(?P<which>最高|最多|最低|至多|上限|下限)(?P<verb>扣至|扣|加|得分为|得分|得|为|不超过)?(?P<dim>该维度)?"
-          rf"(?P<n>-?{N})?分?(?P<full>满分)?|(?P<gone>扣完为止|以扣完为止|扣完即止)")
+          rf"(?P<n>-?{N})?分?(?P<full>满分)?|(?P<gone>扣完为止|以扣完为止|扣完即止)"
+          rf"|(?:本项)?(?P<scale>满分|总分)(?:为)?(?P<of>{N})分")
 #: a score below which nothing is given: 低于60分,不得分
 _CLIFF = _p(rf"(?:得分)?低于(?P<n>{N})分,?(?:则)?(?:不得分|为0分|得0分|计0分)")
 #: full marks where the target is met: 达到目标值得满分, 无负面情绪记录为满分, 车辆清洁度达到90%得满分
 _FULL = _p(rf"(?P<desc>[^,;\d]*?)(?:达到目标值?|达到(?P<n>{N}%?)|在[^,;]{{1,16}}?(?:范围内|以内|之内))(?:的)?,?"
            rf"(?:为|得|即得|则得|即为)?满分"
            rf"|(?P<within>{N})(?P<wu>分钟|小时|秒|个工作日|工作日|天|次|个)(?:内|以内|之内)[^,;\d]{{0,8}}?(?:为|得|即得)满分"
-           rf"|(?P<none>[^,;\d]*?无[^,;\d]{{1,12}}?)(?:的)?,?(?:为|得|即得)满分")
+           rf"|(?P<none>[^,;\d]*?无[^,;\d]{{1,12}}?)(?:的)?,?(?:为|得|即得)满分"
+           rf"|[^,;\d]{{0,12}}?(?:≥|>=|达到|达)?(?P<n2>{N}%?)(?:及以上|以上)?(?:的)?,?(?:为|得|即得|即为)满分")
 #: the item's full marks where everything asked is done: 完成所有要求30分, 按要求完成10分
 _ALL = _p(rf"(?P<desc>完成所有|按要求完成|全部完成|完成全部)(?P<what>[^,;\d]{{0,12}}?)(?:为|得)?(?P<s>{N})分")
 #: a band: a condition on the actual, then its points
@@ -114,12 +124,14 @@ _BAND = _p(rf"(?P<desc>[^,;:\d]*?)(?:在|为)?{_COND}(?P<after>[^,;:\d扣加减�
 _TIMES = _p(rf"(?P<desc>[^,;:\d]*?)(?P<k>\d+)(?P<unit>次|个|起|例|件|条)(?P<more>及以上|以上)?"
             rf"(?P<after>[^,;:\d扣加减得]{{0,10}}?),?:?(?P<extra>得额外|额外加|额外得)?(?:为|得|加)?(?:(?P<s>{N})分|(?P<zero>不得分))")
 #: a label and its points, or its share of the weight: 1级5分, 超负荷:5, 优秀得满分, 良好得80%, 规定时间内响应:得5分
-_LABEL = _p(rf"(?!(?:低于|高于|超过|不足|少于|以上|以下)\d)(?P<label>[^,;:\d()/*×÷%]{{1,24}}?|\d+级)(?::|为|得|:得|,)?"
+_LABEL = _p(rf"(?!(?:低于|高于|超过|不足|少于|以上|以下)\d)(?!满分|总分|得分)"
+            rf"(?P<label>[^,;:\d()/*×÷%每扣加减得]{{1,24}}?|\d+级)(?::|为|得|:得|,)?"
             rf"(?:(?P<s>[-+]?{N})分|(?P<bare>[-+]?{N})(?=[,;]|$)|(?P<share>{N})%|(?P<fullm>满分)|(?P<zero>不得分))")
 #: a rubric's range of points for a description, the assessor giving the points: 团队配合度较好5-7分
 _RUBRIC = _p(rf"(?P<desc>[^,;:\d]{{1,40}}?)(?:,[^,;:\d]{{1,30}}?)*:?(?:得)?(?P<s1>{N})-(?P<s2>{N})分")
 #: a ratio of the actual to the target, as a formula: 实际达成率/达成率目标值*100
-_RATIO = _p(r"(?:实际)?[^/,;]{0,12}/[^/,;*]{0,14}?(?:目标值?|计划值?)(?P<times>\*100)?")
+_RATIO = _p(r"(?:得分=)?(?:实际)?[^/,;]{0,12}/[^/,;*×]{0,14}?(?:目标值?|计划值?)"
+            r"(?:(?P<times>[*×]100)(?!%)|(?:[*×]100%)?[*×](?P<weight>权重|分值))?")
 #: a rate of two counts the person's row holds, scored as its share of the weight: 出勤率 实际出勤天数/标准出勤天数
 #: 出勤得分 出勤率*50% (the rate named, then the score as the rate times the weight)
 _COLUMNS = _p(rf"(?:得分=)?(?P<rate>[^/,;*\d]{{0,8}}?)(?P<num>实际[^/,;*\d]{{1,12}}?)/(?P<den>[^/,;*\d]{{1,12}}?"
@@ -134,10 +146,10 @@ _UNDEFINED = _p(r"[^;]*?(?:按(?:对应)?比例(?:扣分|扣减|计算|得分)|�
 #: statements in the order they are tried at a place: the narrow before the wide
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("undefined", _UNDEFINED), ("cliff", _CLIFF), ("cap", _CAP), ("rate", _RATE), ("step", _STEP), ("veto", _VETO),
-    ("step", _OVERTIME), ("full", _FULL), ("all", _ALL), ("allow", _ALLOW), ("short", _SHORT), ("amount", _AMOUNT),
-    ("band", _BAND), ("times", _TIMES), ("rubric", _RUBRIC), ("event", _EVENT), ("bare", _BARE), ("gain", _GAIN),
-    ("mark", _MARK),
-    ("columns", _COLUMNS), ("ratio", _RATIO), ("label", _LABEL),
+    ("step", _OVERTIME), ("full", _FULL), ("all", _ALL), ("allow", _ALLOW), ("allow", _BEYOND), ("short", _SHORT),
+    ("amount", _AMOUNT), ("forfeit", _FORFEIT), ("band", _BAND), ("gain", _GAIN), ("times", _TIMES),
+    ("rubric", _RUBRIC), ("event", _EVENT), ("bare", _BARE), ("mark", _MARK), ("columns", _COLUMNS),
+    ("ratio", _RATIO), ("label", _LABEL),
 )
 
 _SEPARATORS = re.compile(r"[,;:、\s]*")
@@ -206,8 +218,10 @@ def _run(clause: str, pos: int, number: int) -> list[Statement] | None:
             m = pattern.match(clause, pos)
             if m is None or m.end() == pos or not _plain(m):
                 continue
-            out.append(Statement(kind, {k: v for k, v in m.groupdict().items() if v is not None}, m.group(),
-                                 number))
+            said = {k: v for k, v in m.groupdict().items() if v is not None}
+            if "n2" in said:  # 98%以上得满分: the number full marks are at, as 达到98% says it
+                said["n"] = said.pop("n2")
+            out.append(Statement(kind, said, m.group(), number))
             pos = m.end()
             break
         else:
@@ -221,6 +235,10 @@ def _plain(m: re.Match[str]) -> bool:
     desc, noun = said.get("desc") or "", said.get("noun") or ""
     if desc[-1:].isdigit() or re.search(r"以上|以下|以内|每|超过", noun):  # 3次以上每次: a count, not an incident
         return False
+    if re.search(r"\d+(?:次|起|例|件|条|项|个|户|人)", desc + noun):  # 2次扣5分: a count's own points, not an incident
+        return False
+    if re.search(r"超过部分|超出部分|超过的|超出的|超出|超过", desc + noun + (said.get("lead") or "")):
+        return False  # 超过部分每次扣1分 counts beyond an allowance said elsewhere: never without it
     return not re.search(rf"扣{N}|得{N}|加{N}|{N}分(?!钟)|满分|不得分|每(?:低|高|超|少|多|提前|延迟)|\d%", desc)
 
 

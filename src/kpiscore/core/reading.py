@@ -24,6 +24,8 @@ from .wording import fold_text
 #: the words of a step's side: the actual below the target (低于, 提前) or above it (超过, 延迟)
 BELOW = {"低于", "低", "少于", "少", "降低", "下降", "减少", "不足", "提前", "节约"}
 MINUS = {"扣", "减少", "减", "少得"}
+#: the units of a count (each one an occurrence), not of a quantity
+_COUNTED = {"个", "次", "户", "项", "件", "单", "人"}
 
 #: how many of the finer unit one of the coarser is: a target of 2分钟 read against steps of 20秒
 _UNITS = {("分钟", "秒"): 60, ("小时", "分钟"): 60, ("小时", "秒"): 3600, ("天", "小时"): 24}
@@ -33,7 +35,7 @@ FAMILIES: dict[str, set[str]] = {
     "step": {"step", "cap", "cliff", "full"},
     "ratio": {"ratio", "cap", "cliff"},
     "columns": {"columns", "cap"},
-    "event": {"event", "bare", "mark", "allow", "short", "amount", "cap", "full", "all", "veto"},
+    "event": {"event", "bare", "mark", "allow", "short", "amount", "forfeit", "cap", "full", "all", "veto"},
     "band": {"band", "times", "all", "cap", "label"},
     "label": {"label"},
     "rubric": {"rubric", "label"},
@@ -55,6 +57,8 @@ class Target:
     higher: bool | None = None
     text: str = ""
     reference: str | None = None
+    #: the number was written with a magnitude (100万, 5千): a target whose actuals' unit the table does not say
+    magnitude: bool = False
 
 
 @dataclass
@@ -99,6 +103,8 @@ def read_target(text: str) -> Target:
         higher = False
     elif _HIGHER.search(before[-4:] + after):
         higher = True
+    if re.match(r"\s*(?:万|千|亿|百万|[kKwW](?![a-zA-Z]))", folded[m.end("n"):]):
+        return Target(None, text=text, reference=folded, magnitude=True)
     value = number(m.group("n") + (m.group("pct") or ""))
     return Target(value, bool(m.group("pct")), m.group("unit"), higher, text)
 
@@ -126,6 +132,9 @@ def understand(rule_text: str, weight: float | None, target: Target | None) -> U
         out.problems.append(Problem("import_no_rule", {}, ()))
         return out
     family = _family(read)
+    if family is None and {s.kind for s in read.statements} <= {"cap", "full", "cliff"}:
+        out.problems.append(Problem("import_no_rule", {}, ()))
+        return out
     if family is None:
         kinds = "、".join(dict.fromkeys(s.kind for s in read.statements))
         out.problems.append(Problem("import_mixed", {"kinds": kinds}, ()))
@@ -141,7 +150,7 @@ def _family(read: Read) -> str | None:
     for family, admits in FAMILIES.items():
         if family in kinds and kinds <= admits:
             return family
-    if kinds <= FAMILIES["event"] and kinds & {"event", "bare", "mark", "allow", "short", "amount"}:
+    if kinds <= FAMILIES["event"] and kinds & {"event", "bare", "mark", "allow", "short", "amount", "forfeit"}:
         return "event"
     if kinds <= FAMILIES["band"] and kinds & {"band", "times"}:
         return "band"
@@ -157,6 +166,9 @@ def _caps(statements: list[Statement]) -> dict[str, float]:
         said = s.said
         if "gone" in said:
             caps["floor"] = 0.0
+            continue
+        if "scale" in said:  # 满分100分: the table's own points
+            caps["top"] = number(said["of"])
             continue
         value = number(said["n"]) if "n" in said else math.nan
         verb = said.get("verb", "")
@@ -186,6 +198,9 @@ def _steps(statements: list[Statement], weight: float | None, target: Target | N
     steps = [s.said for s in statements if s.kind == "step"]
     minus = [s for s in steps if s["verb"] in MINUS]
     plus = [s for s in steps if s["verb"] not in MINUS]
+    if not minus and weight is None and len(plus) == 1 and plus[0]["unit"] in _COUNTED:
+        _bonus(number(plus[0]["pts"]), _caps(statements), out)  # 每增加1个新客户加1分: outside the weights
+        return
     if not minus:
         out.problems.append(Problem("import_add_only", {}, ()))
         return
@@ -229,6 +244,9 @@ def _steps(statements: list[Statement], weight: float | None, target: Target | N
 def _target_for(target: Target | None, higher: bool, statements: list[Statement], out: Understood) -> bool:
     """The target a step counts from: the 目标值 cell's, agreeing with 达到90%得满分 where the text says it."""
     said = [number(s.said["n"]) for s in statements if s.kind == "full" and s.said.get("n")]
+    if target is not None and target.magnitude:
+        out.problems.append(Problem("import_target_magnitude", {"target": target.text}, ("target",)))
+        return False
     if target is None or target.value is None:
         out.problems.append(Problem("import_target_needed", {}, ("target",)))
         return False
@@ -346,6 +364,8 @@ def _events(statements: list[Statement], weight: float | None, target: Target | 
                 return
             clauses.append({"name": clause_name(said.get("desc", ""), said.get("lead", "") + said.get("noun", "")),
                             "points": number(said["pts"])})
+        elif s.kind == "forfeit":
+            clauses.append({"name": clause_name(said.get("desc", ""), said.get("noun", "")), "forfeit": True})
         elif s.kind == "allow":
             clauses.append({"name": clause_name(said.get("desc", "")), "allow": number(said["n"]),
                             "points": number(said["pts"])})
@@ -358,6 +378,9 @@ def _events(statements: list[Statement], weight: float | None, target: Target | 
                 lead = clauses[-1]["tier"] if clauses and "tier" in clauses[-1] else clause_name(said.get("desc", ""))
                 clauses.append({"name": f"{lead}{said['n']}{said['unit']}{said['op']}", "points": number(said["pts"]),
                                 "tier": lead})
+            elif not clause_name(said.get("desc", "")) and clauses:  # 迟到1次扣2分，3次以上扣10分: which count?
+                out.problems.append(Problem("import_clause_unnamed", {"text": s.text}, ()))
+                return
             else:
                 clauses.append({"name": clause_name(said.get("desc", "")) or "数量", "when": f"{op} {said['n']}",
                                 "points": number(said["pts"])})
@@ -531,6 +554,9 @@ def _bands(statements: list[Statement], weight: float | None, target: Target | N
         return
     extra = max((b.score - weight for b in bands if b.extra), default=0.0)
     top = max(max(b.score) if isinstance(b.score, tuple) else b.score for b in bands)
+    if top <= 0:
+        out.problems.append(Problem("import_no_points", {}, ()))
+        return
     shown = bands[::-1] if higher else bands  # the best band first, as tables write them
     rule: dict[str, Any] = {"type": "bands", "bands": [
         {"when": _when(b, pct), "score": list(b.score) if isinstance(b.score, tuple) else b.score} for b in shown]}
@@ -609,17 +635,37 @@ def _settle(bands: list[_Band], higher: bool, pct: bool, weight: float, target: 
     _gaps(bands, pct, weight, target, out)
     if higher and pct and bands[-1].hi == 1.0 and bands[-1].hi_closed:  # 90%-100%: a rate past 100% is as good
         bands[-1].hi, bands[-1].hi_closed = math.inf, False
+    return _ends(bands, pct, out)
+
+
+def _ends(bands: list[_Band], pct: bool, out: Understood) -> bool:
+    """Beyond the last band a table writes, nothing is said: where that band gives points, what lies beyond is
+    the table's to say (a count or a rate below 0 is none; a band of 0 points goes on at 0, as the rule's
+    `otherwise` does)."""
+    low, high = bands[0], bands[-1]
+    if math.isfinite(low.lo) and low.lo > 0 and _at(low, low.lo) > 0:
+        said = "< " if low.lo_closed else "<= "
+        out.problems.append(Problem("import_bands_open", {"when": said + one(low.lo, pct), "side": "低",
+                                                          "side_en": "lowest"}, ()))
+        return False
+    if math.isfinite(high.hi) and _at(high, high.hi) > 0:
+        said = "> " if high.hi_closed else ">= "
+        out.problems.append(Problem("import_bands_open", {"when": said + one(high.hi, pct), "side": "高",
+                                                          "side_en": "highest"}, ()))
+        return False
     return True
+
+
+def _at(b: _Band, x: float) -> Any:
+    """A band's points at one of its ends."""
+    return b.score if not isinstance(b.score, tuple) else b.score[0] if x == b.lo else b.score[1]
 
 
 def _share_point(left: _Band, right: _Band, pct: bool, out: Understood) -> None:
     """A value two bands both hold (90%-95% and 80%-90% share 90%): the firmer one's (4个及以上 beats 3-4个);
     where they agree on its points, either; else the better band's, as reaching a line enters the band above
     it, and said."""
-    def at(b: _Band, x: float) -> Any:
-        return b.score if not isinstance(b.score, tuple) else b.score[0] if x == b.lo else b.score[1]
-
-    here_left, here_right = at(left, left.hi), at(right, right.lo)
+    here_left, here_right = _at(left, left.hi), _at(right, right.lo)
     if left.firm != right.firm:
         if left.firm > right.firm:
             right.lo_closed = False
@@ -757,8 +803,11 @@ def _gain(statements: list[Statement], weight: float | None, target: Target | No
     if weight is not None or len(gains) != 1:
         out.problems.append(Problem("import_bonus_weight" if weight is not None else "import_penalty_clauses", {}, ()))
         return
-    caps = _caps(statements)
-    rule: dict[str, Any] = {"type": "bonus", "points": number(gains[0]["pts"])}
+    _bonus(number(gains[0]["pts"]), _caps(statements), out)
+
+
+def _bonus(points: float, caps: dict[str, float], out: Understood) -> None:
+    rule: dict[str, Any] = {"type": "bonus", "points": points}
     top = caps.get("add", caps.get("top"))
     if top is not None:
         rule["max"] = top
