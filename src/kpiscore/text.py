@@ -216,8 +216,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_record_damaged": ("工作簿里记录的方案已损坏，无法还原：请改用原来的方案文件", "the scheme this workbook recorded is damaged and cannot be given back: use the scheme file it came from"),
     "import_given_back": ("由 kpiscore import 从 {source} 还原：这是评分时所用的方案，{name}表与它逐格一致。", "given back by kpiscore import from {source}: the scheme the round was scored with; the {name} sheet shows it cell for cell."),
     "import_clause_unnamed": ("「{text}」没有说是哪一项的次数（与前一条是同一件事，还是另算？）：请写明，如“迟到3次以上另扣10分”", "「{text}」 does not say what it counts (the clause before it, or another incident?): say it"),
-    "import_target_magnitude": ("目标值「{target}」带了数量单位（万、千）：请写成完整的数（如 1000000），实际值也按同样的数填", "the target 「{target}」 carries a magnitude (万, 千): write the whole number (1000000), and the actuals the same way"),
-    "import_bands_open": ("{when} 得多少分没有写明（表里最{side}一档之外）：请补上这一档，如“低于60%不得分”", "what {when} scores is not said (beyond the table's {side_en} band): add it, e.g. nothing below 60%"),
+    "import_target_magnitude": ("目标值「{target}」带了数量单位（万、千）：请写成完整的数（如 1000000），实际值也按同样的数填", "the target 「{target}」 carries a magnitude (ten thousand, thousand): write the whole number (1000000), and the actuals the same way"),
+    "import_bands_open": ("{when} 得多少分没有写明（表里{side}一档之外）：请补上这一档，如“低于60%不得分”", "what {when} scores is not said (beyond the table's {side} band): add it, e.g. nothing below 60%"),
     "import_no_points": ("各档都是 0 分，没有一档给分：请写出得分", "every band scores 0: write the points"),
     "import_empty": ("考核表的表头下面没有指标行", "the KPI table has no indicator rows below its heading"),
     "import_todo": ("导入时未能识别，写作 TODO：请按上方注释里的表中原文写出规则，再删掉 TODO", "not understood when imported, written TODO: write the rule from the table's text in the comment above, then remove the TODO"),
@@ -365,6 +365,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 LABELS: dict[str, tuple[str, str]] = {
+    "band_lowest": ("最低", "lowest"),
+    "band_highest": ("最高", "highest"),
     "id": ("工号", "ID"),
     "name": ("姓名", "Name"),
     "group": ("部门", "Group"),

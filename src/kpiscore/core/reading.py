@@ -18,6 +18,7 @@ from typing import Any
 
 from .phrases import LINEAR_EXAMPLE, N, Read, Statement, number, read_phrases
 from .rulebase import Problem
+from .say import Term
 from .values import one
 from .wording import fold_text
 
@@ -645,13 +646,13 @@ def _ends(bands: list[_Band], pct: bool, out: Understood) -> bool:
     low, high = bands[0], bands[-1]
     if math.isfinite(low.lo) and low.lo > 0 and _at(low, low.lo) > 0:
         said = "< " if low.lo_closed else "<= "
-        out.problems.append(Problem("import_bands_open", {"when": said + one(low.lo, pct), "side": "低",
-                                                          "side_en": "lowest"}, ()))
+        out.problems.append(Problem("import_bands_open", {"when": said + one(low.lo, pct),
+                                                          "side": Term("band_lowest")}, ()))
         return False
     if math.isfinite(high.hi) and _at(high, high.hi) > 0:
         said = "> " if high.hi_closed else ">= "
-        out.problems.append(Problem("import_bands_open", {"when": said + one(high.hi, pct), "side": "高",
-                                                          "side_en": "highest"}, ()))
+        out.problems.append(Problem("import_bands_open", {"when": said + one(high.hi, pct),
+                                                          "side": Term("band_highest")}, ()))
         return False
     return True
 
