@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from kpiscore.core.reading import read_target, understand
+from kpiscore.core.readbase import read_target
+from kpiscore.core.reading import understand
 
 DEDUCT = {"type": "deduct", "per": "1%", "points": 1.0}
 

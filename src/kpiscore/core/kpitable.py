@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Finding
-from .reading import Understood, read_target, understand
+from .readbase import Understood, read_target
+from .reading import understand
 from .rulebase import Problem
 from .values import NOT_APPLICABLE, fold, one, parse_number
 
