@@ -192,6 +192,22 @@ def test_html_xls_and_word_tables(tmp_path):
                    "迟到": {"weight": 50, "rule": {"type": "count", "points": 2}}}  # 两分 is 2
 
 
+def test_percents_typed_into_excel_are_the_percents_shown(tmp_path):
+    """95% typed into a cell is the number 0.95 in a percent format: the target 95%, not 0.95."""
+    book = Workbook()
+    sheet = book.active
+    for row in (["指标名称", "权重", "目标值", "评分标准"], ["一次解决率", 0.6, 0.95, "每低1%扣2分"],
+                ["满意度", 0.4, 0.855, "每低1%扣1分"]):
+        sheet.append(row)
+    for r in (2, 3):
+        sheet.cell(r, 2).number_format, sheet.cell(r, 3).number_format = "0%", "0.0%"
+    book.save(tmp_path / "p.xlsx")
+    assert run("import", str(tmp_path / "p.xlsx")).exit_code == 0
+    got = rules(tmp_path / "p.yaml")
+    assert (got["一次解决率"]["weight"], got["一次解决率"]["target"]) == (60, "95%")
+    assert (got["满意度"]["weight"], got["满意度"]["target"]) == (40, "85.5%")
+
+
 def test_cell_text_stays_text(tmp_path):
     """A name that YAML would read as a number, a formula or an alias stays the name it was."""
     table = xlsx(tmp_path / "n.xlsx", [HEADING, ["业绩", "2024", "50", None, "每次扣5分"],

@@ -22,7 +22,8 @@ from .values import NOT_APPLICABLE, fold, one, parse_number
 #: each column a KPI table has, and the headings it goes by, the most usual first
 HEADINGS: dict[str, tuple[str, ...]] = {
     "rule": ("评分标准", "计分方法", "扣分规则", "评分规则", "计分规则", "评分细则", "评分办法", "评分方法", "考核标准",
-             "考核办法", "计算方法", "评分说明", "考核评分标准", "扣分标准", "评分标准及计分方法", "计分标准"),
+             "考核办法", "计算方法", "评分说明", "考核评分标准", "扣分标准", "评分标准及计分方法", "计分标准",
+             "考核细则", "扣分细则", "评分依据", "计分办法"),
     "target": ("目标值", "目标", "考核目标", "指标要求", "目标要求", "标准值", "绩效目标"),
     "weight": ("权重", "分值", "配分", "标准分", "应得分", "满分", "分数", "权重分"),
     "source": ("数据来源", "信息来源", "数据提供", "数据提供部门"),
@@ -30,7 +31,7 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "definition": ("指标定义", "指标说明", "计算公式", "定义", "指标解释"),
     "dimension": ("考核维度", "维度", "考核类别", "指标类别", "类别", "一级指标", "考核项目", "考核方面", "项目"),
     "indicator": ("指标名称", "考核指标", "指标", "二级指标", "KPI指标", "考核项", "考核要素", "考核内容", "指标项",
-                  "KPI"),
+                  "KPI", "内容"),
 }
 #: the longest heading: a longer cell is text of a row, whatever words it holds
 MAX_HEADING = 12

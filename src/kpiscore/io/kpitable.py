@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,9 @@ def read_kpi_table(path: Path, sheet: str | None = None) -> tuple[str, dict[str,
             book.details(grid)
         grid.fill_merges()
     roles, span = _roles(grid, header)
+    if opened.kind == "xlsx":  # 95% typed into Excel is 0.95 shown as 95%: the table means what it shows
+        with reading(src):
+            _percents(data, grid, [j for j, r in roles.items() if r in ("weight", "target")], header + span)
     headings = {}
     for j, role in roles.items():
         for k in reversed(range(span)):  # the lowest heading cell that names the column
@@ -56,6 +60,26 @@ def read_kpi_table(path: Path, sheet: str | None = None) -> tuple[str, dict[str,
         rows.append({role: Cell(line[j] if j < len(line) else None, f"{column_letter(grid.left + j)}{i}")
                      for j, role in roles.items()})
     return _title(grid, header) or path.stem, headings, rows, src
+
+
+def _percents(data: bytes, grid: Grid, columns: list[int], first: int) -> None:
+    """Numbers in a percent format, in the columns given, as the percents the sheet shows (0.95 as 95%):
+    calamine gives a cell's number, openpyxl its format."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = book[grid.name or book.sheetnames[0]]
+        for r, line in enumerate(sheet.iter_rows(min_row=first + 1, max_row=grid.top + len(grid.rows)), start=first):
+            for j in columns:
+                cell = line[grid.left + j] if grid.left + j < len(line) else None
+                value = getattr(cell, "value", None)
+                if isinstance(value, int | float) and "%" in str(getattr(cell, "number_format", "")):
+                    grid.put(r, grid.left + j, f"{Decimal(repr(float(value))).scaleb(2).normalize():f}%")
+    finally:
+        book.close()
 
 
 def _header_row(grid: Grid) -> int | None:
