@@ -365,11 +365,14 @@ def measures(
     sql: Annotated[bool, typer.Option("--sql", help="Print each measure as SQL (one GROUP BY) instead of words.")
                    ] = False,
     period: PeriodOption = None,
+    dialect: Annotated[str, typer.Option(
+        "--dialect", help="The SQL's dialect: duckdb, sqlite, postgres, spark, hive, clickhouse or mysql.")
+                       ] = "duckdb",
 ) -> None:
     """Show the scheme's measures in words, or as SQL a data team runs on its own warehouse."""
     with _reported(ctx) as run:
         s = _scheme(run, scheme)
-        for name, text in api.measure_texts(s, sql=sql, period=period):
+        for name, text in api.measure_texts(s, sql=sql, period=period, dialect=dialect):
             console.out.print(text if sql else f"{name}: {text}", markup=False, highlight=False, soft_wrap=True)
 
 

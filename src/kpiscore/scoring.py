@@ -20,9 +20,9 @@ from .core.engine import Result, evaluate
 from .core.lint import lint_result, lint_scheme
 from .core.measures import period_days
 from .core.scheme import Scheme
-from .core.sql import measure_sql
+from .core.sql import DIALECTS, Unsaid, measure_sql
 from .core.values import fold
-from .errors import Finding, InputError
+from .errors import Finding, InputError, UsageError
 from .io import slips
 from .io.comparebook import write_compare_workbook
 from .io.decode import is_file
@@ -45,7 +45,7 @@ from .io.template import MIN_ROWS, input_columns, write_template
 from .io.typed import missing_findings
 from .io.workbook import write_workbook
 from .io.yamlio import YamlFile, read_yaml
-from .text import voice
+from .text import msg, voice
 from .words import measures as said_measures
 from .words.compare import comparison_document
 from .words.result import Words
@@ -155,13 +155,25 @@ def find(result: Result, employee_id: str) -> int:
     return int(rows[0])
 
 
-def measure_texts(scheme: Scheme, sql: bool = False, period: str | None = None) -> list[tuple[str, str]]:
-    """Each measure of a scheme in words (as the Sources sheet says it), or as SQL over a table named after
-    its source: one `GROUP BY` of the id column, its rows kept by the period's dates."""
+def measure_texts(scheme: Scheme, sql: bool = False, period: str | None = None, dialect: str = "duckdb"
+                  ) -> list[tuple[str, str]]:
+    """Each measure of a scheme in words (as the Sources sheet says it), or as SQL in `dialect` over a table
+    named after its source: its rows read as kpiscore reads them, one `GROUP BY` of the id. A measure the
+    dialect cannot say exactly is a SQL comment saying so."""
+    if sql and dialect not in DIALECTS:
+        raise UsageError([Finding("sql_dialect", {"dialect": dialect, "dialects": ", ".join(DIALECTS)})])
     days = period_days(period or scheme.period, list(scheme.period_dates) if scheme.period_dates else None)
-    return [(name, measure_sql(m, name, m.source, scheme.sources[m.source], days) if sql else
-             said_measures.describe(m, name, voice(scheme.language)))
-            for name, m in scheme.measures.items()]
+    say = voice(scheme.language)
+    out = []
+    for name, m in scheme.measures.items():
+        if not sql:
+            out.append((name, said_measures.describe(m, name, say)))
+            continue
+        try:
+            out.append((name, measure_sql(m, name, m.source, scheme.sources[m.source], days, dialect)))
+        except Unsaid as exc:
+            out.append((name, "-- " + msg(exc.code, scheme.language, **exc.params)))
+    return out
 
 
 def explain(result: Result, employee_id: str) -> pd.DataFrame:

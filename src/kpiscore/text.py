@@ -176,6 +176,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "all {count} employees have full marks ({weight}) on this indicator: it tells no one apart; check the target and the data"),
     "lint_all_equal": ("所有 {count} 人该指标的实际值都是 {value}：请确认没有整列复制或填错",
                        "all {count} employees have the same actual, {value}: check that the column was not copied down or mistyped"),
+    "sql_dialect": ("不认识的 SQL 方言 {dialect}：可选 {dialects}", "unknown SQL dialect {dialect}: choose one of {dialects}"),
+    "measure_sql_median": ("{name}：{dialect} 没有精确的中位数（偶数个时取中间两个的平均），kpiscore 不写近似的查询；请在 duckdb、postgres 或 spark 中计算这一项", "{name}: {dialect} has no exact median (the mean of the middle two of an even count), and kpiscore writes no approximate query; compute it on duckdb, postgres or spark"),
     # import: a department's own KPI table read as a scheme
     "import_header_missing": ("找不到考核表的表头：需要「指标名称」和「评分标准」两列（也认：考核指标、计分方法、扣分规则、考核标准 …），请检查是否选对了工作表（--sheet）", "no KPI table heading found: it needs an indicator-name column and a scoring-rule column (Chinese headings such as the indicator name and the scoring standard); check the sheet (--sheet)"),
     "import_name_missing": ("这一行有评分标准，但没有指标名称：请填上指标名称", "this row has a scoring rule but no indicator name: fill it in"),

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .measures import ORDER, Condition, Measure, SourceSpec, day_of, is_number, operators
-from .values import NUMBER_LIMIT, fold, mark_key, parse_number, usable
+from .values import NUMBER_LIMIT, fold, fold_source, mark_key, parse_number, usable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -96,8 +96,9 @@ def _clean_pass(frame: pl.LazyFrame, spec: SourceSpec, measures: dict[str, Measu
 
 
 def _named(table: pl.DataFrame) -> pl.DataFrame:
-    """The query's table with each id folded as the actuals fold theirs ("" for rows without one)."""
-    folded = table[ID].map_elements(fold, return_dtype=table[ID].dtype, skip_nulls=True).fill_null("")
+    """The query's table with each id folded as the measures' SQL folds it (`values.fold_source`; "" for rows
+    without one)."""
+    folded = table[ID].map_elements(fold_source, return_dtype=table[ID].dtype, skip_nulls=True).fill_null("")
     return table.with_columns(folded.alias("\x00folded"))
 
 
@@ -127,7 +128,7 @@ class _Reading:
         columns = {c for m in measures.values() for c in m.texts()}
         dated = [fold(spec.date)] if spec.date else []
         head = frame.select([*columns, *dated]).head(SAMPLE).collect()
-        reading = cls(texts={c: {t: fold(t) for t in head[c].drop_nulls().unique()} for c in columns})
+        reading = cls(texts={c: {t: fold_source(t) for t in head[c].drop_nulls().unique()} for c in columns})
         if dated:
             written = head[dated[0]].drop_nulls().str.strip_chars()
             reading.iso = bool(written.str.contains(r"^\d{4}-\d{2}-\d{2}(?:$|[ T])").all())
@@ -187,7 +188,7 @@ class _Reading:
         more = 0
         for column, text, row, count in texts.iter_rows():
             if column in self.texts:
-                self.texts[column][text] = fold(text)
+                self.texts[column][text] = fold_source(text)
                 continue
             day = day_of(fold(text), whole=False) if column == dated else None
             number = _fixed(text, marks) if column != dated else False
@@ -262,7 +263,7 @@ def _where(cond: Condition, column: str, reading: _Reading) -> pl.Expr:
         elif op in ORDER:
             test = getattr(_day(column), ORDER[op])(day_of(values[0]))
         else:
-            test = reading.text_in(column, [fold(str(v)) for v in values])
+            test = reading.text_in(column, [fold_source(str(v)) for v in values])
             test = ~test & pl.col(column).is_not_null() if op == "!=" else test
         out = out & test.fill_null(False)
     return out

@@ -1,5 +1,13 @@
-"""A measure as the SQL a data team runs on its own warehouse: one `GROUP BY` of the id column per measure,
-comparing as the query compares (numbers as numbers, dates as dates, text trimmed).
+"""A measure as the SQL a data team runs on its own warehouse: the definition of what kpiscore computes in
+process, in any dialect sqlglot writes.
+
+The query reads the export as text cells, as kpiscore does: ids and labels folded (`values.fold_source`:
+full-width letters, digits and spaces made plain, spaces, tabs and line breaks trimmed off), dates read from the
+forms exports write (2024-03-01 10:22, 2024/3/1, 2024.3.1, 2024年3月1日) into a number 20240301 compared with the
+period's first and last day (no `DATE '…'` literal, which SQLite refuses), numbers cast to double precision
+(never a decimal: Spark's `AVG` of decimals keeps four places). Every piece is a function each dialect has
+(REPLACE, TRIM, SUBSTR, INSTR, CAST), written once here in DuckDB's SQL and transpiled; a median, which some
+dialects cannot say exactly, is refused there rather than approximated.
 """
 
 from __future__ import annotations
@@ -8,62 +16,167 @@ from datetime import date
 from typing import Any
 
 from .measures import ORDER, Condition, Measure, SourceSpec, day_of, is_number, operators
-from .values import one
+from .values import SOURCE_FOLD, TRIMMED, fold_source, one
+
+#: the dialects `kpiscore measures --sql --dialect` writes, by the name sqlglot knows each by
+DIALECTS = ("duckdb", "sqlite", "postgres", "spark", "hive", "clickhouse", "mysql")
+#: the dialects with an exact median (the mean of the two middle values of an even count)
+MEDIAN = {"duckdb", "postgres", "spark"}
 
 
-def measure_sql(measure: Measure, name: str, table: str, spec: SourceSpec, period: tuple[date, date] | None) -> str:
-    """The measure as SQL over the export in a warehouse: one `GROUP BY` of the id column."""
-    mask = " AND ".join(_sql_condition(c, v) for c, v in measure.where.items()) or "TRUE"
+class Unsaid(ValueError):
+    """A measure the dialect has no exact way to say."""
+
+    def __init__(self, code: str, **params: str):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+def measure_sql(measure: Measure, name: str, table: str, spec: SourceSpec, period: tuple[date, date] | None,
+                dialect: str = "duckdb") -> str:
+    """The measure as one query over the export's table: its cells as text (`raw`), ids, labels and dates
+    folded (`folded`, in stages where the dialect folds one character at a time), each date's day as a number
+    (`heads`, `parts`, `days`), those of the period with an id kept, one `GROUP BY` of the id."""
+    import sqlglot
+
+    if measure.agg == "median" and dialect not in MEDIAN:
+        raise Unsaid("measure_sql_median", dialect=dialect, name=name)
+    key = spec.id or spec.group or ""
+    numbers = sorted(measure.numbers())
+    dated = sorted({c for c, cond in measure.where.items() if _dated(cond)} | (
+        {spec.date} if spec.date and period else set()))
+    textual = [key, *sorted((measure.texts() | set(dated)) - set(numbers) - {key})]
+    q = _quoted
+    ctes = [f"raw AS (SELECT {', '.join(q(c) for c in textual)}, " + ", ".join(
+        f"CAST(NULLIF({_trimmed(q(c))}, '') AS DOUBLE) AS {q(c)}" for c in numbers).rstrip(", ") + (
+        f" FROM {q(table)})")]
+    ctes[0] = ctes[0].replace(", " + " FROM", " FROM")
+    stages = _fold_stages(dialect)
+    last = "raw"
+    for i, stage in enumerate(stages, start=1):
+        folded = [f"{stage(q(c), i == len(stages))} AS {q(c)}" for c in textual]
+        ctes.append(f"folded{i} AS (SELECT {', '.join(folded + [q(c) for c in numbers])} FROM {last})")
+        last = f"folded{i}"
+    if dated:  # each date's day as a number: its text, then year and the rest, then the number
+        heads = "".join(f", {_head(q(c))} AS {q(c + ' 0')}" for c in dated)
+        parts = "".join(f", {_before(q(c + ' 0'))} AS {q(c + ' y')}, {_after(q(c + ' 0'))} AS {q(c + ' md')}"
+                        for c in dated)
+        days = "".join(f", CAST(NULLIF({q(c + ' y')}, '') AS INTEGER) * 10000"
+                       f" + CAST(NULLIF({_before(q(c + ' md'))}, '') AS INTEGER) * 100"
+                       f" + CAST(NULLIF({_after(q(c + ' md'))}, '') AS INTEGER) AS {q(c + ' day')}" for c in dated)
+        ctes += [f"heads AS (SELECT *{heads} FROM {last})", f"parts AS (SELECT *{parts} FROM heads)",
+                 f"days AS (SELECT *{days} FROM parts)"]
+        last = "days"
+    kept = [f"{q(key)} IS NOT NULL", f"{q(key)} <> ''"]
+    if spec.date and period:
+        kept.append(f"{q(spec.date + ' day')} BETWEEN {_key(period[0])} AND {_key(period[1])}")
+    mask = " AND ".join(_condition(c, v) for c, v in measure.where.items()) or "TRUE"
+    text = (f"WITH {', '.join(ctes)}\nSELECT {q(key)}, {_value(measure, mask)} AS {q(name)}\n"
+            f"FROM {last} WHERE {' AND '.join(kept)}\nGROUP BY {q(key)}")
+    written = sqlglot.transpile(text, read="duckdb", write=dialect, pretty=True)[0]
+    if dialect == "clickhouse":  # its translate is of bytes; translateUTF8 of characters
+        written = written.replace("TRANSLATE(", "translateUTF8(")
+    return written + ";"
+
+
+#: how many characters one stage of REPLACE folds where a dialect has no TRANSLATE (SQLite's parser nests
+#: some thirty calls at most)
+_STAGE = 24
+
+
+def _fold_stages(dialect: str) -> list[Any]:
+    """The stages that fold a text cell as `values.fold_source` does, the last one trimming: one TRANSLATE
+    where the dialect has it, else REPLACE one character at a time, `_STAGE` a stage (SQLite, MySQL)."""
+    pairs = list(SOURCE_FOLD.items())
+    if dialect not in ("sqlite", "mysql"):
+        wide, plain = _string("".join(SOURCE_FOLD)), _string("".join(SOURCE_FOLD.values()))
+        return [lambda c, end: _trimmed(f"TRANSLATE({c}, {wide}, {plain})")]
+
+    def stage(chunk: list[tuple[str, str]]) -> Any:
+        def fold(c: str, end: bool) -> str:
+            for a, b in chunk:
+                c = f"REPLACE({c}, {_string(a)}, {_string(b)})"
+            return _trimmed(c) if end else c
+        return fold
+
+    return [stage(pairs[i:i + _STAGE]) for i in range(0, len(pairs), _STAGE)]
+
+
+def _value(measure: Measure, mask: str) -> str:
     of = [_quoted(c) for c in measure.of_columns]
     x = of[0] if of else ""
-    if measure.agg in ("count", "share"):
-        value = f"{'SUM' if measure.agg == 'count' else 'AVG'}(CASE WHEN {mask} THEN 1.0 ELSE 0.0 END)"
-    elif measure.agg == "ratio":
-        value = (f"SUM(CASE WHEN {mask} THEN {of[0]} END)"
-                 f" / NULLIF(SUM(CASE WHEN {mask} THEN {of[1]} END), 0)")
-    elif measure.agg == "nps":
-        value = (f"100.0 * (COUNT(CASE WHEN {mask} AND {x} >= 9 THEN 1 END)"
-                 f" - COUNT(CASE WHEN {mask} AND {x} <= 6 THEN 1 END))"
-                 f" / NULLIF(COUNT(CASE WHEN {mask} THEN {x} END), 0)")
-    else:
-        value = f"{'AVG' if measure.agg == 'mean' else measure.agg.upper()}(CASE WHEN {mask} THEN {x} END)"
-    dated = ""
-    if spec.date and period:
-        first, last = (_sql_day(d) for d in period)
-        dated = f"\nWHERE CAST({_quoted(spec.date)} AS DATE) BETWEEN {first} AND {last}"
-    key = _quoted(spec.id or spec.group or "")
-    return f"SELECT {key}, {value} AS {_quoted(name)}\nFROM {_quoted(table)}{dated}\nGROUP BY {key};"
+    if measure.agg == "count":
+        return f"SUM(CASE WHEN {mask} THEN 1 ELSE 0 END)"
+    if measure.agg == "share":
+        return f"AVG(CASE WHEN {mask} THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END)"
+    if measure.agg == "ratio":
+        return (f"SUM(CASE WHEN {mask} THEN {of[0]} END)"
+                f" / NULLIF(SUM(CASE WHEN {mask} THEN {of[1]} END), 0)")
+    if measure.agg == "nps":
+        return (f"100 * CAST(COUNT(CASE WHEN {mask} AND {x} >= 9 THEN 1 END)"
+                f" - COUNT(CASE WHEN {mask} AND {x} <= 6 THEN 1 END) AS DOUBLE)"
+                f" / NULLIF(COUNT(CASE WHEN {mask} THEN {x} END), 0)")
+    agg = {"mean": "AVG", "sum": "SUM", "median": "MEDIAN"}[measure.agg]
+    return f"{agg}(CASE WHEN {mask} THEN {x} END)"
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _trimmed(sql: str) -> str:
+    return f"TRIM({sql}, {_string(TRIMMED)})"
+
+
+def _head(sql: str) -> str:
+    """A date cell (folded already) as its day's text with dashes: 2024-03-01 10:22, 2024/3/1, 2024.3.1 and
+    2024年3月1日 are 2024-3-1."""
+    text = sql
+    for mark, dash in (("年", "-"), ("月", "-"), ("日", ""), ("/", "-"), (".", "-"), ("T", " ")):
+        text = f"REPLACE({text}, {_string(mark)}, {_string(dash)})"
+    return f"SUBSTR({text} || ' ', 1, INSTR({text} || ' ', ' ') - 1)"
+
+
+def _before(sql: str) -> str:
+    return f"SUBSTR({sql}, 1, INSTR({sql} || '-', '-') - 1)"
+
+
+def _after(sql: str) -> str:
+    return f"TRIM(SUBSTR({sql}, INSTR({sql} || '-', '-') + 1), '-')"
+
+
+def _key(day: date) -> str:
+    return str(day.year * 10000 + day.month * 100 + day.day)
+
+
+def _dated(cond: Condition) -> bool:
+    return any(op in ORDER and not all(is_number(v) for v in (value if isinstance(value, list) else [value]))
+               for op, value in operators(cond).items())
+
+
 def _literal(value: Any) -> str:
     if is_number(value):
         return one(value)
-    day = day_of(value)
-    if day is not None:
-        return _sql_day(day)
-    return "'" + str(value).replace("'", "''") + "'"
+    return _string(fold_source(str(value)))
 
 
-def _sql_day(day: date) -> str:
-    return f"DATE '{day.isoformat()}'"
-
-
-def _sql_condition(column: str, cond: Condition) -> str:
-    """A `where` entry as SQL, compared as `_where` compares it: numbers as numbers, dates as dates, text
-    trimmed."""
-    col = _quoted(column)
-    ops = operators(cond)
+def _condition(column: str, cond: Condition) -> str:
+    """A `where` entry as the query compares it: numbers as numbers, dates as their days' numbers, text folded."""
     parts = []
-    for op, value in ops.items():
+    for op, value in operators(cond).items():
         values = value if isinstance(value, list) else [value]
-        cell = col if all(is_number(v) for v in values) else f"CAST({col} AS DATE)" if op in ORDER else (
-            f"TRIM({col})")
+        if op in ORDER and not all(is_number(v) for v in values):
+            day = day_of(values[0])
+            parts.append(f"{_quoted(column + ' day')} {op} {_key(day) if day else 'NULL'}")
+            continue
+        cell = _quoted(column)
         if op == "in":
             parts.append(f"{cell} IN ({', '.join(_literal(v) for v in values)})")
         else:
-            parts.append(f"{cell} {'=' if op == '==' else '<>' if op == '!=' else op} {_literal(values[0])}")
+            sign = "=" if op == "==" else "<>" if op == "!=" else op
+            parts.append(f"{cell} {sign} {_literal(values[0])}")
     return " AND ".join(parts)

@@ -39,6 +39,19 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+#: how a source's ids and labels are folded, in process and in the SQL that defines them (`core.sql`): the
+#: characters NFKC makes plain that exports hold (full-width letters, digits and signs, the ideographic and
+#: no-break spaces), each replaced, then TRIMMED off both ends. SQL has no NFKC; this it can say in any dialect
+SOURCE_FOLD = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " ", "\u00a0": " "}
+TRIMMED = " \t\r\n"
+_SOURCE_TABLE = str.maketrans(SOURCE_FOLD)
+
+
+def fold_source(text: str) -> str:
+    """A source's id or label as the SQL of its measures folds it: ＷＸ００１ and "WX001 " are WX001."""
+    return text.translate(_SOURCE_TABLE).strip(TRIMMED)
+
+
 #: a number beyond this (or not finite) is a typo or an attack, never a KPI figure: `weight: 1e400`
 NUMBER_LIMIT = 1e15
 #: the largest amount of money paid out: its cents (1e14) and their sums stay exact in a double (below 2^53)
