@@ -155,3 +155,29 @@ def test_the_command_writes_a_dialect_and_refuses_an_unknown_one(round_):
     bad = runner.invoke(app, ["measures", "-s", str(folder / "s.yaml"), "--sql", "--dialect", "oracle"])
     assert bad.exit_code == 2
     assert "不认识的 SQL 方言 oracle：可选 duckdb, sqlite, postgres, spark, hive, clickhouse, mysql" in bad.output
+
+
+def test_spark_gives_kpiscores_values_where_it_runs(round_):
+    """Spark local, where Java and pyspark are installed (skipped otherwise): the export as a table of
+    strings, each measure's Spark SQL, every employee's values as kpiscore's."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no Java")
+    pyspark = pytest.importorskip("pyspark.sql")
+    folder, loaded, feeds = round_
+    spark = (pyspark.SparkSession.builder.master("local[1]").appName("kpiscore")
+             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    try:
+        with (folder / "log.csv").open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        schema = StructType([StructField(c, StringType()) for c in rows[0]])
+        spark.createDataFrame(rows[1:], schema=schema).createOrReplaceTempView("log")
+        for name, m in loaded.measures.items():
+            sql = measure_sql(m, name, "log", loaded.sources["log"], _period(loaded), "spark")
+            got = {r[0]: r[1] for r in spark.sql(sql.rstrip(";")).collect()}
+            _same(got, _in_process(feeds, name))
+    finally:
+        spark.stop()
