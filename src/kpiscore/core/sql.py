@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from .measures import ORDER, Condition, Measure, SourceSpec, day_of, is_number, operators
-from .values import SOURCE_FOLD, TRIMMED, fold_source, one
+from .values import SOURCE_FOLD, fold_source, one
 
 #: the dialects `kpiscore measures --sql --dialect` writes, by the name sqlglot knows each by
 DIALECTS = ("duckdb", "sqlite", "postgres", "spark", "hive", "clickhouse", "mysql")
@@ -67,7 +67,7 @@ def measure_sql(measure: Measure, name: str, table: str, spec: SourceSpec, perio
     written = sqlglot.transpile(text, read="duckdb", write=dialect, pretty=True)[0]
     if dialect == "clickhouse":  # its translate is of bytes; translateUTF8 of characters
         written = written.replace("TRANSLATE(", "translateUTF8(")
-    return written + ";"
+    return _trims(written, dialect) + ";"
 
 
 def _folding(column: str, dated: bool, dialect: str) -> list[str]:
@@ -149,7 +149,53 @@ def _string(text: str) -> str:
 
 
 def _trimmed(sql: str) -> str:
-    return f"TRIM({sql}, {_string(TRIMMED)})"
+    """Trimmed of TRIMMED at both ends: a marker sqlglot carries through, written per dialect by `_trims`."""
+    return f"KPISCORE_TRIM({sql})"
+
+
+#: how each dialect trims a set of characters from both ends: TRIM with a set where it takes one (MySQL's and
+#: Hive's TRIM take a string or none), else a regular expression
+_TRIMS = {
+    "duckdb": "TRIM({x}, ' ' || CHR(9) || CHR(13) || CHR(10))",
+    "sqlite": "TRIM({x}, ' ' || CHAR(9) || CHAR(13) || CHAR(10))",
+    "postgres": "TRIM(BOTH ' ' || CHR(9) || CHR(13) || CHR(10) FROM {x})",
+    "spark": "TRIM(BOTH ' \\t\\r\\n' FROM {x})",
+    "mysql": "REGEXP_REPLACE({x}, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '')",
+    "hive": "regexp_replace({x}, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '')",
+    "clickhouse": "replaceRegexpAll({x}, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '')",
+}
+_MARK = "KPISCORE_TRIM("
+
+
+def _trims(written: str, dialect: str) -> str:
+    """Each `_trimmed` marker of the transpiled query as the dialect trims, innermost first: the argument runs
+    to the marker's closing parenthesis, quoted text and names skipped."""
+    while (start := written.rfind(_MARK)) >= 0:
+        i, depth = start + len(_MARK), 1
+        while depth:
+            ch = written[i]
+            if ch in "'\"`":
+                i = _closing(written, i)
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            i += 1
+        inner = written[start + len(_MARK):i - 1]
+        written = written[:start] + _TRIMS[dialect].format(x=inner) + written[i:]
+    return written
+
+
+def _closing(text: str, i: int) -> int:
+    """Where the quoted text or name opened at `i` ends: a doubled quote or a backslash escapes one."""
+    quote, i = text[i], i + 1
+    while True:
+        if (text[i] == "\\" and quote == "'") or (text[i] == quote and text[i + 1:i + 2] == quote):
+            i += 2
+        elif text[i] == quote:
+            return i
+        else:
+            i += 1
 
 
 def _head(sql: str) -> str:
