@@ -35,8 +35,6 @@ class Statement:
     kind: str
     said: dict[str, str]
     text: str
-    #: the clause (1-based) it was read in, and the clause's description before it (the incident it counts)
-    clause: int = 0
 
 
 @dataclass
@@ -177,12 +175,12 @@ def read_phrases(text: str) -> Read:
         out.remarks.append(remark)
     folded = _REMARK.sub("", folded)
     items = [i for i in _NUMBERED.split(folded) if i.strip(" ,、.;。\n")]
-    for number, item in enumerate(items, start=1):
+    for item in items:
         context = ""  # a clause of description only, before the clause that gives its points
         for clause in (c.strip(" ,、.") for c in re.split(r"[;。\n]", item)):
             if not clause:
                 continue
-            read = _statements(clause, number)
+            read = _statements(clause)
             if read is None:
                 if SCORING.search(clause):
                     out.unread.append(clause)
@@ -197,18 +195,18 @@ def read_phrases(text: str) -> Read:
     return out
 
 
-def _statements(clause: str, number: int) -> list[Statement] | None:
+def _statements(clause: str) -> list[Statement] | None:
     """A clause as a run of statements matched whole, or None where some part of it matches no pattern.
     A leading description with no scoring word in it (按实际解决率计算, 客户投诉…的比例) is passed over."""
     lead = re.match(r"[^,;]*?,", clause)
     for start in ([0, lead.end()] if lead and not SCORING.search(lead.group()) else [0]):
-        got = _run(clause, start, number)
+        got = _run(clause, start)
         if got is not None:
             return got
     return None
 
 
-def _run(clause: str, pos: int, number: int) -> list[Statement] | None:
+def _run(clause: str, pos: int) -> list[Statement] | None:
     out: list[Statement] = []
     while True:
         pos = _SEPARATORS.match(clause, pos).end()  # type: ignore[union-attr]
@@ -221,7 +219,7 @@ def _run(clause: str, pos: int, number: int) -> list[Statement] | None:
             said = {k: v for k, v in m.groupdict().items() if v is not None}
             if "n2" in said:  # 98%以上得满分: the number full marks are at, as 达到98% says it
                 said["n"] = said.pop("n2")
-            out.append(Statement(kind, said, m.group(), number))
+            out.append(Statement(kind, said, m.group()))
             pos = m.end()
             break
         else:
