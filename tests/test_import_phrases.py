@@ -22,6 +22,9 @@ CASES: list[tuple[str, float | None, str, Any]] = [
     ("达成率100%得满分，每低1%扣1分", 10, "100%", {"target": "100%", "rule": DEDUCT}),
     ("完成率≥100%得满分；每降低5%扣2分", 20, "100%",
      {"target": "100%", "rule": {"type": "deduct", "per": "5%", "points": 2.0}}),
+    ("投诉率≤1%得满分，每超过0.1%扣1分", 10, "≤1%",
+     {"target": "1%", "direction": "lower", "rule": {"type": "deduct", "per": "0.1%", "points": 1.0}}),
+    ("投诉率≤1%得满分，每超过0.1%扣1分", 10, "2%", "import_target_differs"),
     ("差错率每超过0.1%扣1分", 10, "0.5%",
      {"target": "0.5%", "direction": "lower", "rule": {"type": "deduct", "per": "0.1%", "points": 1.0}}),
     # a target of 2 hours, steps of 30 minutes: the target in minutes, 120
