@@ -16,17 +16,15 @@ from typing import Any
 
 from .core.checks import check_scheme
 from .core.document import data_language
-from .core.kpitable import Cell, Drafted, Item, draft
+from .core.kpitable import Cell, Drafted, Item, cell_text, draft
 from .core.scheme import Adjustment, Indicator
 from .errors import Finding, InputError, UsageError
-from .io.cells import show
 from .io.formats.grid import Grid
-from .io.kpitable import Recorded, read_kpi_table, read_recorded
+from .io.kpitable import Recorded, open_table, read_kpi_table, read_recorded
 from .io.output import atomic_write, check_output
-from .io.schemetext import Path as KeyPath
-from .io.schemetext import scheme_text
+from .io.schemetext import KeyPath, scheme_text
 from .io.tables import Source, column_letter
-from .io.workbook import grades_table, scheme_table
+from .io.workbook import grades_table, rule_words, scheme_table
 from .io.yamlio import load_yaml
 from .text import msg, voice
 
@@ -56,10 +54,11 @@ class Imported:
 def import_table(path: str | Path, sheet: str | None = None, lang: str = "zh") -> Imported:
     """Read a KPI table (xlsx, xls, ods, csv, an HTML .xls, docx) into a scheme; see the module's note."""
     path = Path(path)
-    recorded = read_recorded(path) if sheet is None else None
+    opened = open_table(path)
+    recorded = read_recorded(opened) if sheet is None else None
     if recorded is not None:
         return _given_back(recorded, lang)
-    name, headings, rows, src = read_kpi_table(path, sheet)
+    name, headings, rows, src = read_kpi_table(opened, sheet)
     drafted = draft(name, headings, rows)
     if not drafted.dimensions and not drafted.findings:
         raise InputError([src.at("import_empty", {})])
@@ -114,7 +113,7 @@ def _words(item: Item, lang: str) -> str:
         model = Adjustment.model_validate(fields) if item.adjustment else Indicator.model_validate(fields)
     except ValueError:
         return ""
-    return f"{model.rule.type}: " + model.rule.describe(model.context(voice(lang)))
+    return rule_words(model, voice(lang))
 
 
 def _checked(text: str, file: str, owner: dict[int, KeyPath], items: dict[KeyPath, Item],
@@ -129,10 +128,9 @@ def _checked(text: str, file: str, owner: dict[int, KeyPath], items: dict[KeyPat
         item = items.get(owner.get(f.line or 0, ()))
         if item is None:  # about the whole table (the weights' sum): at the weight column's heading
             cell = headings.get("weight") or next(iter(headings.values()))
-            out.append(replace(f, file=None, line=None, field=None, cell=cell.address))
-            continue
-        role = _FIELD_COLUMN.get((f.field or "").split(".")[-1].split("[")[0], "rule")
-        cell = item.cells.get(role) or item.cells.get("rule") or next(iter(item.cells.values()))
+        else:
+            role = _FIELD_COLUMN.get((f.field or "").split(".")[-1].split("[")[0], "rule")
+            cell = item.cells.get(role) or item.cells.get("rule") or next(iter(item.cells.values()))
         out.append(replace(f, file=None, line=None, field=None, cell=cell.address))
     return out
 
@@ -148,9 +146,7 @@ def _given_back(recorded: Recorded, lang: str) -> Imported:
         raise InputError([recorded.src.at("import_record_damaged", {})])
     say = voice(scheme.language)
     rules = scheme_table(scheme)
-    paths: list[KeyPath] = [("dimensions", i, "indicators", j) for i, d in enumerate(scheme.dimensions)
-                            for j in range(len(d.indicators))] + [("adjustments", k)
-                                                                  for k in range(len(scheme.adjustments))]
+    paths = [loc for loc, _ in scheme.locations()]  # in the order the Scheme sheet lists them
     title = scheme.name + (f" · {scheme.period}" if scheme.period else "")
     expected: dict[tuple[int, int], tuple[Any, KeyPath]] = {(0, 0): (title, ("name",))}
     for j, heading in enumerate(rules.columns):
@@ -170,9 +166,8 @@ def _given_back(recorded: Recorded, lang: str) -> Imported:
         shown = _cell(recorded.shown, r, c)
         if _same(shown, value):
             continue
-        address = f"{column_letter(c)}{r + 1}"
-        findings.append(recorded.src.at("import_sheet_edited", {"shown": _text(shown), "recorded": _text(value)}))
-        findings[-1] = replace(findings[-1], cell=address)
+        findings.append(Finding("import_sheet_edited", {"shown": cell_text(shown), "recorded": cell_text(value)},
+                                file=recorded.src.file, sheet=recorded.src.sheet, cell=f"{column_letter(c)}{r + 1}"))
         if where:
             _todo(data, where)
     comments = {p: [msg("import_reads", lang) + "：" + str(rules.iloc[i, 7])] for i, p in enumerate(paths)}
@@ -187,15 +182,9 @@ def _cell(grid: Grid, row: int, col: int) -> Any:
     return grid.rows[i][j] if 0 <= i < len(grid.rows) and 0 <= j < len(grid.rows[i]) else None
 
 
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return show(value)
-
-
 def _same(shown: Any, value: Any) -> bool:
     """A cell shows what the scheme writes there: the same text, or the same number as Excel keeps it."""
-    a, b = _text(shown).strip(), _text(value).strip()
+    a, b = cell_text(shown).strip(), cell_text(value).strip()
     if a == b:
         return True
     try:

@@ -66,6 +66,15 @@ def heading_role(text: str) -> str | None:
     return None
 
 
+def cell_text(value: Any) -> str:
+    """A cell's value as a sheet shows it: blank for none (or NaN), 30 for the float 30.0."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Cell:
     """A cell of the table: its value as read and its address (F7)."""
@@ -75,11 +84,7 @@ class Cell:
 
     @property
     def text(self) -> str:
-        if self.value is None or (isinstance(self.value, float) and math.isnan(self.value)):
-            return ""
-        if isinstance(self.value, float) and self.value.is_integer():
-            return str(int(self.value))
-        return str(self.value).strip()
+        return cell_text(self.value).strip()
 
 
 @dataclass
@@ -130,11 +135,14 @@ def draft(name: str, headings: dict[str, Cell], rows: list[dict[str, Cell]]) -> 
     """The scheme a table's rows say (see the module's note); `rows` hold each row's cells by column role,
     `headings` the heading cell of each."""
     out = Drafted(name)
-    summary = [r for r in rows if any(_SUMMARY.match(c.text) for c in r.values())]
-    for row in summary:  # 合计 100: the weights' sum, no indicator
-        cell = next(c for c in row.values() if _SUMMARY.match(c.text))
-        out.notes.append(Finding("import_summary_row", {"text": cell.text}, cell=cell.address))
-    rows = [r for r in rows if not any(r is s for s in summary)]
+    kept = []
+    for row in rows:  # 合计 100: the weights' sum, no indicator
+        total_cell = next((c for c in row.values() if _SUMMARY.match(c.text)), None)
+        if total_cell is None:
+            kept.append(row)
+        else:
+            out.notes.append(Finding("import_summary_row", {"text": total_cell.text}, cell=total_cell.address))
+    rows = kept
     weights = _weights(rows, out)
     heading = headings.get("weight")
     points = (heading is not None and heading_key(heading.text) in POINT_HEADINGS) or (bool(weights) and all(

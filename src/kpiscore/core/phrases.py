@@ -15,7 +15,7 @@ read one is bounded by its length.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .values import parse_number
 from .wording import MAX_TEXT, fold_text
@@ -169,11 +169,9 @@ def read_phrases(text: str) -> Read:
         out.too_long = True
         return out
     folded = fold_text(text)
-    for remark in _EXAMPLE.findall(folded):
-        out.remarks.append(remark)
+    out.remarks += _EXAMPLE.findall(folded)
     folded = _EXAMPLE.sub("", folded).replace("(含)", "含")
-    for remark in _REMARK.findall(folded):
-        out.remarks.append(remark)
+    out.remarks += _REMARK.findall(folded)
     folded = _REMARK.sub("", folded)
     items = [i for i in _NUMBERED.split(folded) if i.strip(" ,、.;。\n")]
     for item in items:
@@ -190,7 +188,7 @@ def read_phrases(text: str) -> Read:
                 continue
             for statement in read:
                 if context and "desc" in statement.said and not statement.said["desc"].strip(","):
-                    statement.said["desc"] = context
+                    statement = replace(statement, said={**statement.said, "desc": context})
                 out.statements.append(statement)
             context = ""
     return out
@@ -232,13 +230,19 @@ def _plain(m: re.Match[str]) -> bool:
     the pattern ran over."""
     said = m.groupdict()
     desc, noun = said.get("desc") or "", said.get("noun") or ""
-    if desc[-1:].isdigit() or re.search(r"以上|以下|以内|每|超过", noun):  # 3次以上每次: a count, not an incident
+    if desc[-1:].isdigit() or _COUNTING.search(noun):  # 3次以上每次: a count, not an incident
         return False
-    if re.search(r"\d+(?:次|起|例|件|条|项|个|户|人)", desc + noun):  # 2次扣5分: a count's own points, not an incident
+    if _COUNT.search(desc + noun):  # 2次扣5分: a count's own points, not an incident
         return False
-    if re.search(r"超过部分|超出部分|超过的|超出的|超出|超过", desc + noun + (said.get("lead") or "")):
+    if _BEYOND_WORDS.search(desc + noun + (said.get("lead") or "")):
         return False  # 超过部分每次扣1分 counts beyond an allowance said elsewhere: never without it
-    return not re.search(rf"扣{N}|得{N}|加{N}|{N}分(?!钟)|满分|不得分|每(?:低|高|超|少|多|提前|延迟)|\d%", desc)
+    return not _POINTS_SAID.search(desc)
+
+
+_COUNTING = re.compile(r"以上|以下|以内|每|超过")
+_COUNT = re.compile(r"\d+(?:次|起|例|件|条|项|个|户|人)")
+_BEYOND_WORDS = re.compile(r"超过|超出")
+_POINTS_SAID = re.compile(rf"扣{N}|得{N}|加{N}|{N}分(?!钟)|满分|不得分|每(?:低|高|超|少|多|提前|延迟)|\d%")
 
 
 def number(text: str) -> float:

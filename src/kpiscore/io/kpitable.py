@@ -7,7 +7,9 @@ same gate (`tables.open_file`); a Word document (.docx) too, its tables read by 
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,14 +22,20 @@ from ..text import label
 from .formats.docx import DocxBook
 from .formats.grid import Book, Grid
 from .sheets import open_book
-from .tables import HEADER_ROWS, RECORD_SHEET, Source, column_letter, open_file, reading
+from .tables import HEADER_ROWS, RECORD_SHEET, Opened, Source, column_letter, open_file, reading
 
 
-def read_kpi_table(path: Path, sheet: str | None = None) -> tuple[str, dict[str, Cell], list[dict[str, Cell]], Source]:
+def open_table(path: Path) -> Opened:
+    """A KPI table's file through the one gate, a Word document let through too, held whole."""
+    return open_file(path, documents=True)
+
+
+def read_kpi_table(opened: Opened, sheet: str | None = None
+                   ) -> tuple[str, dict[str, Cell], list[dict[str, Cell]], Source]:
     """The table's title (the text above its heading, else the file's name), its headings and its rows' cells
     by column role (see `core.kpitable.HEADINGS`), and where it came from."""
-    opened = open_file(path, documents=True)
     src = opened.src
+    path = src.path or Path(src.file)
     with reading(src):
         data = opened.data if opened.data is not None else path.read_bytes()
         book: Book = DocxBook(data) if opened.kind == "docx" else open_book(data, opened.kind,
@@ -51,9 +59,9 @@ def read_kpi_table(path: Path, sheet: str | None = None) -> tuple[str, dict[str,
     for j, role in roles.items():
         for k in reversed(range(span)):  # the lowest heading cell that names the column
             line = grid.rows[header - grid.top + k]
-            if j < len(line) and heading_role(line[j]) == role if isinstance(line[j] if j < len(line) else None,
-                                                                            str) else False:
-                headings[role] = Cell(line[j], f"{column_letter(grid.left + j)}{header + k + 1}")
+            value = line[j] if j < len(line) else None
+            if isinstance(value, str) and heading_role(value) == role:
+                headings[role] = Cell(value, f"{column_letter(grid.left + j)}{header + k + 1}")
                 break
     rows = []
     for i, line in enumerate(grid.rows[header - grid.top + span:], start=header + span + 1):
@@ -65,8 +73,6 @@ def read_kpi_table(path: Path, sheet: str | None = None) -> tuple[str, dict[str,
 def _percents(data: bytes, grid: Grid, columns: list[int], first: int) -> None:
     """Numbers in a percent format, in the columns given, as the percents the sheet shows (0.95 as 95%):
     calamine gives a cell's number, openpyxl its format."""
-    import io
-
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -85,7 +91,8 @@ def _percents(data: bytes, grid: Grid, columns: list[int], first: int) -> None:
 def _header_row(grid: Grid) -> int | None:
     """The first row within HEADER_ROWS that names an indicator column and a scoring-rule column."""
     for i, row in enumerate(grid.rows[:HEADER_ROWS]):
-        if all(r in _row_roles(row).values() for r in NEEDED):
+        roles = set(_row_roles(row).values())
+        if roles.issuperset(NEEDED):
             return grid.top + i
     return None
 
@@ -126,6 +133,15 @@ def _title(grid: Grid, header: int) -> str:
     return ""
 
 
+def _names_record(data: bytes) -> bool:
+    """Whether an xlsx's workbook part names the record sheet (the gate has refused a zip bomb already)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return f'name="{RECORD_SHEET}"'.encode() in zf.read("xl/workbook.xml")
+    except (KeyError, zipfile.BadZipFile):
+        return False
+
+
 @dataclass
 class Recorded:
     """A scored workbook's scheme: its document as recorded, and its Scheme sheet as the workbook shows it."""
@@ -135,13 +151,10 @@ class Recorded:
     src: Source
 
 
-def read_recorded(path: Path) -> Recorded | None:
+def read_recorded(opened: Opened) -> Recorded | None:
     """The scheme a kpiscore workbook recorded (see `workbook.record`), with its Scheme sheet; None for any
-    other file."""
-    if path.suffix.lower() != ".xlsx":
-        return None
-    opened = open_file(path)
-    if opened.kind != "xlsx" or opened.data is None:
+    other file, told by its workbook part naming no record sheet before any sheet is read."""
+    if opened.kind != "xlsx" or opened.data is None or not _names_record(opened.data):
         return None
     src = opened.src
     with reading(src):

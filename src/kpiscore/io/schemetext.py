@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 
 def _tidy(value: Any) -> Any:
@@ -38,20 +38,20 @@ def _comment(lines: list[str], indent: str) -> list[str]:
     return out
 
 
-def scheme_text(data: dict[str, Any], comments: dict[Path, list[str]], head: list[str]
-                ) -> tuple[str, dict[int, Path]]:
+def scheme_text(data: dict[str, Any], comments: dict[KeyPath, list[str]], head: list[str]
+                ) -> tuple[str, dict[int, KeyPath]]:
     """The YAML of a scheme's data, `comments` above the items at their paths (("dimensions", 0, "indicators",
     2)), `head` at the top; and each line's item (1-based line → path), to put a finding about a line at its
     row of the table."""
     lines = _comment(head, "")
-    owner: dict[int, Path] = {}
+    owner: dict[int, KeyPath] = {}
     for key, value in data.items():
         if key not in ("dimensions", "adjustments"):
             lines.append(f"{key}: {flow(value)}")
             continue
         lines.append(f"{key}:")
         for i, entry in enumerate(value):
-            path: Path = (key, i)
+            path: KeyPath = (key, i)
             if key == "adjustments":
                 lines += _item(entry, comments.get(path, []), "  ", path, owner, len(lines))
                 continue
@@ -61,12 +61,12 @@ def scheme_text(data: dict[str, Any], comments: dict[Path, list[str]], head: lis
                     lines.append(f"    {field}: {flow(v)}")
             lines.append("    indicators:")
             for j, item in enumerate(entry["indicators"]):
-                inner: Path = (*path, "indicators", j)
+                inner: KeyPath = (*path, "indicators", j)
                 lines += _item(item, comments.get(inner, []), "      ", inner, owner, len(lines))
     return "\n".join(lines) + "\n", owner
 
 
-def _item(item: dict[str, Any], notes: list[str], indent: str, path: Path, owner: dict[int, Path],
+def _item(item: dict[str, Any], notes: list[str], indent: str, path: KeyPath, owner: dict[int, KeyPath],
           before: int) -> list[str]:
     out = _comment(notes, indent)
     first = True

@@ -18,7 +18,8 @@ from ..core import analysis
 from ..core.engine import Column, Result, blank_meaning
 from ..core.grading import has_quotas
 from ..core.payout import paid_table
-from ..core.scheme import Adjustment, Scheme
+from ..core.say import Say
+from ..core.scheme import Adjustment, Indicator, Scheme
 from ..core.values import text_width
 from ..text import label, msg, voice, words
 from ..version import __version__
@@ -283,8 +284,6 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
     dims = [(d.name + (say("aside", text=d.weight.text) if d.weight else ""), d) for d in scheme.dimensions]
     for dim_name, item in [(name, i) for name, d in dims for i in d.indicators] + [
             (label("adjustments", lang), a) for a in scheme.adjustments]:
-        ctx = item.context(say)
-        rank = item.rank if isinstance(item, Adjustment) else None
         rows.append({
             label("dimension", lang): dim_name, label("indicator", lang): item.name,
             label("column", lang): say("enum_sep").join(item.inputs),
@@ -293,8 +292,7 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
             label("direction", lang): label(item.direction, lang) if item.rule.needs_target or
             item.direction == "lower" else "",
             label("unit", lang): item.unit or ("%" if item.percent else ""),
-            label("rule", lang): f"{item.rule.type}: " + (who_ranked(rank, say) + say("list_sep") if rank else "")
-            + item.rule.describe(ctx),
+            label("rule", lang): rule_words(item, say),
             label("missing", lang): label(blank_meaning(scheme, item), lang)})
     return pd.DataFrame(rows)
 
@@ -308,6 +306,13 @@ def grades_table(scheme: Scheme) -> pd.DataFrame:
         label("coefficient", lang): [g.coefficient for g in grades],
         label("max_share", lang): [g.max_share.value if g.max_share else None for g in grades],
         label("min_share", lang): [g.min_share.value if g.min_share else None for g in grades]})
+
+
+def rule_words(item: Indicator | Adjustment, say: Say) -> str:
+    """An item's rule as the Scheme sheet says it: its type, who a rank adjustment ranks, its description."""
+    rank = item.rank if isinstance(item, Adjustment) else None
+    ranked = who_ranked(rank, say) + say("list_sep") if rank else ""
+    return f"{item.rule.type}: {ranked}" + item.rule.describe(item.context(say))
 
 
 def provenance(result: Result) -> list[tuple[str, str]]:
