@@ -35,6 +35,10 @@ CASES: list[tuple[str, float | None, str, Any]] = [
     ("每低1%扣2分，最高扣10分", 20, "95%",
      {"target": "95%", "rule": {"type": "deduct", "per": "1%", "points": 2.0, "max_off": 10.0}}),
     ("得分=实际值/目标值*权重", 20, "95%", {"target": "95%", "rule": {"type": "ratio"}}),
+    ("得分=实际值/目标值*权重，最高不超过满分", 20, "95%", {"target": "95%", "rule": {"type": "ratio", "cap": 1.0}}),
+    ("每低于目标1%扣1分，每高于目标1%加1分，最高不超过满分", 20, "90%", {"target": "90%", "rule": {
+        "type": "deduct", "per": "1%", "points": 1.0, "add": 1.0, "max": 20}}),
+    ("每增加1个新客户加1分，最高不超过满分", None, "", "import_bonus_full"),
     # occurrences
     ("客户投诉1次扣3分", 10, "", {"rule": {"type": "count", "points": 3.0}}),
     ("每月迟到不超过2次，超过部分每次扣1分", 10, "", {"rule": {"type": "count", "points": 1.0, "allow": 2.0}}),

@@ -221,6 +221,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_target_magnitude": ("目标值「{target}」带了数量单位（万、千）：请写成完整的数（如 1000000），实际值也按同样的数填", "the target 「{target}」 carries a magnitude (ten thousand, thousand): write the whole number (1000000), and the actuals the same way"),
     "import_bands_open": ("{when} 得多少分没有写明（表里{side}一档之外）：请补上这一档，如“低于60%不得分”", "what {when} scores is not said (beyond the table's {side} band): add it, e.g. nothing below 60%"),
     "import_no_points": ("各档都是 0 分，没有一档给分：请写出得分", "every band scores 0: write the points"),
+    "import_bonus_full": ("加分项不占权重，“最高不超过满分”说不清加到多少为止：请写出最多加几分", "a bonus takes no weight, so “no more than full marks” says no limit: write how many points at most"),
     "import_empty": ("考核表的表头下面没有指标行", "the KPI table has no indicator rows below its heading"),
     "import_todo": ("导入时未能识别，写作 TODO：请按上方注释里的表中原文写出规则，再删掉 TODO", "not understood when imported, written TODO: write the rule from the table's text in the comment above, then remove the TODO"),
     "import_out_of": ("「低于 {cliff} 分不得分」读作百分制：本项按 100 分计，再折合权重 {weight}", "“nothing below {cliff} points” is read as a score out of 100, then scaled to the weight {weight}"),

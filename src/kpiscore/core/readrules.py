@@ -62,6 +62,8 @@ def read_steps(statements: list[Statement], weight: float | None, target: Target
         rule["add"] = number(plus[0]["pts"])
         if "add" in caps:
             rule["max"] = weight + caps["add"]
+        elif "full" in caps:  # 最高不超过满分: what is added stops at full marks
+            rule["max"] = weight
     elif "add" in caps:
         out.problems.append(Problem("import_cap_without_add", {}, ()))
         return
@@ -103,6 +105,8 @@ def read_ratio(statements: list[Statement], weight: float | None, target: Target
     scale = 100.0 if any(s.said.get("times") for s in statements if s.kind == "ratio") else None
     if "top" in caps:
         rule["cap"] = caps["top"] / (scale or weight)
+    elif "full" in caps:  # 最高不超过满分: the ratio no higher than 1
+        rule["cap"] = 1.0
     if scale is not None and scale != weight:
         rule["out_of"] = scale
     cliffs = [number(s.said["n"]) for s in statements if s.kind == "cliff"]
@@ -124,6 +128,8 @@ def read_columns(statements: list[Statement], weight: float | None, target: Targ
     rule: dict[str, Any] = {"type": "ratio"}
     if "top" in caps:
         rule["cap"] = caps["top"] / weight
+    elif "full" in caps:
+        rule["cap"] = 1.0
     out.fields.update({"target": "100%", "actual": {"ratio": [said["num"], said["den"]]}, "rule": rule})
 
 
@@ -298,6 +304,9 @@ def read_gain(statements: list[Statement], weight: float | None, target: Target 
 
 
 def _bonus(points: float, caps: dict[str, float], out: Understood) -> None:
+    if "full" in caps:  # a bonus outside the weights has no full marks to stop at
+        out.problems.append(Problem("import_bonus_full", {}, ()))
+        return
     rule: dict[str, Any] = {"type": "bonus", "points": points}
     top = caps.get("add", caps.get("top"))
     if top is not None:
