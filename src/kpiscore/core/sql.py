@@ -148,49 +148,59 @@ def _string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _trimmed(sql: str) -> str:
-    """Trimmed of TRIMMED at both ends: a marker sqlglot carries through, written per dialect by `_trims`."""
-    return f"KPISCORE_TRIM({sql})"
+def _trimmed(sql: str, dashes: bool = False) -> str:
+    """Trimmed at both ends of TRIMMED (or of dashes): a marker sqlglot carries through, written per dialect by
+    `_trims`."""
+    return f"{_MARKS[dashes]}({sql})"
 
 
-#: how each dialect trims a set of characters from both ends: TRIM with a set where it takes one (MySQL's and
-#: Hive's TRIM take a string or none), else a regular expression
+#: the markers of `_trimmed`, of spaces and of dashes
+_MARKS = {False: "KPISCORE_TRIM", True: "KPISCORE_TRIMDASH"}
+#: how each dialect trims a set of characters from both ends, and how it spells the set: TRIM with a set where
+#: its TRIM takes one (MySQL's and Hive's take a string or none), else a regular expression
 _TRIMS = {
-    "duckdb": "TRIM({x}, ' ' || CHR(9) || CHR(13) || CHR(10))",
-    "sqlite": "TRIM({x}, ' ' || CHAR(9) || CHAR(13) || CHAR(10))",
-    "postgres": "TRIM(BOTH ' ' || CHR(9) || CHR(13) || CHR(10) FROM {x})",
-    "spark": "TRIM(BOTH ' \\t\\r\\n' FROM {x})",
-    "mysql": "REGEXP_REPLACE({x}, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '')",
-    "hive": "regexp_replace({x}, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '')",
-    "clickhouse": "replaceRegexpAll({x}, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '')",
+    "duckdb": ("TRIM({x}, {s})", "chr"), "sqlite": ("TRIM({x}, {s})", "char"),
+    "postgres": ("TRIM(BOTH {s} FROM {x})", "chr"), "spark": ("TRIM(BOTH {s} FROM {x})", "escaped"),
+    "mysql": ("REGEXP_REPLACE({x}, '^[{s}]+|[{s}]+$', '')", "class"),
+    "hive": ("regexp_replace({x}, '^[{s}]+|[{s}]+$', '')", "class"),
+    "clickhouse": ("replaceRegexpAll({x}, '^[{s}]+|[{s}]+$', '')", "class"),
 }
-_MARK = "KPISCORE_TRIM("
+_SETS = {False: {"chr": "' ' || CHR(9) || CHR(13) || CHR(10)", "char": "' ' || CHAR(9) || CHAR(13) || CHAR(10)",
+                 "escaped": "' \\t\\r\\n'", "class": " \\t\\r\\n"},
+         True: {"chr": "'-'", "char": "'-'", "escaped": "'-'", "class": "-"}}
+#: the dialects whose string literals take backslash escapes
+_ESCAPES = {"spark", "hive", "mysql", "clickhouse"}
 
 
 def _trims(written: str, dialect: str) -> str:
-    """Each `_trimmed` marker of the transpiled query as the dialect trims, innermost first: the argument runs
-    to the marker's closing parenthesis, quoted text and names skipped."""
-    while (start := written.rfind(_MARK)) >= 0:
-        i, depth = start + len(_MARK), 1
+    """Each `_trimmed` marker of the transpiled query as the dialect trims, the last first (its argument holds
+    no other): the argument runs to the marker's closing parenthesis, quoted text and names skipped."""
+    template, spelling = _TRIMS[dialect]
+    while True:
+        start, dashes = max((written.rfind(m + "("), d) for d, m in _MARKS.items())
+        if start < 0:
+            return written
+        i = open_at = start + len(_MARKS[dashes]) + 1
+        depth = 1
         while depth:
             ch = written[i]
             if ch in "'\"`":
-                i = _closing(written, i)
+                i = _closing(written, i, dialect in _ESCAPES)
             elif ch == "(":
                 depth += 1
             elif ch == ")":
                 depth -= 1
             i += 1
-        inner = written[start + len(_MARK):i - 1]
-        written = written[:start] + _TRIMS[dialect].format(x=inner) + written[i:]
-    return written
+        said = template.format(x=written[open_at:i - 1], s=_SETS[dashes][spelling])
+        written = written[:start] + said + written[i:]
 
 
-def _closing(text: str, i: int) -> int:
-    """Where the quoted text or name opened at `i` ends: a doubled quote or a backslash escapes one."""
+def _closing(text: str, i: int, escapes: bool) -> int:
+    """Where the quoted text or name opened at `i` ends: a doubled quote escapes one, and so does a backslash
+    in the dialects whose literals take it."""
     quote, i = text[i], i + 1
     while True:
-        if (text[i] == "\\" and quote == "'") or (text[i] == quote and text[i + 1:i + 2] == quote):
+        if (escapes and text[i] == "\\" and quote == "'") or (text[i] == quote and text[i + 1:i + 2] == quote):
             i += 2
         elif text[i] == quote:
             return i
@@ -212,7 +222,7 @@ def _before(sql: str) -> str:
 
 
 def _after(sql: str) -> str:
-    return f"TRIM(SUBSTR({sql}, INSTR({sql} || '-', '-') + 1), '-')"
+    return _trimmed(f"SUBSTR({sql}, INSTR({sql} || '-', '-') + 1)", dashes=True)
 
 
 def _key(day: date) -> str:
@@ -220,8 +230,12 @@ def _key(day: date) -> str:
 
 
 def _dated(cond: Condition) -> bool:
-    return any(op in ORDER and not all(is_number(v) for v in (value if isinstance(value, list) else [value]))
-               for op, value in operators(cond).items())
+    return any(_date_bound(op, value) for op, value in operators(cond).items())
+
+
+def _date_bound(op: str, value: Any) -> bool:
+    """A `where` bound on a date (>= 2024-02-15), not on a number: compared as days."""
+    return op in ORDER and not all(is_number(v) for v in (value if isinstance(value, list) else [value]))
 
 
 def _literal(value: Any) -> str:
@@ -235,7 +249,7 @@ def _condition(column: str, cond: Condition) -> str:
     parts = []
     for op, value in operators(cond).items():
         values = value if isinstance(value, list) else [value]
-        if op in ORDER and not all(is_number(v) for v in values):
+        if _date_bound(op, value):
             day = day_of(values[0])
             parts.append(f"{_quoted(column + ' day')} {op} {_key(day) if day else 'NULL'}")
             continue
